@@ -1,0 +1,114 @@
+// Bootstrap for the vendored GraphiQL playground (development only).
+// Loaded as an external file so a Content-Security-Policy of script-src 'self'
+// works. Expects the React, ReactDOM and GraphiQL UMD globals (see index.html).
+(function () {
+  'use strict';
+
+  var TOKEN_KEY = 'stable-futures-token';
+  var GRAPHQL_URL = '/graphql';
+
+  var DEFAULT_QUERY = [
+    '# Stable Futures API — development mode.',
+    '# All data behind this playground is synthetic demo data.',
+    '#',
+    '# Run the query with the play button or Ctrl/Cmd+Enter.',
+    '# The bearer token comes from #token=... in the page URL',
+    '# (or the one remembered by this browser) and is shown in',
+    '# the Headers tab below, where it can be edited.',
+    '',
+    'query Viewer {',
+    '  viewer {',
+    '    subject',
+    '    scopes',
+    '    localAuthority {',
+    '      code',
+    '      name',
+    '    }',
+    '  }',
+    '}',
+    ''
+  ].join('\n');
+
+  function storageGet(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function storageSet(key, value) {
+    try {
+      if (value) {
+        window.localStorage.setItem(key, value);
+      } else {
+        window.localStorage.removeItem(key);
+      }
+    } catch (e) {
+      // Storage unavailable (e.g. disabled); the token still works for this page load.
+    }
+  }
+
+  // Token from the URL fragment (#token=...), which is then removed from the
+  // address bar; otherwise the one remembered in localStorage. An empty
+  // "#token=" forgets the remembered token.
+  function readToken() {
+    var hash = window.location.hash ? window.location.hash.slice(1) : '';
+    var params = new URLSearchParams(hash);
+    if (params.has('token')) {
+      var fromUrl = (params.get('token') || '').trim();
+      params.delete('token');
+      var rest = params.toString();
+      window.history.replaceState(
+        window.history.state,
+        '',
+        window.location.pathname + window.location.search + (rest ? '#' + rest : '')
+      );
+      storageSet(TOKEN_KEY, fromUrl);
+      return fromUrl || null;
+    }
+    var stored = storageGet(TOKEN_KEY);
+    return stored ? stored : null;
+  }
+
+  function hasHeader(headers, name) {
+    var wanted = name.toLowerCase();
+    return Object.keys(headers || {}).some(function (key) {
+      return key.toLowerCase() === wanted;
+    });
+  }
+
+  var token = readToken();
+  var authHeaders = token ? { Authorization: 'Bearer ' + token } : {};
+  var headersJson = token ? JSON.stringify(authHeaders, null, 2) : '';
+
+  // GraphiQL passes the (parsed) contents of its headers editor as
+  // opts.headers, and createFetcher merges those into the request. The token
+  // is only added when the editor does not already set Authorization, so
+  // whatever the user types in the headers editor wins.
+  var baseFetcher = GraphiQL.createFetcher({ url: GRAPHQL_URL });
+  function fetcher(graphQLParams, opts) {
+    var editorHeaders = (opts && opts.headers) || {};
+    var headers = hasHeader(editorHeaders, 'Authorization')
+      ? editorHeaders
+      : Object.assign({}, authHeaders, editorHeaders);
+    return baseFetcher(graphQLParams, Object.assign({}, opts, { headers: headers }));
+  }
+
+  var props = {
+    fetcher: fetcher,
+    defaultQuery: DEFAULT_QUERY,
+    defaultEditorToolsVisibility: token ? 'headers' : true,
+    shouldPersistHeaders: false
+  };
+  if (token) {
+    // `headers` sets the editor on load (overriding any headers GraphiQL may
+    // have persisted); `defaultHeaders` seeds new tabs.
+    props.headers = headersJson;
+    props.defaultHeaders = headersJson;
+  }
+
+  var container = document.getElementById('graphiql');
+  container.textContent = '';
+  ReactDOM.createRoot(container).render(React.createElement(GraphiQL, props));
+})();

@@ -1,0 +1,21 @@
+//! The Stable Futures domain: children who may have been trafficked or exploited, their National
+//! Referral Mechanism referrals and decisions, independent guardian assignments and outcome
+//! measurements against the young-people-defined Positive Outcomes Framework.
+//!
+//! Pure Rust: no IO, no clock (callers pass `now`), no database, no web framework. Values are
+//! validated when they are built (`parse`), so a value of a domain type is valid by construction.
+
+#[macro_use]
+mod macros;
+
+pub mod calendar;
+pub mod child;
+pub mod error;
+pub mod guardian;
+pub mod ids;
+pub mod local_authority;
+pub mod outcomes;
+pub mod principal;
+pub mod referral;
+
+pub use error::{ErrorCode, FieldError, FieldErrors};

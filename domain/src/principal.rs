@@ -1,0 +1,66 @@
+use std::collections::BTreeSet;
+
+use crate::local_authority::LocalAuthorityCode;
+
+string_enum! {
+    /// What a token allows. Space-separated in the token's `scope` claim.
+    pub enum Scope {
+        ChildrenRead => "children:read",
+        ChildrenWrite => "children:write",
+        ReferralsRead => "referrals:read",
+        ReferralsWrite => "referrals:write",
+        GuardiansRead => "guardians:read",
+        GuardiansWrite => "guardians:write",
+        OutcomesRead => "outcomes:read",
+        OutcomesWrite => "outcomes:write",
+        AuditRead => "audit:read",
+        ReportsRead => "reports:read",
+        /// A young person's own words, practitioners' notes and names.
+        SensitiveRead => "sensitive:read",
+    }
+}
+
+/// Who is calling: established from a verified token, required by every persistence call, so no
+/// query can run without knowing which local authority it speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's `sub`: the user or service account inside the case system.
+    pub subject: String,
+    /// The case-system client the token was issued to (`azp` or `client_id`), when the issuer says.
+    pub client: Option<String>,
+    pub local_authority: LocalAuthorityCode,
+    pub scopes: BTreeSet<Scope>,
+}
+
+impl Principal {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Reads a space-separated `scope` claim. Unknown scopes are ignored rather than refused, so an
+    /// identity provider may issue scopes meant for other services in the same token.
+    pub fn parse_scopes(claim: &str) -> BTreeSet<Scope> {
+        claim.split_whitespace().filter_map(Scope::parse).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_claim_keeps_known_scopes_only() {
+        let scopes = Principal::parse_scopes("children:read  openid sensitive:read children:read");
+        assert_eq!(
+            scopes.into_iter().collect::<Vec<_>>(),
+            vec![Scope::ChildrenRead, Scope::SensitiveRead]
+        );
+    }
+
+    #[test]
+    fn every_scope_round_trips() {
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(scope.as_str()), Some(*scope));
+        }
+    }
+}
