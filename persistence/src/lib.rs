@@ -1,1 +1,32 @@
+//! PostgreSQL persistence for Stable Futures (diesel + diesel-async).
+//!
+//! Every query runs through a [`TenantDb`], built from a [`Principal`], inside a transaction that
+//! sets the tenant for row-level security. Reference data (local authorities, outcome
+//! frameworks) is read through [`Database`]. Diesel row types stay inside this crate: callers
+//! get domain values.
+//!
+//! [`Principal`]: stable_futures_domain::principal::Principal
 
+mod children;
+pub mod database;
+pub mod demo;
+pub mod embedded;
+pub mod error;
+mod frameworks;
+mod guardians;
+mod local_authorities;
+mod measurements;
+pub mod migrations;
+mod referrals;
+#[rustfmt::skip]
+mod schema;
+pub mod testing;
+
+pub use children::Page;
+pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
+pub use error::PersistenceError;
+pub use frameworks::{ensure_current_framework, load_framework};
+pub use local_authorities::upsert_local_authority;
+pub use measurements::MeasurementFilter;
+
+pub use diesel_async::{AsyncConnection, AsyncPgConnection};

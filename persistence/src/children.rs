@@ -1,0 +1,291 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::child::{
+    CareStatus, Child, ChildDetails, Gender, ImmigrationStatus, Language, LocalChildId, Nationality,
+    NhsNumber, Upn,
+};
+use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::local_authority::LocalAuthorityCode;
+use stable_futures_domain::{ErrorCode, FieldError, FieldErrors};
+use uuid::Uuid;
+
+use crate::database::TenantDb;
+use crate::error::{unique_violation, PersistenceError, Result};
+use crate::schema::children;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = children, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct ChildRow {
+    id: Uuid,
+    local_authority: String,
+    local_child_id: String,
+    upn: Option<String>,
+    nhs_number: Option<String>,
+    date_of_birth: NaiveDate,
+    date_of_birth_estimated: bool,
+    age_disputed: bool,
+    gender: Option<String>,
+    nationalities: Vec<Option<String>>,
+    languages: Vec<Option<String>>,
+    interpreter_required: bool,
+    immigration_status: Option<String>,
+    care_status: Option<String>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn corrupt(column: &'static str) -> PersistenceError {
+    PersistenceError::Corrupt {
+        table: "children",
+        column,
+    }
+}
+
+fn parse_optional<T>(
+    value: Option<String>,
+    column: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>> {
+    value.map(|text| parse(&text).ok_or_else(|| corrupt(column))).transpose()
+}
+
+impl TryFrom<ChildRow> for Child {
+    type Error = PersistenceError;
+
+    fn try_from(row: ChildRow) -> Result<Self> {
+        let list = |values: Vec<Option<String>>| values.into_iter().flatten().collect::<Vec<_>>();
+        let details = ChildDetails {
+            local_child_id: LocalChildId::parse(&row.local_child_id).map_err(|_| corrupt("local_child_id"))?,
+            upn: parse_optional(row.upn, "upn", |t| Upn::parse(t).ok())?,
+            nhs_number: parse_optional(row.nhs_number, "nhs_number", |t| NhsNumber::parse(t).ok())?,
+            date_of_birth: row.date_of_birth,
+            date_of_birth_estimated: row.date_of_birth_estimated,
+            age_disputed: row.age_disputed,
+            gender: parse_optional(row.gender, "gender", Gender::parse)?,
+            nationalities: list(row.nationalities)
+                .iter()
+                .map(|t| Nationality::parse(t).map_err(|_| corrupt("nationalities")))
+                .collect::<Result<_>>()?,
+            languages: list(row.languages)
+                .iter()
+                .map(|t| Language::parse(t).map_err(|_| corrupt("languages")))
+                .collect::<Result<_>>()?,
+            interpreter_required: row.interpreter_required,
+            immigration_status: parse_optional(row.immigration_status, "immigration_status", ImmigrationStatus::parse)?,
+            care_status: parse_optional(row.care_status, "care_status", CareStatus::parse)?,
+        };
+        Ok(Child {
+            id: ChildId(row.id),
+            local_authority: LocalAuthorityCode::parse(&row.local_authority).map_err(|_| corrupt("local_authority"))?,
+            details,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+impl From<&Child> for ChildRow {
+    fn from(child: &Child) -> Self {
+        let details = &child.details;
+        ChildRow {
+            id: child.id.0,
+            local_authority: child.local_authority.as_str().to_owned(),
+            local_child_id: details.local_child_id.as_str().to_owned(),
+            upn: details.upn.as_ref().map(|u| u.as_str().to_owned()),
+            nhs_number: details.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
+            date_of_birth: details.date_of_birth,
+            date_of_birth_estimated: details.date_of_birth_estimated,
+            age_disputed: details.age_disputed,
+            gender: details.gender.map(|g| g.as_str().to_owned()),
+            nationalities: details.nationalities.iter().map(|n| Some(n.as_str().to_owned())).collect(),
+            languages: details.languages.iter().map(|l| Some(l.as_str().to_owned())).collect(),
+            interpreter_required: details.interpreter_required,
+            immigration_status: details.immigration_status.map(|s| s.as_str().to_owned()),
+            care_status: details.care_status.map(|s| s.as_str().to_owned()),
+            version: child.version,
+            created_at: child.created_at,
+            updated_at: child.updated_at,
+        }
+    }
+}
+
+fn duplicate_local_child_id() -> PersistenceError {
+    PersistenceError::Invalid(
+        FieldError::new(
+            "localChildId",
+            ErrorCode::DuplicateLocalChildId,
+            "this local authority already has a child with this local child id",
+        )
+        .into(),
+    )
+}
+
+pub(crate) fn stale_version() -> PersistenceError {
+    PersistenceError::Invalid(
+        FieldError::new(
+            "expectedVersion",
+            ErrorCode::StaleVersion,
+            "the record has changed since you read it: read it again and reapply your change",
+        )
+        .into(),
+    )
+}
+
+/// Loads a child inside a transaction, optionally locking it against concurrent writers.
+pub(crate) async fn load_child(conn: &mut AsyncPgConnection, id: ChildId, for_update: bool) -> Result<Child> {
+    let query = children::table.filter(children::id.eq(id.0)).select(ChildRow::as_select());
+    let row = if for_update {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    row.ok_or(PersistenceError::NotFound)?.try_into()
+}
+
+/// One page of children, in id order.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+}
+
+impl TenantDb {
+    pub async fn register_child(&self, details: ChildDetails, now: DateTime<Utc>) -> Result<Child> {
+        let child = Child {
+            id: ChildId::generate(),
+            local_authority: self.principal.local_authority.clone(),
+            details,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let row = ChildRow::from(&child);
+        let result = self
+            .transaction(async move |conn| {
+                    diesel::insert_into(children::table).values(&row).execute(conn).await?;
+                    Ok(())
+            })
+            .await;
+        match result {
+            Ok(()) => Ok(child),
+            Err(error) if unique_violation(&error) == Some("children_local_child_id_unique") => {
+                Err(duplicate_local_child_id())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Changes a child's details if `expected_version` is still current. `change` gets the stored
+    /// child and returns the new details.
+    pub async fn update_child<F>(&self, id: ChildId, expected_version: i32, now: DateTime<Utc>, change: F) -> Result<Child>
+    where
+        F: FnOnce(&Child) -> std::result::Result<ChildDetails, FieldErrors> + Send + 'static,
+    {
+        let result = self
+            .transaction(async move |conn| {
+                    let mut child = load_child(conn, id, true).await?;
+                    if child.version != expected_version {
+                        return Err(stale_version());
+                    }
+                    child.details = change(&child)?;
+                    child.version += 1;
+                    child.updated_at = now;
+                    let row = ChildRow::from(&child);
+                    diesel::update(children::table.filter(children::id.eq(id.0)))
+                        .set(&row)
+                        .execute(conn)
+                        .await?;
+                    Ok(child)
+            })
+            .await;
+        match result {
+            Err(error) if unique_violation(&error) == Some("children_local_child_id_unique") => {
+                Err(duplicate_local_child_id())
+            }
+            other => other,
+        }
+    }
+
+    pub async fn child(&self, id: ChildId) -> Result<Option<Child>> {
+        Ok(self.children_by_ids(&[id]).await?.remove(&id))
+    }
+
+    pub async fn child_by_local_id(&self, local_child_id: &LocalChildId) -> Result<Option<Child>> {
+        let local_child_id = local_child_id.as_str().to_owned();
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let row = self
+            .transaction(async move |conn| {
+                    Ok(children::table
+                        .filter(children::local_authority.eq(local_authority))
+                        .filter(children::local_child_id.eq(local_child_id))
+                        .select(ChildRow::as_select())
+                        .first(conn)
+                        .await
+                        .optional()?)
+            })
+            .await?;
+        row.map(Child::try_from).transpose()
+    }
+
+    pub async fn children_by_ids(&self, ids: &[ChildId]) -> Result<HashMap<ChildId, Child>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let rows = self
+            .transaction(async move |conn| {
+                    Ok(children::table
+                        .filter(children::local_authority.eq(local_authority))
+                        .filter(children::id.eq_any(ids))
+                        .select(ChildRow::as_select())
+                        .load(conn)
+                        .await?)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|row| Child::try_from(row).map(|child| (child.id, child)))
+            .collect()
+    }
+
+    /// Children of the principal's authority in id (creation) order, after `after`.
+    pub async fn children_page(&self, first: usize, after: Option<ChildId>) -> Result<Page<Child>> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let rows = self
+            .transaction(async move |conn| {
+                    let mut query = children::table
+                        .filter(children::local_authority.eq(local_authority))
+                        .select(ChildRow::as_select())
+                        .order(children::id.asc())
+                        .limit(limit)
+                        .into_boxed();
+                    if let Some(after) = after {
+                        query = query.filter(children::id.gt(after.0));
+                    }
+                    Ok(query.load(conn).await?)
+            })
+            .await?;
+        let has_next_page = rows.len() > first;
+        let items = rows
+            .into_iter()
+            .take(first)
+            .map(Child::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, has_next_page })
+    }
+
+    pub async fn count_children(&self) -> Result<i64> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        self.transaction(async move |conn| {
+                Ok(children::table
+                    .filter(children::local_authority.eq(local_authority))
+                    .count()
+                    .get_result(conn)
+                    .await?)
+        })
+        .await
+    }
+}

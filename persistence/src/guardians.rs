@@ -1,0 +1,216 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use stable_futures_domain::guardian::{
+    AssignmentEndReason, AssignmentStatus, GuardianAssignment, GuardianRole, GuardianService,
+};
+use stable_futures_domain::ids::{AssignmentId, ChildId};
+use stable_futures_domain::{ErrorCode, FieldError};
+use uuid::Uuid;
+
+use crate::children::{load_child, stale_version};
+use crate::database::TenantDb;
+use crate::error::{unique_violation, PersistenceError, Result};
+use crate::schema::guardian_assignments;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = guardian_assignments, check_for_backend(diesel::pg::Pg))]
+#[diesel(treat_none_as_null = true)]
+struct AssignmentRow {
+    id: Uuid,
+    local_authority: String,
+    child_id: Uuid,
+    service: String,
+    role: String,
+    status: String,
+    requested_at: DateTime<Utc>,
+    assigned_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    end_reason: Option<String>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<AssignmentRow> for GuardianAssignment {
+    type Error = PersistenceError;
+
+    fn try_from(row: AssignmentRow) -> Result<Self> {
+        let corrupt = |column| PersistenceError::Corrupt {
+            table: "guardian_assignments",
+            column,
+        };
+        Ok(GuardianAssignment {
+            id: AssignmentId(row.id),
+            child_id: ChildId(row.child_id),
+            service: GuardianService::parse(&row.service).ok_or_else(|| corrupt("service"))?,
+            role: GuardianRole::parse(&row.role).ok_or_else(|| corrupt("role"))?,
+            status: AssignmentStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+            requested_at: row.requested_at,
+            assigned_at: row.assigned_at,
+            ended_at: row.ended_at,
+            end_reason: row
+                .end_reason
+                .map(|r| AssignmentEndReason::parse(&r).ok_or_else(|| corrupt("end_reason")))
+                .transpose()?,
+            version: row.version,
+        })
+    }
+}
+
+fn to_row(a: &GuardianAssignment, local_authority: &str, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AssignmentRow {
+    AssignmentRow {
+        id: a.id.0,
+        local_authority: local_authority.to_owned(),
+        child_id: a.child_id.0,
+        service: a.service.as_str().to_owned(),
+        role: a.role.as_str().to_owned(),
+        status: a.status.as_str().to_owned(),
+        requested_at: a.requested_at,
+        assigned_at: a.assigned_at,
+        ended_at: a.ended_at,
+        end_reason: a.end_reason.map(|r| r.as_str().to_owned()),
+        version: a.version,
+        created_at,
+        updated_at: now,
+    }
+}
+
+fn open_assignment_exists() -> PersistenceError {
+    PersistenceError::Invalid(
+        FieldError::new(
+            "service",
+            ErrorCode::OpenAssignmentExists,
+            "this child already has an open request or assignment with this service",
+        )
+        .into(),
+    )
+}
+
+impl TenantDb {
+    /// Records a request for a guardian. The child row is locked so that two concurrent requests
+    /// for the same service see each other; the partial unique index is the last word.
+    pub async fn request_guardian(
+        &self,
+        child_id: ChildId,
+        service: GuardianService,
+        role: GuardianRole,
+        requested_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<GuardianAssignment> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let result = self
+            .transaction(async move |conn| {
+                    load_child(conn, child_id, true).await?;
+                    let open: Vec<String> = guardian_assignments::table
+                        .filter(guardian_assignments::child_id.eq(child_id.0))
+                        .filter(guardian_assignments::status.ne(AssignmentStatus::Ended.as_str()))
+                        .select(guardian_assignments::service)
+                        .load(conn)
+                        .await?;
+                    let open: Vec<GuardianService> = open.iter().filter_map(|s| GuardianService::parse(s)).collect();
+                    let assignment = GuardianAssignment::request(
+                        AssignmentId::generate(),
+                        child_id,
+                        service,
+                        role,
+                        requested_at,
+                        &open,
+                        now,
+                    )?;
+                    diesel::insert_into(guardian_assignments::table)
+                        .values(to_row(&assignment, &local_authority, now, now))
+                        .execute(conn)
+                        .await?;
+                    Ok(assignment)
+            })
+            .await;
+        match result {
+            Err(error) if unique_violation(&error) == Some("guardian_assignments_one_open_per_service") => {
+                Err(open_assignment_exists())
+            }
+            other => other,
+        }
+    }
+
+    /// Applies a change (assign, end) if `expected_version` is still current.
+    pub async fn change_assignment<F>(
+        &self,
+        id: AssignmentId,
+        expected_version: i32,
+        now: DateTime<Utc>,
+        change: F,
+    ) -> Result<GuardianAssignment>
+    where
+        F: FnOnce(&mut GuardianAssignment) -> std::result::Result<(), FieldError> + Send + 'static,
+    {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        self.transaction(async move |conn| {
+                let row: AssignmentRow = guardian_assignments::table
+                    .filter(guardian_assignments::id.eq(id.0))
+                    .select(AssignmentRow::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?
+                    .ok_or(PersistenceError::NotFound)?;
+                let created_at = row.created_at;
+                let mut assignment = GuardianAssignment::try_from(row)?;
+                if assignment.version != expected_version {
+                    return Err(stale_version());
+                }
+                change(&mut assignment)?;
+                assignment.version += 1;
+                diesel::update(guardian_assignments::table.filter(guardian_assignments::id.eq(id.0)))
+                    .set(to_row(&assignment, &local_authority, created_at, now))
+                    .execute(conn)
+                    .await?;
+                Ok(assignment)
+        })
+        .await
+    }
+
+    pub async fn assignments_by_ids(&self, ids: &[AssignmentId]) -> Result<HashMap<AssignmentId, GuardianAssignment>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let rows: Vec<AssignmentRow> = self
+            .transaction(async move |conn| {
+                    Ok(guardian_assignments::table
+                        .filter(guardian_assignments::local_authority.eq(local_authority))
+                        .filter(guardian_assignments::id.eq_any(ids))
+                        .select(AssignmentRow::as_select())
+                        .load(conn)
+                        .await?)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|row| GuardianAssignment::try_from(row).map(|a| (a.id, a)))
+            .collect()
+    }
+
+    /// Every assignment of each child (a child has a handful at most), in one statement.
+    pub async fn assignments_for_children(&self, child_ids: &[ChildId]) -> Result<HashMap<ChildId, Vec<GuardianAssignment>>> {
+        let ids: Vec<Uuid> = child_ids.iter().map(|id| id.0).collect();
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let rows: Vec<AssignmentRow> = self
+            .transaction(async move |conn| {
+                    Ok(guardian_assignments::table
+                        .filter(guardian_assignments::local_authority.eq(local_authority))
+                        .filter(guardian_assignments::child_id.eq_any(ids))
+                        .order((guardian_assignments::child_id, guardian_assignments::id))
+                        .select(AssignmentRow::as_select())
+                        .load(conn)
+                        .await?)
+            })
+            .await?;
+        let mut by_child: HashMap<ChildId, Vec<GuardianAssignment>> =
+            child_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for row in rows {
+            let assignment = GuardianAssignment::try_from(row)?;
+            by_child.entry(assignment.child_id).or_default().push(assignment);
+        }
+        Ok(by_child)
+    }
+}

@@ -1,0 +1,43 @@
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+
+use crate::database::Database;
+use crate::error::{PersistenceError, Result};
+use crate::schema::local_authorities;
+
+impl Database {
+    /// Every local authority the service serves (reference data).
+    pub async fn local_authorities(&self) -> Result<Vec<LocalAuthority>> {
+        let mut conn = self.reference_connection().await?;
+        let rows: Vec<(String, String)> = local_authorities::table
+            .select((local_authorities::code, local_authorities::name))
+            .order(local_authorities::code)
+            .load(&mut conn)
+            .await?;
+        rows.into_iter()
+            .map(|(code, name)| {
+                let code = LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
+                    table: "local_authorities",
+                    column: "code",
+                })?;
+                Ok(LocalAuthority { code, name })
+            })
+            .collect()
+    }
+}
+
+/// Adds or renames a local authority. Needs the owner's connection.
+pub async fn upsert_local_authority(conn: &mut AsyncPgConnection, authority: &LocalAuthority) -> Result<()> {
+    diesel::insert_into(local_authorities::table)
+        .values((
+            local_authorities::code.eq(authority.code.as_str()),
+            local_authorities::name.eq(&authority.name),
+        ))
+        .on_conflict(local_authorities::code)
+        .do_update()
+        .set(local_authorities::name.eq(&authority.name))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,243 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use stable_futures_domain::ids::{ChildId, MeasurementId};
+use stable_futures_domain::outcomes::{MeasurementDraft, OutcomeFramework, OutcomeMeasurement, SupersededMeasurement};
+use stable_futures_domain::{ErrorCode, FieldError};
+use uuid::Uuid;
+
+use crate::children::{load_child, Page};
+use crate::database::TenantDb;
+use crate::error::{unique_violation, PersistenceError, Result};
+use crate::schema::outcome_measurements;
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = outcome_measurements, check_for_backend(diesel::pg::Pg))]
+struct MeasurementRow {
+    id: Uuid,
+    local_authority: String,
+    child_id: Uuid,
+    framework_version: String,
+    outcome_key: String,
+    observed_at: DateTime<Utc>,
+    recorded_by: String,
+    recorded_at: DateTime<Utc>,
+    young_person_participated: bool,
+    young_person_rating: Option<i32>,
+    young_person_words: Option<String>,
+    practitioner_rating: Option<i32>,
+    practitioner_note: Option<String>,
+    indicators_met: Vec<Option<String>>,
+    supersedes: Option<Uuid>,
+}
+
+impl From<MeasurementRow> for OutcomeMeasurement {
+    fn from(row: MeasurementRow) -> Self {
+        OutcomeMeasurement {
+            id: MeasurementId(row.id),
+            child_id: ChildId(row.child_id),
+            framework_version: row.framework_version,
+            outcome_key: row.outcome_key,
+            observed_at: row.observed_at,
+            recorded_by: row.recorded_by,
+            recorded_at: row.recorded_at,
+            young_person_participated: row.young_person_participated,
+            young_person_rating: row.young_person_rating,
+            young_person_words: row.young_person_words,
+            practitioner_rating: row.practitioner_rating,
+            practitioner_note: row.practitioner_note,
+            indicators_met: row.indicators_met.into_iter().flatten().collect(),
+            supersedes: row.supersedes.map(MeasurementId),
+        }
+    }
+}
+
+fn to_row(m: &OutcomeMeasurement, local_authority: &str) -> MeasurementRow {
+    MeasurementRow {
+        id: m.id.0,
+        local_authority: local_authority.to_owned(),
+        child_id: m.child_id.0,
+        framework_version: m.framework_version.clone(),
+        outcome_key: m.outcome_key.clone(),
+        observed_at: m.observed_at,
+        recorded_by: m.recorded_by.clone(),
+        recorded_at: m.recorded_at,
+        young_person_participated: m.young_person_participated,
+        young_person_rating: m.young_person_rating,
+        young_person_words: m.young_person_words.clone(),
+        practitioner_rating: m.practitioner_rating,
+        practitioner_note: m.practitioner_note.clone(),
+        indicators_met: m.indicators_met.iter().cloned().map(Some).collect(),
+        supersedes: m.supersedes.map(|id| id.0),
+    }
+}
+
+/// Which measurements a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasurementFilter {
+    /// Only measurements not corrected by a later one.
+    Current,
+    /// The whole history, corrections and what they corrected.
+    All,
+}
+
+impl TenantDb {
+    /// Records an observation (or a correction of one) against `framework`.
+    pub async fn record_measurement(
+        &self,
+        child_id: ChildId,
+        draft: MeasurementDraft,
+        framework: OutcomeFramework,
+        now: DateTime<Utc>,
+    ) -> Result<OutcomeMeasurement> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let recorded_by = self.principal.subject.clone();
+        let result = self
+            .transaction(async move |conn| {
+                    load_child(conn, child_id, false).await?;
+                    let superseded = match draft.supersedes {
+                        Some(previous) => {
+                            let row: Option<(Uuid, String)> = outcome_measurements::table
+                                .filter(outcome_measurements::id.eq(previous.0))
+                                .select((outcome_measurements::child_id, outcome_measurements::outcome_key))
+                                .first(conn)
+                                .await
+                                .optional()?;
+                            match row {
+                                Some((previous_child, outcome_key)) => {
+                                    let corrections: i64 = outcome_measurements::table
+                                        .filter(outcome_measurements::supersedes.eq(previous.0))
+                                        .count()
+                                        .get_result(conn)
+                                        .await?;
+                                    Some(SupersededMeasurement {
+                                        child_id: ChildId(previous_child),
+                                        outcome_key,
+                                        already_superseded: corrections > 0,
+                                    })
+                                }
+                                None => None,
+                            }
+                        }
+                        None => None,
+                    };
+                    let measurement = draft.validate(
+                        MeasurementId::generate(),
+                        child_id,
+                        &framework,
+                        superseded.as_ref(),
+                        &recorded_by,
+                        now,
+                    )?;
+                    diesel::insert_into(outcome_measurements::table)
+                        .values(to_row(&measurement, &local_authority))
+                        .execute(conn)
+                        .await?;
+                    Ok(measurement)
+            })
+            .await;
+        match result {
+            Err(error) if unique_violation(&error) == Some("outcome_measurements_supersedes_once") => {
+                Err(PersistenceError::Invalid(
+                    FieldError::new(
+                        "supersedesId",
+                        ErrorCode::AlreadySuperseded,
+                        "that measurement has already been corrected; supersede the latest correction",
+                    )
+                    .into(),
+                ))
+            }
+            other => other,
+        }
+    }
+
+    pub async fn measurements_by_ids(&self, ids: &[MeasurementId]) -> Result<HashMap<MeasurementId, OutcomeMeasurement>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let rows: Vec<MeasurementRow> = self
+            .transaction(async move |conn| {
+                    Ok(outcome_measurements::table
+                        .filter(outcome_measurements::local_authority.eq(local_authority))
+                        .filter(outcome_measurements::id.eq_any(ids))
+                        .select(MeasurementRow::as_select())
+                        .load(conn)
+                        .await?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let m = OutcomeMeasurement::from(row);
+                (m.id, m)
+            })
+            .collect())
+    }
+
+    /// For each child, a page of measurements in id (recording) order, in one statement.
+    pub async fn measurements_for_children(
+        &self,
+        child_ids: &[ChildId],
+        first: usize,
+        after: Option<MeasurementId>,
+        filter: MeasurementFilter,
+    ) -> Result<HashMap<ChildId, Page<OutcomeMeasurement>>> {
+        let ids: Vec<Uuid> = child_ids.iter().map(|id| id.0).collect();
+        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let after = after.map(|id| id.0);
+        let current_only = filter == MeasurementFilter::Current;
+        let rows: Vec<MeasurementRow> = self
+            .transaction(async move |conn| {
+                    Ok(diesel::sql_query(
+                        "SELECT m.* FROM unnest($1::uuid[]) AS c(child_id) \
+                         CROSS JOIN LATERAL (SELECT * FROM outcome_measurements o \
+                           WHERE o.child_id = c.child_id AND o.local_authority = current_local_authority() \
+                           AND ($2::uuid IS NULL OR o.id > $2) \
+                           AND (NOT $4 OR NOT EXISTS (SELECT 1 FROM outcome_measurements s WHERE s.supersedes = o.id)) \
+                           ORDER BY o.id LIMIT $3) m",
+                    )
+                    .bind::<Array<SqlUuid>, _>(ids)
+                    .bind::<Nullable<SqlUuid>, _>(after)
+                    .bind::<BigInt, _>(limit)
+                    .bind::<Bool, _>(current_only)
+                    .load(conn)
+                    .await?)
+            })
+            .await?;
+        let mut pages: HashMap<ChildId, Page<OutcomeMeasurement>> = child_ids
+            .iter()
+            .map(|id| (*id, Page { items: Vec::new(), has_next_page: false }))
+            .collect();
+        for row in rows {
+            let m = OutcomeMeasurement::from(row);
+            if let Some(page) = pages.get_mut(&m.child_id) {
+                if page.items.len() < first {
+                    page.items.push(m);
+                } else {
+                    page.has_next_page = true;
+                }
+            }
+        }
+        Ok(pages)
+    }
+
+    /// The ids of the measurements that correct each of `ids`, if any.
+    pub async fn superseding_measurements(&self, ids: &[MeasurementId]) -> Result<HashMap<MeasurementId, MeasurementId>> {
+        let ids: Vec<Option<Uuid>> = ids.iter().map(|id| Some(id.0)).collect();
+        let rows: Vec<(Uuid, Option<Uuid>)> = self
+            .transaction(async move |conn| {
+                    Ok(outcome_measurements::table
+                        .filter(outcome_measurements::supersedes.eq_any(ids))
+                        .select((outcome_measurements::id, outcome_measurements::supersedes))
+                        .load(conn)
+                        .await?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, superseded)| superseded.map(|s| (MeasurementId(s), MeasurementId(id))))
+            .collect())
+    }
+}

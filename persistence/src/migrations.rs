@@ -1,0 +1,81 @@
+//! Schema migrations (embedded in the binary) and the roles the server connects as.
+
+use diesel::sql_types::Text;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{PersistenceError, Result};
+use crate::frameworks::ensure_current_framework;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The role that holds the server's privileges; login roles are made members of it.
+pub const APP_ROLE: &str = "stable_futures_app";
+
+/// Brings the database at `owner_url` to the latest schema and makes sure an outcome framework is
+/// current. Runs as the schema owner, never as the server's role.
+pub async fn run_migrations(owner_url: &str) -> Result<Vec<String>> {
+    let conn = AsyncPgConnection::establish(owner_url).await?;
+    let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = AsyncConnectionWrapper::from(conn);
+    let applied = tokio::task::spawn_blocking(move || {
+        let applied = wrapper
+            .run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|error| PersistenceError::Migration(error.to_string()));
+        (wrapper, applied)
+    })
+    .await
+    .map_err(|error| PersistenceError::Migration(error.to_string()))?;
+    let (wrapper, applied) = applied;
+    let applied = applied?;
+    let mut conn = wrapper.into_inner();
+    ensure_current_framework(&mut conn).await?;
+    Ok(applied)
+}
+
+/// Whether every embedded migration has been applied (for readiness checks).
+pub async fn pending_migrations(url: &str) -> Result<usize> {
+    let conn = AsyncPgConnection::establish(url).await?;
+    let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = AsyncConnectionWrapper::from(conn);
+    tokio::task::spawn_blocking(move || {
+        wrapper
+            .pending_migrations(MIGRATIONS)
+            .map(|pending| pending.len())
+            .map_err(|error| PersistenceError::Migration(error.to_string()))
+    })
+    .await
+    .map_err(|error| PersistenceError::Migration(error.to_string()))?
+}
+
+/// Creates (or resets the password of) a login role for the server that inherits only
+/// [`APP_ROLE`]'s privileges: it owns nothing and cannot bypass row-level security.
+pub async fn provision_server_role(superuser: &mut AsyncPgConnection, role: &str, password: &str) -> Result<()> {
+    let safe = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !safe(role) || !safe(password) {
+        return Err(PersistenceError::Migration(
+            "role names and generated passwords must be alphanumeric".to_owned(),
+        ));
+    }
+    let exists: Vec<RoleName> = diesel::sql_query("SELECT rolname FROM pg_roles WHERE rolname = $1")
+        .bind::<Text, _>(role)
+        .load(superuser)
+        .await?;
+    let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
+    diesel::sql_query(format!(
+        "{verb} ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+    ))
+    .execute(superuser)
+    .await?;
+    diesel::sql_query(format!("GRANT {APP_ROLE} TO {role}"))
+        .execute(superuser)
+        .await?;
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct RoleName {
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    rolname: String,
+}

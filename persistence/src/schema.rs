@@ -1,0 +1,129 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    children (id) {
+        id -> Uuid,
+        local_authority -> Text,
+        local_child_id -> Text,
+        upn -> Nullable<Text>,
+        nhs_number -> Nullable<Text>,
+        date_of_birth -> Date,
+        date_of_birth_estimated -> Bool,
+        age_disputed -> Bool,
+        gender -> Nullable<Text>,
+        nationalities -> Array<Nullable<Text>>,
+        languages -> Array<Nullable<Text>>,
+        interpreter_required -> Bool,
+        immigration_status -> Nullable<Text>,
+        care_status -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    guardian_assignments (id) {
+        id -> Uuid,
+        local_authority -> Text,
+        child_id -> Uuid,
+        service -> Text,
+        role -> Text,
+        status -> Text,
+        requested_at -> Timestamptz,
+        assigned_at -> Nullable<Timestamptz>,
+        ended_at -> Nullable<Timestamptz>,
+        end_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    local_authorities (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    nrm_referrals (id) {
+        id -> Uuid,
+        local_authority -> Text,
+        child_id -> Uuid,
+        referred_at -> Timestamptz,
+        first_responder_type -> Text,
+        first_responder_name -> Text,
+        exploitation_types -> Array<Nullable<Text>>,
+        county_lines -> Bool,
+        exploitation_location -> Text,
+        competent_authority -> Text,
+        status -> Text,
+        rg_outcome -> Nullable<Text>,
+        rg_decided_at -> Nullable<Timestamptz>,
+        cg_outcome -> Nullable<Text>,
+        cg_decided_at -> Nullable<Timestamptz>,
+        reconsideration_requested_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outcome_frameworks (version) {
+        version -> Text,
+        definition -> Jsonb,
+        is_current -> Bool,
+        loaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outcome_measurements (id) {
+        id -> Uuid,
+        local_authority -> Text,
+        child_id -> Uuid,
+        framework_version -> Text,
+        outcome_key -> Text,
+        observed_at -> Timestamptz,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+        young_person_participated -> Bool,
+        young_person_rating -> Nullable<Int4>,
+        young_person_words -> Nullable<Text>,
+        practitioner_rating -> Nullable<Int4>,
+        practitioner_note -> Nullable<Text>,
+        indicators_met -> Array<Nullable<Text>>,
+        supersedes -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Int8,
+        local_authority -> Text,
+        referral_id -> Uuid,
+        kind -> Text,
+        at -> Timestamptz,
+        outcome -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(children -> local_authorities (local_authority));
+diesel::joinable!(outcome_measurements -> outcome_frameworks (framework_version));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    children,
+    guardian_assignments,
+    local_authorities,
+    nrm_referrals,
+    outcome_frameworks,
+    outcome_measurements,
+    referral_events,
+);
