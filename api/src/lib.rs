@@ -1,1 +1,10 @@
+//! The Stable Futures GraphQL API: HTTP, authentication, the schema and the binary's commands.
 
+pub mod auth;
+pub mod authorities;
+pub mod config;
+pub mod dev;
+pub mod graphql;
+pub mod http;
+pub mod serve;
+pub mod telemetry;

@@ -1,1 +1,160 @@
-fn main() {}
+//! `stable-futures`: the server and its administrative commands.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use clap::{Parser, Subcommand};
+use stable_futures_api::auth::DevKey;
+use stable_futures_api::config::{DataDirConfig, ServeConfig};
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+use stable_futures_domain::outcomes::OutcomeFramework;
+use stable_futures_domain::principal::Scope;
+use stable_futures_persistence::migrations::run_migrations;
+use stable_futures_persistence::{load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection};
+
+#[derive(Debug, Parser)]
+#[command(name = "stable-futures", version, about = "Stable Futures GraphQL API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server. Without DATABASE_URL: a private PostgreSQL under the data directory,
+    /// development mode, synthetic demo data and GraphiQL.
+    Serve(ServeConfig),
+    /// Apply pending database migrations (as the schema owner) and exit.
+    Migrate(OwnerDatabase),
+    /// Print a development token signed with the data directory's development key.
+    Token {
+        /// Local authority GSS code, e.g. E09000019.
+        #[arg(long)]
+        la: String,
+        /// Space-separated scopes. Default: all scopes.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Lifetime in seconds (at most 30 days).
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        #[arg(long, default_value = "developer")]
+        subject: String,
+        #[arg(long, env = "SF_JWT_AUDIENCE", default_value = "stable-futures")]
+        audience: String,
+        #[command(flatten)]
+        data: DataDirConfig,
+    },
+    /// Add or rename a local authority the service serves.
+    AddLocalAuthority {
+        /// GSS code, e.g. E09000019.
+        code: String,
+        name: String,
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
+    /// Load an outcome framework version from a JSON file.
+    LoadFramework {
+        file: PathBuf,
+        /// Record new measurements against this version from now on.
+        #[arg(long)]
+        make_current: bool,
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Debug, clap::Args)]
+struct OwnerDatabase {
+    /// PostgreSQL URL of the schema owner. Unset: the private database of the data directory.
+    #[arg(long, env = "SF_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    owner_database_url: Option<String>,
+    #[command(flatten)]
+    data: DataDirConfig,
+}
+
+impl OwnerDatabase {
+    /// The owner URL, starting the private database if none is given. The returned guard keeps
+    /// it running.
+    async fn url(&self) -> anyhow::Result<(String, Option<stable_futures_api::dev::EmbeddedDatabase>)> {
+        match &self.owner_database_url {
+            Some(url) => Ok((url.clone(), None)),
+            None => {
+                let embedded = stable_futures_api::dev::start(&self.data.data_dir).await?;
+                Ok((embedded.owner_url.clone(), Some(embedded)))
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => stable_futures_api::serve::run(config).await,
+        Command::Migrate(database) => {
+            let (url, _embedded) = database.url().await?;
+            let applied = run_migrations(&url).await?;
+            print_line(&format!("applied {} migration(s): {}", applied.len(), applied.join(", ")));
+            Ok(())
+        }
+        Command::Token {
+            la,
+            scope,
+            ttl,
+            subject,
+            audience,
+            data,
+        } => {
+            if ttl == 0 || ttl > 30 * 24 * 3600 {
+                bail!("--ttl must be between 1 second and 30 days");
+            }
+            let local_authority = LocalAuthorityCode::parse(&la).map_err(|e| anyhow::anyhow!(e.message))?;
+            let scopes: BTreeSet<Scope> = match scope {
+                Some(text) => {
+                    let unknown: Vec<&str> = text.split_whitespace().filter(|s| Scope::parse(s).is_none()).collect();
+                    if !unknown.is_empty() {
+                        bail!("unknown scope(s): {}", unknown.join(" "));
+                    }
+                    text.split_whitespace().filter_map(Scope::parse).collect()
+                }
+                None => Scope::ALL.iter().copied().collect(),
+            };
+            let key = DevKey::load_or_create(&data.data_dir)?;
+            print_line(&key.issue(&audience, &subject, &local_authority, &scopes, ttl)?);
+            Ok(())
+        }
+        Command::AddLocalAuthority { code, name, database } => {
+            let code = LocalAuthorityCode::parse(&code).map_err(|e| anyhow::anyhow!(e.message))?;
+            let (url, _embedded) = database.url().await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            upsert_local_authority(&mut conn, &LocalAuthority { code, name }).await?;
+            Ok(())
+        }
+        Command::LoadFramework {
+            file,
+            make_current,
+            database,
+        } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let framework: OutcomeFramework = serde_json::from_str(&text).context("not a framework file")?;
+            let framework = framework.validate()?;
+            let (url, _embedded) = database.url().await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            load_framework(&mut conn, &framework, make_current).await?;
+            print_line(&format!("loaded framework {}", framework.version));
+            Ok(())
+        }
+        Command::Schema => {
+            print_line(&stable_futures_api::graphql::sdl());
+            Ok(())
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_line(text: &str) {
+    println!("{text}");
+}

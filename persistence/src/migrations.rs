@@ -73,6 +73,28 @@ pub async fn provision_server_role(superuser: &mut AsyncPgConnection, role: &str
     Ok(())
 }
 
+/// Creates database `name` unless it exists (`name` must be a plain identifier).
+pub async fn create_database_if_missing(superuser: &mut AsyncPgConnection, name: &str) -> Result<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(PersistenceError::Migration("database names must be lower-case identifiers".to_owned()));
+    }
+    let exists: Vec<DatabaseName> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .load(superuser)
+        .await?;
+    if exists.is_empty() {
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(superuser).await?;
+    }
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct DatabaseName {
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    datname: String,
+}
+
 #[derive(diesel::QueryableByName)]
 struct RoleName {
     #[diesel(sql_type = Text)]

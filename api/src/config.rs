@@ -1,0 +1,146 @@
+//! Typed configuration, read from the command line and environment variables. Every variable is
+//! documented in the README; secrets are never printed (see the `Debug` impls).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// How the server trusts tokens and what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Synthetic data, GraphiQL, introspection, tokens signed with a development key under the
+    /// data directory.
+    Development,
+    /// Tokens only from the identity providers in the JWKS file; no GraphiQL, no introspection.
+    Production,
+}
+
+/// Settings of `stable-futures serve`.
+#[derive(Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "SF_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// PostgreSQL URL for the server's own role (which must not own the schema). Unset: a private
+    /// PostgreSQL is started under the data directory, in development mode.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// `development` or `production`. Default: development without DATABASE_URL, production with.
+    #[arg(long, env = "SF_MODE", value_enum)]
+    pub mode: Option<Mode>,
+
+    #[command(flatten)]
+    pub data: DataDirConfig,
+
+    #[command(flatten)]
+    pub auth: AuthConfig,
+
+    #[command(flatten)]
+    pub limits: LimitsConfig,
+
+    /// Connections in the database pool.
+    #[arg(long, env = "SF_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+
+    /// Add an `x-sql-statements` header with the number of SQL statements a request ran (for tests
+    /// and benchmarks).
+    #[arg(long, env = "SF_EXPOSE_STATEMENT_COUNT", default_value_t = false)]
+    pub expose_statement_count: bool,
+
+    /// Load the synthetic demo dataset (development mode on the private database only).
+    #[arg(long, env = "SF_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("mode", &self.mode)
+            .field("data", &self.data)
+            .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .field("db_pool_size", &self.db_pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServeConfig {
+    pub fn effective_mode(&self) -> Mode {
+        self.mode.unwrap_or(if self.database_url.is_some() {
+            Mode::Production
+        } else {
+            Mode::Development
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DataDirConfig {
+    /// Where development state lives: the private PostgreSQL cluster and the development signing
+    /// key.
+    #[arg(long, env = "SF_DATA_DIR", default_value = ".data")]
+    pub data_dir: PathBuf,
+}
+
+/// Token rules.
+#[derive(Debug, Clone, Args)]
+pub struct AuthConfig {
+    /// Required `iss` of tokens. Default in development: `stable-futures-dev`.
+    #[arg(long, env = "SF_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` of tokens.
+    #[arg(long, env = "SF_JWT_AUDIENCE", default_value = "stable-futures")]
+    pub jwt_audience: String,
+
+    /// Clock leeway for `exp`/`nbf`, in seconds (at most 30).
+    #[arg(long, env = "SF_JWT_LEEWAY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=30))]
+    pub jwt_leeway_seconds: u64,
+
+    /// JWKS file with the identity provider's public keys (RS256/ES256). Required in production.
+    #[arg(long, env = "SF_JWKS_FILE")]
+    pub jwks_file: Option<PathBuf>,
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Args)]
+pub struct LimitsConfig {
+    /// Largest request body, in bytes.
+    #[arg(long, env = "SF_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
+    pub body_limit_bytes: usize,
+
+    /// Longest time a request may take, in seconds.
+    #[arg(long, env = "SF_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub request_timeout_seconds: u64,
+
+    /// Deepest query nesting.
+    #[arg(long, env = "SF_MAX_QUERY_DEPTH", default_value_t = 12)]
+    pub max_query_depth: usize,
+
+    /// Highest query complexity (each field costs 1, lists multiply by `first`).
+    #[arg(long, env = "SF_MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
+    pub max_query_complexity: usize,
+}
+
+impl LimitsConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_seconds)
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 256 * 1024,
+            request_timeout_seconds: 30,
+            max_query_depth: 12,
+            max_query_complexity: 20_000,
+        }
+    }
+}

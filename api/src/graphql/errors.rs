@@ -1,0 +1,125 @@
+//! The one place where failures become GraphQL errors with a stable `extensions.code`.
+
+use async_graphql::ErrorExtensions;
+use stable_futures_persistence::PersistenceError;
+
+/// Failures a GraphQL operation reports as errors (expected input mistakes in mutations are
+/// `userErrors` instead, see `types::user_error`).
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` error into a GraphQL error
+/// without a code, and every error here must carry one.
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthenticated,
+    Forbidden(&'static str),
+    NotFound,
+    BadUserInput(String),
+    /// Ours, not the caller's: logged with the correlation id, shown only as the id.
+    Internal { correlation_id: String },
+}
+
+impl ApiError {
+    /// What the caller is told.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated => "authentication required".to_owned(),
+            ApiError::Forbidden(scope) => format!("this operation needs the {scope} scope"),
+            ApiError::NotFound => "not found".to_owned(),
+            ApiError::BadUserInput(message) => message.clone(),
+            ApiError::Internal { correlation_id } => {
+                format!("internal error; quote correlation id {correlation_id} to the service operator")
+            }
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound => "NOT_FOUND",
+            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::Internal { .. } => "INTERNAL",
+        }
+    }
+
+    /// Logs an internal failure once, here, and returns what the caller may see.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
+        let correlation_id = uuid::Uuid::new_v4().to_string();
+        tracing::error!(correlation_id = %correlation_id, error = %error, "internal error");
+        ApiError::Internal { correlation_id }
+    }
+}
+
+impl From<PersistenceError> for ApiError {
+    fn from(error: PersistenceError) -> Self {
+        match error {
+            PersistenceError::NotFound => ApiError::NotFound,
+            PersistenceError::Invalid(errors) => ApiError::BadUserInput(
+                errors.0.first().map_or_else(|| "invalid input".to_owned(), |e| e.message.clone()),
+            ),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<std::sync::Arc<PersistenceError>> for ApiError {
+    fn from(error: std::sync::Arc<PersistenceError>) -> Self {
+        match &*error {
+            PersistenceError::NotFound => ApiError::NotFound,
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
+            extensions.set("code", self.code());
+            if let ApiError::Internal { correlation_id } = self {
+                extensions.set("correlationId", correlation_id.as_str());
+            }
+        })
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        error.extend()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stable_futures_domain::{ErrorCode, FieldError};
+
+    fn code_of(error: ApiError) -> String {
+        let graphql = error.extend();
+        let value = graphql
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        value.trim_matches('"').to_owned()
+    }
+
+    #[test]
+    fn each_error_has_its_stable_code() {
+        assert_eq!(code_of(ApiError::Unauthenticated), "UNAUTHENTICATED");
+        assert_eq!(code_of(ApiError::Forbidden("children:read")), "FORBIDDEN");
+        assert_eq!(code_of(ApiError::NotFound), "NOT_FOUND");
+        assert_eq!(code_of(ApiError::BadUserInput("x".into())), "BAD_USER_INPUT");
+        assert_eq!(code_of(ApiError::internal(&"boom")), "INTERNAL");
+    }
+
+    #[test]
+    fn persistence_errors_map_without_leaking_internals() {
+        assert!(matches!(ApiError::from(PersistenceError::NotFound), ApiError::NotFound));
+        let invalid = PersistenceError::Invalid(FieldError::new("x", ErrorCode::InvalidFormat, "bad x").into());
+        assert!(matches!(ApiError::from(invalid), ApiError::BadUserInput(m) if m == "bad x"));
+        let internal = ApiError::from(PersistenceError::Pool("password=secret host=db".into()));
+        assert!(!internal.message().contains("secret"));
+        assert_eq!(code_of(internal), "INTERNAL");
+    }
+}

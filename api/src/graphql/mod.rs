@@ -1,0 +1,38 @@
+//! The GraphQL schema: types wrap domain values, resolvers go through the request's
+//! tenant-scoped database handle and DataLoaders.
+
+pub mod context;
+pub mod enums;
+pub mod errors;
+pub mod guard;
+pub mod ids;
+pub mod inputs;
+pub mod loaders;
+pub mod mutations;
+#[macro_use]
+pub mod payloads;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+
+use crate::config::LimitsConfig;
+
+pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
+
+/// Builds the schema with the request limits. Introspection is for development only.
+pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
+    let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
+        .disable_suggestions();
+    if !introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema as SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&LimitsConfig::default(), true).sdl()
+}

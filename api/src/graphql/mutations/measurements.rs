@@ -1,0 +1,43 @@
+use async_graphql::{Context, Object};
+use stable_futures_domain::ids::{ChildId, MeasurementId};
+use stable_futures_domain::principal::Scope;
+use uuid::Uuid;
+
+use crate::graphql::context::request;
+use crate::graphql::errors::ApiError;
+use crate::graphql::guard::RequireScope;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::inputs::record_outcome_measurement_input::RecordOutcomeMeasurementInput;
+use crate::graphql::payloads::{Payload, RecordOutcomeMeasurementPayload};
+use crate::graphql::types::outcome_measurement::OutcomeMeasurement;
+
+#[derive(Debug, Default)]
+pub struct MeasurementMutations;
+
+#[Object]
+impl MeasurementMutations {
+    /// Records an outcome measurement against the current framework, or a correction of an
+    /// earlier one (`supersedesId`). Measurements are never changed or deleted.
+    #[graphql(guard = "RequireScope(Scope::OutcomesWrite)")]
+    async fn record_outcome_measurement(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordOutcomeMeasurementInput,
+    ) -> async_graphql::Result<RecordOutcomeMeasurementPayload> {
+        let request = request(ctx)?;
+        let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        // An id of another type names no measurement: the domain reports it as not found.
+        let supersedes = match &input.supersedes_id {
+            Some(id) => Some(MeasurementId(
+                ids::decode(id, NodeKind::OutcomeMeasurement)?.unwrap_or(Uuid::nil()),
+            )),
+            None => None,
+        };
+        let framework = request.database.current_framework().await.map_err(ApiError::from)?;
+        let result = request
+            .db
+            .record_measurement(child_id, input.draft(supersedes), framework, request.now)
+            .await;
+        Ok(RecordOutcomeMeasurementPayload::from_result(result, OutcomeMeasurement)?)
+    }
+}

@@ -1,0 +1,16 @@
+//! Mutations, grouped by what they change.
+
+mod children;
+mod guardians;
+mod measurements;
+mod referrals;
+
+use async_graphql::MergedObject;
+
+#[derive(Debug, Default, MergedObject)]
+pub struct MutationRoot(
+    children::ChildMutations,
+    referrals::ReferralMutations,
+    guardians::GuardianMutations,
+    measurements::MeasurementMutations,
+);

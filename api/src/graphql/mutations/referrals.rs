@@ -1,0 +1,108 @@
+use async_graphql::{Context, Object};
+use stable_futures_domain::ids::{ChildId, ReferralId};
+use stable_futures_domain::principal::Scope;
+use stable_futures_domain::referral::{DecisionOutcome, NrmReferral as DomainReferral, ReferralEvent};
+use stable_futures_domain::FieldError;
+
+use crate::graphql::context::{request, RequestContext};
+use crate::graphql::errors::ApiError;
+use crate::graphql::guard::RequireScope;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::inputs::record_conclusive_grounds_decision_input::RecordConclusiveGroundsDecisionInput;
+use crate::graphql::inputs::record_reasonable_grounds_decision_input::RecordReasonableGroundsDecisionInput;
+use crate::graphql::inputs::request_reconsideration_input::RequestReconsiderationInput;
+use crate::graphql::inputs::submit_referral_input::SubmitReferralInput;
+use crate::graphql::inputs::withdraw_referral_input::WithdrawReferralInput;
+use crate::graphql::payloads::{
+    Payload, RecordConclusiveGroundsDecisionPayload, RecordReasonableGroundsDecisionPayload,
+    RequestReconsiderationPayload, SubmitReferralPayload, WithdrawReferralPayload,
+};
+use crate::graphql::types::nrm_referral::NrmReferral;
+
+#[derive(Debug, Default)]
+pub struct ReferralMutations;
+
+async fn transition<P, F>(
+    request: &RequestContext,
+    referral_id: &async_graphql::ID,
+    expected_version: i32,
+    change: F,
+) -> Result<P, ApiError>
+where
+    P: Payload<Entity = NrmReferral>,
+    F: FnOnce(&mut DomainReferral, chrono::DateTime<chrono::Utc>) -> Result<ReferralEvent, FieldError> + Send + 'static,
+{
+    let id = ReferralId(ids::require(referral_id, NodeKind::NrmReferral)?);
+    let now = request.now;
+    let result = request
+        .db
+        .transition_referral(id, expected_version, now, move |referral| change(referral, now))
+        .await;
+    P::from_result(result, NrmReferral)
+}
+
+#[Object]
+impl ReferralMutations {
+    /// Records an NRM referral for a child.
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn submit_referral(&self, ctx: &Context<'_>, input: SubmitReferralInput) -> async_graphql::Result<SubmitReferralPayload> {
+        let request = request(ctx)?;
+        let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let result = request.db.submit_referral(child_id, input.draft(), request.now).await;
+        Ok(SubmitReferralPayload::from_result(result, NrmReferral)?)
+    }
+
+    /// Records the Reasonable Grounds decision (or the reconsidered one).
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn record_reasonable_grounds_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordReasonableGroundsDecisionInput,
+    ) -> async_graphql::Result<RecordReasonableGroundsDecisionPayload> {
+        let outcome: DecisionOutcome = input.outcome.into();
+        let decided_at = input.decided_at;
+        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
+            r.record_reasonable_grounds(outcome, decided_at, now)
+        })
+        .await?)
+    }
+
+    /// Records the Conclusive Grounds decision (or the reconsidered one).
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn record_conclusive_grounds_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordConclusiveGroundsDecisionInput,
+    ) -> async_graphql::Result<RecordConclusiveGroundsDecisionPayload> {
+        let outcome: DecisionOutcome = input.outcome.into();
+        let decided_at = input.decided_at;
+        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
+            r.record_conclusive_grounds(outcome, decided_at, now)
+        })
+        .await?)
+    }
+
+    /// Asks for the latest negative decision to be reconsidered.
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn request_reconsideration(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestReconsiderationInput,
+    ) -> async_graphql::Result<RequestReconsiderationPayload> {
+        let requested_at = input.requested_at;
+        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
+            r.request_reconsideration(requested_at, now)
+        })
+        .await?)
+    }
+
+    /// Withdraws a referral that has no Conclusive Grounds decision.
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn withdraw_referral(&self, ctx: &Context<'_>, input: WithdrawReferralInput) -> async_graphql::Result<WithdrawReferralPayload> {
+        let withdrawn_at = input.withdrawn_at;
+        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
+            r.withdraw(withdrawn_at, now)
+        })
+        .await?)
+    }
+}

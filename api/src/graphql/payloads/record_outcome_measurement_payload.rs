@@ -1,0 +1,8 @@
+use crate::graphql::types::outcome_measurement::OutcomeMeasurement;
+
+payload!(
+    /// Result of `recordOutcomeMeasurement`.
+    RecordOutcomeMeasurementPayload,
+    measurement,
+    OutcomeMeasurement
+);

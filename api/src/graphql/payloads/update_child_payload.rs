@@ -1,0 +1,8 @@
+use crate::graphql::types::child::Child;
+
+payload!(
+    /// Result of `updateChild`.
+    UpdateChildPayload,
+    child,
+    Child
+);

@@ -1,0 +1,169 @@
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, ID};
+use stable_futures_domain::child::LocalChildId;
+use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
+use stable_futures_domain::principal::Scope;
+
+use super::context::{request, RequestContext};
+use super::errors::ApiError;
+use super::guard::RequireScope;
+use super::ids::{self, NodeKind};
+use super::types::child::Child;
+use super::types::children_connection_fields::ChildrenConnectionFields;
+use super::types::guardian_assignment::GuardianAssignment;
+use super::types::node::Node;
+use super::types::nrm_referral::NrmReferral;
+use super::types::outcome_framework::OutcomeFramework;
+use super::types::outcome_measurement::OutcomeMeasurement;
+use super::types::viewer::Viewer;
+
+/// Most ids `nodes(ids:)` takes at once.
+const MAX_NODES: usize = 100;
+
+#[derive(Debug, Default)]
+pub struct QueryRoot;
+
+async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, ApiError> {
+    let (kind, uuid) = ids::decode_any(id)?;
+    let loaders = &request.loaders;
+    Ok(match kind {
+        NodeKind::Child => {
+            request.require(Scope::ChildrenRead)?;
+            loaders.children.load_one(ChildId(uuid)).await?.map(|c| Node::Child(Child(c)))
+        }
+        NodeKind::NrmReferral => {
+            request.require(Scope::ReferralsRead)?;
+            loaders
+                .referrals
+                .load_one(ReferralId(uuid))
+                .await?
+                .map(|r| Node::NrmReferral(NrmReferral(r)))
+        }
+        NodeKind::GuardianAssignment => {
+            request.require(Scope::GuardiansRead)?;
+            loaders
+                .assignments
+                .load_one(AssignmentId(uuid))
+                .await?
+                .map(|a| Node::GuardianAssignment(GuardianAssignment(a)))
+        }
+        NodeKind::OutcomeMeasurement => {
+            request.require(Scope::OutcomesRead)?;
+            loaders
+                .measurements
+                .load_one(MeasurementId(uuid))
+                .await?
+                .map(|m| Node::OutcomeMeasurement(OutcomeMeasurement(m)))
+        }
+    })
+}
+
+#[Object]
+impl QueryRoot {
+    /// Who is calling, for which local authority, with which scopes.
+    async fn viewer(&self) -> Viewer {
+        Viewer
+    }
+
+    /// Any object by its global id; null if it does not exist or is not the caller's.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load_node(request(ctx)?, &id).await?)
+    }
+
+    /// Several objects by global id (at most 100), in the order asked; null for each that does
+    /// not exist or is not the caller's.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at once")).into());
+        }
+        let request = request(ctx)?;
+        let lookups = ids.iter().map(|id| load_node(request, id));
+        let nodes = futures::future::try_join_all(lookups).await?;
+        Ok(nodes)
+    }
+
+    /// A child by global id; null if not found.
+    #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
+    async fn child(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Child>> {
+        let Some(uuid) = ids::decode(&id, NodeKind::Child)? else {
+            return Ok(None);
+        };
+        let child = request(ctx)?.loaders.children.load_one(ChildId(uuid)).await.map_err(ApiError::from)?;
+        Ok(child.map(Child))
+    }
+
+    /// A child by the case system's own id; null if not found.
+    #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
+    async fn child_by_local_id(&self, ctx: &Context<'_>, local_child_id: String) -> async_graphql::Result<Option<Child>> {
+        let local_child_id = LocalChildId::parse(&local_child_id).map_err(|error| ApiError::BadUserInput(error.message))?;
+        let child = request(ctx)?
+            .db
+            .child_by_local_id(&local_child_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(child.map(Child))
+    }
+
+    /// The local authority's children, oldest record first. `first` is 1 to 100.
+    #[graphql(
+        guard = "RequireScope(Scope::ChildrenRead)",
+        complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Child, ChildrenConnectionFields, EmptyFields>> {
+        let first = ids::page_size(first)?;
+        let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
+        let request = request(ctx)?;
+        let page = request.db.children_page(first, after).await.map_err(ApiError::from)?;
+        let mut connection =
+            Connection::with_additional_fields(after.is_some(), page.has_next_page, ChildrenConnectionFields);
+        for child in page.items {
+            // Prime the loader so nested `child` fields of this page cost no statement.
+            request.loaders.children.feed_one(child.id, child.clone()).await;
+            connection.edges.push(Edge::new(ids::cursor(child.id.0), Child(child)));
+        }
+        Ok(connection)
+    }
+
+    /// A referral by global id; null if not found.
+    #[graphql(guard = "RequireScope(Scope::ReferralsRead)")]
+    async fn referral(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<NrmReferral>> {
+        let Some(uuid) = ids::decode(&id, NodeKind::NrmReferral)? else {
+            return Ok(None);
+        };
+        let referral = request(ctx)?.loaders.referrals.load_one(ReferralId(uuid)).await.map_err(ApiError::from)?;
+        Ok(referral.map(NrmReferral))
+    }
+
+    /// A guardian assignment by global id; null if not found.
+    #[graphql(guard = "RequireScope(Scope::GuardiansRead)")]
+    async fn guardian_assignment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<GuardianAssignment>> {
+        let Some(uuid) = ids::decode(&id, NodeKind::GuardianAssignment)? else {
+            return Ok(None);
+        };
+        let assignment = request(ctx)?.loaders.assignments.load_one(AssignmentId(uuid)).await.map_err(ApiError::from)?;
+        Ok(assignment.map(GuardianAssignment))
+    }
+
+    /// An outcome measurement by global id; null if not found.
+    #[graphql(guard = "RequireScope(Scope::OutcomesRead)")]
+    async fn outcome_measurement(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<OutcomeMeasurement>> {
+        let Some(uuid) = ids::decode(&id, NodeKind::OutcomeMeasurement)? else {
+            return Ok(None);
+        };
+        let measurement = request(ctx)?.loaders.measurements.load_one(MeasurementId(uuid)).await.map_err(ApiError::from)?;
+        Ok(measurement.map(OutcomeMeasurement))
+    }
+
+    /// The outcome framework new measurements are recorded against.
+    async fn outcome_framework(&self, ctx: &Context<'_>) -> async_graphql::Result<OutcomeFramework> {
+        let framework = request(ctx)?.database.current_framework().await.map_err(ApiError::from)?;
+        Ok(OutcomeFramework(Arc::new(framework)))
+    }
+}

@@ -1,0 +1,174 @@
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use stable_futures_domain::child;
+use stable_futures_domain::ids::{MeasurementId, ReferralId};
+use stable_futures_domain::principal::Scope;
+
+use super::guardian_assignment::GuardianAssignment;
+use super::local_authority::LocalAuthority;
+use super::nrm_referral::NrmReferral;
+use super::outcome_measurement::OutcomeMeasurement;
+use crate::graphql::context::request;
+use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
+use crate::graphql::errors::ApiError;
+use crate::graphql::guard::RequireScope;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::loaders::{MeasurementPageKey, PageKey};
+
+/// A child or young person known to a local authority's children's services.
+#[derive(Debug, Clone)]
+pub struct Child(pub child::Child);
+
+#[Object]
+impl Child {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Child, self.0.id.0)
+    }
+
+    /// The local authority case system's own id for the child.
+    async fn local_child_id(&self) -> &str {
+        self.0.details.local_child_id.as_str()
+    }
+
+    /// Unique pupil number, or the census code (UN1–UN5) saying why it is not known.
+    async fn upn(&self) -> Option<&str> {
+        self.0.details.upn.as_ref().map(|upn| upn.as_str())
+    }
+
+    async fn nhs_number(&self) -> Option<&str> {
+        self.0.details.nhs_number.as_ref().map(|n| n.as_str())
+    }
+
+    /// Date of birth, or the estimated date of birth (see `dateOfBirthEstimated`).
+    async fn date_of_birth(&self) -> NaiveDate {
+        self.0.details.date_of_birth
+    }
+
+    async fn date_of_birth_estimated(&self) -> bool {
+        self.0.details.date_of_birth_estimated
+    }
+
+    /// The young person's age is disputed. They are treated as a child until decided otherwise.
+    async fn age_disputed(&self) -> bool {
+        self.0.details.age_disputed
+    }
+
+    async fn gender(&self) -> Option<Gender> {
+        self.0.details.gender.map(Into::into)
+    }
+
+    /// ISO 3166-1 alpha-3 codes.
+    async fn nationalities(&self) -> Vec<&str> {
+        self.0.details.nationalities.iter().map(|n| n.as_str()).collect()
+    }
+
+    /// ISO 639 codes of the languages the young person speaks.
+    async fn languages(&self) -> Vec<&str> {
+        self.0.details.languages.iter().map(|l| l.as_str()).collect()
+    }
+
+    async fn interpreter_required(&self) -> bool {
+        self.0.details.interpreter_required
+    }
+
+    async fn immigration_status(&self) -> Option<ImmigrationStatus> {
+        self.0.details.immigration_status.map(Into::into)
+    }
+
+    async fn care_status(&self) -> Option<CareStatus> {
+        self.0.details.care_status.map(Into::into)
+    }
+
+    /// The local authority responsible for the child.
+    async fn local_authority(&self, ctx: &Context<'_>) -> async_graphql::Result<LocalAuthority> {
+        Ok(LocalAuthority(request(ctx)?.local_authority.clone()))
+    }
+
+    /// Changes with every update; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The child's NRM referrals, oldest first.
+    #[graphql(
+        guard = "RequireScope(Scope::ReferralsRead)",
+        complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, NrmReferral, EmptyFields, EmptyFields>> {
+        let first = ids::page_size(first)?;
+        let after = ids::decode_cursor(after.as_deref())?.map(ReferralId);
+        let key = PageKey {
+            child: self.0.id,
+            first,
+            after,
+        };
+        let page = request(ctx)?.loaders.child_referrals.load_one(key).await.map_err(ApiError::from)?;
+        let mut connection = Connection::new(after.is_some(), page.as_ref().is_some_and(|p| p.has_next_page));
+        for referral in page.iter().flat_map(|p| p.items.iter()) {
+            connection
+                .edges
+                .push(Edge::new(ids::cursor(referral.id.0), NrmReferral(referral.clone())));
+        }
+        Ok(connection)
+    }
+
+    /// Independent guardian requests and assignments, oldest first.
+    #[graphql(guard = "RequireScope(Scope::GuardiansRead)")]
+    async fn guardian_assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GuardianAssignment>> {
+        let list = request(ctx)?.loaders.child_assignments.load_one(self.0.id).await.map_err(ApiError::from)?;
+        Ok(list
+            .iter()
+            .flat_map(|list| list.iter())
+            .cloned()
+            .map(GuardianAssignment)
+            .collect())
+    }
+
+    /// Outcome measurements in the order they were recorded. Corrected measurements are left
+    /// out unless `includeSuperseded` is true (the full history).
+    #[graphql(
+        guard = "RequireScope(Scope::OutcomesRead)",
+        complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn outcome_measurements(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+        #[graphql(default = false)] include_superseded: bool,
+    ) -> async_graphql::Result<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>> {
+        let first = ids::page_size(first)?;
+        let after = ids::decode_cursor(after.as_deref())?.map(MeasurementId);
+        let key = MeasurementPageKey {
+            page: PageKey {
+                child: self.0.id,
+                first,
+                after,
+            },
+            include_superseded,
+        };
+        let page = request(ctx)?.loaders.child_measurements.load_one(key).await.map_err(ApiError::from)?;
+        let mut connection = Connection::new(after.is_some(), page.as_ref().is_some_and(|p| p.has_next_page));
+        for measurement in page.iter().flat_map(|p| p.items.iter()) {
+            connection.edges.push(Edge::new(
+                ids::cursor(measurement.id.0),
+                OutcomeMeasurement(measurement.clone()),
+            ));
+        }
+        Ok(connection)
+    }
+}

@@ -1,0 +1,77 @@
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+use stable_futures_domain::guardian;
+use stable_futures_domain::principal::Scope;
+
+use super::child::Child;
+use crate::graphql::context::request;
+use crate::graphql::enums::{AssignmentEndReason, AssignmentStatus, GuardianRole, GuardianService};
+use crate::graphql::errors::ApiError;
+use crate::graphql::guard::RequireScope;
+use crate::graphql::ids::{self, NodeKind};
+
+/// A request for an independent guardian for a child, and what became of it.
+#[derive(Debug, Clone)]
+pub struct GuardianAssignment(pub guardian::GuardianAssignment);
+
+#[Object]
+impl GuardianAssignment {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::GuardianAssignment, self.0.id.0)
+    }
+
+    #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
+        let child = request(ctx)?.loaders.children.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        Ok(Child(child.ok_or(ApiError::NotFound)?))
+    }
+
+    async fn service(&self) -> GuardianService {
+        self.0.service.into()
+    }
+
+    async fn role(&self) -> GuardianRole {
+        self.0.role.into()
+    }
+
+    async fn status(&self) -> AssignmentStatus {
+        self.0.status.into()
+    }
+
+    async fn requested_at(&self) -> DateTime<Utc> {
+        self.0.requested_at
+    }
+
+    async fn assigned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.assigned_at
+    }
+
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ended_at
+    }
+
+    async fn end_reason(&self) -> Option<AssignmentEndReason> {
+        self.0.end_reason.map(Into::into)
+    }
+
+    /// Calendar days from the request to the assignment: the research asks for prompt
+    /// assignment, and no target is set, so it is measured.
+    async fn days_to_assignment(&self) -> Option<i64> {
+        self.0.days_to_assignment()
+    }
+
+    /// Calendar days from the child's first NRM referral to the assignment.
+    #[graphql(guard = "RequireScope(Scope::ReferralsRead)")]
+    async fn days_from_referral_to_assignment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        if self.0.assigned_at.is_none() {
+            return Ok(None);
+        }
+        let referred_at = request(ctx)?.loaders.first_referrals.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        Ok(referred_at.and_then(|at| self.0.days_from_referral_to_assignment(at)))
+    }
+
+    /// Changes with every update; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}

@@ -1,0 +1,121 @@
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use stable_futures_domain::principal::Scope;
+use stable_futures_domain::referral;
+
+use super::child::Child;
+use super::decision::Decision;
+use super::first_responder::FirstResponder;
+use super::referral_timeline_event::ReferralTimelineEvent;
+use crate::graphql::context::request;
+use crate::graphql::enums::{CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus};
+use crate::graphql::errors::ApiError;
+use crate::graphql::guard::RequireScope;
+use crate::graphql::ids::{self, NodeKind};
+
+/// A referral of a child into the National Referral Mechanism, and its decisions.
+#[derive(Debug, Clone)]
+pub struct NrmReferral(pub referral::NrmReferral);
+
+#[Object]
+impl NrmReferral {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::NrmReferral, self.0.id.0)
+    }
+
+    /// The child referred.
+    #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
+        let child = request(ctx)?.loaders.children.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        Ok(Child(child.ok_or(ApiError::NotFound)?))
+    }
+
+    async fn status(&self) -> ReferralStatus {
+        self.0.status.into()
+    }
+
+    async fn referred_at(&self) -> DateTime<Utc> {
+        self.0.referred_at
+    }
+
+    async fn exploitation_types(&self) -> Vec<ExploitationType> {
+        self.0.exploitation_types.iter().map(|t| (*t).into()).collect()
+    }
+
+    /// Criminal exploitation moving drugs across areas ("county lines").
+    async fn county_lines(&self) -> bool {
+        self.0.county_lines
+    }
+
+    async fn exploitation_location(&self) -> ExploitationLocation {
+        self.0.exploitation_location.into()
+    }
+
+    async fn competent_authority(&self) -> CompetentAuthority {
+        self.0.competent_authority.into()
+    }
+
+    async fn first_responder(&self) -> FirstResponder {
+        FirstResponder(self.0.first_responder.clone())
+    }
+
+    /// The Reasonable Grounds decision (the latest, after any reconsideration).
+    async fn reasonable_grounds(&self) -> Option<Decision> {
+        self.0.reasonable_grounds.map(Into::into)
+    }
+
+    /// The Conclusive Grounds decision (the latest, after any reconsideration).
+    async fn conclusive_grounds(&self) -> Option<Decision> {
+        self.0.conclusive_grounds.map(Into::into)
+    }
+
+    /// Last day of the minimum recovery period after a positive Reasonable Grounds decision (30
+    /// calendar days; 45 for decisions before 30 January 2023).
+    async fn recovery_period_ends_on(&self) -> Option<NaiveDate> {
+        self.0.recovery_period_ends_on()
+    }
+
+    /// Calendar days from referral to the Reasonable Grounds decision (UK dates).
+    async fn days_to_reasonable_grounds(&self) -> Option<i64> {
+        self.0.days_to_reasonable_grounds()
+    }
+
+    /// Whether the Reasonable Grounds decision came within the 5-working-day target (weekends and
+    /// England and Wales bank holidays excluded).
+    async fn reasonable_grounds_within_target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        Ok(self.0.reasonable_grounds_within_target(&request(ctx)?.holidays))
+    }
+
+    /// Calendar days from the Reasonable Grounds to the Conclusive Grounds decision.
+    async fn days_reasonable_to_conclusive_grounds(&self) -> Option<i64> {
+        self.0.days_reasonable_to_conclusive_grounds()
+    }
+
+    /// A reconsideration of the latest negative decision has been requested and not yet decided.
+    async fn reconsideration_pending(&self) -> bool {
+        self.0.reconsideration_pending()
+    }
+
+    async fn reconsideration_requested_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reconsideration_requested_at
+    }
+
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+
+    /// Every step of the referral, oldest first.
+    async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReferralTimelineEvent>> {
+        let events = request(ctx)?.loaders.timelines.load_one(self.0.id).await.map_err(ApiError::from)?;
+        Ok(events
+            .iter()
+            .flat_map(|events| events.iter())
+            .map(ReferralTimelineEvent::from)
+            .collect())
+    }
+
+    /// Changes with every transition; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
