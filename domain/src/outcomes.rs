@@ -369,14 +369,15 @@ impl MeasurementDraft {
     }
 }
 
+/// Trims free text and treats blank text as absent. Over-long text is reported but kept, so the
+/// other checks still see that something was given and every problem is reported at once.
 fn normalise_text(errors: &mut FieldErrors, field: &str, text: Option<String>) -> Option<String> {
     let text = text?.trim().to_owned();
     if text.is_empty() {
-        None
-    } else if text.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(field, ErrorCode::TooLong, "at most 4000 characters"));
-        None
-    } else {
-        Some(text)
+        return None;
     }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        errors.push(FieldError::new(field, ErrorCode::TooLong, "at most 4000 characters"));
+    }
+    Some(text)
 }

@@ -450,9 +450,6 @@ fn words_and_notes_have_at_most_4000_characters_after_trimming() {
 }
 
 #[test]
-#[ignore = "BUG: outcomes.rs normalise_text returns None for over-long text, so when the over-long \
-            text is the only thing recorded validate() also reports a false NOTHING_RECORDED \
-            (on youngPersonRating) alongside TOO_LONG, although the caller did record something"]
 fn over_long_text_as_the_only_content_is_reported_as_too_long_only() {
     for field in ["youngPersonWords", "practitionerNote"] {
         let mut draft = empty();
@@ -470,10 +467,6 @@ fn over_long_text_as_the_only_content_is_reported_as_too_long_only() {
 }
 
 #[test]
-#[ignore = "BUG: outcomes.rs normalise_text returns None for over-long text, so over-long \
-            youngPersonWords without youngPersonParticipated get only TOO_LONG; the \
-            PARTICIPATION_REQUIRED error appears only on the next attempt, breaking the \
-            every-problem-in-one-round-trip contract of FieldErrors"]
 fn over_long_words_without_participation_report_both_problems() {
     let draft = MeasurementDraft {
         young_person_participated: false,

@@ -1,0 +1,12 @@
+//! Black-box tests: the real router on a real port, real tokens, a real PostgreSQL database per
+//! test (copied from a migrated template), all in one process so they share one cluster.
+
+mod black_box {
+    mod auth;
+    mod bad_input;
+    mod happy_path;
+    mod http_surface;
+    mod scopes;
+    mod statements;
+    mod tenancy;
+}
