@@ -1152,6 +1152,15 @@ mod tests {
         assert!(!root.exists(), "sweep kept a root whose owner is gone");
     }
 
+    struct KillOnDrop(Child);
+
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
     const OWNER_ROOT_ENV: &str = "SF_EMBEDDED_TEST_OWNER_ROOT";
 
     /// Runs in a child copy of the test binary, which the parent then SIGKILLs.
@@ -1174,7 +1183,7 @@ mod tests {
         let prefix = format!("sf-embedded-owner-{}-", std::process::id());
         let root = fresh_root(&prefix);
         let _cleanup = RemoveOnDrop(root.clone());
-        let mut owner = Command::new(std::env::current_exe().unwrap())
+        let owner = Command::new(std::env::current_exe().unwrap())
             .args([
                 "embedded::tests::embedded_server_dies_with_its_owner",
                 "--exact",
@@ -1185,21 +1194,24 @@ mod tests {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut stdout = io::BufReader::new(owner.stdout.take().unwrap());
+        // A failed assertion must not leave the owner sleeping forever.
+        let mut owner = KillOnDrop(owner);
+        let mut stdout = io::BufReader::new(owner.0.stdout.take().unwrap());
         let (port, pid) = loop {
             let mut line = String::new();
             if io::BufRead::read_line(&mut stdout, &mut line).unwrap() == 0 {
                 panic!("owner process exited before its cluster was ready");
             }
-            if let Some(rest) = line.strip_prefix("READY ") {
+            // libtest prints the test name without a newline before our output.
+            if let Some((_, rest)) = line.split_once("READY ") {
                 let (port, pid) = rest.trim().split_once(' ').unwrap();
                 break (port.parse::<u16>().unwrap(), pid.parse::<i32>().unwrap());
             }
         };
         assert!(accepts_connections(port));
 
-        owner.kill().unwrap();
-        owner.wait().unwrap();
+        owner.0.kill().unwrap();
+        owner.0.wait().unwrap();
         let deadline = Instant::now() + Duration::from_secs(15);
         while is_alive(pid) && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(50));

@@ -60,7 +60,7 @@ async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, Ap
     })
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Who is calling, for which local authority, with which scopes.
     async fn viewer(&self) -> Viewer {

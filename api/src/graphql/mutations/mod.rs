@@ -8,6 +8,7 @@ mod referrals;
 use async_graphql::MergedObject;
 
 #[derive(Debug, Default, MergedObject)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     children::ChildMutations,
     referrals::ReferralMutations,
