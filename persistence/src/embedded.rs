@@ -218,18 +218,22 @@ fn start_in(
     let data_dir = root.join(DATA_DIR);
 
     // Serialises initdb and startup between processes sharing a root; after
-    // that, postmaster.pid is the interlock. Released when `_lock` drops.
+    // that, postmaster.pid is the interlock. Released when `lock_file` drops.
     let lock_path = root.join(LOCK_FILE);
-    let _lock = OpenOptions::new()
+    let lock_file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .mode(0o600)
         .open(&lock_path)
         .map_err(EmbeddedError::io(format!("open {}", lock_path.display())))?;
-    _lock
+    lock_file
         .lock_exclusive()
         .map_err(EmbeddedError::io(format!("lock {}", lock_path.display())))?;
+
+    // Before anything is written, so a root that belongs to a running server
+    // is left exactly as it was.
+    clear_stale_pid_file(&data_dir)?;
 
     if options.ephemeral {
         let owner = root.join(OWNER_FILE);
@@ -242,8 +246,6 @@ fn start_in(
     } else {
         init_cluster(&root, bin_dir, run_as, options.ephemeral)?
     };
-
-    clear_stale_pid_file(&data_dir)?;
 
     let log_path = root.join(LOG_FILE);
     let plan = LaunchPlan {
@@ -1222,6 +1224,24 @@ mod tests {
         assert!(root.exists(), "nobody was left to remove the root");
         sweep_leftovers(&std::env::temp_dir(), &prefix);
         assert!(!root.exists(), "sweep kept the root of a dead owner");
+    }
+
+    #[test]
+    fn embedded_reports_untraversable_ancestor_when_root() {
+        if !geteuid().is_root() {
+            return;
+        }
+        let closed = fresh_root("sf-embedded-closed-");
+        let _cleanup = RemoveOnDrop(closed.clone());
+        fs::DirBuilder::new().mode(0o700).create(&closed).unwrap();
+        let result = EmbeddedPostgres::start(EmbeddedOptions {
+            root: closed.join("cluster"),
+            ephemeral: true,
+        });
+        match result {
+            Err(EmbeddedError::NotTraversable { dir }) => assert_eq!(dir, closed),
+            other => panic!("expected NotTraversable, got {other:?}"),
+        }
     }
 
     #[test]

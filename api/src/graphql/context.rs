@@ -1,6 +1,5 @@
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use stable_futures_domain::calendar::BankHolidays;
@@ -56,7 +55,3 @@ pub fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, ApiError> {
     ctx.data::<RequestContext>().map_err(|_| ApiError::Unauthenticated)
 }
 
-/// Shortcut for a loader of the request.
-pub fn loader<'a, L>(ctx: &Context<'a>, pick: impl FnOnce(&'a Loaders) -> &'a DataLoader<L>) -> Result<&'a DataLoader<L>, ApiError> {
-    Ok(pick(&request(ctx)?.loaders))
-}

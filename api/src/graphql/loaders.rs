@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
 use stable_futures_domain::guardian::GuardianAssignment;
 use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
@@ -40,17 +40,17 @@ fn groups<K: Copy, G: Eq + std::hash::Hash>(keys: &[K], group: impl Fn(&K) -> G)
 }
 
 pub struct Loaders {
-    pub children: DataLoader<ChildLoader>,
-    pub referrals: DataLoader<ReferralLoader>,
-    pub assignments: DataLoader<AssignmentLoader>,
-    pub measurements: DataLoader<MeasurementLoader>,
-    pub child_referrals: DataLoader<ChildReferralsLoader>,
-    pub timelines: DataLoader<TimelineLoader>,
-    pub child_assignments: DataLoader<ChildAssignmentsLoader>,
-    pub child_measurements: DataLoader<ChildMeasurementsLoader>,
-    pub first_referrals: DataLoader<FirstReferralLoader>,
-    pub superseded_by: DataLoader<SupersededByLoader>,
-    pub frameworks: DataLoader<FrameworkLoader>,
+    pub children: DataLoader<ChildLoader, HashMapCache>,
+    pub referrals: DataLoader<ReferralLoader, HashMapCache>,
+    pub assignments: DataLoader<AssignmentLoader, HashMapCache>,
+    pub measurements: DataLoader<MeasurementLoader, HashMapCache>,
+    pub child_referrals: DataLoader<ChildReferralsLoader, HashMapCache>,
+    pub timelines: DataLoader<TimelineLoader, HashMapCache>,
+    pub child_assignments: DataLoader<ChildAssignmentsLoader, HashMapCache>,
+    pub child_measurements: DataLoader<ChildMeasurementsLoader, HashMapCache>,
+    pub first_referrals: DataLoader<FirstReferralLoader, HashMapCache>,
+    pub superseded_by: DataLoader<SupersededByLoader, HashMapCache>,
+    pub frameworks: DataLoader<FrameworkLoader, HashMapCache>,
 }
 
 impl std::fmt::Debug for Loaders {
@@ -59,23 +59,40 @@ impl std::fmt::Debug for Loaders {
     }
 }
 
+/// How long a loader collects keys before it queries. Pages of children do not depend on it (see
+/// `prefetch`); other lists (`nodes`) batch within this window.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(1);
+
+fn loader<L>(inner: L) -> DataLoader<L, HashMapCache>
+where
+    L: Send + Sync + 'static,
+{
+    // The cache lives as long as the request: a value loaded once (a child reached from several
+    // referrals) is not loaded again, and nothing outlives the caller's request.
+    DataLoader::with_cache(
+        inner,
+        |future| {
+            tokio::spawn(future);
+        },
+        HashMapCache::default(),
+    )
+    .delay(BATCH_WINDOW)
+}
+
 impl Loaders {
     pub fn new(db: &TenantDb, database: &Database) -> Self {
-        let spawn = |future| {
-            tokio::spawn(future);
-        };
         Self {
-            children: DataLoader::new(ChildLoader(db.clone()), spawn),
-            referrals: DataLoader::new(ReferralLoader(db.clone()), spawn),
-            assignments: DataLoader::new(AssignmentLoader(db.clone()), spawn),
-            measurements: DataLoader::new(MeasurementLoader(db.clone()), spawn),
-            child_referrals: DataLoader::new(ChildReferralsLoader(db.clone()), spawn),
-            timelines: DataLoader::new(TimelineLoader(db.clone()), spawn),
-            child_assignments: DataLoader::new(ChildAssignmentsLoader(db.clone()), spawn),
-            child_measurements: DataLoader::new(ChildMeasurementsLoader(db.clone()), spawn),
-            first_referrals: DataLoader::new(FirstReferralLoader(db.clone()), spawn),
-            superseded_by: DataLoader::new(SupersededByLoader(db.clone()), spawn),
-            frameworks: DataLoader::new(FrameworkLoader(database.clone()), spawn),
+            children: loader(ChildLoader(db.clone())),
+            referrals: loader(ReferralLoader(db.clone())),
+            assignments: loader(AssignmentLoader(db.clone())),
+            measurements: loader(MeasurementLoader(db.clone())),
+            child_referrals: loader(ChildReferralsLoader(db.clone())),
+            timelines: loader(TimelineLoader(db.clone())),
+            child_assignments: loader(ChildAssignmentsLoader(db.clone())),
+            child_measurements: loader(ChildMeasurementsLoader(db.clone())),
+            first_referrals: loader(FirstReferralLoader(db.clone())),
+            superseded_by: loader(SupersededByLoader(db.clone())),
+            frameworks: loader(FrameworkLoader(database.clone())),
         }
     }
 }
@@ -162,8 +179,12 @@ impl Loader<ReferralId> for TimelineLoader {
     type Error = Arc<PersistenceError>;
 
     async fn load(&self, keys: &[ReferralId]) -> LoadResult<ReferralId, Arc<Vec<ReferralEvent>>> {
-        let timelines = self.0.referral_timelines(keys).await.map_err(Arc::new)?;
-        Ok(timelines.into_iter().map(|(id, events)| (id, Arc::new(events))).collect())
+        let mut timelines = self.0.referral_timelines(keys).await.map_err(Arc::new)?;
+        // Every key gets an answer, so the request's cache never asks twice for the same key.
+        Ok(keys
+            .iter()
+            .map(|id| (*id, Arc::new(timelines.remove(id).unwrap_or_default())))
+            .collect())
     }
 }
 
@@ -210,20 +231,22 @@ impl Loader<MeasurementPageKey> for ChildMeasurementsLoader {
 }
 
 impl Loader<ChildId> for FirstReferralLoader {
-    type Value = DateTime<Utc>;
+    type Value = Option<DateTime<Utc>>;
     type Error = Arc<PersistenceError>;
 
-    async fn load(&self, keys: &[ChildId]) -> LoadResult<ChildId, DateTime<Utc>> {
-        self.0.first_referral_dates(keys).await.map_err(Arc::new)
+    async fn load(&self, keys: &[ChildId]) -> LoadResult<ChildId, Option<DateTime<Utc>>> {
+        let dates = self.0.first_referral_dates(keys).await.map_err(Arc::new)?;
+        Ok(keys.iter().map(|id| (*id, dates.get(id).copied())).collect())
     }
 }
 
 impl Loader<MeasurementId> for SupersededByLoader {
-    type Value = MeasurementId;
+    type Value = Option<MeasurementId>;
     type Error = Arc<PersistenceError>;
 
-    async fn load(&self, keys: &[MeasurementId]) -> LoadResult<MeasurementId, MeasurementId> {
-        self.0.superseding_measurements(keys).await.map_err(Arc::new)
+    async fn load(&self, keys: &[MeasurementId]) -> LoadResult<MeasurementId, Option<MeasurementId>> {
+        let by = self.0.superseding_measurements(keys).await.map_err(Arc::new)?;
+        Ok(keys.iter().map(|id| (*id, by.get(id).copied())).collect())
     }
 }
 

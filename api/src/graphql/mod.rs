@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutations;
 #[macro_use]
 pub mod payloads;
+mod prefetch;
 pub mod query;
 pub mod types;
 

@@ -10,6 +10,7 @@ use super::context::{request, RequestContext};
 use super::errors::ApiError;
 use super::guard::RequireScope;
 use super::ids::{self, NodeKind};
+use super::prefetch;
 use super::types::child::Child;
 use super::types::children_connection_fields::ChildrenConnectionFields;
 use super::types::guardian_assignment::GuardianAssignment;
@@ -121,11 +122,10 @@ impl QueryRoot {
         let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
         let request = request(ctx)?;
         let page = request.db.children_page(first, after).await.map_err(ApiError::from)?;
+        prefetch::children_page(ctx, request, &page.items).await?;
         let mut connection =
             Connection::with_additional_fields(after.is_some(), page.has_next_page, ChildrenConnectionFields);
         for child in page.items {
-            // Prime the loader so nested `child` fields of this page cost no statement.
-            request.loaders.children.feed_one(child.id, child.clone()).await;
             connection.edges.push(Edge::new(ids::cursor(child.id.0), Child(child)));
         }
         Ok(connection)

@@ -67,7 +67,7 @@ impl GuardianAssignment {
             return Ok(None);
         }
         let referred_at = request(ctx)?.loaders.first_referrals.load_one(self.0.child_id).await.map_err(ApiError::from)?;
-        Ok(referred_at.and_then(|at| self.0.days_from_referral_to_assignment(at)))
+        Ok(referred_at.flatten().and_then(|at| self.0.days_from_referral_to_assignment(at)))
     }
 
     /// Changes with every update; pass it back as `expectedVersion`.

@@ -95,6 +95,6 @@ impl OutcomeMeasurement {
     /// The measurement that corrects this one, if it has been corrected.
     async fn superseded_by_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
         let by = request(ctx)?.loaders.superseded_by.load_one(self.0.id).await.map_err(ApiError::from)?;
-        Ok(by.map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0)))
+        Ok(by.flatten().map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0)))
     }
 }

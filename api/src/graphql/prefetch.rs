@@ -1,0 +1,120 @@
+//! Loads what a page of children's selection asks for, one statement per relation, before the
+//! children's resolvers run; they then find everything in the request's loader caches.
+//!
+//! DataLoaders alone batch by time window, and async-graphql polls at most 32 list items per
+//! pass, so on a slow machine a 50-child page could split into several batches. Reading the
+//! selection up front makes the statement count depend on the query's shape only.
+
+use std::collections::BTreeSet;
+
+use async_graphql::context::SelectionField;
+use async_graphql::{Context, Lookahead, Value};
+use stable_futures_domain::child::Child;
+use stable_futures_domain::ids::{ChildId, MeasurementId, ReferralId};
+use uuid::Uuid;
+
+use super::context::RequestContext;
+use super::errors::ApiError;
+use super::ids;
+use super::loaders::{MeasurementPageKey, PageKey};
+
+/// The object selections of a connection: `nodes { … }` and `edges { node { … } }`.
+fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
+    [connection.field("nodes"), connection.field("edges").field("node")]
+}
+
+fn selects(objects: &[Lookahead<'_>], name: &str) -> bool {
+    objects.iter().any(|object| object.field(name).exists())
+}
+
+struct PageArgs {
+    first: usize,
+    after: Option<Uuid>,
+    include_superseded: bool,
+}
+
+/// The paging arguments of one occurrence of a nested connection field, or `None` if they are
+/// invalid (the field's own resolver will report that).
+fn page_args(field: &SelectionField<'_>) -> Option<PageArgs> {
+    let mut args = PageArgs {
+        first: 0,
+        after: None,
+        include_superseded: false,
+    };
+    for (name, value) in field.arguments().ok()? {
+        match (name.as_str(), value) {
+            ("first", Value::Number(n)) => args.first = ids::page_size(i32::try_from(n.as_i64()?).ok()?).ok()?,
+            ("after", Value::String(cursor)) => args.after = ids::decode_cursor(Some(&cursor)).ok()?,
+            ("includeSuperseded", Value::Boolean(flag)) => args.include_superseded = flag,
+            _ => {}
+        }
+    }
+    (args.first > 0).then_some(args)
+}
+
+pub async fn children_page(ctx: &Context<'_>, request: &RequestContext, children: &[Child]) -> Result<(), ApiError> {
+    let loaders = &request.loaders;
+    let ids: Vec<ChildId> = children.iter().map(|child| child.id).collect();
+    loaders
+        .children
+        .feed_many(children.iter().map(|child| (child.id, child.clone())).collect::<Vec<_>>())
+        .await;
+    let look = ctx.look_ahead();
+    let objects = node_selections(&look);
+
+    for object in &objects {
+        for field in object.field("referrals").selection_fields() {
+            let Some(args) = page_args(&field) else { continue };
+            let keys: Vec<PageKey<ReferralId>> = ids
+                .iter()
+                .map(|child| PageKey {
+                    child: *child,
+                    first: args.first,
+                    after: args.after.map(ReferralId),
+                })
+                .collect();
+            let pages = loaders.child_referrals.load_many(keys).await?;
+            let referrals = node_selections(&Lookahead::from(field));
+            if selects(&referrals, "timeline") {
+                let referral_ids: Vec<ReferralId> =
+                    pages.values().flat_map(|page| page.items.iter().map(|r| r.id)).collect();
+                loaders.timelines.load_many(referral_ids).await?;
+            }
+        }
+        for field in object.field("guardianAssignments").selection_fields() {
+            loaders.child_assignments.load_many(ids.iter().copied()).await?;
+            if Lookahead::from(field).field("daysFromReferralToAssignment").exists() {
+                loaders.first_referrals.load_many(ids.iter().copied()).await?;
+            }
+        }
+        for field in object.field("outcomeMeasurements").selection_fields() {
+            let Some(args) = page_args(&field) else { continue };
+            let keys: Vec<MeasurementPageKey> = ids
+                .iter()
+                .map(|child| MeasurementPageKey {
+                    page: PageKey {
+                        child: *child,
+                        first: args.first,
+                        after: args.after.map(MeasurementId),
+                    },
+                    include_superseded: args.include_superseded,
+                })
+                .collect();
+            let pages = loaders.child_measurements.load_many(keys).await?;
+            let measurements = node_selections(&Lookahead::from(field));
+            if selects(&measurements, "supersededById") {
+                let measurement_ids: Vec<MeasurementId> =
+                    pages.values().flat_map(|page| page.items.iter().map(|m| m.id)).collect();
+                loaders.superseded_by.load_many(measurement_ids).await?;
+            }
+            if selects(&measurements, "outcome") {
+                let versions: BTreeSet<String> = pages
+                    .values()
+                    .flat_map(|page| page.items.iter().map(|m| m.framework_version.clone()))
+                    .collect();
+                loaders.frameworks.load_many(versions).await?;
+            }
+        }
+    }
+    Ok(())
+}
