@@ -151,7 +151,7 @@ impl TestDatabase {
         }
     }
 
-    /// Runs one SQL statement as the owner and returns the first column of each row as text.
+    /// Runs one single-column query as the owner and returns each row's value as text.
     pub async fn owner_query(&self, sql: &str) -> Vec<String> {
         #[derive(diesel::QueryableByName)]
         struct Value {
@@ -161,7 +161,7 @@ impl TestDatabase {
         let mut conn = AsyncPgConnection::establish(&self.owner_url)
             .await
             .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
-        let rows: Vec<Value> = diesel::sql_query(format!("SELECT ({sql})::text AS value"))
+        let rows: Vec<Value> = diesel::sql_query(format!("SELECT q.c::text AS value FROM ({sql}) AS q(c)"))
             .load(&mut conn)
             .await
             .unwrap_or_else(|error| panic!("owner query failed: {error}"));

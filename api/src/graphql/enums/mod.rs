@@ -31,3 +31,38 @@ pub use immigration_status::ImmigrationStatus;
 pub use referral_event_kind::ReferralEventKind;
 pub use referral_status::ReferralStatus;
 pub use user_error_code::UserErrorCode;
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EnumType, OutputType};
+
+    /// Each GraphQL enum spells its values exactly as the domain (and so the database) does.
+    fn same_spellings<G: EnumType + OutputType, D: Copy>(domain: &[D], as_str: impl Fn(D) -> &'static str)
+    where
+        G: From<D>,
+    {
+        let graphql: Vec<&str> = G::items().iter().map(|item| item.name).collect();
+        let stored: Vec<&str> = domain.iter().map(|value| as_str(*value)).collect();
+        assert_eq!(graphql, stored, "{}", G::type_name());
+    }
+
+    #[test]
+    fn enums_match_the_domain_spellings() {
+        use stable_futures_domain::{child, guardian, referral, ErrorCode};
+        same_spellings::<super::ExploitationType, _>(referral::ExploitationType::ALL, referral::ExploitationType::as_str);
+        same_spellings::<super::ExploitationLocation, _>(referral::ExploitationLocation::ALL, referral::ExploitationLocation::as_str);
+        same_spellings::<super::CompetentAuthority, _>(referral::CompetentAuthority::ALL, referral::CompetentAuthority::as_str);
+        same_spellings::<super::FirstResponderType, _>(referral::FirstResponderType::ALL, referral::FirstResponderType::as_str);
+        same_spellings::<super::DecisionOutcome, _>(referral::DecisionOutcome::ALL, referral::DecisionOutcome::as_str);
+        same_spellings::<super::ReferralStatus, _>(referral::ReferralStatus::ALL, referral::ReferralStatus::as_str);
+        same_spellings::<super::ReferralEventKind, _>(referral::ReferralEventKind::ALL, referral::ReferralEventKind::as_str);
+        same_spellings::<super::GuardianService, _>(guardian::GuardianService::ALL, guardian::GuardianService::as_str);
+        same_spellings::<super::GuardianRole, _>(guardian::GuardianRole::ALL, guardian::GuardianRole::as_str);
+        same_spellings::<super::AssignmentStatus, _>(guardian::AssignmentStatus::ALL, guardian::AssignmentStatus::as_str);
+        same_spellings::<super::AssignmentEndReason, _>(guardian::AssignmentEndReason::ALL, guardian::AssignmentEndReason::as_str);
+        same_spellings::<super::Gender, _>(child::Gender::ALL, child::Gender::as_str);
+        same_spellings::<super::ImmigrationStatus, _>(child::ImmigrationStatus::ALL, child::ImmigrationStatus::as_str);
+        same_spellings::<super::CareStatus, _>(child::CareStatus::ALL, child::CareStatus::as_str);
+        same_spellings::<super::UserErrorCode, _>(ErrorCode::ALL, ErrorCode::as_str);
+    }
+}

@@ -1,0 +1,51 @@
+//! `schema.graphql` is the contract case systems code against: it must be exactly what the code
+//! serves. Regenerate with `UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test schema_sdl`
+//! and review the diff (a removal or rename needs a deprecation first).
+
+#[test]
+fn committed_schema_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");
+    let generated = stable_futures_api::graphql::sdl();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("write schema.graphql");
+    }
+    let committed = std::fs::read_to_string(&path).expect("schema.graphql exists");
+    assert!(
+        committed == generated,
+        "schema.graphql is out of date: run UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test schema_sdl"
+    );
+}
+
+#[test]
+fn the_contract_names_are_present() {
+    let sdl = stable_futures_api::graphql::sdl();
+    for needle in [
+        "viewer: Viewer!",
+        "node(id: ID!): Node",
+        "nodes(ids: [ID!]!): [Node]!",
+        "child(id: ID!): Child",
+        "childByLocalId(localChildId: String!): Child",
+        "children(first: Int!, after: String): ChildConnection!",
+        "referral(id: ID!): NrmReferral",
+        "outcomeFramework: OutcomeFramework!",
+        "registerChild(input: RegisterChildInput!): RegisterChildPayload!",
+        "updateChild(input: UpdateChildInput!): UpdateChildPayload!",
+        "submitReferral(input: SubmitReferralInput!): SubmitReferralPayload!",
+        "recordReasonableGroundsDecision(input: RecordReasonableGroundsDecisionInput!)",
+        "recordConclusiveGroundsDecision(input: RecordConclusiveGroundsDecisionInput!)",
+        "requestReconsideration(input: RequestReconsiderationInput!)",
+        "withdrawReferral(input: WithdrawReferralInput!)",
+        "requestGuardian(input: RequestGuardianInput!)",
+        "assignGuardian(input: AssignGuardianInput!)",
+        "endGuardianAssignment(input: EndGuardianAssignmentInput!)",
+        "recordOutcomeMeasurement(input: RecordOutcomeMeasurementInput!)",
+        "enum ExploitationType {",
+        "enum GuardianRole {",
+        "POST_18_WORKER",
+        "UK_AND_OVERSEAS",
+        "DDM_PANEL",
+        "NI_INDEPENDENT_GUARDIAN",
+    ] {
+        assert!(sdl.contains(needle), "schema lacks {needle:?}");
+    }
+}

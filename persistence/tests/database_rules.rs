@@ -1,0 +1,253 @@
+//! Rules the database itself enforces, checked against a real PostgreSQL: row-level security as
+//! the second wall between local authorities, the server role's limits, and schema hygiene.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use diesel::sql_types::{BigInt, Text};
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::child::ChildDraft;
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+use stable_futures_domain::principal::{Principal, Scope};
+use stable_futures_persistence::migrations::run_migrations;
+use stable_futures_persistence::testing::TestDatabase;
+use stable_futures_persistence::{upsert_local_authority, Database, PoolSettings, TenantDb};
+
+const ISLINGTON: &str = "E09000019";
+const CAMDEN: &str = "E09000007";
+
+/// Tables that belong to a local authority (carry `local_authority`) and tables of reference data
+/// shared by all. Every table in the schema must be in one list or the other.
+const TENANT_TABLES: &[&str] = &[
+    "children",
+    "guardian_assignments",
+    "nrm_referrals",
+    "outcome_measurements",
+    "referral_events",
+];
+const REFERENCE_TABLES: &[&str] = &["__diesel_schema_migrations", "local_authorities", "outcome_frameworks"];
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+async fn setup() -> (TestDatabase, Database) {
+    let database = TestDatabase::create().await;
+    let mut owner = AsyncPgConnection::establish(&database.owner_url).await.expect("owner");
+    for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
+        let code = LocalAuthorityCode::parse(code).expect("code");
+        upsert_local_authority(&mut owner, &LocalAuthority { code, name: name.into() })
+            .await
+            .expect("authority");
+    }
+    let pool = Database::connect(&database.app_url, &PoolSettings::default())
+        .await
+        .expect("server role connects");
+    (database, pool)
+}
+
+fn tenant(pool: &Database, la: &str) -> TenantDb {
+    pool.for_principal(Arc::new(Principal {
+        subject: "test".into(),
+        client: None,
+        local_authority: LocalAuthorityCode::parse(la).expect("code"),
+        scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
+    }))
+}
+
+async fn register(db: &TenantDb, local_id: &str) -> stable_futures_domain::child::Child {
+    let details = ChildDraft {
+        local_child_id: local_id.into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2011, 1, 1),
+        ..ChildDraft::default()
+    }
+    .validate(Utc::now().date_naive())
+    .expect("valid");
+    db.register_child(details, Utc::now()).await.expect("registered")
+}
+
+async fn count_as_server(app_url: &str, tenant: Option<&str>, sql: &str) -> i64 {
+    let mut conn = AsyncPgConnection::establish(app_url).await.expect("server role");
+    diesel::sql_query("BEGIN").execute(&mut conn).await.expect("begin");
+    if let Some(tenant) = tenant {
+        diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+            .bind::<Text, _>(tenant)
+            .execute(&mut conn)
+            .await
+            .expect("set tenant");
+    }
+    let rows: Vec<Count> = diesel::sql_query(sql).load(&mut conn).await.expect("count");
+    rows[0].count
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_level_security_hides_other_tenants_even_from_a_query_without_a_filter() {
+    let (database, pool) = setup().await;
+    register(&tenant(&pool, ISLINGTON), "I1").await;
+    register(&tenant(&pool, ISLINGTON), "I2").await;
+    register(&tenant(&pool, CAMDEN), "C1").await;
+
+    let unfiltered = "SELECT count(*) AS count FROM children";
+    assert_eq!(count_as_server(&database.app_url, Some(ISLINGTON), unfiltered).await, 2);
+    assert_eq!(count_as_server(&database.app_url, Some(CAMDEN), unfiltered).await, 1);
+    assert_eq!(
+        count_as_server(&database.app_url, None, unfiltered).await,
+        0,
+        "no tenant set: no rows"
+    );
+    // The owner (superuser here) sees all three: the rows exist, RLS is what hides them.
+    assert_eq!(database.owner_query("SELECT count(*) FROM children").await, ["3"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_level_security_refuses_writes_into_or_across_another_tenant() {
+    let (database, pool) = setup().await;
+    let camden_child = register(&tenant(&pool, CAMDEN), "C1").await;
+    let mut conn = AsyncPgConnection::establish(&database.app_url).await.expect("server role");
+    diesel::sql_query("BEGIN").execute(&mut conn).await.expect("begin");
+    diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+        .bind::<Text, _>(ISLINGTON)
+        .execute(&mut conn)
+        .await
+        .expect("tenant");
+    let updated = diesel::sql_query("UPDATE children SET interpreter_required = true WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(camden_child.id.0)
+        .execute(&mut conn)
+        .await
+        .expect("update runs");
+    assert_eq!(updated, 0, "another tenant's row is invisible to UPDATE");
+    let insert = diesel::sql_query(
+        "INSERT INTO children (id, local_authority, local_child_id, date_of_birth, date_of_birth_estimated, \
+         age_disputed, nationalities, languages, interpreter_required, version, created_at, updated_at) \
+         VALUES (gen_random_uuid(), 'E09000007', 'X1', '2010-01-01', false, false, '{}', '{}', false, 1, now(), now())",
+    )
+    .execute(&mut conn)
+    .await;
+    let message = insert.expect_err("inserting a row for another tenant is refused").to_string();
+    assert!(message.contains("row-level security"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_handles_never_return_another_tenants_rows() {
+    let (_database, pool) = setup().await;
+    let islington = tenant(&pool, ISLINGTON);
+    let camden_child = register(&tenant(&pool, CAMDEN), "C1").await;
+    assert!(islington.child(camden_child.id).await.expect("query").is_none());
+    let same_local_id = register(&islington, "C1").await;
+    assert_ne!(same_local_id.id, camden_child.id, "local ids are unique per authority only");
+    assert_eq!(islington.count_children().await.expect("count"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_is_classified_and_every_tenant_table_forces_a_policy() {
+    let database = TestDatabase::create().await;
+    let tables = database
+        .owner_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        .await;
+    let known: BTreeSet<&str> = TENANT_TABLES.iter().chain(REFERENCE_TABLES).copied().collect();
+    for table in &tables {
+        assert!(
+            known.contains(table.as_str()),
+            "table {table} is neither a tenant table nor reference data: classify it in this test"
+        );
+    }
+    let with_tenant_column = database
+        .owner_query(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' \
+             AND column_name = 'local_authority' ORDER BY table_name",
+        )
+        .await;
+    assert_eq!(with_tenant_column, TENANT_TABLES, "tenant tables are exactly those with local_authority");
+    for table in TENANT_TABLES {
+        let rls = database
+            .owner_query(&format!(
+                "SELECT relrowsecurity::text || ',' || relforcerowsecurity::text FROM pg_class WHERE oid = 'public.{table}'::regclass"
+            ))
+            .await;
+        assert_eq!(rls, ["true,true"], "{table} must enable and force row-level security");
+        let policies = database
+            .owner_query(&format!(
+                "SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND tablename = '{table}' \
+                 AND qual LIKE '%current_local_authority()%' AND with_check LIKE '%current_local_authority()%'"
+            ))
+            .await;
+        assert_eq!(policies, ["1"], "{table} needs a tenant policy for reads and writes");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_foreign_key_is_indexed() {
+    let database = TestDatabase::create().await;
+    // Foreign keys with no index led by their first column. (Composite keys pair an id with
+    // `local_authority`; an index led by the id already finds the few matching rows.)
+    let unindexed = database
+        .owner_query(
+            "SELECT c.conrelid::regclass::text || '.' || c.conname FROM pg_constraint c \
+             WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace AND NOT EXISTS ( \
+               SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])",
+        )
+        .await;
+    assert_eq!(unindexed, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_history() {
+    let database = TestDatabase::create().await;
+    let mut conn = AsyncPgConnection::establish(&database.app_url).await.expect("server role");
+    let me: Vec<Name> = diesel::sql_query("SELECT current_user::text AS name")
+        .load(&mut conn)
+        .await
+        .expect("whoami");
+    let role = &me[0].name;
+    let flags = database
+        .owner_query(&format!(
+            "SELECT rolsuper::text || ',' || rolbypassrls::text FROM pg_roles WHERE rolname = '{role}'"
+        ))
+        .await;
+    assert_eq!(flags, ["false,false"]);
+    let owned = database
+        .owner_query(&format!(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner \
+             WHERE c.relnamespace = 'public'::regnamespace AND pg_has_role('{role}', r.oid, 'MEMBER')"
+        ))
+        .await;
+    assert_eq!(owned, ["0"], "the server role must own no table");
+    for (table, privilege, allowed) in [
+        ("referral_events", "UPDATE", false),
+        ("referral_events", "DELETE", false),
+        ("outcome_measurements", "UPDATE", false),
+        ("outcome_measurements", "DELETE", false),
+        ("children", "DELETE", false),
+        ("nrm_referrals", "DELETE", false),
+        ("local_authorities", "INSERT", false),
+        ("outcome_frameworks", "INSERT", false),
+        ("children", "INSERT", true),
+        ("outcome_measurements", "INSERT", true),
+    ] {
+        let granted = database
+            .owner_query(&format!("SELECT has_table_privilege('{role}', '{table}', '{privilege}')::text"))
+            .await;
+        assert_eq!(granted, [allowed.to_string()], "{privilege} on {table}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_are_idempotent_and_a_framework_is_current() {
+    let database = TestDatabase::create().await;
+    let applied = run_migrations(&database.owner_url).await.expect("migrate again");
+    assert!(applied.is_empty(), "a migrated database has nothing pending: {applied:?}");
+    let current = database
+        .owner_query("SELECT version FROM outcome_frameworks WHERE is_current")
+        .await;
+    assert_eq!(current, ["csf-pof-summary-2022.1"]);
+}
