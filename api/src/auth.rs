@@ -126,7 +126,8 @@ impl DevKey {
             .mode(0o600)
             .open(&path)
             .map_err(read_error)?;
-        file.write_all(hex::encode(secret).as_bytes()).map_err(read_error)?;
+        file.write_all(hex::encode(secret).as_bytes())
+            .map_err(read_error)?;
         Ok(DevKey(secret.to_vec()))
     }
 
@@ -166,12 +167,20 @@ impl DevKey {
             iat: Some(now),
             nbf: None,
             la: local_authority.as_str().to_owned(),
-            scope: scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
+            scope: scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             azp: Some("stable-futures-dev".to_owned()),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("dev".to_owned());
-        Ok(jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&self.0)?)?)
+        Ok(jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_secret(&self.0)?,
+        )?)
     }
 }
 
@@ -197,18 +206,28 @@ impl TokenVerifier {
     /// Accepts tokens signed by a key of the JWKS file, each key pinned to the one algorithm its
     /// type allows (RSA: RS256; EC P-256: ES256). Keys without a `kid` or of other types are
     /// ignored; a file with no usable key is an error.
-    pub fn from_jwks_file(path: &Path, issuer: &str, audience: &str, leeway: u64) -> Result<Self, KeyError> {
+    pub fn from_jwks_file(
+        path: &Path,
+        issuer: &str,
+        audience: &str,
+        leeway: u64,
+    ) -> Result<Self, KeyError> {
         let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        let set: JwkSet = serde_json::from_str(&text).map_err(|error| KeyError::Jwks(error.to_string()))?;
+        let set: JwkSet =
+            serde_json::from_str(&text).map_err(|error| KeyError::Jwks(error.to_string()))?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
-            let Some(kid) = jwk.common.key_id.clone() else { continue };
+            let Some(kid) = jwk.common.key_id.clone() else {
+                continue;
+            };
             let algorithm = match &jwk.algorithm {
                 AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => Algorithm::ES256,
+                AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                    Algorithm::ES256
+                }
                 _ => continue,
             };
             keys.insert(
@@ -251,7 +270,8 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<Claims>(token, &pinned.key, &validation)?;
         let claims = data.claims;
-        let local_authority = LocalAuthorityCode::parse(&claims.la).map_err(|_| TokenError::BadLocalAuthority)?;
+        let local_authority =
+            LocalAuthorityCode::parse(&claims.la).map_err(|_| TokenError::BadLocalAuthority)?;
         Ok(Principal {
             subject: claims.sub,
             client: claims.azp,

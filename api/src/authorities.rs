@@ -38,7 +38,10 @@ impl KnownAuthorities {
         let mut cache = self.cache.write().await;
         if cache.0.is_none_or(|at| at.elapsed() >= RELOAD_INTERVAL) {
             let all = self.database.local_authorities().await?;
-            cache.1 = all.into_iter().map(|la| (la.code.as_str().to_owned(), la)).collect();
+            cache.1 = all
+                .into_iter()
+                .map(|la| (la.code.as_str().to_owned(), la))
+                .collect();
             cache.0 = Some(Instant::now());
         }
         Ok(cache.1.get(code).cloned())

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use rand::distr::{Alphanumeric, SampleString};
 use stable_futures_persistence::demo::register_demo_authorities;
 use stable_futures_persistence::embedded::{EmbeddedError, EmbeddedOptions, EmbeddedPostgres};
-use stable_futures_persistence::migrations::{create_database_if_missing, provision_server_role, run_migrations};
+use stable_futures_persistence::migrations::{
+    create_database_if_missing, provision_server_role, run_migrations,
+};
 use stable_futures_persistence::{AsyncConnection, AsyncPgConnection};
 
 /// Name of the database inside the private cluster.
@@ -26,7 +28,10 @@ pub struct EmbeddedDatabase {
 }
 
 fn start_cluster(root: PathBuf) -> Result<EmbeddedPostgres, EmbeddedError> {
-    EmbeddedPostgres::start(EmbeddedOptions { root, ephemeral: false })
+    EmbeddedPostgres::start(EmbeddedOptions {
+        root,
+        ephemeral: false,
+    })
 }
 
 /// Where the cluster lives when the data directory cannot be reached by the `postgres` user
@@ -41,7 +46,8 @@ fn fallback_root(data_dir: &Path) -> PathBuf {
 /// Starts (creating on first use) the private cluster for `data_dir`, migrates it and prepares
 /// the server's login role.
 pub async fn start(data_dir: &Path) -> anyhow::Result<EmbeddedDatabase> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let root = data_dir.to_path_buf();
     let postgres = match tokio::task::spawn_blocking(move || start_cluster(root)).await? {
         Ok(postgres) => postgres,

@@ -35,7 +35,9 @@ struct Inner {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("mode", &self.0.mode).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("mode", &self.0.mode)
+            .finish_non_exhaustive()
     }
 }
 
@@ -85,7 +87,11 @@ fn error_body(error: &ApiError) -> Json<serde_json::Value> {
 /// A bare 401: why the token failed goes to the log, never to the caller.
 fn unauthenticated(reason: &TokenError) -> Response {
     tracing::info!(reason = %reason, "token refused");
-    let mut response = (StatusCode::UNAUTHORIZED, error_body(&ApiError::Unauthenticated)).into_response();
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        error_body(&ApiError::Unauthenticated),
+    )
+        .into_response();
     response
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -116,14 +122,20 @@ fn is_json(headers: &HeaderMap) -> bool {
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let state = &state.0;
     if !is_json(&headers) {
-        let error = ApiError::BadUserInput("send operations as POST with Content-Type: application/json".into());
+        let error = ApiError::BadUserInput(
+            "send operations as POST with Content-Type: application/json".into(),
+        );
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, error_body(&error)).into_response();
     }
     let principal = match bearer(&headers).and_then(|token| state.verifier.verify(token)) {
         Ok(principal) => principal,
         Err(reason) => return unauthenticated(&reason),
     };
-    let local_authority = match state.authorities.get(principal.local_authority.as_str()).await {
+    let local_authority = match state
+        .authorities
+        .get(principal.local_authority.as_str())
+        .await
+    {
         Ok(Some(found)) => found,
         Ok(None) => return unauthenticated(&TokenError::UnknownLocalAuthority),
         Err(error) => {
@@ -138,7 +150,12 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             return (StatusCode::BAD_REQUEST, error_body(&error)).into_response();
         }
     };
-    let context = RequestContext::new(state.database.clone(), principal, local_authority, state.holidays.clone());
+    let context = RequestContext::new(
+        state.database.clone(),
+        principal,
+        local_authority,
+        state.holidays.clone(),
+    );
     let statements = context.db.statements().clone();
     let response = state.schema.execute(request.data(context)).await;
     let mut http = Json(response).into_response();
@@ -151,11 +168,14 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 async fn graphql_get() -> Response {
-    let error = ApiError::BadUserInput("send operations as POST with Content-Type: application/json".into());
+    let error = ApiError::BadUserInput(
+        "send operations as POST with Content-Type: application/json".into(),
+    );
     let mut response = (StatusCode::METHOD_NOT_ALLOWED, error_body(&error)).into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(Method::POST.as_str()));
+    response.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_static(Method::POST.as_str()),
+    );
     response
 }
 
@@ -172,11 +192,31 @@ async fn ready(State(state): State<AppState>) -> Response {
 /// GraphiQL's assets, served from the binary: local-authority networks are often offline or
 /// forbid CDNs. Versions in `api/assets/graphiql/VERSIONS`.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("init.js", "text/javascript", include_bytes!("../assets/graphiql/init.js")),
-    ("style.css", "text/css", include_bytes!("../assets/graphiql/style.css")),
-    ("graphiql.min.js", "text/javascript", include_bytes!("../assets/graphiql/graphiql.min.js")),
-    ("graphiql.min.css", "text/css", include_bytes!("../assets/graphiql/graphiql.min.css")),
-    ("react.production.min.js", "text/javascript", include_bytes!("../assets/graphiql/react.production.min.js")),
+    (
+        "init.js",
+        "text/javascript",
+        include_bytes!("../assets/graphiql/init.js"),
+    ),
+    (
+        "style.css",
+        "text/css",
+        include_bytes!("../assets/graphiql/style.css"),
+    ),
+    (
+        "graphiql.min.js",
+        "text/javascript",
+        include_bytes!("../assets/graphiql/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css",
+        include_bytes!("../assets/graphiql/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript",
+        include_bytes!("../assets/graphiql/react.production.min.js"),
+    ),
     (
         "react-dom.production.min.js",
         "text/javascript",
@@ -189,15 +229,26 @@ const CONTENT_SECURITY_POLICY: &str =
 
 fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
 async fn graphiql_page() -> Response {
     let page = include_str!("../assets/graphiql/index.html");
-    with_security_headers(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+    with_security_headers(
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
+    )
 }
 
 async fn graphiql_asset(Path(file): Path<String>) -> Response {
@@ -215,4 +266,3 @@ async fn graphiql_asset(Path(file): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
-

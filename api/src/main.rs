@@ -11,7 +11,9 @@ use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode}
 use stable_futures_domain::outcomes::OutcomeFramework;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::migrations::run_migrations;
-use stable_futures_persistence::{load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection};
+use stable_futures_persistence::{
+    load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "stable-futures", version, about = "Stable Futures GraphQL API")]
@@ -78,7 +80,9 @@ struct OwnerDatabase {
 impl OwnerDatabase {
     /// The owner URL, starting the private database if none is given. The returned guard keeps
     /// it running.
-    async fn url(&self) -> anyhow::Result<(String, Option<stable_futures_api::dev::EmbeddedDatabase>)> {
+    async fn url(
+        &self,
+    ) -> anyhow::Result<(String, Option<stable_futures_api::dev::EmbeddedDatabase>)> {
         match &self.owner_database_url {
             Some(url) => Ok((url.clone(), None)),
             None => {
@@ -97,7 +101,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate(database) => {
             let (url, _embedded) = database.url().await?;
             let applied = run_migrations(&url).await?;
-            print_line(&format!("applied {} migration(s): {}", applied.len(), applied.join(", ")));
+            print_line(&format!(
+                "applied {} migration(s): {}",
+                applied.len(),
+                applied.join(", ")
+            ));
             Ok(())
         }
         Command::Token {
@@ -111,10 +119,14 @@ async fn main() -> anyhow::Result<()> {
             if ttl == 0 || ttl > 30 * 24 * 3600 {
                 bail!("--ttl must be between 1 second and 30 days");
             }
-            let local_authority = LocalAuthorityCode::parse(&la).map_err(|e| anyhow::anyhow!(e.message))?;
+            let local_authority =
+                LocalAuthorityCode::parse(&la).map_err(|e| anyhow::anyhow!(e.message))?;
             let scopes: BTreeSet<Scope> = match scope {
                 Some(text) => {
-                    let unknown: Vec<&str> = text.split_whitespace().filter(|s| Scope::parse(s).is_none()).collect();
+                    let unknown: Vec<&str> = text
+                        .split_whitespace()
+                        .filter(|s| Scope::parse(s).is_none())
+                        .collect();
                     if !unknown.is_empty() {
                         bail!("unknown scope(s): {}", unknown.join(" "));
                     }
@@ -126,7 +138,11 @@ async fn main() -> anyhow::Result<()> {
             print_line(&key.issue(&audience, &subject, &local_authority, &scopes, ttl)?);
             Ok(())
         }
-        Command::AddLocalAuthority { code, name, database } => {
+        Command::AddLocalAuthority {
+            code,
+            name,
+            database,
+        } => {
             let code = LocalAuthorityCode::parse(&code).map_err(|e| anyhow::anyhow!(e.message))?;
             let (url, _embedded) = database.url().await?;
             let mut conn = AsyncPgConnection::establish(&url).await?;
@@ -138,8 +154,10 @@ async fn main() -> anyhow::Result<()> {
             make_current,
             database,
         } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let framework: OutcomeFramework = serde_json::from_str(&text).context("not a framework file")?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let framework: OutcomeFramework =
+                serde_json::from_str(&text).context("not a framework file")?;
             let framework = framework.validate()?;
             let (url, _embedded) = database.url().await?;
             let mut conn = AsyncPgConnection::establish(&url).await?;

@@ -26,7 +26,9 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         Some(url) => (url.clone(), None),
         None if mode == Mode::Production => bail!("production mode needs DATABASE_URL"),
         None => {
-            let embedded = dev::start(&config.data.data_dir).await.context("starting the private PostgreSQL")?;
+            let embedded = dev::start(&config.data.data_dir)
+                .await
+                .context("starting the private PostgreSQL")?;
             (embedded.app_url.clone(), Some(embedded))
         }
     };
@@ -38,28 +40,34 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     if embedded.is_some() && config.demo_data {
-        load_demo_data(&database).await.context("loading the demo dataset")?;
+        load_demo_data(&database)
+            .await
+            .context("loading the demo dataset")?;
     }
 
     let audience = &config.auth.jwt_audience;
     let leeway = config.auth.jwt_leeway_seconds;
     let (verifier, dev_key) = match mode {
         Mode::Production => {
-            let jwks = config
-                .auth
-                .jwks_file
-                .as_ref()
-                .context("production mode needs SF_JWKS_FILE (the identity provider's public keys)")?;
+            let jwks = config.auth.jwks_file.as_ref().context(
+                "production mode needs SF_JWKS_FILE (the identity provider's public keys)",
+            )?;
             let issuer = config
                 .auth
                 .jwt_issuer
                 .as_ref()
                 .context("production mode needs SF_JWT_ISSUER")?;
-            (TokenVerifier::from_jwks_file(jwks, issuer, audience, leeway)?, None)
+            (
+                TokenVerifier::from_jwks_file(jwks, issuer, audience, leeway)?,
+                None,
+            )
         }
         Mode::Development => {
             let key = DevKey::load_or_create(&config.data.data_dir)?;
-            (TokenVerifier::development(&key, audience, leeway)?, Some(key))
+            (
+                TokenVerifier::development(&key, audience, leeway)?,
+                Some(key),
+            )
         }
     };
 
@@ -80,9 +88,16 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
 
     if let Some(key) = &dev_key {
         let (code, name) = DEMO_AUTHORITIES[0];
-        let local_authority = LocalAuthorityCode::parse(code).map_err(|e| anyhow::anyhow!(e.message))?;
+        let local_authority =
+            LocalAuthorityCode::parse(code).map_err(|e| anyhow::anyhow!(e.message))?;
         let scopes: BTreeSet<Scope> = Scope::ALL.iter().copied().collect();
-        let token = key.issue(audience, "developer", &local_authority, &scopes, DEV_TOKEN_TTL_SECONDS)?;
+        let token = key.issue(
+            audience,
+            "developer",
+            &local_authority,
+            &scopes,
+            DEV_TOKEN_TTL_SECONDS,
+        )?;
         #[allow(clippy::print_stdout)]
         {
             println!();
@@ -91,7 +106,9 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             println!("  Endpoint:  POST http://{address}/graphql");
             println!("  Token for {name} ({code}), all scopes, valid 8 hours:");
             println!("  {token}");
-            println!("  More tokens: stable-futures token --la E09000007 --scope \"children:read\"");
+            println!(
+                "  More tokens: stable-futures token --la E09000007 --scope \"children:read\""
+            );
             println!();
         }
     }

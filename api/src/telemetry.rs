@@ -12,9 +12,15 @@ pub fn init(mode: Mode) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = match mode {
         Mode::Production => registry
-            .with(tracing_subscriber::fmt::layer().json().with_current_span(true))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true),
+            )
             .try_init(),
-        Mode::Development => registry.with(tracing_subscriber::fmt::layer().compact()).try_init(),
+        Mode::Development => registry
+            .with(tracing_subscriber::fmt::layer().compact())
+            .try_init(),
     };
     // A second initialisation (tests) keeps the first subscriber.
     let _ = result;

@@ -45,8 +45,7 @@ impl BankHolidays {
 
     /// England and Wales bank holidays shipped with the code (2019–2027).
     pub fn england_and_wales() -> Self {
-        Self::parse(include_str!("../data/bank-holidays-england-and-wales.txt"))
-            .unwrap_or_default()
+        Self::parse(include_str!("../data/bank-holidays-england-and-wales.txt")).unwrap_or_default()
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -101,7 +100,10 @@ mod tests {
         let holidays = BankHolidays::england_and_wales();
         assert!(!holidays.is_working_day(d(2025, 12, 25)));
         assert!(!holidays.is_working_day(d(2022, 9, 19)), "state funeral");
-        assert!(!holidays.is_working_day(d(2026, 12, 28)), "substitute Boxing Day");
+        assert!(
+            !holidays.is_working_day(d(2026, 12, 28)),
+            "substitute Boxing Day"
+        );
         assert!(holidays.is_working_day(d(2026, 12, 29)));
     }
 
@@ -110,17 +112,21 @@ mod tests {
         let holidays = BankHolidays::england_and_wales();
         // (from, to, expected working days)
         let cases = [
-            (d(2025, 3, 3), d(2025, 3, 3), 0),   // same day
-            (d(2025, 3, 3), d(2025, 3, 4), 1),   // Mon → Tue
-            (d(2025, 3, 7), d(2025, 3, 10), 1),  // Fri → Mon skips the weekend
-            (d(2025, 3, 3), d(2025, 3, 10), 5),  // a full week
+            (d(2025, 3, 3), d(2025, 3, 3), 0),  // same day
+            (d(2025, 3, 3), d(2025, 3, 4), 1),  // Mon → Tue
+            (d(2025, 3, 7), d(2025, 3, 10), 1), // Fri → Mon skips the weekend
+            (d(2025, 3, 3), d(2025, 3, 10), 5), // a full week
             (d(2025, 3, 3), d(2025, 3, 11), 6),
             (d(2025, 4, 17), d(2025, 4, 22), 1), // Easter: Good Friday and Easter Monday
             (d(2025, 12, 24), d(2026, 1, 2), 4), // Christmas and New Year
             (d(2025, 3, 10), d(2025, 3, 3), 0),  // backwards
         ];
         for (from, to, expected) in cases {
-            assert_eq!(holidays.working_days_between(from, to), expected, "{from} → {to}");
+            assert_eq!(
+                holidays.working_days_between(from, to),
+                expected,
+                "{from} → {to}"
+            );
         }
     }
 
@@ -145,6 +151,9 @@ mod tests {
     #[test]
     fn parse_rejects_garbage() {
         assert!(BankHolidays::parse("2025-13-01").is_err());
-        assert_eq!(BankHolidays::parse("# only a comment\n\n").map(|h| h.days.len()), Ok(0));
+        assert_eq!(
+            BankHolidays::parse("# only a comment\n\n").map(|h| h.days.len()),
+            Ok(0)
+        );
     }
 }

@@ -17,7 +17,11 @@ impl LocalChildId {
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(FieldError::new("localChildId", ErrorCode::Required, "a local child id is required"));
+            return Err(FieldError::new(
+                "localChildId",
+                ErrorCode::Required,
+                "a local child id is required",
+            ));
         }
         if text.len() > Self::MAX_LEN {
             return Err(FieldError::new(
@@ -267,7 +271,11 @@ impl Language {
 /// A date that has happened: birth dates and similar cannot lie in the future.
 pub fn past_date(field: &str, date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     if date > today {
-        Err(FieldError::new(field, ErrorCode::InFuture, "this date cannot be in the future"))
+        Err(FieldError::new(
+            field,
+            ErrorCode::InFuture,
+            "this date cannot be in the future",
+        ))
     } else {
         Ok(date)
     }
@@ -278,9 +286,17 @@ pub fn past_date(field: &str, date: NaiveDate, today: NaiveDate) -> Result<Naive
 pub const CLOCK_SKEW_ALLOWANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// An instant that has happened (referrals, decisions, observations).
-pub fn past_instant(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
+pub fn past_instant(
+    field: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, FieldError> {
     if at > now + CLOCK_SKEW_ALLOWANCE {
-        Err(FieldError::new(field, ErrorCode::InFuture, "this time cannot be in the future"))
+        Err(FieldError::new(
+            field,
+            ErrorCode::InFuture,
+            "this time cannot be in the future",
+        ))
     } else {
         Ok(at)
     }
@@ -327,7 +343,10 @@ impl ChildDraft {
     pub fn validate(self, today: NaiveDate) -> Result<ChildDetails, FieldErrors> {
         let mut errors = FieldErrors::new();
         let local_child_id = errors.take(LocalChildId::parse(&self.local_child_id));
-        let upn = self.upn.as_deref().and_then(|text| errors.take(Upn::parse(text)));
+        let upn = self
+            .upn
+            .as_deref()
+            .and_then(|text| errors.take(Upn::parse(text)));
         let nhs_number = self
             .nhs_number
             .as_deref()
@@ -370,7 +389,10 @@ fn parse_all<T: Ord>(
     texts: &[String],
     parse: impl Fn(&str) -> Result<T, FieldError>,
 ) -> Vec<T> {
-    let mut values: Vec<T> = texts.iter().filter_map(|text| errors.take(parse(text))).collect();
+    let mut values: Vec<T> = texts
+        .iter()
+        .filter_map(|text| errors.take(parse(text)))
+        .collect();
     values.sort();
     values.dedup();
     values
@@ -435,7 +457,10 @@ mod tests {
         for (text, valid) in cases {
             assert_eq!(NhsNumber::parse(text).is_ok(), valid, "{text}");
         }
-        assert_eq!(NhsNumber::parse("943 476 5919").map(|n| n.0), Ok("9434765919".to_owned()));
+        assert_eq!(
+            NhsNumber::parse("943 476 5919").map(|n| n.0),
+            Ok("9434765919".to_owned())
+        );
     }
 
     #[test]
@@ -448,11 +473,25 @@ mod tests {
     fn upn_check_letter() {
         // Check letters from the DfE algorithm (weighted sum of characters 2–13, modulo 23), computed
         // independently; the third is a temporary UPN ending in a letter.
-        let valid = ["Q823456789012", "H801200001001", "M20120131123A", "q823456789012", "UN3"];
+        let valid = [
+            "Q823456789012",
+            "H801200001001",
+            "M20120131123A",
+            "q823456789012",
+            "UN3",
+        ];
         for text in valid {
             assert!(Upn::parse(text).is_ok(), "{text}");
         }
-        let invalid = ["A823456789012", "M20120131123B", "A82345678901", "A8234567890I2", "UN6", "", "1823456789012"];
+        let invalid = [
+            "A823456789012",
+            "M20120131123B",
+            "A82345678901",
+            "A8234567890I2",
+            "UN6",
+            "",
+            "1823456789012",
+        ];
         for text in invalid {
             assert!(Upn::parse(text).is_err(), "{text}");
         }
@@ -464,8 +503,14 @@ mod tests {
         assert!(LocalChildId::parse("12345678901234567890").is_ok());
         let too_long = LocalChildId::parse("123456789012345678901");
         assert_eq!(too_long.map_err(|e| e.code), Err(ErrorCode::TooLong));
-        assert_eq!(LocalChildId::parse("AB-12").map_err(|e| e.code), Err(ErrorCode::InvalidFormat));
-        assert_eq!(LocalChildId::parse(" ").map_err(|e| e.code), Err(ErrorCode::Required));
+        assert_eq!(
+            LocalChildId::parse("AB-12").map_err(|e| e.code),
+            Err(ErrorCode::InvalidFormat)
+        );
+        assert_eq!(
+            LocalChildId::parse(" ").map_err(|e| e.code),
+            Err(ErrorCode::Required)
+        );
     }
 
     #[test]
@@ -480,7 +525,16 @@ mod tests {
         };
         let errors = draft.validate(d(2026, 1, 1)).expect_err("invalid");
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["localChildId", "nhsNumber", "dateOfBirth", "nationalities", "languages"]);
+        assert_eq!(
+            fields,
+            [
+                "localChildId",
+                "nhsNumber",
+                "dateOfBirth",
+                "nationalities",
+                "languages"
+            ]
+        );
     }
 
     #[test]
@@ -493,7 +547,11 @@ mod tests {
             ..ChildDraft::default()
         };
         let details = draft.validate(d(2026, 1, 1)).expect("valid");
-        let nationalities: Vec<&str> = details.nationalities.iter().map(Nationality::as_str).collect();
+        let nationalities: Vec<&str> = details
+            .nationalities
+            .iter()
+            .map(Nationality::as_str)
+            .collect();
         assert_eq!(nationalities, ["GBR", "VNM"]);
         assert_eq!(details.languages[0].as_str(), "vi");
     }

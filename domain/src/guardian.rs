@@ -212,5 +212,9 @@ fn check_role(service: GuardianService, role: GuardianRole) -> Result<(), FieldE
 }
 
 fn ended() -> FieldError {
-    FieldError::new("assignmentId", ErrorCode::AlreadyEnded, "the assignment has ended")
+    FieldError::new(
+        "assignmentId",
+        ErrorCode::AlreadyEnded,
+        "the assignment has ended",
+    )
 }

@@ -48,14 +48,31 @@ mod tests {
 
     #[test]
     fn accepts_gss_codes_of_each_nation() {
-        for code in ["E09000019", "E09000007", "W06000015", "S12000036", "N09000003"] {
-            assert_eq!(LocalAuthorityCode::parse(code).map(|c| c.0), Ok(code.to_owned()));
+        for code in [
+            "E09000019",
+            "E09000007",
+            "W06000015",
+            "S12000036",
+            "N09000003",
+        ] {
+            assert_eq!(
+                LocalAuthorityCode::parse(code).map(|c| c.0),
+                Ok(code.to_owned())
+            );
         }
     }
 
     #[test]
     fn rejects_other_shapes() {
-        for code in ["", "E0900001", "E090000190", "X09000019", "e09000019", "E0900001A", "E09 00019"] {
+        for code in [
+            "",
+            "E0900001",
+            "E090000190",
+            "X09000019",
+            "e09000019",
+            "E0900001A",
+            "E09 00019",
+        ] {
             assert!(LocalAuthorityCode::parse(code).is_err(), "{code} accepted");
         }
     }

@@ -118,7 +118,9 @@ impl OutcomeFramework {
     }
 
     pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
-        self.principles.iter().flat_map(|principle| principle.outcomes.iter())
+        self.principles
+            .iter()
+            .flat_map(|principle| principle.outcomes.iter())
     }
 
     pub fn rating_in_scale(&self, value: i32) -> bool {
@@ -195,7 +197,9 @@ impl OutcomeFramework {
 fn check_key(key: &str) -> Result<(), FrameworkError> {
     let ok = !key.is_empty()
         && key.len() <= 64
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && key.starts_with(|c: char| c.is_ascii_lowercase());
     if ok {
         Ok(())
@@ -286,8 +290,10 @@ impl MeasurementDraft {
                 }
             }
         }
-        let young_person_words = normalise_text(&mut errors, "youngPersonWords", self.young_person_words);
-        let practitioner_note = normalise_text(&mut errors, "practitionerNote", self.practitioner_note);
+        let young_person_words =
+            normalise_text(&mut errors, "youngPersonWords", self.young_person_words);
+        let practitioner_note =
+            normalise_text(&mut errors, "practitionerNote", self.practitioner_note);
         if !self.young_person_participated {
             for (field, given) in [
                 ("youngPersonRating", self.young_person_rating.is_some()),
@@ -318,10 +324,12 @@ impl MeasurementDraft {
         indicators_met.sort();
         indicators_met.dedup();
         if let Some(outcome) = outcome {
-            if indicators_met
-                .iter()
-                .any(|key| !outcome.indicators.iter().any(|indicator| &indicator.key == key))
-            {
+            if indicators_met.iter().any(|key| {
+                !outcome
+                    .indicators
+                    .iter()
+                    .any(|indicator| &indicator.key == key)
+            }) {
                 errors.push(FieldError::new(
                     "indicatorsMet",
                     ErrorCode::UnknownIndicator,
@@ -377,7 +385,11 @@ fn normalise_text(errors: &mut FieldErrors, field: &str, text: Option<String>) -
         return None;
     }
     if text.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(field, ErrorCode::TooLong, "at most 4000 characters"));
+        errors.push(FieldError::new(
+            field,
+            ErrorCode::TooLong,
+            "at most 4000 characters",
+        ));
     }
     Some(text)
 }

@@ -95,10 +95,8 @@ pub const REASONABLE_GROUNDS_TARGET_WORKING_DAYS: i64 = 5;
 /// Minimum recovery period after a positive Reasonable Grounds decision, by the date the decision
 /// was made: 45 calendar days until the Nationality and Borders Act 2022 provisions commenced on
 /// 30 January 2023, 30 since. Newest first.
-pub const RECOVERY_PERIOD_POLICY: &[(NaiveDate, u64)] = &[
-    (ymd(2023, 1, 30), 30),
-    (NaiveDate::MIN, 45),
-];
+pub const RECOVERY_PERIOD_POLICY: &[(NaiveDate, u64)] =
+    &[(ymd(2023, 1, 30), 30), (NaiveDate::MIN, 45)];
 
 const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(year, month, day) {
@@ -224,7 +222,8 @@ impl NrmReferral {
         if draft.competent_authority == CompetentAuthority::DdmPanel {
             let referral_date = uk_date(draft.referred_at);
             let days_before_18 = calendar_days(referral_date, child.eighteenth_birthday());
-            if days_before_18 <= DEVOLVED_DECISION_MIN_DAYS_BEFORE_18 && !child.details.age_disputed {
+            if days_before_18 <= DEVOLVED_DECISION_MIN_DAYS_BEFORE_18 && !child.details.age_disputed
+            {
                 errors.push(FieldError::new(
                     "competentAuthority",
                     ErrorCode::NotEligibleForDevolvedDecision,
@@ -284,7 +283,10 @@ impl NrmReferral {
             (ReferralStatus::Withdrawn, _) => return Err(withdrawn()),
         };
         not_before("decidedAt", decided_at, follows)?;
-        self.reasonable_grounds = Some(Decision { outcome, decided_at });
+        self.reasonable_grounds = Some(Decision {
+            outcome,
+            decided_at,
+        });
         self.reconsideration_requested_at = None;
         self.status = match outcome {
             DecisionOutcome::Positive => ReferralStatus::RgPositive,
@@ -325,7 +327,10 @@ impl NrmReferral {
             }
         };
         not_before("decidedAt", decided_at, follows)?;
-        self.conclusive_grounds = Some(Decision { outcome, decided_at });
+        self.conclusive_grounds = Some(Decision {
+            outcome,
+            decided_at,
+        });
         self.reconsideration_requested_at = None;
         self.status = match outcome {
             DecisionOutcome::Positive => ReferralStatus::CgPositive,
@@ -377,10 +382,15 @@ impl NrmReferral {
     }
 
     /// Withdraws a referral that has no conclusive decision yet.
-    pub fn withdraw(&mut self, withdrawn_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<ReferralEvent, FieldError> {
+    pub fn withdraw(
+        &mut self,
+        withdrawn_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<ReferralEvent, FieldError> {
         past_instant("withdrawnAt", withdrawn_at, now)?;
         match self.status {
-            ReferralStatus::Submitted | ReferralStatus::RgPositive | ReferralStatus::RgNegative => {}
+            ReferralStatus::Submitted | ReferralStatus::RgPositive | ReferralStatus::RgNegative => {
+            }
             ReferralStatus::Withdrawn => return Err(withdrawn()),
             ReferralStatus::CgPositive | ReferralStatus::CgNegative => {
                 return Err(FieldError::new(
@@ -427,7 +437,10 @@ impl NrmReferral {
     /// Calendar days from the Reasonable Grounds to the Conclusive Grounds decision.
     pub fn days_reasonable_to_conclusive_grounds(&self) -> Option<i64> {
         match (self.reasonable_grounds, self.conclusive_grounds) {
-            (Some(rg), Some(cg)) => Some(calendar_days(uk_date(rg.decided_at), uk_date(cg.decided_at))),
+            (Some(rg), Some(cg)) => Some(calendar_days(
+                uk_date(rg.decided_at),
+                uk_date(cg.decided_at),
+            )),
             _ => None,
         }
     }
@@ -466,5 +479,9 @@ fn not_before(field: &str, at: DateTime<Utc>, earliest: DateTime<Utc>) -> Result
 }
 
 fn withdrawn() -> FieldError {
-    FieldError::new("referralId", ErrorCode::InvalidTransition, "the referral has been withdrawn")
+    FieldError::new(
+        "referralId",
+        ErrorCode::InvalidTransition,
+        "the referral has been withdrawn",
+    )
 }

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::child::{
-    CareStatus, Child, ChildDetails, Gender, ImmigrationStatus, Language, LocalChildId, Nationality,
-    NhsNumber, Upn,
+    CareStatus, Child, ChildDetails, Gender, ImmigrationStatus, Language, LocalChildId,
+    Nationality, NhsNumber, Upn,
 };
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::local_authority::LocalAuthorityCode;
@@ -50,7 +50,9 @@ fn parse_optional<T>(
     column: &'static str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Option<T>> {
-    value.map(|text| parse(&text).ok_or_else(|| corrupt(column))).transpose()
+    value
+        .map(|text| parse(&text).ok_or_else(|| corrupt(column)))
+        .transpose()
 }
 
 impl TryFrom<ChildRow> for Child {
@@ -59,7 +61,8 @@ impl TryFrom<ChildRow> for Child {
     fn try_from(row: ChildRow) -> Result<Self> {
         let list = |values: Vec<Option<String>>| values.into_iter().flatten().collect::<Vec<_>>();
         let details = ChildDetails {
-            local_child_id: LocalChildId::parse(&row.local_child_id).map_err(|_| corrupt("local_child_id"))?,
+            local_child_id: LocalChildId::parse(&row.local_child_id)
+                .map_err(|_| corrupt("local_child_id"))?,
             upn: parse_optional(row.upn, "upn", |t| Upn::parse(t).ok())?,
             nhs_number: parse_optional(row.nhs_number, "nhs_number", |t| NhsNumber::parse(t).ok())?,
             date_of_birth: row.date_of_birth,
@@ -75,12 +78,17 @@ impl TryFrom<ChildRow> for Child {
                 .map(|t| Language::parse(t).map_err(|_| corrupt("languages")))
                 .collect::<Result<_>>()?,
             interpreter_required: row.interpreter_required,
-            immigration_status: parse_optional(row.immigration_status, "immigration_status", ImmigrationStatus::parse)?,
+            immigration_status: parse_optional(
+                row.immigration_status,
+                "immigration_status",
+                ImmigrationStatus::parse,
+            )?,
             care_status: parse_optional(row.care_status, "care_status", CareStatus::parse)?,
         };
         Ok(Child {
             id: ChildId(row.id),
-            local_authority: LocalAuthorityCode::parse(&row.local_authority).map_err(|_| corrupt("local_authority"))?,
+            local_authority: LocalAuthorityCode::parse(&row.local_authority)
+                .map_err(|_| corrupt("local_authority"))?,
             details,
             version: row.version,
             created_at: row.created_at,
@@ -102,8 +110,16 @@ impl From<&Child> for ChildRow {
             date_of_birth_estimated: details.date_of_birth_estimated,
             age_disputed: details.age_disputed,
             gender: details.gender.map(|g| g.as_str().to_owned()),
-            nationalities: details.nationalities.iter().map(|n| Some(n.as_str().to_owned())).collect(),
-            languages: details.languages.iter().map(|l| Some(l.as_str().to_owned())).collect(),
+            nationalities: details
+                .nationalities
+                .iter()
+                .map(|n| Some(n.as_str().to_owned()))
+                .collect(),
+            languages: details
+                .languages
+                .iter()
+                .map(|l| Some(l.as_str().to_owned()))
+                .collect(),
             interpreter_required: details.interpreter_required,
             immigration_status: details.immigration_status.map(|s| s.as_str().to_owned()),
             care_status: details.care_status.map(|s| s.as_str().to_owned()),
@@ -137,8 +153,14 @@ pub(crate) fn stale_version() -> PersistenceError {
 }
 
 /// Loads a child inside a transaction, optionally locking it against concurrent writers.
-pub(crate) async fn load_child(conn: &mut AsyncPgConnection, id: ChildId, for_update: bool) -> Result<Child> {
-    let query = children::table.filter(children::id.eq(id.0)).select(ChildRow::as_select());
+pub(crate) async fn load_child(
+    conn: &mut AsyncPgConnection,
+    id: ChildId,
+    for_update: bool,
+) -> Result<Child> {
+    let query = children::table
+        .filter(children::id.eq(id.0))
+        .select(ChildRow::as_select());
     let row = if for_update {
         query.for_update().first(conn).await.optional()?
     } else {
@@ -167,8 +189,11 @@ impl TenantDb {
         let row = ChildRow::from(&child);
         let result = self
             .transaction(async move |conn| {
-                    diesel::insert_into(children::table).values(&row).execute(conn).await?;
-                    Ok(())
+                diesel::insert_into(children::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+                Ok(())
             })
             .await;
         match result {
@@ -182,25 +207,31 @@ impl TenantDb {
 
     /// Changes a child's details if `expected_version` is still current. `change` gets the stored
     /// child and returns the new details.
-    pub async fn update_child<F>(&self, id: ChildId, expected_version: i32, now: DateTime<Utc>, change: F) -> Result<Child>
+    pub async fn update_child<F>(
+        &self,
+        id: ChildId,
+        expected_version: i32,
+        now: DateTime<Utc>,
+        change: F,
+    ) -> Result<Child>
     where
         F: FnOnce(&Child) -> std::result::Result<ChildDetails, FieldErrors> + Send + 'static,
     {
         let result = self
             .transaction(async move |conn| {
-                    let mut child = load_child(conn, id, true).await?;
-                    if child.version != expected_version {
-                        return Err(stale_version());
-                    }
-                    child.details = change(&child)?;
-                    child.version += 1;
-                    child.updated_at = now;
-                    let row = ChildRow::from(&child);
-                    diesel::update(children::table.filter(children::id.eq(id.0)))
-                        .set(&row)
-                        .execute(conn)
-                        .await?;
-                    Ok(child)
+                let mut child = load_child(conn, id, true).await?;
+                if child.version != expected_version {
+                    return Err(stale_version());
+                }
+                child.details = change(&child)?;
+                child.version += 1;
+                child.updated_at = now;
+                let row = ChildRow::from(&child);
+                diesel::update(children::table.filter(children::id.eq(id.0)))
+                    .set(&row)
+                    .execute(conn)
+                    .await?;
+                Ok(child)
             })
             .await;
         match result {
@@ -220,13 +251,13 @@ impl TenantDb {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let row = self
             .transaction(async move |conn| {
-                    Ok(children::table
-                        .filter(children::local_authority.eq(local_authority))
-                        .filter(children::local_child_id.eq(local_child_id))
-                        .select(ChildRow::as_select())
-                        .first(conn)
-                        .await
-                        .optional()?)
+                Ok(children::table
+                    .filter(children::local_authority.eq(local_authority))
+                    .filter(children::local_child_id.eq(local_child_id))
+                    .select(ChildRow::as_select())
+                    .first(conn)
+                    .await
+                    .optional()?)
             })
             .await?;
         row.map(Child::try_from).transpose()
@@ -237,12 +268,12 @@ impl TenantDb {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows = self
             .transaction(async move |conn| {
-                    Ok(children::table
-                        .filter(children::local_authority.eq(local_authority))
-                        .filter(children::id.eq_any(ids))
-                        .select(ChildRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(children::table
+                    .filter(children::local_authority.eq(local_authority))
+                    .filter(children::id.eq_any(ids))
+                    .select(ChildRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         rows.into_iter()
@@ -256,16 +287,16 @@ impl TenantDb {
         let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
         let rows = self
             .transaction(async move |conn| {
-                    let mut query = children::table
-                        .filter(children::local_authority.eq(local_authority))
-                        .select(ChildRow::as_select())
-                        .order(children::id.asc())
-                        .limit(limit)
-                        .into_boxed();
-                    if let Some(after) = after {
-                        query = query.filter(children::id.gt(after.0));
-                    }
-                    Ok(query.load(conn).await?)
+                let mut query = children::table
+                    .filter(children::local_authority.eq(local_authority))
+                    .select(ChildRow::as_select())
+                    .order(children::id.asc())
+                    .limit(limit)
+                    .into_boxed();
+                if let Some(after) = after {
+                    query = query.filter(children::id.gt(after.0));
+                }
+                Ok(query.load(conn).await?)
             })
             .await?;
         let has_next_page = rows.len() > first;
@@ -274,17 +305,20 @@ impl TenantDb {
             .take(first)
             .map(Child::try_from)
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, has_next_page })
+        Ok(Page {
+            items,
+            has_next_page,
+        })
     }
 
     pub async fn count_children(&self) -> Result<i64> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         self.transaction(async move |conn| {
-                Ok(children::table
-                    .filter(children::local_authority.eq(local_authority))
-                    .count()
-                    .get_result(conn)
-                    .await?)
+            Ok(children::table
+                .filter(children::local_authority.eq(local_authority))
+                .count()
+                .get_result(conn)
+                .await?)
         })
         .await
     }

@@ -139,11 +139,11 @@ impl TenantDb {
         conn.set_instrumentation(CountStatements(self.statements.clone()));
         let local_authority = self.principal.local_authority.as_str().to_owned();
         conn.transaction(async move |conn| {
-                diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
-                    .bind::<Text, _>(local_authority)
-                    .execute(conn)
-                    .await?;
-                callback(conn).await
+            diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+                .bind::<Text, _>(local_authority)
+                .execute(conn)
+                .await?;
+            callback(conn).await
         })
         .await
     }
@@ -151,7 +151,9 @@ impl TenantDb {
 
 /// Work done inside a tenant transaction: an async closure over the connection whose future is
 /// `Send`, so that resolvers running it can move between threads.
-pub(crate) trait Work<'r, R>: FnOnce(&'r mut AsyncPgConnection) -> <Self as Work<'r, R>>::Fut {
+pub(crate) trait Work<'r, R>:
+    FnOnce(&'r mut AsyncPgConnection) -> <Self as Work<'r, R>>::Fut
+{
     type Fut: std::future::Future<Output = Result<R>> + Send;
 }
 

@@ -11,7 +11,8 @@ use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode}
 use stable_futures_domain::outcomes::MeasurementDraft;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_domain::referral::{
-    CompetentAuthority, DecisionOutcome, ExploitationLocation, ExploitationType, FirstResponderType, ReferralDraft,
+    CompetentAuthority, DecisionOutcome, ExploitationLocation, ExploitationType,
+    FirstResponderType, ReferralDraft,
 };
 
 use crate::database::Database;
@@ -19,19 +20,29 @@ use crate::error::{PersistenceError, Result};
 use crate::local_authorities::upsert_local_authority;
 
 /// The local authorities of the demo dataset.
-pub const DEMO_AUTHORITIES: [(&str, &str); 2] = [("E09000019", "Islington"), ("E09000007", "Camden")];
+pub const DEMO_AUTHORITIES: [(&str, &str); 2] =
+    [("E09000019", "Islington"), ("E09000007", "Camden")];
 
 /// Registers the demo local authorities. Needs the owner's connection.
 pub async fn register_demo_authorities(owner: &mut AsyncPgConnection) -> Result<()> {
     for (code, name) in DEMO_AUTHORITIES {
         let code = LocalAuthorityCode::parse(code).map_err(|_| PersistenceError::NotFound)?;
-        upsert_local_authority(owner, &LocalAuthority { code, name: name.to_owned() }).await?;
+        upsert_local_authority(
+            owner,
+            &LocalAuthority {
+                code,
+                name: name.to_owned(),
+            },
+        )
+        .await?;
     }
     Ok(())
 }
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 10, 0, 0).single().unwrap_or_else(Utc::now)
+    Utc.with_ymd_and_hms(y, m, d, 10, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
 }
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -46,7 +57,8 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
         let principal = Principal {
             subject: "demo-data-loader".to_owned(),
             client: None,
-            local_authority: LocalAuthorityCode::parse(code).map_err(|_| PersistenceError::NotFound)?,
+            local_authority: LocalAuthorityCode::parse(code)
+                .map_err(|_| PersistenceError::NotFound)?,
             scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
         };
         let db = database.for_principal(Arc::new(principal));
@@ -56,10 +68,42 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
         let framework = database.current_framework().await?;
         let offset = i32::try_from(index).unwrap_or(0);
         let children = [
-            ("DEMO0001", date(2010, 3, 14), false, vec!["VNM"], vec!["vi"], true, Some(ImmigrationStatus::UnaccompaniedAsylumSeekingChild)),
-            ("DEMO0002", date(2009, 11, 2), true, vec!["ALB"], vec!["sq"], true, Some(ImmigrationStatus::AsylumClaimPending)),
-            ("DEMO0003", date(2011, 6, 30), false, vec!["GBR"], vec!["en"], false, Some(ImmigrationStatus::BritishOrIrishCitizen)),
-            ("DEMO0004", date(2012 - offset, 1, 9), false, vec!["ERI"], vec!["ti"], true, Some(ImmigrationStatus::RefugeeStatus)),
+            (
+                "DEMO0001",
+                date(2010, 3, 14),
+                false,
+                vec!["VNM"],
+                vec!["vi"],
+                true,
+                Some(ImmigrationStatus::UnaccompaniedAsylumSeekingChild),
+            ),
+            (
+                "DEMO0002",
+                date(2009, 11, 2),
+                true,
+                vec!["ALB"],
+                vec!["sq"],
+                true,
+                Some(ImmigrationStatus::AsylumClaimPending),
+            ),
+            (
+                "DEMO0003",
+                date(2011, 6, 30),
+                false,
+                vec!["GBR"],
+                vec!["en"],
+                false,
+                Some(ImmigrationStatus::BritishOrIrishCitizen),
+            ),
+            (
+                "DEMO0004",
+                date(2012 - offset, 1, 9),
+                false,
+                vec!["ERI"],
+                vec!["ti"],
+                true,
+                Some(ImmigrationStatus::RefugeeStatus),
+            ),
         ];
         for (n, (local_id, dob, disputed, nationalities, languages, interpreter, immigration)) in
             children.into_iter().enumerate()
@@ -69,7 +113,11 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                 date_of_birth: dob,
                 date_of_birth_estimated: disputed,
                 age_disputed: disputed,
-                gender: Some(if n % 2 == 0 { Gender::Male } else { Gender::Female }),
+                gender: Some(if n % 2 == 0 {
+                    Gender::Male
+                } else {
+                    Gender::Female
+                }),
                 nationalities: nationalities.into_iter().map(str::to_owned).collect(),
                 languages: languages.into_iter().map(str::to_owned).collect(),
                 interpreter_required: interpreter,
@@ -84,7 +132,10 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                 0 => vec![ExploitationType::Labour],
                 1 => vec![ExploitationType::Sexual],
                 2 => vec![ExploitationType::Criminal],
-                _ => vec![ExploitationType::DomesticServitude, ExploitationType::Labour],
+                _ => vec![
+                    ExploitationType::DomesticServitude,
+                    ExploitationType::Labour,
+                ],
             };
             let referral = db
                 .submit_referral(
@@ -96,14 +147,23 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         county_lines: n == 2,
                         exploitation_types: types,
                         exploitation_location: ExploitationLocation::UkAndOverseas,
-                        competent_authority: if n == 2 { CompetentAuthority::DdmPanel } else { CompetentAuthority::Sca },
+                        competent_authority: if n == 2 {
+                            CompetentAuthority::DdmPanel
+                        } else {
+                            CompetentAuthority::Sca
+                        },
                     },
                     now,
                 )
                 .await?;
             if n < 3 {
-                let outcome = if n == 1 { DecisionOutcome::Negative } else { DecisionOutcome::Positive };
-                let decided_at = referred_at + Duration::days(4 + i64::try_from(n).unwrap_or(0) * 3);
+                let outcome = if n == 1 {
+                    DecisionOutcome::Negative
+                } else {
+                    DecisionOutcome::Positive
+                };
+                let decided_at =
+                    referred_at + Duration::days(4 + i64::try_from(n).unwrap_or(0) * 3);
                 let updated = db
                     .transition_referral(referral.id, referral.version, now, move |r| {
                         r.record_reasonable_grounds(outcome, decided_at, now)
@@ -120,10 +180,17 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
             if n != 2 {
                 let requested_at = referred_at + Duration::days(1);
                 let assignment = db
-                    .request_guardian(child.id, GuardianService::Ictg, GuardianRole::DirectWorker, requested_at, now)
+                    .request_guardian(
+                        child.id,
+                        GuardianService::Ictg,
+                        GuardianRole::DirectWorker,
+                        requested_at,
+                        now,
+                    )
                     .await?;
                 if n == 0 || n == 3 {
-                    let assigned_at = requested_at + Duration::days(6 + i64::try_from(n).unwrap_or(0));
+                    let assigned_at =
+                        requested_at + Duration::days(6 + i64::try_from(n).unwrap_or(0));
                     db.change_assignment(assignment.id, assignment.version, now, move |a| {
                         a.assign(assigned_at, None, now)
                     })
@@ -139,7 +206,9 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         observed_at: referred_at + Duration::days(30),
                         young_person_participated: true,
                         young_person_rating: Some(2 + k % 3),
-                        young_person_words: Some("Synthetic demo text: not a real young person's words.".to_owned()),
+                        young_person_words: Some(
+                            "Synthetic demo text: not a real young person's words.".to_owned(),
+                        ),
                         practitioner_rating: Some(3),
                         practitioner_note: Some("Synthetic demo note.".to_owned()),
                         indicators_met: Vec::new(),

@@ -44,9 +44,13 @@ impl Database {
 /// Stores a framework version and, if asked, makes it current. Needs the owner's connection: the
 /// server's role may only read reference data. A stored version is never changed, because
 /// measurements point at it.
-pub async fn load_framework(conn: &mut AsyncPgConnection, framework: &OutcomeFramework, make_current: bool) -> Result<()> {
-    let definition =
-        serde_json::to_value(framework).map_err(|error| PersistenceError::Framework(error.to_string()))?;
+pub async fn load_framework(
+    conn: &mut AsyncPgConnection,
+    framework: &OutcomeFramework,
+    make_current: bool,
+) -> Result<()> {
+    let definition = serde_json::to_value(framework)
+        .map_err(|error| PersistenceError::Framework(error.to_string()))?;
     let version = framework.version.clone();
     conn.transaction(async move |conn| {
             let existing: Option<serde_json::Value> = outcome_frameworks::table

@@ -60,7 +60,12 @@ impl TryFrom<AssignmentRow> for GuardianAssignment {
     }
 }
 
-fn to_row(a: &GuardianAssignment, local_authority: &str, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AssignmentRow {
+fn to_row(
+    a: &GuardianAssignment,
+    local_authority: &str,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AssignmentRow {
     AssignmentRow {
         id: a.id.0,
         local_authority: local_authority.to_owned(),
@@ -103,32 +108,38 @@ impl TenantDb {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let result = self
             .transaction(async move |conn| {
-                    load_child(conn, child_id, true).await?;
-                    let open: Vec<String> = guardian_assignments::table
-                        .filter(guardian_assignments::child_id.eq(child_id.0))
-                        .filter(guardian_assignments::status.ne(AssignmentStatus::Ended.as_str()))
-                        .select(guardian_assignments::service)
-                        .load(conn)
-                        .await?;
-                    let open: Vec<GuardianService> = open.iter().filter_map(|s| GuardianService::parse(s)).collect();
-                    let assignment = GuardianAssignment::request(
-                        AssignmentId::generate(),
-                        child_id,
-                        service,
-                        role,
-                        requested_at,
-                        &open,
-                        now,
-                    )?;
-                    diesel::insert_into(guardian_assignments::table)
-                        .values(to_row(&assignment, &local_authority, now, now))
-                        .execute(conn)
-                        .await?;
-                    Ok(assignment)
+                load_child(conn, child_id, true).await?;
+                let open: Vec<String> = guardian_assignments::table
+                    .filter(guardian_assignments::child_id.eq(child_id.0))
+                    .filter(guardian_assignments::status.ne(AssignmentStatus::Ended.as_str()))
+                    .select(guardian_assignments::service)
+                    .load(conn)
+                    .await?;
+                let open: Vec<GuardianService> = open
+                    .iter()
+                    .filter_map(|s| GuardianService::parse(s))
+                    .collect();
+                let assignment = GuardianAssignment::request(
+                    AssignmentId::generate(),
+                    child_id,
+                    service,
+                    role,
+                    requested_at,
+                    &open,
+                    now,
+                )?;
+                diesel::insert_into(guardian_assignments::table)
+                    .values(to_row(&assignment, &local_authority, now, now))
+                    .execute(conn)
+                    .await?;
+                Ok(assignment)
             })
             .await;
         match result {
-            Err(error) if unique_violation(&error) == Some("guardian_assignments_one_open_per_service") => {
+            Err(error)
+                if unique_violation(&error)
+                    == Some("guardian_assignments_one_open_per_service") =>
+            {
                 Err(open_assignment_exists())
             }
             other => other,
@@ -148,41 +159,44 @@ impl TenantDb {
     {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         self.transaction(async move |conn| {
-                let row: AssignmentRow = guardian_assignments::table
-                    .filter(guardian_assignments::id.eq(id.0))
-                    .select(AssignmentRow::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?
-                    .ok_or(PersistenceError::NotFound)?;
-                let created_at = row.created_at;
-                let mut assignment = GuardianAssignment::try_from(row)?;
-                if assignment.version != expected_version {
-                    return Err(stale_version());
-                }
-                change(&mut assignment)?;
-                assignment.version += 1;
-                diesel::update(guardian_assignments::table.filter(guardian_assignments::id.eq(id.0)))
-                    .set(to_row(&assignment, &local_authority, created_at, now))
-                    .execute(conn)
-                    .await?;
-                Ok(assignment)
+            let row: AssignmentRow = guardian_assignments::table
+                .filter(guardian_assignments::id.eq(id.0))
+                .select(AssignmentRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(PersistenceError::NotFound)?;
+            let created_at = row.created_at;
+            let mut assignment = GuardianAssignment::try_from(row)?;
+            if assignment.version != expected_version {
+                return Err(stale_version());
+            }
+            change(&mut assignment)?;
+            assignment.version += 1;
+            diesel::update(guardian_assignments::table.filter(guardian_assignments::id.eq(id.0)))
+                .set(to_row(&assignment, &local_authority, created_at, now))
+                .execute(conn)
+                .await?;
+            Ok(assignment)
         })
         .await
     }
 
-    pub async fn assignments_by_ids(&self, ids: &[AssignmentId]) -> Result<HashMap<AssignmentId, GuardianAssignment>> {
+    pub async fn assignments_by_ids(
+        &self,
+        ids: &[AssignmentId],
+    ) -> Result<HashMap<AssignmentId, GuardianAssignment>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows: Vec<AssignmentRow> = self
             .transaction(async move |conn| {
-                    Ok(guardian_assignments::table
-                        .filter(guardian_assignments::local_authority.eq(local_authority))
-                        .filter(guardian_assignments::id.eq_any(ids))
-                        .select(AssignmentRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(guardian_assignments::table
+                    .filter(guardian_assignments::local_authority.eq(local_authority))
+                    .filter(guardian_assignments::id.eq_any(ids))
+                    .select(AssignmentRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         rows.into_iter()
@@ -191,25 +205,31 @@ impl TenantDb {
     }
 
     /// Every assignment of each child (a child has a handful at most), in one statement.
-    pub async fn assignments_for_children(&self, child_ids: &[ChildId]) -> Result<HashMap<ChildId, Vec<GuardianAssignment>>> {
+    pub async fn assignments_for_children(
+        &self,
+        child_ids: &[ChildId],
+    ) -> Result<HashMap<ChildId, Vec<GuardianAssignment>>> {
         let ids: Vec<Uuid> = child_ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows: Vec<AssignmentRow> = self
             .transaction(async move |conn| {
-                    Ok(guardian_assignments::table
-                        .filter(guardian_assignments::local_authority.eq(local_authority))
-                        .filter(guardian_assignments::child_id.eq_any(ids))
-                        .order((guardian_assignments::child_id, guardian_assignments::id))
-                        .select(AssignmentRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(guardian_assignments::table
+                    .filter(guardian_assignments::local_authority.eq(local_authority))
+                    .filter(guardian_assignments::child_id.eq_any(ids))
+                    .order((guardian_assignments::child_id, guardian_assignments::id))
+                    .select(AssignmentRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         let mut by_child: HashMap<ChildId, Vec<GuardianAssignment>> =
             child_ids.iter().map(|id| (*id, Vec::new())).collect();
         for row in rows {
             let assignment = GuardianAssignment::try_from(row)?;
-            by_child.entry(assignment.child_id).or_default().push(assignment);
+            by_child
+                .entry(assignment.child_id)
+                .or_default()
+                .push(assignment);
         }
         Ok(by_child)
     }

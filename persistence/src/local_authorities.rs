@@ -17,10 +17,11 @@ impl Database {
             .await?;
         rows.into_iter()
             .map(|(code, name)| {
-                let code = LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
-                    table: "local_authorities",
-                    column: "code",
-                })?;
+                let code =
+                    LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
+                        table: "local_authorities",
+                        column: "code",
+                    })?;
                 Ok(LocalAuthority { code, name })
             })
             .collect()
@@ -28,7 +29,10 @@ impl Database {
 }
 
 /// Adds or renames a local authority. Needs the owner's connection.
-pub async fn upsert_local_authority(conn: &mut AsyncPgConnection, authority: &LocalAuthority) -> Result<()> {
+pub async fn upsert_local_authority(
+    conn: &mut AsyncPgConnection,
+    authority: &LocalAuthority,
+) -> Result<()> {
     diesel::insert_into(local_authorities::table)
         .values((
             local_authorities::code.eq(authority.code.as_str()),

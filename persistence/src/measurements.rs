@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use stable_futures_domain::ids::{ChildId, MeasurementId};
-use stable_futures_domain::outcomes::{MeasurementDraft, OutcomeFramework, OutcomeMeasurement, SupersededMeasurement};
+use stable_futures_domain::outcomes::{
+    MeasurementDraft, OutcomeFramework, OutcomeMeasurement, SupersededMeasurement,
+};
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
@@ -97,46 +99,49 @@ impl TenantDb {
         let recorded_by = self.principal.subject.clone();
         let result = self
             .transaction(async move |conn| {
-                    load_child(conn, child_id, false).await?;
-                    let superseded = match draft.supersedes {
-                        Some(previous) => {
-                            let row: Option<(Uuid, String)> = outcome_measurements::table
-                                .filter(outcome_measurements::id.eq(previous.0))
-                                .select((outcome_measurements::child_id, outcome_measurements::outcome_key))
-                                .first(conn)
-                                .await
-                                .optional()?;
-                            match row {
-                                Some((previous_child, outcome_key)) => {
-                                    let corrections: i64 = outcome_measurements::table
-                                        .filter(outcome_measurements::supersedes.eq(previous.0))
-                                        .count()
-                                        .get_result(conn)
-                                        .await?;
-                                    Some(SupersededMeasurement {
-                                        child_id: ChildId(previous_child),
-                                        outcome_key,
-                                        already_superseded: corrections > 0,
-                                    })
-                                }
-                                None => None,
+                load_child(conn, child_id, false).await?;
+                let superseded = match draft.supersedes {
+                    Some(previous) => {
+                        let row: Option<(Uuid, String)> = outcome_measurements::table
+                            .filter(outcome_measurements::id.eq(previous.0))
+                            .select((
+                                outcome_measurements::child_id,
+                                outcome_measurements::outcome_key,
+                            ))
+                            .first(conn)
+                            .await
+                            .optional()?;
+                        match row {
+                            Some((previous_child, outcome_key)) => {
+                                let corrections: i64 = outcome_measurements::table
+                                    .filter(outcome_measurements::supersedes.eq(previous.0))
+                                    .count()
+                                    .get_result(conn)
+                                    .await?;
+                                Some(SupersededMeasurement {
+                                    child_id: ChildId(previous_child),
+                                    outcome_key,
+                                    already_superseded: corrections > 0,
+                                })
                             }
+                            None => None,
                         }
-                        None => None,
-                    };
-                    let measurement = draft.validate(
-                        MeasurementId::generate(),
-                        child_id,
-                        &framework,
-                        superseded.as_ref(),
-                        &recorded_by,
-                        now,
-                    )?;
-                    diesel::insert_into(outcome_measurements::table)
-                        .values(to_row(&measurement, &local_authority))
-                        .execute(conn)
-                        .await?;
-                    Ok(measurement)
+                    }
+                    None => None,
+                };
+                let measurement = draft.validate(
+                    MeasurementId::generate(),
+                    child_id,
+                    &framework,
+                    superseded.as_ref(),
+                    &recorded_by,
+                    now,
+                )?;
+                diesel::insert_into(outcome_measurements::table)
+                    .values(to_row(&measurement, &local_authority))
+                    .execute(conn)
+                    .await?;
+                Ok(measurement)
             })
             .await;
         match result {
@@ -154,17 +159,20 @@ impl TenantDb {
         }
     }
 
-    pub async fn measurements_by_ids(&self, ids: &[MeasurementId]) -> Result<HashMap<MeasurementId, OutcomeMeasurement>> {
+    pub async fn measurements_by_ids(
+        &self,
+        ids: &[MeasurementId],
+    ) -> Result<HashMap<MeasurementId, OutcomeMeasurement>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows: Vec<MeasurementRow> = self
             .transaction(async move |conn| {
-                    Ok(outcome_measurements::table
-                        .filter(outcome_measurements::local_authority.eq(local_authority))
-                        .filter(outcome_measurements::id.eq_any(ids))
-                        .select(MeasurementRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(outcome_measurements::table
+                    .filter(outcome_measurements::local_authority.eq(local_authority))
+                    .filter(outcome_measurements::id.eq_any(ids))
+                    .select(MeasurementRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         Ok(rows
@@ -208,7 +216,15 @@ impl TenantDb {
             .await?;
         let mut pages: HashMap<ChildId, Page<OutcomeMeasurement>> = child_ids
             .iter()
-            .map(|id| (*id, Page { items: Vec::new(), has_next_page: false }))
+            .map(|id| {
+                (
+                    *id,
+                    Page {
+                        items: Vec::new(),
+                        has_next_page: false,
+                    },
+                )
+            })
             .collect();
         for row in rows {
             let m = OutcomeMeasurement::from(row);
@@ -224,20 +240,25 @@ impl TenantDb {
     }
 
     /// The ids of the measurements that correct each of `ids`, if any.
-    pub async fn superseding_measurements(&self, ids: &[MeasurementId]) -> Result<HashMap<MeasurementId, MeasurementId>> {
+    pub async fn superseding_measurements(
+        &self,
+        ids: &[MeasurementId],
+    ) -> Result<HashMap<MeasurementId, MeasurementId>> {
         let ids: Vec<Option<Uuid>> = ids.iter().map(|id| Some(id.0)).collect();
         let rows: Vec<(Uuid, Option<Uuid>)> = self
             .transaction(async move |conn| {
-                    Ok(outcome_measurements::table
-                        .filter(outcome_measurements::supersedes.eq_any(ids))
-                        .select((outcome_measurements::id, outcome_measurements::supersedes))
-                        .load(conn)
-                        .await?)
+                Ok(outcome_measurements::table
+                    .filter(outcome_measurements::supersedes.eq_any(ids))
+                    .select((outcome_measurements::id, outcome_measurements::supersedes))
+                    .load(conn)
+                    .await?)
             })
             .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, superseded)| superseded.map(|s| (MeasurementId(s), MeasurementId(id))))
+            .filter_map(|(id, superseded)| {
+                superseded.map(|s| (MeasurementId(s), MeasurementId(id)))
+            })
             .collect())
     }
 }

@@ -50,17 +50,24 @@ pub async fn pending_migrations(url: &str) -> Result<usize> {
 
 /// Creates (or resets the password of) a login role for the server that inherits only
 /// [`APP_ROLE`]'s privileges: it owns nothing and cannot bypass row-level security.
-pub async fn provision_server_role(superuser: &mut AsyncPgConnection, role: &str, password: &str) -> Result<()> {
-    let safe = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+pub async fn provision_server_role(
+    superuser: &mut AsyncPgConnection,
+    role: &str,
+    password: &str,
+) -> Result<()> {
+    let safe = |text: &str| {
+        !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
     if !safe(role) || !safe(password) {
         return Err(PersistenceError::Migration(
             "role names and generated passwords must be alphanumeric".to_owned(),
         ));
     }
-    let exists: Vec<RoleName> = diesel::sql_query("SELECT rolname FROM pg_roles WHERE rolname = $1")
-        .bind::<Text, _>(role)
-        .load(superuser)
-        .await?;
+    let exists: Vec<RoleName> =
+        diesel::sql_query("SELECT rolname FROM pg_roles WHERE rolname = $1")
+            .bind::<Text, _>(role)
+            .load(superuser)
+            .await?;
     let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
     diesel::sql_query(format!(
         "{verb} ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
@@ -74,16 +81,28 @@ pub async fn provision_server_role(superuser: &mut AsyncPgConnection, role: &str
 }
 
 /// Creates database `name` unless it exists (`name` must be a plain identifier).
-pub async fn create_database_if_missing(superuser: &mut AsyncPgConnection, name: &str) -> Result<()> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        return Err(PersistenceError::Migration("database names must be lower-case identifiers".to_owned()));
+pub async fn create_database_if_missing(
+    superuser: &mut AsyncPgConnection,
+    name: &str,
+) -> Result<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(PersistenceError::Migration(
+            "database names must be lower-case identifiers".to_owned(),
+        ));
     }
-    let exists: Vec<DatabaseName> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
-        .bind::<Text, _>(name)
-        .load(superuser)
-        .await?;
+    let exists: Vec<DatabaseName> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(name)
+            .load(superuser)
+            .await?;
     if exists.is_empty() {
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(superuser).await?;
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(superuser)
+            .await?;
     }
     Ok(())
 }

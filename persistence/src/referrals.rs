@@ -6,8 +6,9 @@ use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::referral::{
-    CompetentAuthority, Decision, DecisionOutcome, ExploitationLocation, ExploitationType, FirstResponder,
-    FirstResponderType, NrmReferral, ReferralDraft, ReferralEvent, ReferralEventKind, ReferralStatus,
+    CompetentAuthority, Decision, DecisionOutcome, ExploitationLocation, ExploitationType,
+    FirstResponder, FirstResponderType, NrmReferral, ReferralDraft, ReferralEvent,
+    ReferralEventKind, ReferralStatus,
 };
 use stable_futures_domain::FieldError;
 use uuid::Uuid;
@@ -71,7 +72,11 @@ fn corrupt(column: &'static str) -> PersistenceError {
     }
 }
 
-fn decision(outcome: Option<String>, at: Option<DateTime<Utc>>, column: &'static str) -> Result<Option<Decision>> {
+fn decision(
+    outcome: Option<String>,
+    at: Option<DateTime<Utc>>,
+    column: &'static str,
+) -> Result<Option<Decision>> {
     match (outcome, at) {
         (Some(outcome), Some(decided_at)) => Ok(Some(Decision {
             outcome: DecisionOutcome::parse(&outcome).ok_or_else(|| corrupt(column))?,
@@ -115,13 +120,22 @@ impl TryFrom<ReferralRow> for NrmReferral {
     }
 }
 
-fn to_row(referral: &NrmReferral, local_authority: &str, created_at: DateTime<Utc>, now: DateTime<Utc>) -> ReferralRow {
+fn to_row(
+    referral: &NrmReferral,
+    local_authority: &str,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ReferralRow {
     ReferralRow {
         id: referral.id.0,
         local_authority: local_authority.to_owned(),
         child_id: referral.child_id.0,
         referred_at: referral.referred_at,
-        first_responder_type: referral.first_responder.organisation_type.as_str().to_owned(),
+        first_responder_type: referral
+            .first_responder
+            .organisation_type
+            .as_str()
+            .to_owned(),
         first_responder_name: referral.first_responder.organisation_name.clone(),
         exploitation_types: referral
             .exploitation_types
@@ -132,9 +146,13 @@ fn to_row(referral: &NrmReferral, local_authority: &str, created_at: DateTime<Ut
         exploitation_location: referral.exploitation_location.as_str().to_owned(),
         competent_authority: referral.competent_authority.as_str().to_owned(),
         status: referral.status.as_str().to_owned(),
-        rg_outcome: referral.reasonable_grounds.map(|d| d.outcome.as_str().to_owned()),
+        rg_outcome: referral
+            .reasonable_grounds
+            .map(|d| d.outcome.as_str().to_owned()),
         rg_decided_at: referral.reasonable_grounds.map(|d| d.decided_at),
-        cg_outcome: referral.conclusive_grounds.map(|d| d.outcome.as_str().to_owned()),
+        cg_outcome: referral
+            .conclusive_grounds
+            .map(|d| d.outcome.as_str().to_owned()),
         cg_decided_at: referral.conclusive_grounds.map(|d| d.decided_at),
         reconsideration_requested_at: referral.reconsideration_requested_at,
         withdrawn_at: referral.withdrawn_at,
@@ -193,17 +211,23 @@ impl TenantDb {
         )
     }
 
-    pub async fn submit_referral(&self, child_id: ChildId, draft: ReferralDraft, now: DateTime<Utc>) -> Result<NrmReferral> {
+    pub async fn submit_referral(
+        &self,
+        child_id: ChildId,
+        draft: ReferralDraft,
+        now: DateTime<Utc>,
+    ) -> Result<NrmReferral> {
         let tenant = self.tenant();
         self.transaction(async move |conn| {
-                let child = load_child(conn, child_id, false).await?;
-                let (referral, event) = NrmReferral::submit(ReferralId::generate(), &child, draft, now)?;
-                diesel::insert_into(nrm_referrals::table)
-                    .values(to_row(&referral, &tenant.0, now, now))
-                    .execute(conn)
-                    .await?;
-                insert_event(conn, &tenant, referral.id, &event, now).await?;
-                Ok(referral)
+            let child = load_child(conn, child_id, false).await?;
+            let (referral, event) =
+                NrmReferral::submit(ReferralId::generate(), &child, draft, now)?;
+            diesel::insert_into(nrm_referrals::table)
+                .values(to_row(&referral, &tenant.0, now, now))
+                .execute(conn)
+                .await?;
+            insert_event(conn, &tenant, referral.id, &event, now).await?;
+            Ok(referral)
         })
         .await
     }
@@ -218,46 +242,51 @@ impl TenantDb {
         transition: F,
     ) -> Result<NrmReferral>
     where
-        F: FnOnce(&mut NrmReferral) -> std::result::Result<ReferralEvent, FieldError> + Send + 'static,
+        F: FnOnce(&mut NrmReferral) -> std::result::Result<ReferralEvent, FieldError>
+            + Send
+            + 'static,
     {
         let tenant = self.tenant();
         self.transaction(async move |conn| {
-                let row: ReferralRow = nrm_referrals::table
-                    .filter(nrm_referrals::id.eq(id.0))
-                    .select(ReferralRow::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?
-                    .ok_or(PersistenceError::NotFound)?;
-                let created_at = row.created_at;
-                let mut referral = NrmReferral::try_from(row)?;
-                if referral.version != expected_version {
-                    return Err(stale_version());
-                }
-                let event = transition(&mut referral)?;
-                referral.version += 1;
-                diesel::update(nrm_referrals::table.filter(nrm_referrals::id.eq(id.0)))
-                    .set(to_row(&referral, &tenant.0, created_at, now))
-                    .execute(conn)
-                    .await?;
-                insert_event(conn, &tenant, referral.id, &event, now).await?;
-                Ok(referral)
+            let row: ReferralRow = nrm_referrals::table
+                .filter(nrm_referrals::id.eq(id.0))
+                .select(ReferralRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(PersistenceError::NotFound)?;
+            let created_at = row.created_at;
+            let mut referral = NrmReferral::try_from(row)?;
+            if referral.version != expected_version {
+                return Err(stale_version());
+            }
+            let event = transition(&mut referral)?;
+            referral.version += 1;
+            diesel::update(nrm_referrals::table.filter(nrm_referrals::id.eq(id.0)))
+                .set(to_row(&referral, &tenant.0, created_at, now))
+                .execute(conn)
+                .await?;
+            insert_event(conn, &tenant, referral.id, &event, now).await?;
+            Ok(referral)
         })
         .await
     }
 
-    pub async fn referrals_by_ids(&self, ids: &[ReferralId]) -> Result<HashMap<ReferralId, NrmReferral>> {
+    pub async fn referrals_by_ids(
+        &self,
+        ids: &[ReferralId],
+    ) -> Result<HashMap<ReferralId, NrmReferral>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows = self
             .transaction(async move |conn| {
-                    Ok(nrm_referrals::table
-                        .filter(nrm_referrals::local_authority.eq(local_authority))
-                        .filter(nrm_referrals::id.eq_any(ids))
-                        .select(ReferralRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(nrm_referrals::table
+                    .filter(nrm_referrals::local_authority.eq(local_authority))
+                    .filter(nrm_referrals::id.eq_any(ids))
+                    .select(ReferralRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         rows.into_iter()
@@ -292,7 +321,15 @@ impl TenantDb {
             .await?;
         let mut pages: HashMap<ChildId, Page<NrmReferral>> = child_ids
             .iter()
-            .map(|id| (*id, Page { items: Vec::new(), has_next_page: false }))
+            .map(|id| {
+                (
+                    *id,
+                    Page {
+                        items: Vec::new(),
+                        has_next_page: false,
+                    },
+                )
+            })
             .collect();
         for row in rows {
             let referral = NrmReferral::try_from(row)?;
@@ -308,41 +345,53 @@ impl TenantDb {
     }
 
     /// The timelines of several referrals, oldest event first, in one statement.
-    pub async fn referral_timelines(&self, ids: &[ReferralId]) -> Result<HashMap<ReferralId, Vec<ReferralEvent>>> {
+    pub async fn referral_timelines(
+        &self,
+        ids: &[ReferralId],
+    ) -> Result<HashMap<ReferralId, Vec<ReferralEvent>>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows: Vec<EventRow> = self
             .transaction(async move |conn| {
-                    Ok(referral_events::table
-                        .filter(referral_events::local_authority.eq(local_authority))
-                        .filter(referral_events::referral_id.eq_any(ids))
-                        .order((referral_events::referral_id, referral_events::id))
-                        .select(EventRow::as_select())
-                        .load(conn)
-                        .await?)
+                Ok(referral_events::table
+                    .filter(referral_events::local_authority.eq(local_authority))
+                    .filter(referral_events::referral_id.eq_any(ids))
+                    .order((referral_events::referral_id, referral_events::id))
+                    .select(EventRow::as_select())
+                    .load(conn)
+                    .await?)
             })
             .await?;
         let mut timelines: HashMap<ReferralId, Vec<ReferralEvent>> = HashMap::new();
         for row in rows {
             let referral_id = ReferralId(row.referral_id);
-            timelines.entry(referral_id).or_default().push(row.try_into()?);
+            timelines
+                .entry(referral_id)
+                .or_default()
+                .push(row.try_into()?);
         }
         Ok(timelines)
     }
 
     /// The earliest referral date of each child, for "days from referral to assignment".
-    pub async fn first_referral_dates(&self, child_ids: &[ChildId]) -> Result<HashMap<ChildId, DateTime<Utc>>> {
+    pub async fn first_referral_dates(
+        &self,
+        child_ids: &[ChildId],
+    ) -> Result<HashMap<ChildId, DateTime<Utc>>> {
         let ids: Vec<Uuid> = child_ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = self
             .transaction(async move |conn| {
-                    Ok(nrm_referrals::table
-                        .filter(nrm_referrals::local_authority.eq(local_authority))
-                        .filter(nrm_referrals::child_id.eq_any(ids))
-                        .group_by(nrm_referrals::child_id)
-                        .select((nrm_referrals::child_id, diesel::dsl::min(nrm_referrals::referred_at)))
-                        .load(conn)
-                        .await?)
+                Ok(nrm_referrals::table
+                    .filter(nrm_referrals::local_authority.eq(local_authority))
+                    .filter(nrm_referrals::child_id.eq_any(ids))
+                    .group_by(nrm_referrals::child_id)
+                    .select((
+                        nrm_referrals::child_id,
+                        diesel::dsl::min(nrm_referrals::referred_at),
+                    ))
+                    .load(conn)
+                    .await?)
             })
             .await?;
         Ok(rows

@@ -41,7 +41,9 @@ pub struct TestDatabase {
 
 fn split_url(url: &str) -> Option<(String, String)> {
     // postgres://user:password@host:port/database?options
-    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))?;
     let (authority, _) = rest.split_once('/').unwrap_or((rest, ""));
     let (_, address) = authority.rsplit_once('@')?;
     Some((format!("postgres://{authority}"), address.to_owned()))
@@ -50,8 +52,8 @@ fn split_url(url: &str) -> Option<(String, String)> {
 fn start_cluster() -> Result<Cluster, String> {
     let (embedded, admin_base, address, external) = match std::env::var("DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
-            let (admin_base, address) =
-                split_url(&url).ok_or("DATABASE_URL must look like postgres://user:password@host:port/db")?;
+            let (admin_base, address) = split_url(&url)
+                .ok_or("DATABASE_URL must look like postgres://user:password@host:port/db")?;
             (None, admin_base, address, true)
         }
         _ => {
@@ -60,10 +62,15 @@ fn start_cluster() -> Result<Cluster, String> {
             let root = parent.join(format!(
                 "sf-test-{}-{}",
                 std::process::id(),
-                Alphanumeric.sample_string(&mut rand::rng(), 6).to_lowercase()
+                Alphanumeric
+                    .sample_string(&mut rand::rng(), 6)
+                    .to_lowercase()
             ));
-            let embedded = EmbeddedPostgres::start(EmbeddedOptions { root, ephemeral: true })
-                .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
+            let embedded = EmbeddedPostgres::start(EmbeddedOptions {
+                root,
+                ephemeral: true,
+            })
+            .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
             let (admin_base, address) =
                 split_url(&embedded.superuser_url("postgres")).ok_or("unexpected superuser URL")?;
             (Some(embedded), admin_base, address, false)
@@ -135,10 +142,13 @@ impl TestDatabase {
         let mut admin = AsyncPgConnection::establish(&format!("{}/postgres", cluster.admin_base))
             .await
             .unwrap_or_else(|error| panic!("admin connection failed: {error}"));
-        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", cluster.template))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|error| panic!("could not create test database: {error}"));
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {}",
+            cluster.template
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|error| panic!("could not create test database: {error}"));
         TestDatabase {
             owner_url: format!("{}/{name}", cluster.admin_base),
             app_url: format!(
@@ -161,11 +171,14 @@ impl TestDatabase {
         let mut conn = AsyncPgConnection::establish(&self.owner_url)
             .await
             .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
-        let rows: Vec<Value> = diesel::sql_query(format!("SELECT q.c::text AS value FROM ({sql}) AS q(c)"))
-            .load(&mut conn)
-            .await
-            .unwrap_or_else(|error| panic!("owner query failed: {error}"));
-        rows.into_iter().map(|row| row.value.unwrap_or_default()).collect()
+        let rows: Vec<Value> =
+            diesel::sql_query(format!("SELECT q.c::text AS value FROM ({sql}) AS q(c)"))
+                .load(&mut conn)
+                .await
+                .unwrap_or_else(|error| panic!("owner query failed: {error}"));
+        rows.into_iter()
+            .map(|row| row.value.unwrap_or_default())
+            .collect()
     }
 }
 
@@ -178,14 +191,18 @@ impl Drop for TestDatabase {
         let admin = format!("{}/postgres", self.admin_base);
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             runtime.block_on(async move {
                 if let Ok(mut conn) = AsyncPgConnection::establish(&admin).await {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                 }
             });
         })

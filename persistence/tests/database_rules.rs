@@ -27,7 +27,11 @@ const TENANT_TABLES: &[&str] = &[
     "outcome_measurements",
     "referral_events",
 ];
-const REFERENCE_TABLES: &[&str] = &["__diesel_schema_migrations", "local_authorities", "outcome_frameworks"];
+const REFERENCE_TABLES: &[&str] = &[
+    "__diesel_schema_migrations",
+    "local_authorities",
+    "outcome_frameworks",
+];
 
 #[derive(QueryableByName)]
 struct Count {
@@ -43,12 +47,20 @@ struct Name {
 
 async fn setup() -> (TestDatabase, Database) {
     let database = TestDatabase::create().await;
-    let mut owner = AsyncPgConnection::establish(&database.owner_url).await.expect("owner");
+    let mut owner = AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner");
     for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
         let code = LocalAuthorityCode::parse(code).expect("code");
-        upsert_local_authority(&mut owner, &LocalAuthority { code, name: name.into() })
-            .await
-            .expect("authority");
+        upsert_local_authority(
+            &mut owner,
+            &LocalAuthority {
+                code,
+                name: name.into(),
+            },
+        )
+        .await
+        .expect("authority");
     }
     let pool = Database::connect(&database.app_url, &PoolSettings::default())
         .await
@@ -73,12 +85,19 @@ async fn register(db: &TenantDb, local_id: &str) -> stable_futures_domain::child
     }
     .validate(Utc::now().date_naive())
     .expect("valid");
-    db.register_child(details, Utc::now()).await.expect("registered")
+    db.register_child(details, Utc::now())
+        .await
+        .expect("registered")
 }
 
 async fn count_as_server(app_url: &str, tenant: Option<&str>, sql: &str) -> i64 {
-    let mut conn = AsyncPgConnection::establish(app_url).await.expect("server role");
-    diesel::sql_query("BEGIN").execute(&mut conn).await.expect("begin");
+    let mut conn = AsyncPgConnection::establish(app_url)
+        .await
+        .expect("server role");
+    diesel::sql_query("BEGIN")
+        .execute(&mut conn)
+        .await
+        .expect("begin");
     if let Some(tenant) = tenant {
         diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
             .bind::<Text, _>(tenant)
@@ -98,33 +117,48 @@ async fn row_level_security_hides_other_tenants_even_from_a_query_without_a_filt
     register(&tenant(&pool, CAMDEN), "C1").await;
 
     let unfiltered = "SELECT count(*) AS count FROM children";
-    assert_eq!(count_as_server(&database.app_url, Some(ISLINGTON), unfiltered).await, 2);
-    assert_eq!(count_as_server(&database.app_url, Some(CAMDEN), unfiltered).await, 1);
+    assert_eq!(
+        count_as_server(&database.app_url, Some(ISLINGTON), unfiltered).await,
+        2
+    );
+    assert_eq!(
+        count_as_server(&database.app_url, Some(CAMDEN), unfiltered).await,
+        1
+    );
     assert_eq!(
         count_as_server(&database.app_url, None, unfiltered).await,
         0,
         "no tenant set: no rows"
     );
     // The owner (superuser here) sees all three: the rows exist, RLS is what hides them.
-    assert_eq!(database.owner_query("SELECT count(*) FROM children").await, ["3"]);
+    assert_eq!(
+        database.owner_query("SELECT count(*) FROM children").await,
+        ["3"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn row_level_security_refuses_writes_into_or_across_another_tenant() {
     let (database, pool) = setup().await;
     let camden_child = register(&tenant(&pool, CAMDEN), "C1").await;
-    let mut conn = AsyncPgConnection::establish(&database.app_url).await.expect("server role");
-    diesel::sql_query("BEGIN").execute(&mut conn).await.expect("begin");
+    let mut conn = AsyncPgConnection::establish(&database.app_url)
+        .await
+        .expect("server role");
+    diesel::sql_query("BEGIN")
+        .execute(&mut conn)
+        .await
+        .expect("begin");
     diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
         .bind::<Text, _>(ISLINGTON)
         .execute(&mut conn)
         .await
         .expect("tenant");
-    let updated = diesel::sql_query("UPDATE children SET interpreter_required = true WHERE id = $1")
-        .bind::<diesel::sql_types::Uuid, _>(camden_child.id.0)
-        .execute(&mut conn)
-        .await
-        .expect("update runs");
+    let updated =
+        diesel::sql_query("UPDATE children SET interpreter_required = true WHERE id = $1")
+            .bind::<diesel::sql_types::Uuid, _>(camden_child.id.0)
+            .execute(&mut conn)
+            .await
+            .expect("update runs");
     assert_eq!(updated, 0, "another tenant's row is invisible to UPDATE");
     let insert = diesel::sql_query(
         "INSERT INTO children (id, local_authority, local_child_id, date_of_birth, date_of_birth_estimated, \
@@ -133,7 +167,9 @@ async fn row_level_security_refuses_writes_into_or_across_another_tenant() {
     )
     .execute(&mut conn)
     .await;
-    let message = insert.expect_err("inserting a row for another tenant is refused").to_string();
+    let message = insert
+        .expect_err("inserting a row for another tenant is refused")
+        .to_string();
     assert!(message.contains("row-level security"), "{message}");
 }
 
@@ -142,9 +178,16 @@ async fn tenant_handles_never_return_another_tenants_rows() {
     let (_database, pool) = setup().await;
     let islington = tenant(&pool, ISLINGTON);
     let camden_child = register(&tenant(&pool, CAMDEN), "C1").await;
-    assert!(islington.child(camden_child.id).await.expect("query").is_none());
+    assert!(islington
+        .child(camden_child.id)
+        .await
+        .expect("query")
+        .is_none());
     let same_local_id = register(&islington, "C1").await;
-    assert_ne!(same_local_id.id, camden_child.id, "local ids are unique per authority only");
+    assert_ne!(
+        same_local_id.id, camden_child.id,
+        "local ids are unique per authority only"
+    );
     assert_eq!(islington.count_children().await.expect("count"), 1);
 }
 
@@ -152,9 +195,15 @@ async fn tenant_handles_never_return_another_tenants_rows() {
 async fn every_table_is_classified_and_every_tenant_table_forces_a_policy() {
     let database = TestDatabase::create().await;
     let tables = database
-        .owner_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        .owner_query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+        )
         .await;
-    let known: BTreeSet<&str> = TENANT_TABLES.iter().chain(REFERENCE_TABLES).copied().collect();
+    let known: BTreeSet<&str> = TENANT_TABLES
+        .iter()
+        .chain(REFERENCE_TABLES)
+        .copied()
+        .collect();
     for table in &tables {
         assert!(
             known.contains(table.as_str()),
@@ -167,21 +216,32 @@ async fn every_table_is_classified_and_every_tenant_table_forces_a_policy() {
              AND column_name = 'local_authority' ORDER BY table_name",
         )
         .await;
-    assert_eq!(with_tenant_column, TENANT_TABLES, "tenant tables are exactly those with local_authority");
+    assert_eq!(
+        with_tenant_column, TENANT_TABLES,
+        "tenant tables are exactly those with local_authority"
+    );
     for table in TENANT_TABLES {
         let rls = database
             .owner_query(&format!(
                 "SELECT relrowsecurity::text || ',' || relforcerowsecurity::text FROM pg_class WHERE oid = 'public.{table}'::regclass"
             ))
             .await;
-        assert_eq!(rls, ["true,true"], "{table} must enable and force row-level security");
+        assert_eq!(
+            rls,
+            ["true,true"],
+            "{table} must enable and force row-level security"
+        );
         let policies = database
             .owner_query(&format!(
                 "SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND tablename = '{table}' \
                  AND qual LIKE '%current_local_authority()%' AND with_check LIKE '%current_local_authority()%'"
             ))
             .await;
-        assert_eq!(policies, ["1"], "{table} needs a tenant policy for reads and writes");
+        assert_eq!(
+            policies,
+            ["1"],
+            "{table} needs a tenant policy for reads and writes"
+        );
     }
 }
 
@@ -203,7 +263,9 @@ async fn every_foreign_key_is_indexed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_history() {
     let database = TestDatabase::create().await;
-    let mut conn = AsyncPgConnection::establish(&database.app_url).await.expect("server role");
+    let mut conn = AsyncPgConnection::establish(&database.app_url)
+        .await
+        .expect("server role");
     let me: Vec<Name> = diesel::sql_query("SELECT current_user::text AS name")
         .load(&mut conn)
         .await
@@ -235,7 +297,9 @@ async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_
         ("outcome_measurements", "INSERT", true),
     ] {
         let granted = database
-            .owner_query(&format!("SELECT has_table_privilege('{role}', '{table}', '{privilege}')::text"))
+            .owner_query(&format!(
+                "SELECT has_table_privilege('{role}', '{table}', '{privilege}')::text"
+            ))
             .await;
         assert_eq!(granted, [allowed.to_string()], "{privilege} on {table}");
     }
@@ -244,8 +308,13 @@ async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_are_idempotent_and_a_framework_is_current() {
     let database = TestDatabase::create().await;
-    let applied = run_migrations(&database.owner_url).await.expect("migrate again");
-    assert!(applied.is_empty(), "a migrated database has nothing pending: {applied:?}");
+    let applied = run_migrations(&database.owner_url)
+        .await
+        .expect("migrate again");
+    assert!(
+        applied.is_empty(),
+        "a migrated database has nothing pending: {applied:?}"
+    );
     let current = database
         .owner_query("SELECT version FROM outcome_frameworks WHERE is_current")
         .await;

@@ -10,7 +10,9 @@ use stable_futures_api::http::{router, AppSettings};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{upsert_local_authority, AsyncConnection, AsyncPgConnection, Database, PoolSettings};
+use stable_futures_persistence::{
+    upsert_local_authority, AsyncConnection, AsyncPgConnection, Database, PoolSettings,
+};
 
 /// Islington: the tenant most tests act as.
 pub const ISLINGTON: &str = "E09000019";
@@ -53,7 +55,12 @@ impl Answer {
             .map(|errors| {
                 errors
                     .iter()
-                    .map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned())
+                    .map(|e| {
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .to_owned()
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -63,7 +70,12 @@ impl Answer {
     pub fn user_error_codes(&self, name: &str) -> Vec<String> {
         self.data(&format!("/{name}/userErrors"))
             .as_array()
-            .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -78,7 +90,11 @@ impl Answer {
     #[track_caller]
     pub fn assert_ok(&self) -> &Self {
         assert_eq!(self.status, 200, "{}", self.body);
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         self
     }
 }
@@ -97,15 +113,22 @@ impl TestApp {
             .expect("owner connection");
         for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
             let code = LocalAuthorityCode::parse(code).expect("valid code");
-            upsert_local_authority(&mut owner, &LocalAuthority { code, name: name.to_owned() })
-                .await
-                .expect("register local authority");
+            upsert_local_authority(
+                &mut owner,
+                &LocalAuthority {
+                    code,
+                    name: name.to_owned(),
+                },
+            )
+            .await
+            .expect("register local authority");
         }
         let pool = Database::connect(&database.app_url, &PoolSettings::default())
             .await
             .expect("connect as the server role");
         let key = DevKey::from_secret(&rand::random::<[u8; 32]>());
-        let verifier = verifier.unwrap_or_else(|| TokenVerifier::development(&key, AUDIENCE, 30).expect("verifier"));
+        let verifier = verifier
+            .unwrap_or_else(|| TokenVerifier::development(&key, AUDIENCE, 30).expect("verifier"));
         let app = router(
             pool,
             verifier,
@@ -115,7 +138,9 @@ impl TestApp {
                 expose_statement_count: true,
             },
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("address");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -136,7 +161,13 @@ impl TestApp {
     pub fn token(&self, la: &str, scopes: &[Scope]) -> String {
         let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
         self.key
-            .issue(AUDIENCE, "test-user", &LocalAuthorityCode::parse(la).expect("code"), &scopes, 600)
+            .issue(
+                AUDIENCE,
+                "test-user",
+                &LocalAuthorityCode::parse(la).expect("code"),
+                &scopes,
+                600,
+            )
             .expect("token")
     }
 
@@ -146,8 +177,12 @@ impl TestApp {
     }
 
     pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Answer {
-        self.post(Some(token), "application/json", json!({ "query": query, "variables": variables }).to_string())
-            .await
+        self.post(
+            Some(token),
+            "application/json",
+            json!({ "query": query, "variables": variables }).to_string(),
+        )
+        .await
     }
 
     pub async fn post(&self, token: Option<&str>, content_type: &str, body: String) -> Answer {
@@ -164,7 +199,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        let response = self.client.get(self.url(path)).send().await.expect("request");
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
         Self::answer(response).await
     }
 
@@ -173,7 +213,11 @@ impl TestApp {
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -199,8 +243,15 @@ pub mod fixtures {
             )
             .await;
         answer.assert_ok();
-        assert_eq!(answer.user_error_codes("registerChild"), Vec::<String>::new());
-        answer.data("/registerChild/child/id").as_str().expect("id").to_owned()
+        assert_eq!(
+            answer.user_error_codes("registerChild"),
+            Vec::<String>::new()
+        );
+        answer
+            .data("/registerChild/child/id")
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     /// Submits a referral and returns (id, version).
@@ -258,9 +309,14 @@ pub mod fixtures {
         if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
             input.extend(extra.clone());
         }
-        let answer = app.graphql(token, RECORD_MEASUREMENT, json!({ "input": input })).await;
+        let answer = app
+            .graphql(token, RECORD_MEASUREMENT, json!({ "input": input }))
+            .await;
         answer.assert_ok();
-        assert_eq!(answer.user_error_codes("recordOutcomeMeasurement"), Vec::<String>::new());
+        assert_eq!(
+            answer.user_error_codes("recordOutcomeMeasurement"),
+            Vec::<String>::new()
+        );
         answer
             .data("/recordOutcomeMeasurement/measurement/id")
             .as_str()

@@ -25,7 +25,12 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(database: Database, principal: Principal, local_authority: LocalAuthority, holidays: Arc<BankHolidays>) -> Self {
+    pub fn new(
+        database: Database,
+        principal: Principal,
+        local_authority: LocalAuthority,
+        holidays: Arc<BankHolidays>,
+    ) -> Self {
         let db = database.for_principal(Arc::new(principal));
         Self {
             loaders: Loaders::new(&db, &database),
@@ -52,6 +57,6 @@ impl RequestContext {
 
 /// The request context of a resolver.
 pub fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, ApiError> {
-    ctx.data::<RequestContext>().map_err(|_| ApiError::Unauthenticated)
+    ctx.data::<RequestContext>()
+        .map_err(|_| ApiError::Unauthenticated)
 }
-

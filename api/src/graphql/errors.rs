@@ -15,7 +15,9 @@ pub enum ApiError {
     NotFound,
     BadUserInput(String),
     /// Ours, not the caller's: logged with the correlation id, shown only as the id.
-    Internal { correlation_id: String },
+    Internal {
+        correlation_id: String,
+    },
 }
 
 impl ApiError {
@@ -27,7 +29,9 @@ impl ApiError {
             ApiError::NotFound => "not found".to_owned(),
             ApiError::BadUserInput(message) => message.clone(),
             ApiError::Internal { correlation_id } => {
-                format!("internal error; quote correlation id {correlation_id} to the service operator")
+                format!(
+                    "internal error; quote correlation id {correlation_id} to the service operator"
+                )
             }
         }
     }
@@ -55,7 +59,10 @@ impl From<PersistenceError> for ApiError {
         match error {
             PersistenceError::NotFound => ApiError::NotFound,
             PersistenceError::Invalid(errors) => ApiError::BadUserInput(
-                errors.0.first().map_or_else(|| "invalid input".to_owned(), |e| e.message.clone()),
+                errors
+                    .0
+                    .first()
+                    .map_or_else(|| "invalid input".to_owned(), |e| e.message.clone()),
             ),
             other => ApiError::internal(&other),
         }
@@ -109,14 +116,22 @@ mod tests {
         assert_eq!(code_of(ApiError::Unauthenticated), "UNAUTHENTICATED");
         assert_eq!(code_of(ApiError::Forbidden("children:read")), "FORBIDDEN");
         assert_eq!(code_of(ApiError::NotFound), "NOT_FOUND");
-        assert_eq!(code_of(ApiError::BadUserInput("x".into())), "BAD_USER_INPUT");
+        assert_eq!(
+            code_of(ApiError::BadUserInput("x".into())),
+            "BAD_USER_INPUT"
+        );
         assert_eq!(code_of(ApiError::internal(&"boom")), "INTERNAL");
     }
 
     #[test]
     fn persistence_errors_map_without_leaking_internals() {
-        assert!(matches!(ApiError::from(PersistenceError::NotFound), ApiError::NotFound));
-        let invalid = PersistenceError::Invalid(FieldError::new("x", ErrorCode::InvalidFormat, "bad x").into());
+        assert!(matches!(
+            ApiError::from(PersistenceError::NotFound),
+            ApiError::NotFound
+        ));
+        let invalid = PersistenceError::Invalid(
+            FieldError::new("x", ErrorCode::InvalidFormat, "bad x").into(),
+        );
         assert!(matches!(ApiError::from(invalid), ApiError::BadUserInput(m) if m == "bad x"));
         let internal = ApiError::from(PersistenceError::Pool("password=secret host=db".into()));
         assert!(!internal.message().contains("secret"));

@@ -11,7 +11,9 @@ pub struct RequireScope(pub Scope);
 
 impl Guard for RequireScope {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let request = ctx.data::<RequestContext>().map_err(|_| ApiError::Unauthenticated)?;
+        let request = ctx
+            .data::<RequestContext>()
+            .map_err(|_| ApiError::Unauthenticated)?;
         if request.principal().has(self.0) {
             Ok(())
         } else {

@@ -48,7 +48,9 @@ pub fn encode(kind: NodeKind, id: Uuid) -> ID {
 /// Reads any global id. A malformed one is the caller's mistake (`BAD_USER_INPUT`).
 pub fn decode_any(id: &ID) -> Result<(NodeKind, Uuid), ApiError> {
     let malformed = || ApiError::BadUserInput("not a valid id".to_owned());
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| malformed())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(id.as_str())
+        .map_err(|_| malformed())?;
     let text = String::from_utf8(bytes).map_err(|_| malformed())?;
     let (name, uuid) = text.split_once(':').ok_or_else(malformed)?;
     let kind = NodeKind::from_name(name).ok_or_else(malformed)?;
@@ -89,7 +91,9 @@ pub fn page_size(first: i32) -> Result<usize, ApiError> {
     if (1..=100).contains(&first) {
         Ok(usize::try_from(first).unwrap_or(1))
     } else {
-        Err(ApiError::BadUserInput("first must be between 1 and 100".to_owned()))
+        Err(ApiError::BadUserInput(
+            "first must be between 1 and 100".to_owned(),
+        ))
     }
 }
 
@@ -103,13 +107,22 @@ mod tests {
         let id = encode(NodeKind::NrmReferral, uuid);
         assert_eq!(decode(&id, NodeKind::NrmReferral).ok(), Some(Some(uuid)));
         assert_eq!(decode(&id, NodeKind::Child).ok(), Some(None));
-        assert!(matches!(require(&id, NodeKind::Child), Err(ApiError::NotFound)));
+        assert!(matches!(
+            require(&id, NodeKind::Child),
+            Err(ApiError::NotFound)
+        ));
     }
 
     #[test]
     fn malformed_ids_and_cursors_are_bad_input() {
         for text in ["", "!!!", "Q2hpbGQ", "Q2hpbGQ6bm90LWEtdXVpZA"] {
-            assert!(matches!(decode_any(&ID(text.to_owned())), Err(ApiError::BadUserInput(_))), "{text}");
+            assert!(
+                matches!(
+                    decode_any(&ID(text.to_owned())),
+                    Err(ApiError::BadUserInput(_))
+                ),
+                "{text}"
+            );
         }
         assert!(decode_cursor(Some("x")).is_err());
         let uuid = Uuid::now_v7();

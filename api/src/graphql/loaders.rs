@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
+use stable_futures_domain::child::Child;
 use stable_futures_domain::guardian::GuardianAssignment;
 use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
-use stable_futures_domain::child::Child;
 use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use stable_futures_domain::referral::{NrmReferral, ReferralEvent};
 use stable_futures_persistence::{Database, MeasurementFilter, Page, PersistenceError, TenantDb};
@@ -31,7 +31,10 @@ pub struct MeasurementPageKey {
 }
 
 /// Groups page keys that share their paging arguments: each group is one statement.
-fn groups<K: Copy, G: Eq + std::hash::Hash>(keys: &[K], group: impl Fn(&K) -> G) -> HashMap<G, Vec<K>> {
+fn groups<K: Copy, G: Eq + std::hash::Hash>(
+    keys: &[K],
+    group: impl Fn(&K) -> G,
+) -> HashMap<G, Vec<K>> {
     let mut groups: HashMap<G, Vec<K>> = HashMap::new();
     for key in keys {
         groups.entry(group(key)).or_default().push(*key);
@@ -161,13 +164,27 @@ impl Loader<PageKey<ReferralId>> for ChildReferralsLoader {
     type Value = Arc<Page<NrmReferral>>;
     type Error = Arc<PersistenceError>;
 
-    async fn load(&self, keys: &[PageKey<ReferralId>]) -> LoadResult<PageKey<ReferralId>, Arc<Page<NrmReferral>>> {
+    async fn load(
+        &self,
+        keys: &[PageKey<ReferralId>],
+    ) -> LoadResult<PageKey<ReferralId>, Arc<Page<NrmReferral>>> {
         let mut result = HashMap::new();
         for ((first, after), keys) in groups(keys, |key| (key.first, key.after)) {
             let children: Vec<ChildId> = keys.iter().map(|key| key.child).collect();
-            let pages = self.0.referrals_for_children(&children, first, after).await.map_err(Arc::new)?;
+            let pages = self
+                .0
+                .referrals_for_children(&children, first, after)
+                .await
+                .map_err(Arc::new)?;
             for (child, page) in pages {
-                result.insert(PageKey { child, first, after }, Arc::new(page));
+                result.insert(
+                    PageKey {
+                        child,
+                        first,
+                        after,
+                    },
+                    Arc::new(page),
+                );
             }
         }
         Ok(result)
@@ -193,8 +210,15 @@ impl Loader<ChildId> for ChildAssignmentsLoader {
     type Error = Arc<PersistenceError>;
 
     async fn load(&self, keys: &[ChildId]) -> LoadResult<ChildId, Arc<Vec<GuardianAssignment>>> {
-        let by_child = self.0.assignments_for_children(keys).await.map_err(Arc::new)?;
-        Ok(by_child.into_iter().map(|(id, list)| (id, Arc::new(list))).collect())
+        let by_child = self
+            .0
+            .assignments_for_children(keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(by_child
+            .into_iter()
+            .map(|(id, list)| (id, Arc::new(list)))
+            .collect())
     }
 }
 
@@ -202,11 +226,14 @@ impl Loader<MeasurementPageKey> for ChildMeasurementsLoader {
     type Value = Arc<Page<OutcomeMeasurement>>;
     type Error = Arc<PersistenceError>;
 
-    async fn load(&self, keys: &[MeasurementPageKey]) -> LoadResult<MeasurementPageKey, Arc<Page<OutcomeMeasurement>>> {
+    async fn load(
+        &self,
+        keys: &[MeasurementPageKey],
+    ) -> LoadResult<MeasurementPageKey, Arc<Page<OutcomeMeasurement>>> {
         let mut result = HashMap::new();
-        for ((first, after, include_superseded), keys) in
-            groups(keys, |key| (key.page.first, key.page.after, key.include_superseded))
-        {
+        for ((first, after, include_superseded), keys) in groups(keys, |key| {
+            (key.page.first, key.page.after, key.include_superseded)
+        }) {
             let children: Vec<ChildId> = keys.iter().map(|key| key.page.child).collect();
             let filter = if include_superseded {
                 MeasurementFilter::All
@@ -220,7 +247,11 @@ impl Loader<MeasurementPageKey> for ChildMeasurementsLoader {
                 .map_err(Arc::new)?;
             for (child, page) in pages {
                 let key = MeasurementPageKey {
-                    page: PageKey { child, first, after },
+                    page: PageKey {
+                        child,
+                        first,
+                        after,
+                    },
                     include_superseded,
                 };
                 result.insert(key, Arc::new(page));
@@ -236,7 +267,10 @@ impl Loader<ChildId> for FirstReferralLoader {
 
     async fn load(&self, keys: &[ChildId]) -> LoadResult<ChildId, Option<DateTime<Utc>>> {
         let dates = self.0.first_referral_dates(keys).await.map_err(Arc::new)?;
-        Ok(keys.iter().map(|id| (*id, dates.get(id).copied())).collect())
+        Ok(keys
+            .iter()
+            .map(|id| (*id, dates.get(id).copied()))
+            .collect())
     }
 }
 
@@ -244,8 +278,15 @@ impl Loader<MeasurementId> for SupersededByLoader {
     type Value = Option<MeasurementId>;
     type Error = Arc<PersistenceError>;
 
-    async fn load(&self, keys: &[MeasurementId]) -> LoadResult<MeasurementId, Option<MeasurementId>> {
-        let by = self.0.superseding_measurements(keys).await.map_err(Arc::new)?;
+    async fn load(
+        &self,
+        keys: &[MeasurementId],
+    ) -> LoadResult<MeasurementId, Option<MeasurementId>> {
+        let by = self
+            .0
+            .superseding_measurements(keys)
+            .await
+            .map_err(Arc::new)?;
         Ok(keys.iter().map(|id| (*id, by.get(id).copied())).collect())
     }
 }

@@ -23,10 +23,14 @@ pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubs
 
 /// Builds the schema with the request limits. Introspection is for development only.
 pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
-    let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
-        .limit_depth(limits.max_query_depth)
-        .limit_complexity(limits.max_query_complexity)
-        .disable_suggestions();
+    let mut builder = Schema::build(
+        query::QueryRoot,
+        mutations::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_query_depth)
+    .limit_complexity(limits.max_query_complexity)
+    .disable_suggestions();
     if !introspection {
         builder = builder.disable_introspection();
     }

@@ -20,7 +20,10 @@ use super::loaders::{MeasurementPageKey, PageKey};
 
 /// The object selections of a connection: `nodes { … }` and `edges { node { … } }`.
 fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
-    [connection.field("nodes"), connection.field("edges").field("node")]
+    [
+        connection.field("nodes"),
+        connection.field("edges").field("node"),
+    ]
 }
 
 fn selects(objects: &[Lookahead<'_>], name: &str) -> bool {
@@ -43,8 +46,12 @@ fn page_args(field: &SelectionField<'_>) -> Option<PageArgs> {
     };
     for (name, value) in field.arguments().ok()? {
         match (name.as_str(), value) {
-            ("first", Value::Number(n)) => args.first = ids::page_size(i32::try_from(n.as_i64()?).ok()?).ok()?,
-            ("after", Value::String(cursor)) => args.after = ids::decode_cursor(Some(&cursor)).ok()?,
+            ("first", Value::Number(n)) => {
+                args.first = ids::page_size(i32::try_from(n.as_i64()?).ok()?).ok()?
+            }
+            ("after", Value::String(cursor)) => {
+                args.after = ids::decode_cursor(Some(&cursor)).ok()?
+            }
             ("includeSuperseded", Value::Boolean(flag)) => args.include_superseded = flag,
             _ => {}
         }
@@ -52,19 +59,30 @@ fn page_args(field: &SelectionField<'_>) -> Option<PageArgs> {
     (args.first > 0).then_some(args)
 }
 
-pub async fn children_page(ctx: &Context<'_>, request: &RequestContext, children: &[Child]) -> Result<(), ApiError> {
+pub async fn children_page(
+    ctx: &Context<'_>,
+    request: &RequestContext,
+    children: &[Child],
+) -> Result<(), ApiError> {
     let loaders = &request.loaders;
     let ids: Vec<ChildId> = children.iter().map(|child| child.id).collect();
     loaders
         .children
-        .feed_many(children.iter().map(|child| (child.id, child.clone())).collect::<Vec<_>>())
+        .feed_many(
+            children
+                .iter()
+                .map(|child| (child.id, child.clone()))
+                .collect::<Vec<_>>(),
+        )
         .await;
     let look = ctx.look_ahead();
     let objects = node_selections(&look);
 
     for object in &objects {
         for field in object.field("referrals").selection_fields() {
-            let Some(args) = page_args(&field) else { continue };
+            let Some(args) = page_args(&field) else {
+                continue;
+            };
             let keys: Vec<PageKey<ReferralId>> = ids
                 .iter()
                 .map(|child| PageKey {
@@ -76,19 +94,32 @@ pub async fn children_page(ctx: &Context<'_>, request: &RequestContext, children
             let pages = loaders.child_referrals.load_many(keys).await?;
             let referrals = node_selections(&Lookahead::from(field));
             if selects(&referrals, "timeline") {
-                let referral_ids: Vec<ReferralId> =
-                    pages.values().flat_map(|page| page.items.iter().map(|r| r.id)).collect();
+                let referral_ids: Vec<ReferralId> = pages
+                    .values()
+                    .flat_map(|page| page.items.iter().map(|r| r.id))
+                    .collect();
                 loaders.timelines.load_many(referral_ids).await?;
             }
         }
         for field in object.field("guardianAssignments").selection_fields() {
-            loaders.child_assignments.load_many(ids.iter().copied()).await?;
-            if Lookahead::from(field).field("daysFromReferralToAssignment").exists() {
-                loaders.first_referrals.load_many(ids.iter().copied()).await?;
+            loaders
+                .child_assignments
+                .load_many(ids.iter().copied())
+                .await?;
+            if Lookahead::from(field)
+                .field("daysFromReferralToAssignment")
+                .exists()
+            {
+                loaders
+                    .first_referrals
+                    .load_many(ids.iter().copied())
+                    .await?;
             }
         }
         for field in object.field("outcomeMeasurements").selection_fields() {
-            let Some(args) = page_args(&field) else { continue };
+            let Some(args) = page_args(&field) else {
+                continue;
+            };
             let keys: Vec<MeasurementPageKey> = ids
                 .iter()
                 .map(|child| MeasurementPageKey {
@@ -103,8 +134,10 @@ pub async fn children_page(ctx: &Context<'_>, request: &RequestContext, children
             let pages = loaders.child_measurements.load_many(keys).await?;
             let measurements = node_selections(&Lookahead::from(field));
             if selects(&measurements, "supersededById") {
-                let measurement_ids: Vec<MeasurementId> =
-                    pages.values().flat_map(|page| page.items.iter().map(|m| m.id)).collect();
+                let measurement_ids: Vec<MeasurementId> = pages
+                    .values()
+                    .flat_map(|page| page.items.iter().map(|m| m.id))
+                    .collect();
                 loaders.superseded_by.load_many(measurement_ids).await?;
             }
             if selects(&measurements, "outcome") {

@@ -32,7 +32,11 @@ async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, Ap
     Ok(match kind {
         NodeKind::Child => {
             request.require(Scope::ChildrenRead)?;
-            loaders.children.load_one(ChildId(uuid)).await?.map(|c| Node::Child(Child(c)))
+            loaders
+                .children
+                .load_one(ChildId(uuid))
+                .await?
+                .map(|c| Node::Child(Child(c)))
         }
         NodeKind::NrmReferral => {
             request.require(Scope::ReferralsRead)?;
@@ -75,7 +79,11 @@ impl QueryRoot {
 
     /// Several objects by global id (at most 100), in the order asked; null for each that does
     /// not exist or is not the caller's.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at once")).into());
         }
@@ -91,14 +99,24 @@ impl QueryRoot {
         let Some(uuid) = ids::decode(&id, NodeKind::Child)? else {
             return Ok(None);
         };
-        let child = request(ctx)?.loaders.children.load_one(ChildId(uuid)).await.map_err(ApiError::from)?;
+        let child = request(ctx)?
+            .loaders
+            .children
+            .load_one(ChildId(uuid))
+            .await
+            .map_err(ApiError::from)?;
         Ok(child.map(Child))
     }
 
     /// A child by the case system's own id; null if not found.
     #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
-    async fn child_by_local_id(&self, ctx: &Context<'_>, local_child_id: String) -> async_graphql::Result<Option<Child>> {
-        let local_child_id = LocalChildId::parse(&local_child_id).map_err(|error| ApiError::BadUserInput(error.message))?;
+    async fn child_by_local_id(
+        &self,
+        ctx: &Context<'_>,
+        local_child_id: String,
+    ) -> async_graphql::Result<Option<Child>> {
+        let local_child_id = LocalChildId::parse(&local_child_id)
+            .map_err(|error| ApiError::BadUserInput(error.message))?;
         let child = request(ctx)?
             .db
             .child_by_local_id(&local_child_id)
@@ -117,53 +135,97 @@ impl QueryRoot {
         ctx: &Context<'_>,
         first: i32,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Child, ChildrenConnectionFields, EmptyFields>> {
+    ) -> async_graphql::Result<Connection<String, Child, ChildrenConnectionFields, EmptyFields>>
+    {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
         let request = request(ctx)?;
-        let page = request.db.children_page(first, after).await.map_err(ApiError::from)?;
+        let page = request
+            .db
+            .children_page(first, after)
+            .await
+            .map_err(ApiError::from)?;
         prefetch::children_page(ctx, request, &page.items).await?;
-        let mut connection =
-            Connection::with_additional_fields(after.is_some(), page.has_next_page, ChildrenConnectionFields);
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next_page,
+            ChildrenConnectionFields,
+        );
         for child in page.items {
-            connection.edges.push(Edge::new(ids::cursor(child.id.0), Child(child)));
+            connection
+                .edges
+                .push(Edge::new(ids::cursor(child.id.0), Child(child)));
         }
         Ok(connection)
     }
 
     /// A referral by global id; null if not found.
     #[graphql(guard = "RequireScope(Scope::ReferralsRead)")]
-    async fn referral(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<NrmReferral>> {
+    async fn referral(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<NrmReferral>> {
         let Some(uuid) = ids::decode(&id, NodeKind::NrmReferral)? else {
             return Ok(None);
         };
-        let referral = request(ctx)?.loaders.referrals.load_one(ReferralId(uuid)).await.map_err(ApiError::from)?;
+        let referral = request(ctx)?
+            .loaders
+            .referrals
+            .load_one(ReferralId(uuid))
+            .await
+            .map_err(ApiError::from)?;
         Ok(referral.map(NrmReferral))
     }
 
     /// A guardian assignment by global id; null if not found.
     #[graphql(guard = "RequireScope(Scope::GuardiansRead)")]
-    async fn guardian_assignment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<GuardianAssignment>> {
+    async fn guardian_assignment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<GuardianAssignment>> {
         let Some(uuid) = ids::decode(&id, NodeKind::GuardianAssignment)? else {
             return Ok(None);
         };
-        let assignment = request(ctx)?.loaders.assignments.load_one(AssignmentId(uuid)).await.map_err(ApiError::from)?;
+        let assignment = request(ctx)?
+            .loaders
+            .assignments
+            .load_one(AssignmentId(uuid))
+            .await
+            .map_err(ApiError::from)?;
         Ok(assignment.map(GuardianAssignment))
     }
 
     /// An outcome measurement by global id; null if not found.
     #[graphql(guard = "RequireScope(Scope::OutcomesRead)")]
-    async fn outcome_measurement(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<OutcomeMeasurement>> {
+    async fn outcome_measurement(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<OutcomeMeasurement>> {
         let Some(uuid) = ids::decode(&id, NodeKind::OutcomeMeasurement)? else {
             return Ok(None);
         };
-        let measurement = request(ctx)?.loaders.measurements.load_one(MeasurementId(uuid)).await.map_err(ApiError::from)?;
+        let measurement = request(ctx)?
+            .loaders
+            .measurements
+            .load_one(MeasurementId(uuid))
+            .await
+            .map_err(ApiError::from)?;
         Ok(measurement.map(OutcomeMeasurement))
     }
 
     /// The outcome framework new measurements are recorded against.
-    async fn outcome_framework(&self, ctx: &Context<'_>) -> async_graphql::Result<OutcomeFramework> {
-        let framework = request(ctx)?.database.current_framework().await.map_err(ApiError::from)?;
+    async fn outcome_framework(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<OutcomeFramework> {
+        let framework = request(ctx)?
+            .database
+            .current_framework()
+            .await
+            .map_err(ApiError::from)?;
         Ok(OutcomeFramework(Arc::new(framework)))
     }
 }

@@ -31,7 +31,9 @@ const EC_PRIVATE_PEM: &[u8] = include_bytes!("../../fixtures/test-only-ec-p256-p
 const VIEWER: &str = "{ viewer { subject localAuthority { code name } scopes } }";
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 fn now() -> u64 {
@@ -40,14 +42,15 @@ fn now() -> u64 {
 
 /// A development-mode app whose verifier trusts [`SECRET`] under the key id `dev`.
 async fn dev_app() -> TestApp {
-    let verifier = TokenVerifier::development(&DevKey::from_secret(SECRET), AUDIENCE, 30).expect("dev verifier");
+    let verifier = TokenVerifier::development(&DevKey::from_secret(SECRET), AUDIENCE, 30)
+        .expect("dev verifier");
     TestApp::spawn_with(Mode::Development, Some(verifier)).await
 }
 
 /// A production-mode app trusting the keys of the test-only JWKS file `jwks`.
 pub(super) async fn production_app(jwks: &str) -> TestApp {
-    let verifier =
-        TokenVerifier::from_jwks_file(&fixture(jwks), PRODUCTION_ISSUER, AUDIENCE, 30).expect("JWKS verifier");
+    let verifier = TokenVerifier::from_jwks_file(&fixture(jwks), PRODUCTION_ISSUER, AUDIENCE, 30)
+        .expect("JWKS verifier");
     TestApp::spawn_with(Mode::Production, Some(verifier)).await
 }
 
@@ -136,8 +139,12 @@ fn hand_built(header: &Value, claims: &Value, signature: &str) -> String {
 }
 
 async fn viewer(app: &TestApp, token: &str) -> Answer {
-    app.post(Some(token), "application/json", json!({ "query": VIEWER }).to_string())
-        .await
+    app.post(
+        Some(token),
+        "application/json",
+        json!({ "query": VIEWER }).to_string(),
+    )
+    .await
 }
 
 /// Sends the viewer query with `authorization` as the raw Authorization header.
@@ -154,7 +161,11 @@ async fn viewer_with_authorization(app: &TestApp, authorization: &str) -> Answer
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// A bare refusal: 401, `WWW-Authenticate: Bearer`, and one UNAUTHENTICATED error whose message
@@ -163,7 +174,10 @@ async fn viewer_with_authorization(app: &TestApp, authorization: &str) -> Answer
 fn assert_refused(answer: &Answer) {
     assert_eq!(answer.status, 401, "{}", answer.body);
     assert_eq!(
-        answer.headers.get("www-authenticate").and_then(|v| v.to_str().ok()),
+        answer
+            .headers
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
         Some("Bearer"),
         "WWW-Authenticate of {}",
         answer.body
@@ -183,7 +197,12 @@ fn assert_refused(answer: &Answer) {
         "the message must not say why: {}",
         answer.body
     );
-    assert_eq!(errors[0].as_object().map(|e| e.len()), Some(2), "{}", answer.body);
+    assert_eq!(
+        errors[0].as_object().map(|e| e.len()),
+        Some(2),
+        "{}",
+        answer.body
+    );
 }
 
 #[track_caller]
@@ -201,19 +220,35 @@ fn assert_viewer(answer: &Answer, subject: &str, code: &str, name: &str, scopes:
 async fn a_valid_development_token_identifies_the_caller_their_authority_and_scopes() {
     let app = dev_app().await;
     let answer = viewer(&app, &dev_token(&dev_claims())).await;
-    assert_viewer(&answer, "worker-17", ISLINGTON, "Islington", &["children:read", "referrals:read"]);
+    assert_viewer(
+        &answer,
+        "worker-17",
+        ISLINGTON,
+        "Islington",
+        &["children:read", "referrals:read"],
+    );
 
     let camden = with(dev_claims(), "la", json!(CAMDEN));
     let answer = viewer(&app, &dev_token(&camden)).await;
-    assert_viewer(&answer, "worker-17", CAMDEN, "Camden", &["children:read", "referrals:read"]);
+    assert_viewer(
+        &answer,
+        "worker-17",
+        CAMDEN,
+        "Camden",
+        &["children:read", "referrals:read"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_without_an_authorization_header_is_refused() {
     let app = dev_app().await;
     assert_refused(
-        &app.post(None, "application/json", json!({ "query": VIEWER }).to_string())
-            .await,
+        &app.post(
+            None,
+            "application/json",
+            json!({ "query": VIEWER }).to_string(),
+        )
+        .await,
     );
 }
 
@@ -225,7 +260,10 @@ async fn a_valid_token_under_another_scheme_than_bearer_is_refused() {
         format!("Token {token}"),
         format!("JWT {token}"),
         token.clone(),
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("worker-17:password")),
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("worker-17:password")
+        ),
         "Bearer".to_owned(),
         "Bearer   ".to_owned(),
     ] {
@@ -233,13 +271,22 @@ async fn a_valid_token_under_another_scheme_than_bearer_is_refused() {
         assert_refused(&answer);
     }
     // The same token is accepted as a bearer token, so only the scheme was wrong.
-    viewer_with_authorization(&app, &format!("Bearer {token}")).await.assert_ok();
+    viewer_with_authorization(&app, &format!("Bearer {token}"))
+        .await
+        .assert_ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_garbage_token_is_refused() {
     let app = dev_app().await;
-    for token in ["garbage", "a.b.c", "....", "eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9.e30.", "é.é.é"] {
+    for token in [
+        "garbage",
+        "a.b.c",
+        "....",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "eyJhbGciOiJIUzI1NiJ9.e30.",
+        "é.é.é",
+    ] {
         assert_refused(&viewer_with_authorization(&app, &format!("Bearer {token}")).await);
     }
 }
@@ -247,7 +294,11 @@ async fn a_garbage_token_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_signed_with_another_hs256_secret_is_refused() {
     let app = dev_app().await;
-    let forged = hs256(b"some other secret, also 32+ bytes long", Some("dev"), &dev_claims());
+    let forged = hs256(
+        b"some other secret, also 32+ bytes long",
+        Some("dev"),
+        &dev_claims(),
+    );
     assert_refused(&viewer(&app, &forged).await);
 }
 
@@ -255,7 +306,11 @@ async fn a_token_signed_with_another_hs256_secret_is_refused() {
 async fn an_unsigned_alg_none_token_is_refused() {
     let app = dev_app().await;
     let claims = dev_claims();
-    let real_signature = dev_token(&claims).rsplit('.').next().expect("signature").to_owned();
+    let real_signature = dev_token(&claims)
+        .rsplit('.')
+        .next()
+        .expect("signature")
+        .to_owned();
     for alg in ["none", "None", "NONE"] {
         for kid in [json!("dev"), Value::Null] {
             let header = json!({ "alg": alg, "typ": "JWT", "kid": kid });
@@ -307,7 +362,11 @@ async fn a_token_not_valid_before_a_time_within_the_leeway_is_accepted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_for_another_audience_is_refused() {
     let app = dev_app().await;
-    for audience in [json!("another-service"), json!(["another-service"]), json!("")] {
+    for audience in [
+        json!("another-service"),
+        json!(["another-service"]),
+        json!(""),
+    ] {
         let claims = with(dev_claims(), "aud", audience);
         assert_refused(&viewer(&app, &dev_token(&claims)).await);
     }
@@ -334,7 +393,15 @@ async fn a_token_without_a_local_authority_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_naming_a_local_authority_by_anything_but_its_gss_code_is_refused() {
     let app = dev_app().await;
-    for la in ["Islington", "", "e09000019", "E0900001", "E090000190", "X09000019", "E0900001A"] {
+    for la in [
+        "Islington",
+        "",
+        "e09000019",
+        "E0900001",
+        "E090000190",
+        "X09000019",
+        "E0900001A",
+    ] {
         let claims = with(dev_claims(), "la", json!(la));
         assert_refused(&viewer(&app, &dev_token(&claims)).await);
     }
@@ -386,7 +453,11 @@ async fn a_token_larger_than_8_kib_is_refused_and_one_just_under_is_accepted() {
     let largest_allowed = largest_allowed.expect("a token under the limit");
     let smallest_refused = smallest_refused.expect("a token over the limit");
     assert_eq!(MAX_TOKEN_BYTES, 8 * 1024);
-    assert!(largest_allowed.len() > MAX_TOKEN_BYTES - 8, "{}", largest_allowed.len());
+    assert!(
+        largest_allowed.len() > MAX_TOKEN_BYTES - 8,
+        "{}",
+        largest_allowed.len()
+    );
     viewer(&app, &largest_allowed).await.assert_ok();
     assert_refused(&viewer(&app, &smallest_refused).await);
     let huge = dev_token(&with(dev_claims(), "padding", json!("x".repeat(64 * 1024))));
@@ -400,7 +471,13 @@ async fn production_accepts_an_rs256_token_signed_by_the_jwks_key_it_names() {
     let app = production_rsa_app().await;
     let token = rsa_token(Algorithm::RS256, RSA_KID, &claims(PRODUCTION_ISSUER));
     let answer = viewer(&app, &token).await;
-    assert_viewer(&answer, "worker-17", ISLINGTON, "Islington", &["children:read", "referrals:read"]);
+    assert_viewer(
+        &answer,
+        "worker-17",
+        ISLINGTON,
+        "Islington",
+        &["children:read", "referrals:read"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,8 +505,12 @@ async fn production_refuses_an_es256_token_whose_key_id_names_the_rsa_key() {
     let claims = claims(PRODUCTION_ISSUER);
     assert_refused(&viewer(&app, &es256_token(RSA_KID, &claims)).await);
     // The same app accepts each key with its own algorithm.
-    viewer(&app, &es256_token(EC_KID, &claims)).await.assert_ok();
-    viewer(&app, &rsa_token(Algorithm::RS256, RSA_KID, &claims)).await.assert_ok();
+    viewer(&app, &es256_token(EC_KID, &claims))
+        .await
+        .assert_ok();
+    viewer(&app, &rsa_token(Algorithm::RS256, RSA_KID, &claims))
+        .await
+        .assert_ok();
     // And an RS256 token never passes for the EC key.
     assert_refused(&viewer(&app, &rsa_token(Algorithm::RS256, EC_KID, &claims)).await);
 }
@@ -437,9 +518,18 @@ async fn production_refuses_an_es256_token_whose_key_id_names_the_rsa_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_accepts_an_es256_token_signed_by_the_ec_jwks_key() {
     let app = production_app("test-only-jwks-ec.json").await;
-    let token = es256_token(EC_KID, &with(claims(PRODUCTION_ISSUER), "la", json!(CAMDEN)));
+    let token = es256_token(
+        EC_KID,
+        &with(claims(PRODUCTION_ISSUER), "la", json!(CAMDEN)),
+    );
     let answer = viewer(&app, &token).await;
-    assert_viewer(&answer, "worker-17", CAMDEN, "Camden", &["children:read", "referrals:read"]);
+    assert_viewer(
+        &answer,
+        "worker-17",
+        CAMDEN,
+        "Camden",
+        &["children:read", "referrals:read"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -54,7 +54,11 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     registered.assert_ok();
-    let child_id = registered.data("/registerChild/child/id").as_str().expect("id").to_owned();
+    let child_id = registered
+        .data("/registerChild/child/id")
+        .as_str()
+        .expect("id")
+        .to_owned();
 
     let submitted = app
         .graphql(
@@ -72,8 +76,15 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     submitted.assert_ok();
-    assert_eq!(submitted.data("/submitReferral/referral/status"), "SUBMITTED");
-    let referral_id = submitted.data("/submitReferral/referral/id").as_str().expect("id").to_owned();
+    assert_eq!(
+        submitted.data("/submitReferral/referral/status"),
+        "SUBMITTED"
+    );
+    let referral_id = submitted
+        .data("/submitReferral/referral/id")
+        .as_str()
+        .expect("id")
+        .to_owned();
 
     // Referred Monday 3 March 2025; decided Monday 10 March: 5 working days, within target.
     let decided = app
@@ -84,8 +95,14 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     decided.assert_ok();
-    assert_eq!(decided.data("/recordReasonableGroundsDecision/referral/status"), "RG_POSITIVE");
-    assert_eq!(decided.data("/recordReasonableGroundsDecision/referral/version"), 2);
+    assert_eq!(
+        decided.data("/recordReasonableGroundsDecision/referral/status"),
+        "RG_POSITIVE"
+    );
+    assert_eq!(
+        decided.data("/recordReasonableGroundsDecision/referral/version"),
+        2
+    );
 
     let requested = app
         .graphql(
@@ -95,7 +112,11 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     requested.assert_ok();
-    let assignment_id = requested.data("/requestGuardian/assignment/id").as_str().expect("id").to_owned();
+    let assignment_id = requested
+        .data("/requestGuardian/assignment/id")
+        .as_str()
+        .expect("id")
+        .to_owned();
     let assigned = app
         .graphql(
             &token,
@@ -104,7 +125,10 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     assigned.assert_ok();
-    assert_eq!(assigned.data("/assignGuardian/assignment/status"), "ASSIGNED");
+    assert_eq!(
+        assigned.data("/assignGuardian/assignment/status"),
+        "ASSIGNED"
+    );
 
     let measured = app
         .graphql(
@@ -123,9 +147,14 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     measured.assert_ok();
-    assert_eq!(measured.user_error_codes("recordOutcomeMeasurement"), Vec::<String>::new());
+    assert_eq!(
+        measured.user_error_codes("recordOutcomeMeasurement"),
+        Vec::<String>::new()
+    );
 
-    let read = app.graphql(&token, READ_BACK, json!({ "id": child_id })).await;
+    let read = app
+        .graphql(&token, READ_BACK, json!({ "id": child_id }))
+        .await;
     read.assert_ok();
     let child = read.data("/child");
     assert_eq!(child["localChildId"], "LL0012345");
@@ -138,7 +167,10 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
     assert_eq!(referral["status"], "RG_POSITIVE");
     assert_eq!(referral["exploitationTypes"], json!(["LABOUR", "CRIMINAL"]));
     assert_eq!(referral["countyLines"], true);
-    assert_eq!(referral["firstResponder"]["organisationName"], "Islington Children's Services");
+    assert_eq!(
+        referral["firstResponder"]["organisationName"],
+        "Islington Children's Services"
+    );
     assert_eq!(referral["reasonableGrounds"]["outcome"], "POSITIVE");
     assert_eq!(referral["conclusiveGrounds"], serde_json::Value::Null);
     assert_eq!(referral["daysToReasonableGrounds"], 7);
@@ -159,7 +191,10 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
     assert_eq!(assignment["daysFromReferralToAssignment"], 9);
 
     let measurement = &child["outcomeMeasurements"]["nodes"][0];
-    assert_eq!(measurement["outcome"], json!({ "key": "being_listened_to", "title": "Being listened to" }));
+    assert_eq!(
+        measurement["outcome"],
+        json!({ "key": "being_listened_to", "title": "Being listened to" })
+    );
     assert_eq!(measurement["youngPersonRating"], 4);
     assert_eq!(measurement["youngPersonWords"], "My guardian listens to me");
     assert_eq!(measurement["practitionerNote"], "Settling in well");
@@ -204,7 +239,8 @@ async fn children_page_through_with_cursors() {
     let token = app.token_all(ISLINGTON);
     let mut registered = Vec::new();
     for n in 0..5 {
-        registered.push(stable_futures_tests::fixtures::child(&app, &token, &format!("P{n}")).await);
+        registered
+            .push(stable_futures_tests::fixtures::child(&app, &token, &format!("P{n}")).await);
     }
     let query = "query($after: String) { children(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }";
     let mut seen = Vec::new();

@@ -1,1 +1,328 @@
-//! placeholder
+//! The HTTP surface around GraphQL: POST `application/json` only, one operation per request, a
+//! body limit, health checks, and GraphiQL and introspection in development only.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use stable_futures_api::auth::Claims;
+use stable_futures_tests::{Answer, TestApp, AUDIENCE, ISLINGTON};
+
+use super::auth::{production_rsa_app, PRODUCTION_ISSUER, RSA_KID};
+
+const VIEWER: &str = "{ viewer { subject } }";
+const INTROSPECTION: &str = "{ __schema { types { name } } }";
+
+fn viewer_body() -> String {
+    json!({ "query": VIEWER }).to_string()
+}
+
+/// An all-scopes token the production app (test-only RSA key) accepts.
+fn production_token() -> String {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        iss: PRODUCTION_ISSUER.to_owned(),
+        aud: AUDIENCE.to_owned(),
+        sub: "worker-17".to_owned(),
+        exp: now + 600,
+        iat: Some(now),
+        nbf: None,
+        la: ISLINGTON.to_owned(),
+        scope: "children:read children:write referrals:read".to_owned(),
+        azp: None,
+    };
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(RSA_KID.to_owned());
+    let key = EncodingKey::from_rsa_pem(include_bytes!("../../fixtures/test-only-rsa-private.pem")).expect("key");
+    jsonwebtoken::encode(&header, &claims, &key).expect("token")
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer { status, headers, body }
+}
+
+fn header<'a>(answer: &'a Answer, name: &str) -> &'a str {
+    answer
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} header in {:?}", answer.headers))
+}
+
+/// Every message of every error in the answer.
+fn messages(answer: &Answer) -> Vec<String> {
+    answer.body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["message"].as_str().unwrap_or("").to_owned()).collect())
+        .unwrap_or_default()
+}
+
+// ----- POST /graphql -------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_graphql_with_a_content_type_other_than_json_is_415() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for content_type in [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/graphql",
+        "text/json",
+    ] {
+        let answer = app.post(Some(&token), content_type, viewer_body()).await;
+        assert_eq!(answer.status, 415, "{content_type}: {}", answer.body);
+        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"], "{content_type}");
+    }
+    // The form a browser would send without script (a CSRF attempt): refused the same way.
+    let form = app
+        .post(Some(&token), "application/x-www-form-urlencoded", format!("query={VIEWER}"))
+        .await;
+    assert_eq!(form.status, 415, "{}", form.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_graphql_without_a_content_type_is_415() {
+    let app = TestApp::spawn().await;
+    let response = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .bearer_auth(app.token_all(ISLINGTON))
+        .body(viewer_body())
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 415);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_graphql_with_json_and_a_charset_is_accepted() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for content_type in ["application/json", "application/json; charset=utf-8", "Application/JSON"] {
+        let answer = app.post(Some(&token), content_type, viewer_body()).await;
+        answer.assert_ok();
+        assert_eq!(answer.data("/viewer/subject"), &json!("test-user"), "{content_type}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_graphql_is_405_allowing_only_post() {
+    let app = TestApp::spawn().await;
+    for path in ["/graphql", "/graphql?query=%7B%20viewer%20%7B%20subject%20%7D%20%7D"] {
+        let response = reqwest::Client::new()
+            .get(app.url(path))
+            .bearer_auth(app.token_all(ISLINGTON))
+            .send()
+            .await
+            .expect("request");
+        let answer = answer(response).await;
+        assert_eq!(answer.status, 405, "{path}: {}", answer.body);
+        assert_eq!(header(&answer, "allow"), "POST");
+        assert!(answer.body.get("data").is_none(), "a GET must run nothing: {}", answer.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_operations_is_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let batch = json!([{ "query": VIEWER }, { "query": VIEWER }]).to_string();
+    let answer = app.post(Some(&token), "application/json", batch).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
+    assert!(answer.body.get("data").is_none(), "{}", answer.body);
+    let single_batch = json!([{ "query": VIEWER }]).to_string();
+    assert_eq!(app.post(Some(&token), "application/json", single_batch).await.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_one_json_request_is_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for body in [
+        VIEWER.to_owned(),
+        "query=%7Bviewer%7D".to_owned(),
+        "{\"query\": ".to_owned(),
+        String::new(),
+        "null".to_owned(),
+        "\"{ viewer { subject } }\"".to_owned(),
+        "{}".to_owned(),
+    ] {
+        let answer = app.post(Some(&token), "application/json", body.clone()).await;
+        assert_eq!(answer.status, 400, "{body:?}: {}", answer.body);
+        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"], "{body:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_256_kib_is_413_and_one_under_is_served() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let query = "query($padding: String) { viewer { subject } }";
+    let body_of = |padding: usize| json!({ "query": query, "variables": { "padding": "x".repeat(padding) } }).to_string();
+
+    let under = body_of(250 * 1024);
+    assert!(under.len() < 256 * 1024);
+    app.post(Some(&token), "application/json", under).await.assert_ok();
+
+    let over = body_of(256 * 1024 + 1);
+    assert!(over.len() > 256 * 1024);
+    let answer = app.post(Some(&token), "application/json", over).await;
+    assert_eq!(answer.status, 413, "{}", answer.body);
+
+    let far_over = body_of(4 * 1024 * 1024);
+    assert_eq!(app.post(Some(&token), "application/json", far_over).await.status, 413);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_messages_never_suggest_what_was_meant() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for query in [
+        "{ viewr { subject } }",
+        "{ viewer { subjct } }",
+        "{ chidren(first: 1) { totalCount } }",
+        "{ children(frist: 1) { totalCount } }",
+        "query($id: ID!) { child(idd: $id) { id } }",
+        "{ viewer { ... on Viewr { subject } } }",
+        "mutation { registerChild(input: { localChildId: \"A1\", dateOfBirth: \"2010-01-01\", gendr: FEMALE }) { userErrors { code } } }",
+        "mutation { registerChild(input: { localChildId: \"A1\", dateOfBirth: \"2010-01-01\", gender: FEMAL }) { userErrors { code } } }",
+    ] {
+        let answer = app.graphql(&token, query, json!({ "id": "x" })).await;
+        let messages = messages(&answer);
+        assert!(!messages.is_empty(), "{query} should fail: {}", answer.body);
+        for message in messages {
+            assert!(!message.to_lowercase().contains("did you mean"), "{query}: {message}");
+        }
+    }
+    // Nor in production.
+    let production = production_rsa_app().await;
+    let answer = production.graphql(&production_token(), "{ viewr { subject } }", json!({})).await;
+    let messages = messages(&answer);
+    assert!(!messages.is_empty(), "{}", answer.body);
+    assert!(messages.iter().all(|m| !m.to_lowercase().contains("did you mean")), "{messages:?}");
+}
+
+// ----- Introspection ----------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_works_in_development() {
+    let app = TestApp::spawn().await;
+    let answer = app.graphql(&app.token(ISLINGTON, &[]), INTROSPECTION, json!({})).await;
+    answer.assert_ok();
+    let types = answer.data("/__schema/types").as_array().expect("types");
+    assert!(types.iter().any(|t| t["name"] == "Child"), "{}", answer.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_is_refused_in_production() {
+    let app = production_rsa_app().await;
+    let token = production_token();
+    // The token works: only introspection is refused.
+    app.graphql(&token, VIEWER, json!({})).await.assert_ok();
+    for query in [
+        INTROSPECTION,
+        "{ __type(name: \"Child\") { fields { name } } }",
+        "query IntrospectionQuery { __schema { queryType { name } mutationType { name } } }",
+        "{ viewer { subject } __schema { types { name } } }",
+    ] {
+        let answer = app.graphql(&token, query, json!({})).await;
+        assert!(!messages(&answer).is_empty(), "{query}: {}", answer.body);
+        assert!(
+            answer.body.pointer("/data/__schema").is_none_or(Value::is_null),
+            "{query}: {}",
+            answer.body
+        );
+        assert!(answer.body.pointer("/data/__type").is_none_or(Value::is_null), "{query}: {}", answer.body);
+        assert!(!answer.body.to_string().contains("NrmReferral"), "{query}: {}", answer.body);
+    }
+}
+
+// ----- GraphiQL ---------------------------------------------------------------------------------
+
+/// The values of `src="/graphiql/…"` and `href="/graphiql/…"` attributes in `html`.
+fn graphiql_assets(html: &str) -> Vec<String> {
+    let mut assets = Vec::new();
+    for attribute in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attribute) {
+            rest = &rest[start + attribute.len()..];
+            let end = rest.find('"').expect("closing quote");
+            if rest[..end].starts_with("/graphiql/") {
+                assets.push(rest[..end].to_owned());
+            }
+            rest = &rest[end..];
+        }
+    }
+    assets
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_serves_graphiql_at_the_root_under_a_strict_content_security_policy() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    let csp = header(&page, "content-security-policy");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).expect("script-src");
+    assert!(!script_src.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+
+    let html = page.body.as_str().expect("HTML");
+    assert!(html.to_lowercase().contains("graphiql"));
+    assert!(html.contains("/graphiql/init.js"));
+    // script-src 'self' holds only if no script is inline.
+    for (index, _) in html.match_indices("<script") {
+        let tag = &html[index..index + html[index..].find('>').expect("tag end")];
+        assert!(tag.contains("src=\"/graphiql/"), "inline or foreign script: {tag}");
+    }
+
+    let assets = graphiql_assets(html);
+    assert!(assets.iter().any(|a| a == "/graphiql/init.js"), "{assets:?}");
+    assert!(assets.iter().any(|a| a.ends_with(".css")), "{assets:?}");
+    for asset in &assets {
+        let answer = app.get(asset).await;
+        assert_eq!(answer.status, 200, "{asset}");
+        let content_type = header(&answer, "content-type");
+        let expected = if asset.ends_with(".css") {
+            content_type.starts_with("text/css")
+        } else {
+            content_type.starts_with("text/javascript") || content_type.starts_with("application/javascript")
+        };
+        assert!(expected, "{asset} served as {content_type}");
+        assert!(answer.body.as_str().is_some_and(|text| !text.is_empty()), "{asset} is empty");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn development_answers_404_for_unknown_graphiql_assets() {
+    let app = TestApp::spawn().await;
+    for path in ["/graphiql/nope.js", "/graphiql/..%2F..%2FCargo.toml", "/graphiql/index.html"] {
+        assert_eq!(app.get(path).await.status, 404, "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_serves_no_graphiql() {
+    let app = production_rsa_app().await;
+    assert_eq!(app.get("/").await.status, 404);
+    assert_eq!(app.get("/graphiql/init.js").await.status, 404);
+    assert_eq!(app.get("/graphiql/graphiql.min.js").await.status, 404);
+}
+
+// ----- Health -----------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_checks_answer_without_a_token() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/health/live").await.status, 200);
+    assert_eq!(app.get("/health/ready").await.status, 200);
+    let production = production_rsa_app().await;
+    assert_eq!(production.get("/health/live").await.status, 200);
+    assert_eq!(production.get("/health/ready").await.status, 200);
+}

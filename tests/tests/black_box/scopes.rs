@@ -10,8 +10,8 @@ use stable_futures_tests::fixtures::{self, RECORD_RG};
 use stable_futures_tests::{Answer, TestApp, ISLINGTON};
 
 use Scope::{
-    ChildrenRead, ChildrenWrite, GuardiansRead, GuardiansWrite, OutcomesRead, OutcomesWrite, ReferralsRead,
-    ReferralsWrite, SensitiveRead,
+    ChildrenRead, ChildrenWrite, GuardiansRead, GuardiansWrite, OutcomesRead, OutcomesWrite,
+    ReferralsRead, ReferralsWrite, SensitiveRead,
 };
 
 const LOCAL_ID: &str = "SCOPE1";
@@ -39,7 +39,10 @@ async fn world() -> World {
         )
         .await;
     assigned.assert_ok();
-    assert_eq!(assigned.user_error_codes("assignGuardian"), Vec::<String>::new());
+    assert_eq!(
+        assigned.user_error_codes("assignGuardian"),
+        Vec::<String>::new()
+    );
     let measurement = fixtures::measurement(
         &app,
         &all,
@@ -83,7 +86,10 @@ fn error_paths(answer: &Answer) -> Vec<(String, Value)> {
                 .iter()
                 .map(|e| {
                     (
-                        e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned(),
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .to_owned(),
                         e["path"].clone(),
                     )
                 })
@@ -107,7 +113,10 @@ struct Read {
 
 fn json_path(path: &[&str]) -> Value {
     path.iter()
-        .map(|p| p.parse::<u64>().map_or_else(|_| json!(p), |index| json!(index)))
+        .map(|p| {
+            p.parse::<u64>()
+                .map_or_else(|_| json!(p), |index| json!(index))
+        })
         .collect()
 }
 
@@ -117,13 +126,22 @@ fn field_at<'a>(answer: &'a Answer, path: &[&str]) -> Option<&'a Value> {
 }
 
 async fn check_read(case: Read) {
-    assert!(case.needs.contains(&case.scope), "table row must need its scope");
+    assert!(
+        case.needs.contains(&case.scope),
+        "table row must need its scope"
+    );
     let world = world().await;
     let app = &world.app;
     let variables = variables_for(case.query, &world.variables);
 
     // Every other scope: refused on that field, and nothing of it returned.
-    let refused = app.graphql(&app.token(ISLINGTON, &all_but(case.scope)), case.query, variables.clone()).await;
+    let refused = app
+        .graphql(
+            &app.token(ISLINGTON, &all_but(case.scope)),
+            case.query,
+            variables.clone(),
+        )
+        .await;
     assert_eq!(refused.status, 200, "{}", refused.body);
     assert_eq!(
         error_paths(&refused),
@@ -139,7 +157,9 @@ async fn check_read(case: Read) {
     );
 
     // Exactly what it needs: answered.
-    let allowed = app.graphql(&app.token(ISLINGTON, case.needs), case.query, variables).await;
+    let allowed = app
+        .graphql(&app.token(ISLINGTON, case.needs), case.query, variables)
+        .await;
     allowed.assert_ok();
     assert!(
         field_at(&allowed, case.path).is_some_and(|value| !value.is_null()),
@@ -276,8 +296,14 @@ async fn without_sensitive_read_the_rest_of_a_measurement_is_still_readable() {
     assert_eq!(
         errors,
         vec![
-            ("FORBIDDEN".to_owned(), json!(["outcomeMeasurement", "practitionerNote"])),
-            ("FORBIDDEN".to_owned(), json!(["outcomeMeasurement", "youngPersonWords"])),
+            (
+                "FORBIDDEN".to_owned(),
+                json!(["outcomeMeasurement", "practitionerNote"])
+            ),
+            (
+                "FORBIDDEN".to_owned(),
+                json!(["outcomeMeasurement", "youngPersonWords"])
+            ),
         ],
         "{}",
         answer.body
@@ -287,12 +313,23 @@ async fn without_sensitive_read_the_rest_of_a_measurement_is_still_readable() {
     assert_eq!(measurement["youngPersonParticipated"], json!(true));
     assert_eq!(measurement["youngPersonRating"], json!(3));
     assert_eq!(measurement["practitionerRating"], json!(4));
-    assert_eq!(measurement["outcome"]["key"], json!("being_safe_and_feeling_safe"));
+    assert_eq!(
+        measurement["outcome"]["key"],
+        json!("being_safe_and_feeling_safe")
+    );
     assert_eq!(measurement["youngPersonWords"], Value::Null);
     assert_eq!(measurement["practitionerNote"], Value::Null);
     // The words never appear anywhere in the answer.
-    assert!(!answer.body.to_string().contains("safer where I live"), "{}", answer.body);
-    assert!(!answer.body.to_string().contains("Settled well"), "{}", answer.body);
+    assert!(
+        !answer.body.to_string().contains("safer where I live"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        !answer.body.to_string().contains("Settled well"),
+        "{}",
+        answer.body
+    );
 
     let sensitive = app
         .graphql(
@@ -354,7 +391,9 @@ impl Mutation {
             | Mutation::RecordConclusiveGroundsDecision
             | Mutation::RequestReconsideration
             | Mutation::WithdrawReferral => ReferralsWrite,
-            Mutation::RequestGuardian | Mutation::AssignGuardian | Mutation::EndGuardianAssignment => GuardiansWrite,
+            Mutation::RequestGuardian
+            | Mutation::AssignGuardian
+            | Mutation::EndGuardianAssignment => GuardiansWrite,
             Mutation::RecordOutcomeMeasurement => OutcomesWrite,
         }
     }
@@ -392,12 +431,14 @@ impl Mutation {
             }
             Mutation::RecordConclusiveGroundsDecision => {
                 let (referral, version) = fixtures::referral(app, &all, &child).await;
-                let version = decide_reasonable_grounds(app, &all, &referral, version, "POSITIVE").await;
+                let version =
+                    decide_reasonable_grounds(app, &all, &referral, version, "POSITIVE").await;
                 json!({ "referralId": referral, "expectedVersion": version, "outcome": "POSITIVE", "decidedAt": "2025-06-02T10:00:00Z" })
             }
             Mutation::RequestReconsideration => {
                 let (referral, version) = fixtures::referral(app, &all, &child).await;
-                let version = decide_reasonable_grounds(app, &all, &referral, version, "NEGATIVE").await;
+                let version =
+                    decide_reasonable_grounds(app, &all, &referral, version, "NEGATIVE").await;
                 json!({ "referralId": referral, "expectedVersion": version, "requestedAt": "2025-03-20T10:00:00Z" })
             }
             Mutation::WithdrawReferral => {
@@ -438,7 +479,13 @@ async fn child_version(app: &TestApp, child: &str) -> i64 {
     answer.data("/child/version").as_i64().expect("version")
 }
 
-async fn decide_reasonable_grounds(app: &TestApp, token: &str, referral: &str, version: i64, outcome: &str) -> i64 {
+async fn decide_reasonable_grounds(
+    app: &TestApp,
+    token: &str,
+    referral: &str,
+    version: i64,
+    outcome: &str,
+) -> i64 {
     let answer = app
         .graphql(
             token,
@@ -447,7 +494,10 @@ async fn decide_reasonable_grounds(app: &TestApp, token: &str, referral: &str, v
         )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.user_error_codes("recordReasonableGroundsDecision"), Vec::<String>::new());
+    assert_eq!(
+        answer.user_error_codes("recordReasonableGroundsDecision"),
+        Vec::<String>::new()
+    );
     answer
         .data("/recordReasonableGroundsDecision/referral/version")
         .as_i64()
@@ -468,7 +518,9 @@ const SNAPSHOT: &str = r"{
 }";
 
 async fn snapshot(app: &TestApp) -> Value {
-    let answer = app.graphql(&app.token_all(ISLINGTON), SNAPSHOT, json!({})).await;
+    let answer = app
+        .graphql(&app.token_all(ISLINGTON), SNAPSHOT, json!({}))
+        .await;
     answer.assert_ok();
     answer.data("").clone()
 }
@@ -496,15 +548,34 @@ async fn check_mutation(mutation: Mutation) {
         refused.body
     );
     assert_eq!(refused.body["data"], Value::Null, "{}", refused.body);
-    assert_eq!(snapshot(&app).await, before, "a refused {} wrote something", mutation.field());
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "a refused {} wrote something",
+        mutation.field()
+    );
 
     // The write scope alone: written.
     let allowed = app
-        .graphql(&app.token(ISLINGTON, &[mutation.scope()]), &operation, json!({ "input": input }))
+        .graphql(
+            &app.token(ISLINGTON, &[mutation.scope()]),
+            &operation,
+            json!({ "input": input }),
+        )
         .await;
     allowed.assert_ok();
-    assert_eq!(allowed.user_error_codes(mutation.field()), Vec::<String>::new(), "{}", allowed.body);
-    assert_ne!(snapshot(&app).await, before, "{} wrote nothing", mutation.field());
+    assert_eq!(
+        allowed.user_error_codes(mutation.field()),
+        Vec::<String>::new(),
+        "{}",
+        allowed.body
+    );
+    assert_ne!(
+        snapshot(&app).await,
+        before,
+        "{} wrote nothing",
+        mutation.field()
+    );
 }
 
 macro_rules! mutation_tests {
@@ -536,13 +607,17 @@ async fn a_token_with_no_scopes_can_still_ask_who_it_is_but_read_nothing() {
     let world = world().await;
     let app = &world.app;
     let token = app.token(ISLINGTON, &[]);
-    let answer = app.graphql(&token, "{ viewer { subject scopes } }", json!({})).await;
+    let answer = app
+        .graphql(&token, "{ viewer { subject scopes } }", json!({}))
+        .await;
     answer.assert_ok();
     assert_eq!(answer.data("/viewer/scopes"), &json!([]));
     let query = "query($child: ID!, $referral: ID!, $assignment: ID!, $measurement: ID!) {
         child(id: $child) { id } referral(id: $referral) { id }
         guardianAssignment(id: $assignment) { id } outcomeMeasurement(id: $measurement) { id } }";
-    let answer = app.graphql(&token, query, variables_for(query, &world.variables)).await;
+    let answer = app
+        .graphql(&token, query, variables_for(query, &world.variables))
+        .await;
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.error_codes(),
@@ -550,8 +625,17 @@ async fn a_token_with_no_scopes_can_still_ask_who_it_is_but_read_nothing() {
         "{}",
         answer.body
     );
-    for field in ["child", "referral", "guardianAssignment", "outcomeMeasurement"] {
-        assert!(field_at(&answer, &[field]).is_none_or(Value::is_null), "{}", answer.body);
+    for field in [
+        "child",
+        "referral",
+        "guardianAssignment",
+        "outcomeMeasurement",
+    ] {
+        assert!(
+            field_at(&answer, &[field]).is_none_or(Value::is_null),
+            "{}",
+            answer.body
+        );
     }
 }
 
@@ -567,7 +651,8 @@ async fn a_token_with_no_scopes_can_still_ask_who_it_is_but_read_nothing() {
 async fn a_refused_nullable_field_is_present_in_data_as_null() {
     let world = world().await;
     let app = &world.app;
-    let query = "query($measurement: ID!) { outcomeMeasurement(id: $measurement) { id youngPersonWords } }";
+    let query =
+        "query($measurement: ID!) { outcomeMeasurement(id: $measurement) { id youngPersonWords } }";
     let answer = app
         .graphql(
             &app.token(ISLINGTON, &[OutcomesRead]),
@@ -583,7 +668,11 @@ async fn a_refused_nullable_field_is_present_in_data_as_null() {
 
     let query = "query($child: ID!) { viewer { subject } child(id: $child) { id } }";
     let answer = app
-        .graphql(&app.token(ISLINGTON, &[]), query, variables_for(query, &world.variables))
+        .graphql(
+            &app.token(ISLINGTON, &[]),
+            query,
+            variables_for(query, &world.variables),
+        )
         .await;
     assert_eq!(answer.error_codes(), vec!["FORBIDDEN"], "{}", answer.body);
     assert_eq!(
@@ -593,7 +682,11 @@ async fn a_refused_nullable_field_is_present_in_data_as_null() {
 
     let query = "query($child: ID!) { child(id: $child) { id } }";
     let answer = app
-        .graphql(&app.token(ISLINGTON, &[]), query, variables_for(query, &world.variables))
+        .graphql(
+            &app.token(ISLINGTON, &[]),
+            query,
+            variables_for(query, &world.variables),
+        )
         .await;
     assert_eq!(answer.error_codes(), vec!["FORBIDDEN"], "{}", answer.body);
     assert_eq!(answer.body["data"], json!({ "child": null }));
@@ -627,7 +720,11 @@ async fn a_refused_non_null_field_nulls_its_nearest_nullable_parent() {
         ),
     ] {
         let answer = app
-            .graphql(&app.token(ISLINGTON, scopes), query, variables_for(query, &world.variables))
+            .graphql(
+                &app.token(ISLINGTON, scopes),
+                query,
+                variables_for(query, &world.variables),
+            )
             .await;
         assert_eq!(answer.error_codes(), vec!["FORBIDDEN"], "{}", answer.body);
         assert_eq!(answer.body["data"], json!({ parent: null }), "{query}");

@@ -31,15 +31,26 @@ async fn nested_page_costs_the_same_for_5_and_50_children() {
     let token = app.token_all(ISLINGTON);
     seed(&app, &token, 50).await;
 
-    let small = app.graphql(&token, NESTED_PAGE, json!({ "first": 5 })).await;
+    let small = app
+        .graphql(&token, NESTED_PAGE, json!({ "first": 5 }))
+        .await;
     small.assert_ok();
-    assert_eq!(small.data("/children/nodes").as_array().map(Vec::len), Some(5));
-    let large = app.graphql(&token, NESTED_PAGE, json!({ "first": 50 })).await;
+    assert_eq!(
+        small.data("/children/nodes").as_array().map(Vec::len),
+        Some(5)
+    );
+    let large = app
+        .graphql(&token, NESTED_PAGE, json!({ "first": 50 }))
+        .await;
     large.assert_ok();
     let nodes = large.data("/children/nodes").as_array().expect("nodes");
     assert_eq!(nodes.len(), 50);
-    assert!(nodes.iter().all(|child| child["referrals"]["nodes"][0]["timeline"][0]["kind"] == "SUBMITTED"));
-    assert!(nodes.iter().all(|child| child["outcomeMeasurements"]["nodes"][0]["youngPersonRating"] == 3));
+    assert!(nodes
+        .iter()
+        .all(|child| child["referrals"]["nodes"][0]["timeline"][0]["kind"] == "SUBMITTED"));
+    assert!(nodes
+        .iter()
+        .all(|child| child["outcomeMeasurements"]["nodes"][0]["youngPersonRating"] == 3));
 
     assert_eq!(
         small.sql_statements(),
@@ -49,5 +60,9 @@ async fn nested_page_costs_the_same_for_5_and_50_children() {
     // Each batch is one transaction (BEGIN, set tenant, query, COMMIT): children page, referrals,
     // timelines, assignments, first referral dates, measurements, superseded-by and the
     // framework. Anything above that means a relation is not batched.
-    assert!(large.sql_statements() <= 40, "{} statements", large.sql_statements());
+    assert!(
+        large.sql_statements() <= 40,
+        "{} statements",
+        large.sql_statements()
+    );
 }

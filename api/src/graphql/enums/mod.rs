@@ -37,9 +37,10 @@ mod tests {
     use async_graphql::{EnumType, OutputType};
 
     /// Each GraphQL enum spells its values exactly as the domain (and so the database) does.
-    fn same_spellings<G: EnumType + OutputType, D: Copy>(domain: &[D], as_str: impl Fn(D) -> &'static str)
+    fn same_spellings<G, D>(domain: &[D], as_str: impl Fn(D) -> &'static str)
     where
-        G: From<D>,
+        G: EnumType + OutputType + From<D>,
+        D: Copy,
     {
         let graphql: Vec<&str> = G::items().iter().map(|item| item.name).collect();
         let stored: Vec<&str> = domain.iter().map(|value| as_str(*value)).collect();
@@ -49,19 +50,55 @@ mod tests {
     #[test]
     fn enums_match_the_domain_spellings() {
         use stable_futures_domain::{child, guardian, referral, ErrorCode};
-        same_spellings::<super::ExploitationType, _>(referral::ExploitationType::ALL, referral::ExploitationType::as_str);
-        same_spellings::<super::ExploitationLocation, _>(referral::ExploitationLocation::ALL, referral::ExploitationLocation::as_str);
-        same_spellings::<super::CompetentAuthority, _>(referral::CompetentAuthority::ALL, referral::CompetentAuthority::as_str);
-        same_spellings::<super::FirstResponderType, _>(referral::FirstResponderType::ALL, referral::FirstResponderType::as_str);
-        same_spellings::<super::DecisionOutcome, _>(referral::DecisionOutcome::ALL, referral::DecisionOutcome::as_str);
-        same_spellings::<super::ReferralStatus, _>(referral::ReferralStatus::ALL, referral::ReferralStatus::as_str);
-        same_spellings::<super::ReferralEventKind, _>(referral::ReferralEventKind::ALL, referral::ReferralEventKind::as_str);
-        same_spellings::<super::GuardianService, _>(guardian::GuardianService::ALL, guardian::GuardianService::as_str);
-        same_spellings::<super::GuardianRole, _>(guardian::GuardianRole::ALL, guardian::GuardianRole::as_str);
-        same_spellings::<super::AssignmentStatus, _>(guardian::AssignmentStatus::ALL, guardian::AssignmentStatus::as_str);
-        same_spellings::<super::AssignmentEndReason, _>(guardian::AssignmentEndReason::ALL, guardian::AssignmentEndReason::as_str);
+        same_spellings::<super::ExploitationType, _>(
+            referral::ExploitationType::ALL,
+            referral::ExploitationType::as_str,
+        );
+        same_spellings::<super::ExploitationLocation, _>(
+            referral::ExploitationLocation::ALL,
+            referral::ExploitationLocation::as_str,
+        );
+        same_spellings::<super::CompetentAuthority, _>(
+            referral::CompetentAuthority::ALL,
+            referral::CompetentAuthority::as_str,
+        );
+        same_spellings::<super::FirstResponderType, _>(
+            referral::FirstResponderType::ALL,
+            referral::FirstResponderType::as_str,
+        );
+        same_spellings::<super::DecisionOutcome, _>(
+            referral::DecisionOutcome::ALL,
+            referral::DecisionOutcome::as_str,
+        );
+        same_spellings::<super::ReferralStatus, _>(
+            referral::ReferralStatus::ALL,
+            referral::ReferralStatus::as_str,
+        );
+        same_spellings::<super::ReferralEventKind, _>(
+            referral::ReferralEventKind::ALL,
+            referral::ReferralEventKind::as_str,
+        );
+        same_spellings::<super::GuardianService, _>(
+            guardian::GuardianService::ALL,
+            guardian::GuardianService::as_str,
+        );
+        same_spellings::<super::GuardianRole, _>(
+            guardian::GuardianRole::ALL,
+            guardian::GuardianRole::as_str,
+        );
+        same_spellings::<super::AssignmentStatus, _>(
+            guardian::AssignmentStatus::ALL,
+            guardian::AssignmentStatus::as_str,
+        );
+        same_spellings::<super::AssignmentEndReason, _>(
+            guardian::AssignmentEndReason::ALL,
+            guardian::AssignmentEndReason::as_str,
+        );
         same_spellings::<super::Gender, _>(child::Gender::ALL, child::Gender::as_str);
-        same_spellings::<super::ImmigrationStatus, _>(child::ImmigrationStatus::ALL, child::ImmigrationStatus::as_str);
+        same_spellings::<super::ImmigrationStatus, _>(
+            child::ImmigrationStatus::ALL,
+            child::ImmigrationStatus::as_str,
+        );
         same_spellings::<super::CareStatus, _>(child::CareStatus::ALL, child::CareStatus::as_str);
         same_spellings::<super::UserErrorCode, _>(ErrorCode::ALL, ErrorCode::as_str);
     }

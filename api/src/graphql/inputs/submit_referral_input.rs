@@ -26,7 +26,11 @@ impl SubmitReferralInput {
             referred_at: self.referred_at,
             first_responder_type: self.first_responder.organisation_type.into(),
             first_responder_name: self.first_responder.organisation_name,
-            exploitation_types: self.exploitation_types.into_iter().map(Into::into).collect(),
+            exploitation_types: self
+                .exploitation_types
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             county_lines: self.county_lines,
             exploitation_location: self.exploitation_location.into(),
             competent_authority: self.competent_authority.into(),

@@ -51,20 +51,41 @@ impl ChildChanges {
             local_child_id: input
                 .local_child_id
                 .unwrap_or_else(|| current.local_child_id.as_str().to_owned()),
-            upn: merge(input.upn, current.upn.as_ref().map(|u| u.as_str().to_owned())),
-            nhs_number: merge(input.nhs_number, current.nhs_number.as_ref().map(|n| n.as_str().to_owned())),
+            upn: merge(
+                input.upn,
+                current.upn.as_ref().map(|u| u.as_str().to_owned()),
+            ),
+            nhs_number: merge(
+                input.nhs_number,
+                current.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
+            ),
             date_of_birth: Some(input.date_of_birth.unwrap_or(current.date_of_birth)),
-            date_of_birth_estimated: input.date_of_birth_estimated.unwrap_or(current.date_of_birth_estimated),
+            date_of_birth_estimated: input
+                .date_of_birth_estimated
+                .unwrap_or(current.date_of_birth_estimated),
             age_disputed: input.age_disputed.unwrap_or(current.age_disputed),
             gender: merge(input.gender.map_value(Into::into), current.gender),
-            nationalities: input
-                .nationalities
-                .unwrap_or_else(|| current.nationalities.iter().map(|n| n.as_str().to_owned()).collect()),
-            languages: input
-                .languages
-                .unwrap_or_else(|| current.languages.iter().map(|l| l.as_str().to_owned()).collect()),
-            interpreter_required: input.interpreter_required.unwrap_or(current.interpreter_required),
-            immigration_status: merge(input.immigration_status.map_value(Into::into), current.immigration_status),
+            nationalities: input.nationalities.unwrap_or_else(|| {
+                current
+                    .nationalities
+                    .iter()
+                    .map(|n| n.as_str().to_owned())
+                    .collect()
+            }),
+            languages: input.languages.unwrap_or_else(|| {
+                current
+                    .languages
+                    .iter()
+                    .map(|l| l.as_str().to_owned())
+                    .collect()
+            }),
+            interpreter_required: input
+                .interpreter_required
+                .unwrap_or(current.interpreter_required),
+            immigration_status: merge(
+                input.immigration_status.map_value(Into::into),
+                current.immigration_status,
+            ),
             care_status: merge(input.care_status.map_value(Into::into), current.care_status),
         }
     }

@@ -19,7 +19,11 @@ pub struct ChildMutations;
 impl ChildMutations {
     /// Registers a child with the caller's local authority.
     #[graphql(guard = "RequireScope(Scope::ChildrenWrite)")]
-    async fn register_child(&self, ctx: &Context<'_>, input: RegisterChildInput) -> async_graphql::Result<RegisterChildPayload> {
+    async fn register_child(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterChildInput,
+    ) -> async_graphql::Result<RegisterChildPayload> {
         let request = request(ctx)?;
         let today = request.now.date_naive();
         let result = match ChildDraft::from(input).validate(today) {
@@ -31,7 +35,11 @@ impl ChildMutations {
 
     /// Changes a child's details, if nobody changed them since `expectedVersion`.
     #[graphql(guard = "RequireScope(Scope::ChildrenWrite)")]
-    async fn update_child(&self, ctx: &Context<'_>, input: UpdateChildInput) -> async_graphql::Result<UpdateChildPayload> {
+    async fn update_child(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateChildInput,
+    ) -> async_graphql::Result<UpdateChildPayload> {
         let request = request(ctx)?;
         let id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
         let expected_version = input.expected_version;
@@ -39,7 +47,9 @@ impl ChildMutations {
         let changes = ChildChanges::from(input);
         let result = request
             .db
-            .update_child(id, expected_version, request.now, move |child| changes.apply(child).validate(today))
+            .update_child(id, expected_version, request.now, move |child| {
+                changes.apply(child).validate(today)
+            })
             .await;
         Ok(UpdateChildPayload::from_result(result, Child)?)
     }

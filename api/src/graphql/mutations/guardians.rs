@@ -9,7 +9,9 @@ use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::assign_guardian_input::AssignGuardianInput;
 use crate::graphql::inputs::end_guardian_assignment_input::EndGuardianAssignmentInput;
 use crate::graphql::inputs::request_guardian_input::RequestGuardianInput;
-use crate::graphql::payloads::{AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload};
+use crate::graphql::payloads::{
+    AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload,
+};
 use crate::graphql::types::guardian_assignment::GuardianAssignment;
 
 #[derive(Debug, Default)]
@@ -20,27 +22,56 @@ impl GuardianMutations {
     /// Requests an independent guardian for a child. A child has at most one open request or
     /// assignment per service.
     #[graphql(guard = "RequireScope(Scope::GuardiansWrite)")]
-    async fn request_guardian(&self, ctx: &Context<'_>, input: RequestGuardianInput) -> async_graphql::Result<RequestGuardianPayload> {
+    async fn request_guardian(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestGuardianInput,
+    ) -> async_graphql::Result<RequestGuardianPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
         let result = request
             .db
-            .request_guardian(child_id, input.service.into(), input.role.into(), input.requested_at, request.now)
+            .request_guardian(
+                child_id,
+                input.service.into(),
+                input.role.into(),
+                input.requested_at,
+                request.now,
+            )
             .await;
-        Ok(RequestGuardianPayload::from_result(result, GuardianAssignment)?)
+        Ok(RequestGuardianPayload::from_result(
+            result,
+            GuardianAssignment,
+        )?)
     }
 
     /// Records that a guardian took up the request.
     #[graphql(guard = "RequireScope(Scope::GuardiansWrite)")]
-    async fn assign_guardian(&self, ctx: &Context<'_>, input: AssignGuardianInput) -> async_graphql::Result<AssignGuardianPayload> {
+    async fn assign_guardian(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignGuardianInput,
+    ) -> async_graphql::Result<AssignGuardianPayload> {
         let request = request(ctx)?;
-        let id = AssignmentId(ids::require(&input.assignment_id, NodeKind::GuardianAssignment)?);
-        let (assigned_at, role, now) = (input.assigned_at, input.role.map(GuardianRole::from), request.now);
+        let id = AssignmentId(ids::require(
+            &input.assignment_id,
+            NodeKind::GuardianAssignment,
+        )?);
+        let (assigned_at, role, now) = (
+            input.assigned_at,
+            input.role.map(GuardianRole::from),
+            request.now,
+        );
         let result = request
             .db
-            .change_assignment(id, input.expected_version, now, move |a| a.assign(assigned_at, role, now))
+            .change_assignment(id, input.expected_version, now, move |a| {
+                a.assign(assigned_at, role, now)
+            })
             .await;
-        Ok(AssignGuardianPayload::from_result(result, GuardianAssignment)?)
+        Ok(AssignGuardianPayload::from_result(
+            result,
+            GuardianAssignment,
+        )?)
     }
 
     /// Ends an assignment, or closes a request that was never taken up.
@@ -51,12 +82,24 @@ impl GuardianMutations {
         input: EndGuardianAssignmentInput,
     ) -> async_graphql::Result<EndGuardianAssignmentPayload> {
         let request = request(ctx)?;
-        let id = AssignmentId(ids::require(&input.assignment_id, NodeKind::GuardianAssignment)?);
-        let (ended_at, reason, now) = (input.ended_at, AssignmentEndReason::from(input.reason), request.now);
+        let id = AssignmentId(ids::require(
+            &input.assignment_id,
+            NodeKind::GuardianAssignment,
+        )?);
+        let (ended_at, reason, now) = (
+            input.ended_at,
+            AssignmentEndReason::from(input.reason),
+            request.now,
+        );
         let result = request
             .db
-            .change_assignment(id, input.expected_version, now, move |a| a.end(ended_at, reason, now))
+            .change_assignment(id, input.expected_version, now, move |a| {
+                a.end(ended_at, reason, now)
+            })
             .await;
-        Ok(EndGuardianAssignmentPayload::from_result(result, GuardianAssignment)?)
+        Ok(EndGuardianAssignmentPayload::from_result(
+            result,
+            GuardianAssignment,
+        )?)
     }
 }

@@ -33,11 +33,18 @@ impl MeasurementMutations {
             )),
             None => None,
         };
-        let framework = request.database.current_framework().await.map_err(ApiError::from)?;
+        let framework = request
+            .database
+            .current_framework()
+            .await
+            .map_err(ApiError::from)?;
         let result = request
             .db
             .record_measurement(child_id, input.draft(supersedes), framework, request.now)
             .await;
-        Ok(RecordOutcomeMeasurementPayload::from_result(result, OutcomeMeasurement)?)
+        Ok(RecordOutcomeMeasurementPayload::from_result(
+            result,
+            OutcomeMeasurement,
+        )?)
     }
 }

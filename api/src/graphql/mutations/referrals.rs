@@ -1,7 +1,9 @@
 use async_graphql::{Context, Object};
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::principal::Scope;
-use stable_futures_domain::referral::{DecisionOutcome, NrmReferral as DomainReferral, ReferralEvent};
+use stable_futures_domain::referral::{
+    DecisionOutcome, NrmReferral as DomainReferral, ReferralEvent,
+};
 use stable_futures_domain::FieldError;
 
 use crate::graphql::context::{request, RequestContext};
@@ -30,13 +32,20 @@ async fn transition<P, F>(
 ) -> Result<P, ApiError>
 where
     P: Payload<Entity = NrmReferral>,
-    F: FnOnce(&mut DomainReferral, chrono::DateTime<chrono::Utc>) -> Result<ReferralEvent, FieldError> + Send + 'static,
+    F: FnOnce(
+            &mut DomainReferral,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<ReferralEvent, FieldError>
+        + Send
+        + 'static,
 {
     let id = ReferralId(ids::require(referral_id, NodeKind::NrmReferral)?);
     let now = request.now;
     let result = request
         .db
-        .transition_referral(id, expected_version, now, move |referral| change(referral, now))
+        .transition_referral(id, expected_version, now, move |referral| {
+            change(referral, now)
+        })
         .await;
     P::from_result(result, NrmReferral)
 }
@@ -45,10 +54,17 @@ where
 impl ReferralMutations {
     /// Records an NRM referral for a child.
     #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
-    async fn submit_referral(&self, ctx: &Context<'_>, input: SubmitReferralInput) -> async_graphql::Result<SubmitReferralPayload> {
+    async fn submit_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitReferralInput,
+    ) -> async_graphql::Result<SubmitReferralPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
-        let result = request.db.submit_referral(child_id, input.draft(), request.now).await;
+        let result = request
+            .db
+            .submit_referral(child_id, input.draft(), request.now)
+            .await;
         Ok(SubmitReferralPayload::from_result(result, NrmReferral)?)
     }
 
@@ -61,9 +77,12 @@ impl ReferralMutations {
     ) -> async_graphql::Result<RecordReasonableGroundsDecisionPayload> {
         let outcome: DecisionOutcome = input.outcome.into();
         let decided_at = input.decided_at;
-        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
-            r.record_reasonable_grounds(outcome, decided_at, now)
-        })
+        Ok(transition(
+            request(ctx)?,
+            &input.referral_id,
+            input.expected_version,
+            move |r, now| r.record_reasonable_grounds(outcome, decided_at, now),
+        )
         .await?)
     }
 
@@ -76,9 +95,12 @@ impl ReferralMutations {
     ) -> async_graphql::Result<RecordConclusiveGroundsDecisionPayload> {
         let outcome: DecisionOutcome = input.outcome.into();
         let decided_at = input.decided_at;
-        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
-            r.record_conclusive_grounds(outcome, decided_at, now)
-        })
+        Ok(transition(
+            request(ctx)?,
+            &input.referral_id,
+            input.expected_version,
+            move |r, now| r.record_conclusive_grounds(outcome, decided_at, now),
+        )
         .await?)
     }
 
@@ -90,19 +112,29 @@ impl ReferralMutations {
         input: RequestReconsiderationInput,
     ) -> async_graphql::Result<RequestReconsiderationPayload> {
         let requested_at = input.requested_at;
-        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
-            r.request_reconsideration(requested_at, now)
-        })
+        Ok(transition(
+            request(ctx)?,
+            &input.referral_id,
+            input.expected_version,
+            move |r, now| r.request_reconsideration(requested_at, now),
+        )
         .await?)
     }
 
     /// Withdraws a referral that has no Conclusive Grounds decision.
     #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
-    async fn withdraw_referral(&self, ctx: &Context<'_>, input: WithdrawReferralInput) -> async_graphql::Result<WithdrawReferralPayload> {
+    async fn withdraw_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawReferralInput,
+    ) -> async_graphql::Result<WithdrawReferralPayload> {
         let withdrawn_at = input.withdrawn_at;
-        Ok(transition(request(ctx)?, &input.referral_id, input.expected_version, move |r, now| {
-            r.withdraw(withdrawn_at, now)
-        })
+        Ok(transition(
+            request(ctx)?,
+            &input.referral_id,
+            input.expected_version,
+            move |r, now| r.withdraw(withdrawn_at, now),
+        )
         .await?)
     }
 }

@@ -64,7 +64,10 @@ pub trait Payload: Sized {
 
     /// Turns the store's answer into the payload: input problems become `userErrors`, a missing
     /// record `NOT_FOUND`, anything else `INTERNAL`.
-    fn from_result<T>(result: Result<T, PersistenceError>, wrap: impl FnOnce(T) -> Self::Entity) -> Result<Self, ApiError> {
+    fn from_result<T>(
+        result: Result<T, PersistenceError>,
+        wrap: impl FnOnce(T) -> Self::Entity,
+    ) -> Result<Self, ApiError> {
         match result {
             Ok(value) => Ok(Self::written(wrap(value))),
             Err(PersistenceError::Invalid(errors)) => Ok(Self::refused(user_errors(errors))),

@@ -60,12 +60,22 @@ impl Child {
 
     /// ISO 3166-1 alpha-3 codes.
     async fn nationalities(&self) -> Vec<&str> {
-        self.0.details.nationalities.iter().map(|n| n.as_str()).collect()
+        self.0
+            .details
+            .nationalities
+            .iter()
+            .map(|n| n.as_str())
+            .collect()
     }
 
     /// ISO 639 codes of the languages the young person speaks.
     async fn languages(&self) -> Vec<&str> {
-        self.0.details.languages.iter().map(|l| l.as_str()).collect()
+        self.0
+            .details
+            .languages
+            .iter()
+            .map(|l| l.as_str())
+            .collect()
     }
 
     async fn interpreter_required(&self) -> bool {
@@ -116,20 +126,37 @@ impl Child {
             first,
             after,
         };
-        let page = request(ctx)?.loaders.child_referrals.load_one(key).await.map_err(ApiError::from)?;
-        let mut connection = Connection::new(after.is_some(), page.as_ref().is_some_and(|p| p.has_next_page));
+        let page = request(ctx)?
+            .loaders
+            .child_referrals
+            .load_one(key)
+            .await
+            .map_err(ApiError::from)?;
+        let mut connection = Connection::new(
+            after.is_some(),
+            page.as_ref().is_some_and(|p| p.has_next_page),
+        );
         for referral in page.iter().flat_map(|p| p.items.iter()) {
-            connection
-                .edges
-                .push(Edge::new(ids::cursor(referral.id.0), NrmReferral(referral.clone())));
+            connection.edges.push(Edge::new(
+                ids::cursor(referral.id.0),
+                NrmReferral(referral.clone()),
+            ));
         }
         Ok(connection)
     }
 
     /// Independent guardian requests and assignments, oldest first.
     #[graphql(guard = "RequireScope(Scope::GuardiansRead)")]
-    async fn guardian_assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GuardianAssignment>> {
-        let list = request(ctx)?.loaders.child_assignments.load_one(self.0.id).await.map_err(ApiError::from)?;
+    async fn guardian_assignments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<GuardianAssignment>> {
+        let list = request(ctx)?
+            .loaders
+            .child_assignments
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(list
             .iter()
             .flat_map(|list| list.iter())
@@ -150,7 +177,8 @@ impl Child {
         first: i32,
         after: Option<String>,
         #[graphql(default = false)] include_superseded: bool,
-    ) -> async_graphql::Result<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>>
+    {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(MeasurementId);
         let key = MeasurementPageKey {
@@ -161,8 +189,16 @@ impl Child {
             },
             include_superseded,
         };
-        let page = request(ctx)?.loaders.child_measurements.load_one(key).await.map_err(ApiError::from)?;
-        let mut connection = Connection::new(after.is_some(), page.as_ref().is_some_and(|p| p.has_next_page));
+        let page = request(ctx)?
+            .loaders
+            .child_measurements
+            .load_one(key)
+            .await
+            .map_err(ApiError::from)?;
+        let mut connection = Connection::new(
+            after.is_some(),
+            page.as_ref().is_some_and(|p| p.has_next_page),
+        );
         for measurement in page.iter().flat_map(|p| p.items.iter()) {
             connection.edges.push(Edge::new(
                 ids::cursor(measurement.id.0),

@@ -11,6 +11,10 @@ pub struct ChildrenConnectionFields;
 impl ChildrenConnectionFields {
     /// Number of children of the local authority (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(request(ctx)?.db.count_children().await.map_err(ApiError::from)?)
+        Ok(request(ctx)?
+            .db
+            .count_children()
+            .await
+            .map_err(ApiError::from)?)
     }
 }

@@ -22,7 +22,12 @@ impl GuardianAssignment {
 
     #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
-        let child = request(ctx)?.loaders.children.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        let child = request(ctx)?
+            .loaders
+            .children
+            .load_one(self.0.child_id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Child(child.ok_or(ApiError::NotFound)?))
     }
 
@@ -62,12 +67,22 @@ impl GuardianAssignment {
 
     /// Calendar days from the child's first NRM referral to the assignment.
     #[graphql(guard = "RequireScope(Scope::ReferralsRead)")]
-    async fn days_from_referral_to_assignment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+    async fn days_from_referral_to_assignment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<i64>> {
         if self.0.assigned_at.is_none() {
             return Ok(None);
         }
-        let referred_at = request(ctx)?.loaders.first_referrals.load_one(self.0.child_id).await.map_err(ApiError::from)?;
-        Ok(referred_at.flatten().and_then(|at| self.0.days_from_referral_to_assignment(at)))
+        let referred_at = request(ctx)?
+            .loaders
+            .first_referrals
+            .load_one(self.0.child_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(referred_at
+            .flatten()
+            .and_then(|at| self.0.days_from_referral_to_assignment(at)))
     }
 
     /// Changes with every update; pass it back as `expectedVersion`.

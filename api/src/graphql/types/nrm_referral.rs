@@ -8,7 +8,9 @@ use super::decision::Decision;
 use super::first_responder::FirstResponder;
 use super::referral_timeline_event::ReferralTimelineEvent;
 use crate::graphql::context::request;
-use crate::graphql::enums::{CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus};
+use crate::graphql::enums::{
+    CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus,
+};
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::ids::{self, NodeKind};
@@ -26,7 +28,12 @@ impl NrmReferral {
     /// The child referred.
     #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
-        let child = request(ctx)?.loaders.children.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        let child = request(ctx)?
+            .loaders
+            .children
+            .load_one(self.0.child_id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Child(child.ok_or(ApiError::NotFound)?))
     }
 
@@ -39,7 +46,11 @@ impl NrmReferral {
     }
 
     async fn exploitation_types(&self) -> Vec<ExploitationType> {
-        self.0.exploitation_types.iter().map(|t| (*t).into()).collect()
+        self.0
+            .exploitation_types
+            .iter()
+            .map(|t| (*t).into())
+            .collect()
     }
 
     /// Criminal exploitation moving drugs across areas ("county lines").
@@ -82,8 +93,13 @@ impl NrmReferral {
 
     /// Whether the Reasonable Grounds decision came within the 5-working-day target (weekends and
     /// England and Wales bank holidays excluded).
-    async fn reasonable_grounds_within_target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        Ok(self.0.reasonable_grounds_within_target(&request(ctx)?.holidays))
+    async fn reasonable_grounds_within_target(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<bool>> {
+        Ok(self
+            .0
+            .reasonable_grounds_within_target(&request(ctx)?.holidays))
     }
 
     /// Calendar days from the Reasonable Grounds to the Conclusive Grounds decision.
@@ -105,8 +121,16 @@ impl NrmReferral {
     }
 
     /// Every step of the referral, oldest first.
-    async fn timeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReferralTimelineEvent>> {
-        let events = request(ctx)?.loaders.timelines.load_one(self.0.id).await.map_err(ApiError::from)?;
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ReferralTimelineEvent>> {
+        let events = request(ctx)?
+            .loaders
+            .timelines
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(events
             .iter()
             .flat_map(|events| events.iter())

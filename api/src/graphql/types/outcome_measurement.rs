@@ -23,7 +23,12 @@ impl OutcomeMeasurement {
 
     #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
-        let child = request(ctx)?.loaders.children.load_one(self.0.child_id).await.map_err(ApiError::from)?;
+        let child = request(ctx)?
+            .loaders
+            .children
+            .load_one(self.0.child_id)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Child(child.ok_or(ApiError::NotFound)?))
     }
 
@@ -32,9 +37,14 @@ impl OutcomeMeasurement {
         let framework = request(ctx)?
             .loaders
             .frameworks
-            .load_one(self.0.framework_version.clone()).await.map_err(ApiError::from)?
+            .load_one(self.0.framework_version.clone())
+            .await
+            .map_err(ApiError::from)?
             .ok_or(ApiError::NotFound)?;
-        let outcome = framework.outcome(&self.0.outcome_key).cloned().ok_or(ApiError::NotFound)?;
+        let outcome = framework
+            .outcome(&self.0.outcome_key)
+            .cloned()
+            .ok_or(ApiError::NotFound)?;
         Ok(Outcome(outcome))
     }
 
@@ -89,12 +99,21 @@ impl OutcomeMeasurement {
 
     /// The measurement this one corrects.
     async fn supersedes_id(&self) -> Option<ID> {
-        self.0.supersedes.map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0))
+        self.0
+            .supersedes
+            .map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0))
     }
 
     /// The measurement that corrects this one, if it has been corrected.
     async fn superseded_by_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
-        let by = request(ctx)?.loaders.superseded_by.load_one(self.0.id).await.map_err(ApiError::from)?;
-        Ok(by.flatten().map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0)))
+        let by = request(ctx)?
+            .loaders
+            .superseded_by
+            .load_one(self.0.id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(by
+            .flatten()
+            .map(|id| ids::encode(NodeKind::OutcomeMeasurement, id.0)))
     }
 }
