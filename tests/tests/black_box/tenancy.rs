@@ -5,7 +5,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
-use stable_futures_tests::fixtures::{self, RECORD_MEASUREMENT, RECORD_RG, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL};
+use stable_futures_tests::fixtures::{
+    self, RECORD_MEASUREMENT, RECORD_RG, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL,
+};
 use stable_futures_tests::{Answer, TestApp, CAMDEN, ISLINGTON};
 
 const UPDATE_CHILD: &str = "mutation($input: UpdateChildInput!) { updateChild(input: $input) { child { id version localChildId } userErrors { field message code } } }";
@@ -44,7 +46,8 @@ const CHILD_BY_LOCAL_ID: &str = "query($localChildId: String!) { childByLocalId(
 const REFERRAL: &str = "query($id: ID!) { referral(id: $id) { id status version } }";
 const ASSIGNMENT: &str = "query($id: ID!) { guardianAssignment(id: $id) { id status version } }";
 const MEASUREMENT: &str = "query($id: ID!) { outcomeMeasurement(id: $id) { id youngPersonWords } }";
-const CHILDREN: &str = "{ children(first: 100) { totalCount nodes { id localChildId localAuthority { code } } } }";
+const CHILDREN: &str =
+    "{ children(first: 100) { totalCount nodes { id localChildId localAuthority { code } } } }";
 
 const CAMDEN_LOCAL_ID: &str = "CAM0001";
 const ISLINGTON_LOCAL_ID: &str = "ISL0001";
@@ -93,7 +96,12 @@ async fn tenants(app: &TestApp) -> Tenants {
         )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.user_error_codes("recordReasonableGroundsDecision"), Vec::<String>::new(), "{}", answer.body);
+    assert_eq!(
+        answer.user_error_codes("recordReasonableGroundsDecision"),
+        Vec::<String>::new(),
+        "{}",
+        answer.body
+    );
     let (camden_assignment, _) = fixtures::guardian_request(app, &camden, &camden_child).await;
     let camden_measurement = fixtures::measurement(app, &camden, &camden_child, json!({})).await;
     let islington_child = fixtures::child(app, &app.token_all(ISLINGTON), ISLINGTON_LOCAL_ID).await;
@@ -115,7 +123,12 @@ fn missing_id(type_name: &str) -> String {
 fn replace_id(value: &Value, from: &str, to: &str) -> Value {
     match value {
         Value::String(text) if text == from => Value::String(to.to_owned()),
-        Value::Array(items) => Value::Array(items.iter().map(|item| replace_id(item, from, to)).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| replace_id(item, from, to))
+                .collect(),
+        ),
         Value::Object(fields) => Value::Object(
             fields
                 .iter()
@@ -138,7 +151,9 @@ fn assert_same_answer(foreign: &Answer, missing: &Answer, what: &str) {
 }
 
 async fn camden_state(app: &TestApp, tenants: &Tenants) -> Value {
-    let answer = app.graphql(&app.token_all(CAMDEN), STATE, tenants.state_variables()).await;
+    let answer = app
+        .graphql(&app.token_all(CAMDEN), STATE, tenants.state_variables())
+        .await;
     answer.assert_ok();
     answer.body["data"].clone()
 }
@@ -152,19 +167,34 @@ async fn camden_reads_its_own_child_referral_guardian_request_and_measurement_th
     let state = camden_state(&app, &tenants).await;
     assert_eq!(state["child"]["id"], tenants.camden_child.as_str());
     assert_eq!(state["child"]["localAuthority"]["code"], CAMDEN);
-    assert_eq!(state["child"]["referrals"]["nodes"][0]["id"], tenants.camden_referral.as_str());
-    assert_eq!(state["child"]["guardianAssignments"][0]["id"], tenants.camden_assignment.as_str());
+    assert_eq!(
+        state["child"]["referrals"]["nodes"][0]["id"],
+        tenants.camden_referral.as_str()
+    );
+    assert_eq!(
+        state["child"]["guardianAssignments"][0]["id"],
+        tenants.camden_assignment.as_str()
+    );
     assert_eq!(
         state["child"]["outcomeMeasurements"]["nodes"][0]["id"],
         tenants.camden_measurement.as_str()
     );
     assert_eq!(state["referral"]["status"], "RG_POSITIVE");
     assert_eq!(state["referral"]["version"], 2);
-    assert_eq!(state["referral"]["child"]["id"], tenants.camden_child.as_str());
+    assert_eq!(
+        state["referral"]["child"]["id"],
+        tenants.camden_child.as_str()
+    );
     assert_eq!(state["guardianAssignment"]["status"], "REQUESTED");
     assert_eq!(state["guardianAssignment"]["version"], 1);
-    assert_eq!(state["outcomeMeasurement"]["child"]["id"], tenants.camden_child.as_str());
-    assert_eq!(state["outcomeMeasurement"]["youngPersonWords"], "I feel safer where I live now");
+    assert_eq!(
+        state["outcomeMeasurement"]["child"]["id"],
+        tenants.camden_child.as_str()
+    );
+    assert_eq!(
+        state["outcomeMeasurement"]["youngPersonWords"],
+        "I feel safer where I live now"
+    );
 
     for (type_name, id) in tenants.camden_ids() {
         let answer = app.graphql(&camden, NODE, json!({ "id": id })).await;
@@ -185,15 +215,25 @@ async fn camden_reads_its_own_child_referral_guardian_request_and_measurement_th
     assert_eq!(found, ids.iter().map(String::as_str).collect::<Vec<_>>());
 
     let answer = app
-        .graphql(&camden, CHILD_BY_LOCAL_ID, json!({ "localChildId": CAMDEN_LOCAL_ID }))
+        .graphql(
+            &camden,
+            CHILD_BY_LOCAL_ID,
+            json!({ "localChildId": CAMDEN_LOCAL_ID }),
+        )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.data("/childByLocalId/id"), tenants.camden_child.as_str());
+    assert_eq!(
+        answer.data("/childByLocalId/id"),
+        tenants.camden_child.as_str()
+    );
 
     let answer = app.graphql(&camden, CHILDREN, json!({})).await;
     answer.assert_ok();
     assert_eq!(answer.data("/children/totalCount"), 1);
-    assert_eq!(answer.data("/children/nodes/0/id"), tenants.camden_child.as_str());
+    assert_eq!(
+        answer.data("/children/nodes/0/id"),
+        tenants.camden_child.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,26 +243,53 @@ async fn islington_reads_camdens_records_by_id_as_null_exactly_like_missing_ids(
     let islington = app.token_all(ISLINGTON);
 
     // The same queries do find Islington's own child, so a null below means "not yours".
-    let answer = app.graphql(&islington, CHILD, json!({ "id": tenants.islington_child })).await;
+    let answer = app
+        .graphql(&islington, CHILD, json!({ "id": tenants.islington_child }))
+        .await;
     answer.assert_ok();
     assert_eq!(answer.data("/child/id"), tenants.islington_child.as_str());
-    let answer = app.graphql(&islington, NODE, json!({ "id": tenants.islington_child })).await;
+    let answer = app
+        .graphql(&islington, NODE, json!({ "id": tenants.islington_child }))
+        .await;
     answer.assert_ok();
     assert_eq!(answer.data("/node/id"), tenants.islington_child.as_str());
 
     let by_type = [
         (CHILD, "/child", tenants.camden_child.clone(), "Child"),
-        (REFERRAL, "/referral", tenants.camden_referral.clone(), "NrmReferral"),
-        (ASSIGNMENT, "/guardianAssignment", tenants.camden_assignment.clone(), "GuardianAssignment"),
-        (MEASUREMENT, "/outcomeMeasurement", tenants.camden_measurement.clone(), "OutcomeMeasurement"),
+        (
+            REFERRAL,
+            "/referral",
+            tenants.camden_referral.clone(),
+            "NrmReferral",
+        ),
+        (
+            ASSIGNMENT,
+            "/guardianAssignment",
+            tenants.camden_assignment.clone(),
+            "GuardianAssignment",
+        ),
+        (
+            MEASUREMENT,
+            "/outcomeMeasurement",
+            tenants.camden_measurement.clone(),
+            "OutcomeMeasurement",
+        ),
     ];
     for (query, pointer, camden_id, type_name) in &by_type {
         for query in [*query, NODE] {
-            let foreign = app.graphql(&islington, query, json!({ "id": camden_id })).await;
+            let foreign = app
+                .graphql(&islington, query, json!({ "id": camden_id }))
+                .await;
             foreign.assert_ok();
             let field = if query == NODE { "/node" } else { *pointer };
-            assert!(foreign.data(field).is_null(), "Islington read Camden's {type_name}: {}", foreign.body);
-            let missing = app.graphql(&islington, query, json!({ "id": missing_id(type_name) })).await;
+            assert!(
+                foreign.data(field).is_null(),
+                "Islington read Camden's {type_name}: {}",
+                foreign.body
+            );
+            let missing = app
+                .graphql(&islington, query, json!({ "id": missing_id(type_name) }))
+                .await;
             assert_same_answer(&foreign, &missing, &format!("{type_name} via {query}"));
         }
     }
@@ -235,10 +302,21 @@ async fn islington_reads_camdens_records_by_id_as_null_exactly_like_missing_ids(
     let nodes = answer.data("/nodes").as_array().expect("nodes").clone();
     assert_eq!(nodes.len(), 5, "{}", answer.body);
     assert_eq!(nodes[0]["id"], tenants.islington_child.as_str());
-    assert!(nodes[1..].iter().all(Value::is_null), "Islington read Camden's records: {}", answer.body);
+    assert!(
+        nodes[1..].iter().all(Value::is_null),
+        "Islington read Camden's records: {}",
+        answer.body
+    );
     let mut missing = vec![tenants.islington_child.clone()];
-    missing.extend(tenants.camden_ids().into_iter().map(|(type_name, _)| missing_id(type_name)));
-    let missing = app.graphql(&islington, NODES, json!({ "ids": missing })).await;
+    missing.extend(
+        tenants
+            .camden_ids()
+            .into_iter()
+            .map(|(type_name, _)| missing_id(type_name)),
+    );
+    let missing = app
+        .graphql(&islington, NODES, json!({ "ids": missing }))
+        .await;
     assert_same_answer(&answer, &missing, "nodes");
 }
 
@@ -249,20 +327,39 @@ async fn islington_cannot_find_camdens_child_by_camdens_local_id() {
     let islington = app.token_all(ISLINGTON);
 
     let foreign = app
-        .graphql(&islington, CHILD_BY_LOCAL_ID, json!({ "localChildId": CAMDEN_LOCAL_ID }))
+        .graphql(
+            &islington,
+            CHILD_BY_LOCAL_ID,
+            json!({ "localChildId": CAMDEN_LOCAL_ID }),
+        )
         .await;
     foreign.assert_ok();
-    assert!(foreign.data("/childByLocalId").is_null(), "{}", foreign.body);
+    assert!(
+        foreign.data("/childByLocalId").is_null(),
+        "{}",
+        foreign.body
+    );
     let missing = app
-        .graphql(&islington, CHILD_BY_LOCAL_ID, json!({ "localChildId": "NOSUCH0001" }))
+        .graphql(
+            &islington,
+            CHILD_BY_LOCAL_ID,
+            json!({ "localChildId": "NOSUCH0001" }),
+        )
         .await;
     assert_same_answer(&foreign, &missing, "childByLocalId");
 
     let own = app
-        .graphql(&islington, CHILD_BY_LOCAL_ID, json!({ "localChildId": ISLINGTON_LOCAL_ID }))
+        .graphql(
+            &islington,
+            CHILD_BY_LOCAL_ID,
+            json!({ "localChildId": ISLINGTON_LOCAL_ID }),
+        )
         .await;
     own.assert_ok();
-    assert_eq!(own.data("/childByLocalId/id"), tenants.islington_child.as_str());
+    assert_eq!(
+        own.data("/childByLocalId/id"),
+        tenants.islington_child.as_str()
+    );
 
     // Camden's local ids do not even count against Islington's: Islington may use the same one,
     // and then finds its own child by it, never Camden's.
@@ -274,15 +371,31 @@ async fn islington_cannot_find_camdens_child_by_camdens_local_id() {
         )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.user_error_codes("registerChild"), Vec::<String>::new(), "{}", answer.body);
-    let islington_twin = answer.data("/registerChild/child/id").as_str().expect("id").to_owned();
+    assert_eq!(
+        answer.user_error_codes("registerChild"),
+        Vec::<String>::new(),
+        "{}",
+        answer.body
+    );
+    let islington_twin = answer
+        .data("/registerChild/child/id")
+        .as_str()
+        .expect("id")
+        .to_owned();
     assert_ne!(islington_twin, tenants.camden_child);
     let answer = app
-        .graphql(&islington, CHILD_BY_LOCAL_ID, json!({ "localChildId": CAMDEN_LOCAL_ID }))
+        .graphql(
+            &islington,
+            CHILD_BY_LOCAL_ID,
+            json!({ "localChildId": CAMDEN_LOCAL_ID }),
+        )
         .await;
     answer.assert_ok();
     assert_eq!(answer.data("/childByLocalId/id"), islington_twin.as_str());
-    assert_eq!(answer.data("/childByLocalId/localAuthority/code"), ISLINGTON);
+    assert_eq!(
+        answer.data("/childByLocalId/localAuthority/code"),
+        ISLINGTON
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,7 +414,11 @@ async fn islington_lists_and_counts_only_its_own_children() {
         .expect("nodes")
         .iter()
         .map(|child| {
-            assert_eq!(child["localAuthority"]["code"], ISLINGTON, "{}", answer.body);
+            assert_eq!(
+                child["localAuthority"]["code"], ISLINGTON,
+                "{}",
+                answer.body
+            );
             child["id"].as_str().expect("id")
         })
         .collect();
@@ -312,9 +429,19 @@ async fn islington_lists_and_counts_only_its_own_children() {
 
     // Paging after a cursor made from Camden's child does not reveal it either.
     let camden_cursor = {
-        let answer = app.graphql(&app.token_all(CAMDEN), "{ children(first: 1) { edges { cursor } } }", json!({})).await;
+        let answer = app
+            .graphql(
+                &app.token_all(CAMDEN),
+                "{ children(first: 1) { edges { cursor } } }",
+                json!({}),
+            )
+            .await;
         answer.assert_ok();
-        answer.data("/children/edges/0/cursor").as_str().expect("cursor").to_owned()
+        answer
+            .data("/children/edges/0/cursor")
+            .as_str()
+            .expect("cursor")
+            .to_owned()
     };
     let answer = app
         .graphql(
@@ -331,11 +458,16 @@ async fn islington_lists_and_counts_only_its_own_children() {
         .iter()
         .map(|child| child["id"].as_str().expect("id"))
         .collect();
-    assert!(!paged.contains(&tenants.camden_child.as_str()), "{}", answer.body);
+    assert!(
+        !paged.contains(&tenants.camden_child.as_str()),
+        "{}",
+        answer.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missing_id_and_changes_nothing() {
+async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missing_id_and_changes_nothing(
+) {
     let app = TestApp::spawn().await;
     let tenants = tenants(&app).await;
     let islington = app.token_all(ISLINGTON);
@@ -462,10 +594,14 @@ async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missin
     ];
 
     for (what, query, type_name, camden_id, input) in &attempts {
-        let foreign = app.graphql(&islington, query, json!({ "input": input })).await;
+        let foreign = app
+            .graphql(&islington, query, json!({ "input": input }))
+            .await;
         let missing_input = replace_id(input, camden_id, &missing_id(type_name));
         assert_ne!(&missing_input, input);
-        let missing = app.graphql(&islington, query, json!({ "input": missing_input })).await;
+        let missing = app
+            .graphql(&islington, query, json!({ "input": missing_input }))
+            .await;
         assert_same_answer(&foreign, &missing, what);
         // And what both say is "not found", as a GraphQL error or on the supersedesId field.
         let codes = foreign.error_codes();
@@ -474,7 +610,9 @@ async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missin
             .pointer("/data/recordOutcomeMeasurement/userErrors")
             .and_then(Value::as_array)
             .is_some_and(|errors| {
-                errors.len() == 1 && errors[0]["code"] == "NOT_FOUND" && errors[0]["field"] == json!(["input", "supersedesId"])
+                errors.len() == 1
+                    && errors[0]["code"] == "NOT_FOUND"
+                    && errors[0]["field"] == json!(["input", "supersedesId"])
             });
         assert!(
             codes == ["NOT_FOUND"] || (codes.is_empty() && not_found_field),
@@ -483,7 +621,11 @@ async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missin
         );
     }
 
-    assert_eq!(camden_state(&app, &tenants).await, camden_before, "Islington changed Camden's data");
+    assert_eq!(
+        camden_state(&app, &tenants).await,
+        camden_before,
+        "Islington changed Camden's data"
+    );
     let islington_child_after = app
         .graphql(
             &islington,
@@ -491,7 +633,10 @@ async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missin
             json!({ "id": tenants.islington_child }),
         )
         .await;
-    assert_eq!(islington_child_after.body, islington_child_before, "a refused correction was written");
+    assert_eq!(
+        islington_child_after.body, islington_child_before,
+        "a refused correction was written"
+    );
     // Camden can still make the changes Islington could not, with the same versions.
     let answer = app
         .graphql(
@@ -501,8 +646,16 @@ async fn every_islington_mutation_on_camdens_records_fails_exactly_like_a_missin
         )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.user_error_codes("withdrawReferral"), Vec::<String>::new(), "{}", answer.body);
-    assert_eq!(answer.data("/withdrawReferral/referral/status"), "WITHDRAWN");
+    assert_eq!(
+        answer.user_error_codes("withdrawReferral"),
+        Vec::<String>::new(),
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        answer.data("/withdrawReferral/referral/status"),
+        "WITHDRAWN"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -520,7 +673,15 @@ async fn islington_may_use_camdens_local_child_id_when_updating_its_own_child() 
         )
         .await;
     answer.assert_ok();
-    assert_eq!(answer.user_error_codes("updateChild"), Vec::<String>::new(), "{}", answer.body);
-    assert_eq!(answer.data("/updateChild/child/localChildId"), CAMDEN_LOCAL_ID);
+    assert_eq!(
+        answer.user_error_codes("updateChild"),
+        Vec::<String>::new(),
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        answer.data("/updateChild/child/localChildId"),
+        CAMDEN_LOCAL_ID
+    );
     assert_eq!(camden_state(&app, &tenants).await, camden_before);
 }
