@@ -25,7 +25,7 @@ fn the_contract_names_are_present() {
         "nodes(ids: [ID!]!): [Node]!",
         "child(id: ID!): Child",
         "childByLocalId(localChildId: String!): Child",
-        "children(first: Int!, after: String): ChildConnection!",
+        "children(first: Int!, after: String): ChildConnection",
         "referral(id: ID!): NrmReferral",
         "outcomeFramework: OutcomeFramework!",
         "registerChild(input: RegisterChildInput!): RegisterChildPayload!",

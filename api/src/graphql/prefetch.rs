@@ -11,6 +11,7 @@ use async_graphql::context::SelectionField;
 use async_graphql::{Context, Lookahead, Value};
 use stable_futures_domain::child::Child;
 use stable_futures_domain::ids::{ChildId, MeasurementId, ReferralId};
+use stable_futures_domain::principal::Scope;
 use uuid::Uuid;
 
 use super::context::RequestContext;
@@ -78,8 +79,16 @@ pub async fn children_page(
     let look = ctx.look_ahead();
     let objects = node_selections(&look);
 
+    let allowed = |scope: Scope| request.principal().has(scope);
     for object in &objects {
-        for field in object.field("referrals").selection_fields() {
+        // A relation the token may not read is not loaded at all: its resolver refuses it
+        // before any IO, and so does this.
+        let referrals = if allowed(Scope::ReferralsRead) {
+            object.field("referrals").selection_fields()
+        } else {
+            Vec::new()
+        };
+        for field in referrals {
             let Some(args) = page_args(&field) else {
                 continue;
             };
@@ -116,7 +125,12 @@ pub async fn children_page(
                     .await?;
             }
         }
-        for field in object.field("outcomeMeasurements").selection_fields() {
+        let measurements = if allowed(Scope::OutcomesRead) {
+            object.field("outcomeMeasurements").selection_fields()
+        } else {
+            Vec::new()
+        };
+        for field in measurements {
             let Some(args) = page_args(&field) else {
                 continue;
             };

@@ -135,8 +135,9 @@ impl QueryRoot {
         ctx: &Context<'_>,
         first: i32,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Child, ChildrenConnectionFields, EmptyFields>>
-    {
+    ) -> async_graphql::Result<
+        Option<Connection<String, Child, ChildrenConnectionFields, EmptyFields>>,
+    > {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
         let request = request(ctx)?;
@@ -156,7 +157,7 @@ impl QueryRoot {
                 .edges
                 .push(Edge::new(ids::cursor(child.id.0), Child(child)));
         }
-        Ok(connection)
+        Ok(Some(connection))
     }
 
     /// A referral by global id; null if not found.

@@ -2138,3 +2138,60 @@ async fn simultaneous_changes_from_one_version_let_one_through_and_refuse_the_re
         Some(2)
     );
 }
+
+/// The mutation was refused with exactly one userError, on `field` (whatever its code), and no
+/// GraphQL error.
+#[track_caller]
+fn assert_refused_on_field(answer: &Answer, mutation: &str, field: &str) {
+    assert_clean(answer);
+    assert!(answer.body.get("errors").is_none(), "{}", answer.body);
+    let errors = answer
+        .data(&format!("/{mutation}/userErrors"))
+        .as_array()
+        .expect("userErrors");
+    let expected: Vec<&str> = field.split('.').collect();
+    assert_eq!(errors.len(), 1, "{}", answer.body);
+    assert_eq!(errors[0]["field"], json!(expected), "{}", answer.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "BUG: a date of birth before PostgreSQL's date range (e.g. -5000-01-01) passes validation and reaches the database, which cannot store it, so registerChild fails with an INTERNAL error instead of a userError on [input, dateOfBirth]"]
+async fn a_date_of_birth_outside_the_storable_range_is_a_user_error_not_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let answer = app
+        .graphql(
+            &token,
+            REGISTER_CHILD,
+            json!({ "input": { "localChildId": "LC1", "dateOfBirth": "-5000-01-01" } }),
+        )
+        .await;
+    assert!(
+        !answer.error_codes().contains(&"INTERNAL".to_owned()),
+        "{}",
+        answer.body
+    );
+    assert_refused_on_field(&answer, "registerChild", "input.dateOfBirth");
+    assert_eq!(children_count(&app, &token).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "BUG: a referral time before PostgreSQL's timestamp range (e.g. -5000-01-01T00:00:00Z) passes validation and reaches the database, which cannot store it, so submitReferral fails with an INTERNAL error instead of a userError on [input, referredAt]"]
+async fn a_referral_time_outside_the_storable_range_is_a_user_error_not_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let child = fixtures::child(&app, &token, "LC1").await;
+    let before = child_state(&app, &token, &child).await;
+    let mut input = referral_input(&child);
+    input["referredAt"] = json!("-5000-01-01T00:00:00Z");
+    let answer = app
+        .graphql(&token, SUBMIT_REFERRAL, json!({ "input": input }))
+        .await;
+    assert!(
+        !answer.error_codes().contains(&"INTERNAL".to_owned()),
+        "{}",
+        answer.body
+    );
+    assert_refused_on_field(&answer, "submitReferral", "input.referredAt");
+    assert_eq!(child_state(&app, &token, &child).await, before);
+}

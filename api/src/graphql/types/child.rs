@@ -118,7 +118,8 @@ impl Child {
         ctx: &Context<'_>,
         first: i32,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, NrmReferral, EmptyFields, EmptyFields>> {
+    ) -> async_graphql::Result<Option<Connection<String, NrmReferral, EmptyFields, EmptyFields>>>
+    {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(ReferralId);
         let key = PageKey {
@@ -142,7 +143,7 @@ impl Child {
                 NrmReferral(referral.clone()),
             ));
         }
-        Ok(connection)
+        Ok(Some(connection))
     }
 
     /// Independent guardian requests and assignments, oldest first.
@@ -150,19 +151,20 @@ impl Child {
     async fn guardian_assignments(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<GuardianAssignment>> {
+    ) -> async_graphql::Result<Option<Vec<GuardianAssignment>>> {
         let list = request(ctx)?
             .loaders
             .child_assignments
             .load_one(self.0.id)
             .await
             .map_err(ApiError::from)?;
-        Ok(list
-            .iter()
-            .flat_map(|list| list.iter())
-            .cloned()
-            .map(GuardianAssignment)
-            .collect())
+        Ok(Some(
+            list.iter()
+                .flat_map(|list| list.iter())
+                .cloned()
+                .map(GuardianAssignment)
+                .collect(),
+        ))
     }
 
     /// Outcome measurements in the order they were recorded. Corrected measurements are left
@@ -177,8 +179,9 @@ impl Child {
         first: i32,
         after: Option<String>,
         #[graphql(default = false)] include_superseded: bool,
-    ) -> async_graphql::Result<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>>
-    {
+    ) -> async_graphql::Result<
+        Option<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>>,
+    > {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(MeasurementId);
         let key = MeasurementPageKey {
@@ -205,6 +208,6 @@ impl Child {
                 OutcomeMeasurement(measurement.clone()),
             ));
         }
-        Ok(connection)
+        Ok(Some(connection))
     }
 }

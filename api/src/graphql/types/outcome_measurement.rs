@@ -22,14 +22,14 @@ impl OutcomeMeasurement {
     }
 
     #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
-    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
         let child = request(ctx)?
             .loaders
             .children
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
-        Ok(Child(child.ok_or(ApiError::NotFound)?))
+        Ok(child.map(Child))
     }
 
     /// The outcome observed, from the framework version the measurement was recorded against.
