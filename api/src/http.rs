@@ -143,10 +143,19 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             return (StatusCode::SERVICE_UNAVAILABLE, error_body(&error)).into_response();
         }
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    // One operation per request: a JSON array (a batch, or the positional form serde would
+    // otherwise accept for a struct) is refused.
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let parsed = if is_object {
+        serde_json::from_slice(&body).ok()
+    } else {
+        None
+    };
+    let request: async_graphql::Request = match parsed.ok_or(()) {
         Ok(request) => request,
-        Err(_) => {
-            let error = ApiError::BadUserInput("the body must be one JSON GraphQL request".into());
+        Err(()) => {
+            let error =
+                ApiError::BadUserInput("the body must be one JSON GraphQL request object".into());
             return (StatusCode::BAD_REQUEST, error_body(&error)).into_response();
         }
     };
@@ -157,7 +166,15 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         state.holidays.clone(),
     );
     let statements = context.db.statements().clone();
-    let response = state.schema.execute(request.data(context)).await;
+    let mut response = state.schema.execute(request.data(context)).await;
+    // Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits)
+    // carry no code; every error we answer with must have one.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
     let mut http = Json(response).into_response();
     if state.expose_statement_count {
         if let Ok(value) = HeaderValue::from_str(&statements.get().to_string()) {

@@ -10,6 +10,7 @@ string_enum! {
         InvalidNhsNumber => "INVALID_NHS_NUMBER",
         InvalidUpn => "INVALID_UPN",
         InFuture => "IN_FUTURE",
+        OutOfRange => "OUT_OF_RANGE",
         DuplicateLocalChildId => "DUPLICATE_LOCAL_CHILD_ID",
         StaleVersion => "STALE_VERSION",
         InvalidTransition => "INVALID_TRANSITION",

@@ -384,6 +384,7 @@ fn normalise_text(errors: &mut FieldErrors, field: &str, text: Option<String>) -
     if text.is_empty() {
         return None;
     }
+    errors.take(crate::child::plain_text(field, &text));
     if text.chars().count() > MAX_TEXT_CHARS {
         errors.push(FieldError::new(
             field,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::calendar::{calendar_days, uk_date, BankHolidays};
-use crate::child::{past_instant, Child};
+use crate::child::{past_instant, plain_text, Child};
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::ids::{ChildId, ReferralId};
 
@@ -120,6 +120,7 @@ impl FirstResponder {
 
     pub fn parse(organisation_type: FirstResponderType, name: &str) -> Result<Self, FieldError> {
         let name = name.trim();
+        plain_text("firstResponder.organisationName", name)?;
         if name.is_empty() {
             Err(FieldError::new(
                 "firstResponder.organisationName",
@@ -199,6 +200,16 @@ impl NrmReferral {
     ) -> Result<(NrmReferral, ReferralEvent), FieldErrors> {
         let mut errors = FieldErrors::new();
         let referred_at = errors.take(past_instant("referredAt", draft.referred_at, now));
+        if referred_at.is_some()
+            && !child.details.date_of_birth_estimated
+            && uk_date(draft.referred_at) < child.details.date_of_birth
+        {
+            errors.push(FieldError::new(
+                "referredAt",
+                ErrorCode::BeforePrecedingEvent,
+                "a referral cannot be dated before the child's date of birth",
+            ));
+        }
         let first_responder = errors.take(FirstResponder::parse(
             draft.first_responder_type,
             &draft.first_responder_name,

@@ -1961,7 +1961,6 @@ const NUL_BUG: &str = "BUG: free text containing U+0000 (NUL) passes validation 
 cannot store NUL in text, so the mutation fails with an INTERNAL error instead of a userError on the field";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: a U+0000 (NUL) character in firstResponder.organisationName passes validation and reaches PostgreSQL, which cannot store it, so submitReferral fails with an INTERNAL error instead of a userError on [input, firstResponder, organisationName]"]
 async fn a_nul_character_in_the_first_responders_name_is_a_user_error_not_an_internal_error() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
@@ -1986,7 +1985,6 @@ async fn a_nul_character_in_the_first_responders_name_is_a_user_error_not_an_int
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: a U+0000 (NUL) character in youngPersonWords or practitionerNote passes validation and reaches PostgreSQL, which cannot store it, so recordOutcomeMeasurement fails with an INTERNAL error instead of a userError on the field"]
 async fn a_nul_character_in_a_young_persons_words_or_a_note_is_a_user_error_not_an_internal_error()
 {
     let app = TestApp::spawn().await;
@@ -2155,7 +2153,6 @@ fn assert_refused_on_field(answer: &Answer, mutation: &str, field: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: a date of birth before PostgreSQL's date range (e.g. -5000-01-01) passes validation and reaches the database, which cannot store it, so registerChild fails with an INTERNAL error instead of a userError on [input, dateOfBirth]"]
 async fn a_date_of_birth_outside_the_storable_range_is_a_user_error_not_an_internal_error() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
@@ -2176,7 +2173,6 @@ async fn a_date_of_birth_outside_the_storable_range_is_a_user_error_not_an_inter
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: a referral time before PostgreSQL's timestamp range (e.g. -5000-01-01T00:00:00Z) passes validation and reaches the database, which cannot store it, so submitReferral fails with an INTERNAL error instead of a userError on [input, referredAt]"]
 async fn a_referral_time_outside_the_storable_range_is_a_user_error_not_an_internal_error() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);

@@ -31,7 +31,8 @@ fn production_token() -> String {
     };
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(RSA_KID.to_owned());
-    let key = EncodingKey::from_rsa_pem(include_bytes!("../../fixtures/test-only-rsa-private.pem")).expect("key");
+    let key = EncodingKey::from_rsa_pem(include_bytes!("../../fixtures/test-only-rsa-private.pem"))
+        .expect("key");
     jsonwebtoken::encode(&header, &claims, &key).expect("token")
 }
 
@@ -40,7 +41,11 @@ async fn answer(response: reqwest::Response) -> Answer {
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn header<'a>(answer: &'a Answer, name: &str) -> &'a str {
@@ -55,7 +60,12 @@ fn header<'a>(answer: &'a Answer, name: &str) -> &'a str {
 fn messages(answer: &Answer) -> Vec<String> {
     answer.body["errors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["message"].as_str().unwrap_or("").to_owned()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["message"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -75,11 +85,19 @@ async fn post_graphql_with_a_content_type_other_than_json_is_415() {
     ] {
         let answer = app.post(Some(&token), content_type, viewer_body()).await;
         assert_eq!(answer.status, 415, "{content_type}: {}", answer.body);
-        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"], "{content_type}");
+        assert_eq!(
+            answer.error_codes(),
+            vec!["BAD_USER_INPUT"],
+            "{content_type}"
+        );
     }
     // The form a browser would send without script (a CSRF attempt): refused the same way.
     let form = app
-        .post(Some(&token), "application/x-www-form-urlencoded", format!("query={VIEWER}"))
+        .post(
+            Some(&token),
+            "application/x-www-form-urlencoded",
+            format!("query={VIEWER}"),
+        )
         .await;
     assert_eq!(form.status, 415, "{}", form.body);
 }
@@ -101,17 +119,28 @@ async fn post_graphql_without_a_content_type_is_415() {
 async fn post_graphql_with_json_and_a_charset_is_accepted() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
-    for content_type in ["application/json", "application/json; charset=utf-8", "Application/JSON"] {
+    for content_type in [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+    ] {
         let answer = app.post(Some(&token), content_type, viewer_body()).await;
         answer.assert_ok();
-        assert_eq!(answer.data("/viewer/subject"), &json!("test-user"), "{content_type}");
+        assert_eq!(
+            answer.data("/viewer/subject"),
+            &json!("test-user"),
+            "{content_type}"
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_graphql_is_405_allowing_only_post() {
     let app = TestApp::spawn().await;
-    for path in ["/graphql", "/graphql?query=%7B%20viewer%20%7B%20subject%20%7D%20%7D"] {
+    for path in [
+        "/graphql",
+        "/graphql?query=%7B%20viewer%20%7B%20subject%20%7D%20%7D",
+    ] {
         let response = reqwest::Client::new()
             .get(app.url(path))
             .bearer_auth(app.token_all(ISLINGTON))
@@ -121,7 +150,11 @@ async fn get_graphql_is_405_allowing_only_post() {
         let answer = answer(response).await;
         assert_eq!(answer.status, 405, "{path}: {}", answer.body);
         assert_eq!(header(&answer, "allow"), "POST");
-        assert!(answer.body.get("data").is_none(), "a GET must run nothing: {}", answer.body);
+        assert!(
+            answer.body.get("data").is_none(),
+            "a GET must run nothing: {}",
+            answer.body
+        );
     }
 }
 
@@ -135,7 +168,12 @@ async fn a_batch_of_operations_is_400() {
     assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
     assert!(answer.body.get("data").is_none(), "{}", answer.body);
     let single_batch = json!([{ "query": VIEWER }]).to_string();
-    assert_eq!(app.post(Some(&token), "application/json", single_batch).await.status, 400);
+    assert_eq!(
+        app.post(Some(&token), "application/json", single_batch)
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,7 +190,9 @@ async fn any_json_array_body_is_400() {
         json!(["{ viewer { subject } }", null, {}]),
         json!([]),
     ] {
-        let answer = app.post(Some(&token), "application/json", body.to_string()).await;
+        let answer = app
+            .post(Some(&token), "application/json", body.to_string())
+            .await;
         assert_eq!(answer.status, 400, "{body}: {}", answer.body);
         assert!(answer.body.get("data").is_none(), "{body}: {}", answer.body);
     }
@@ -170,7 +210,9 @@ async fn a_body_that_is_not_one_json_request_is_400() {
         "null".to_owned(),
         "\"{ viewer { subject } }\"".to_owned(),
     ] {
-        let answer = app.post(Some(&token), "application/json", body.clone()).await;
+        let answer = app
+            .post(Some(&token), "application/json", body.clone())
+            .await;
         assert_eq!(answer.status, 400, "{body:?}: {}", answer.body);
         assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"], "{body:?}");
     }
@@ -181,11 +223,15 @@ async fn a_body_over_256_kib_is_413_and_one_under_is_served() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
     // Padded with a comment, so only the size differs.
-    let body_of = |padding: usize| json!({ "query": format!("# {}\n{VIEWER}", "x".repeat(padding)) }).to_string();
+    let body_of = |padding: usize| {
+        json!({ "query": format!("# {}\n{VIEWER}", "x".repeat(padding)) }).to_string()
+    };
 
     let under = body_of(250 * 1024);
     assert!(under.len() < 256 * 1024);
-    app.post(Some(&token), "application/json", under).await.assert_ok();
+    app.post(Some(&token), "application/json", under)
+        .await
+        .assert_ok();
 
     let over = body_of(256 * 1024 + 1);
     assert!(over.len() > 256 * 1024);
@@ -200,7 +246,9 @@ async fn a_body_over_256_kib_is_413_and_one_under_is_served() {
 /// a failed write is not an error.
 async fn raw_post_status(app: &TestApp, token: &str, body: String) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let stream = tokio::net::TcpStream::connect(app.address).await.expect("connect");
+    let stream = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connect");
     let (mut reader, mut writer) = stream.into_split();
     let head = format!(
         "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n",
@@ -256,10 +304,17 @@ async fn error_messages_never_suggest_what_was_meant() {
     }
     // Nor in production.
     let production = production_rsa_app().await;
-    let answer = production.graphql(&production_token(), "{ viewr { subject } }", json!({})).await;
+    let answer = production
+        .graphql(&production_token(), "{ viewr { subject } }", json!({}))
+        .await;
     let messages = messages(&answer);
     assert!(!messages.is_empty(), "{}", answer.body);
-    assert!(messages.iter().all(|m| !m.to_lowercase().contains("did you mean")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .all(|m| !m.to_lowercase().contains("did you mean")),
+        "{messages:?}"
+    );
 }
 
 // ----- Introspection ----------------------------------------------------------------------------
@@ -267,10 +322,16 @@ async fn error_messages_never_suggest_what_was_meant() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn introspection_works_in_development() {
     let app = TestApp::spawn().await;
-    let answer = app.graphql(&app.token(ISLINGTON, &[]), INTROSPECTION, json!({})).await;
+    let answer = app
+        .graphql(&app.token(ISLINGTON, &[]), INTROSPECTION, json!({}))
+        .await;
     answer.assert_ok();
     let types = answer.data("/__schema/types").as_array().expect("types");
-    assert!(types.iter().any(|t| t["name"] == "Child"), "{}", answer.body);
+    assert!(
+        types.iter().any(|t| t["name"] == "Child"),
+        "{}",
+        answer.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,12 +349,26 @@ async fn introspection_is_refused_in_production() {
         let answer = app.graphql(&token, query, json!({})).await;
         assert_eq!(answer.status, 200, "{query}: {}", answer.body);
         assert!(
-            answer.body.pointer("/data/__schema").is_none_or(Value::is_null),
+            answer
+                .body
+                .pointer("/data/__schema")
+                .is_none_or(Value::is_null),
             "{query}: {}",
             answer.body
         );
-        assert!(answer.body.pointer("/data/__type").is_none_or(Value::is_null), "{query}: {}", answer.body);
-        assert!(!answer.body.to_string().contains("NrmReferral"), "{query}: {}", answer.body);
+        assert!(
+            answer
+                .body
+                .pointer("/data/__type")
+                .is_none_or(Value::is_null),
+            "{query}: {}",
+            answer.body
+        );
+        assert!(
+            !answer.body.to_string().contains("NrmReferral"),
+            "{query}: {}",
+            answer.body
+        );
     }
 }
 
@@ -325,7 +400,10 @@ async fn development_serves_graphiql_at_the_root_under_a_strict_content_security
     let csp = header(&page, "content-security-policy");
     assert!(csp.contains("script-src 'self'"), "{csp}");
     assert!(!csp.contains("unsafe-eval"), "{csp}");
-    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).expect("script-src");
+    let script_src = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .expect("script-src");
     assert!(!script_src.contains("unsafe-inline"), "{csp}");
     assert_eq!(header(&page, "x-content-type-options"), "nosniff");
 
@@ -335,11 +413,17 @@ async fn development_serves_graphiql_at_the_root_under_a_strict_content_security
     // script-src 'self' holds only if no script is inline.
     for (index, _) in html.match_indices("<script") {
         let tag = &html[index..index + html[index..].find('>').expect("tag end")];
-        assert!(tag.contains("src=\"/graphiql/"), "inline or foreign script: {tag}");
+        assert!(
+            tag.contains("src=\"/graphiql/"),
+            "inline or foreign script: {tag}"
+        );
     }
 
     let assets = graphiql_assets(html);
-    assert!(assets.iter().any(|a| a == "/graphiql/init.js"), "{assets:?}");
+    assert!(
+        assets.iter().any(|a| a == "/graphiql/init.js"),
+        "{assets:?}"
+    );
     assert!(assets.iter().any(|a| a.ends_with(".css")), "{assets:?}");
     for asset in &assets {
         let answer = app.get(asset).await;
@@ -348,17 +432,25 @@ async fn development_serves_graphiql_at_the_root_under_a_strict_content_security
         let expected = if asset.ends_with(".css") {
             content_type.starts_with("text/css")
         } else {
-            content_type.starts_with("text/javascript") || content_type.starts_with("application/javascript")
+            content_type.starts_with("text/javascript")
+                || content_type.starts_with("application/javascript")
         };
         assert!(expected, "{asset} served as {content_type}");
-        assert!(answer.body.as_str().is_some_and(|text| !text.is_empty()), "{asset} is empty");
+        assert!(
+            answer.body.as_str().is_some_and(|text| !text.is_empty()),
+            "{asset} is empty"
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn development_answers_404_for_unknown_graphiql_assets() {
     let app = TestApp::spawn().await;
-    for path in ["/graphiql/nope.js", "/graphiql/..%2F..%2FCargo.toml", "/graphiql/index.html"] {
+    for path in [
+        "/graphiql/nope.js",
+        "/graphiql/..%2F..%2FCargo.toml",
+        "/graphiql/index.html",
+    ] {
         assert_eq!(app.get(path).await.status, 404, "{path}");
     }
 }
@@ -382,4 +474,3 @@ async fn health_checks_answer_without_a_token() {
     assert_eq!(production.get("/health/live").await.status, 200);
     assert_eq!(production.get("/health/ready").await.status, 200);
 }
-

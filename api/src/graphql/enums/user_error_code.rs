@@ -14,6 +14,8 @@ pub enum UserErrorCode {
     InvalidUpn,
     #[graphql(name = "IN_FUTURE")]
     InFuture,
+    #[graphql(name = "OUT_OF_RANGE")]
+    OutOfRange,
     #[graphql(name = "DUPLICATE_LOCAL_CHILD_ID")]
     DuplicateLocalChildId,
     #[graphql(name = "STALE_VERSION")]
