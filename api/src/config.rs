@@ -120,7 +120,7 @@ pub struct LimitsConfig {
     pub request_timeout_seconds: u64,
 
     /// Deepest query nesting.
-    #[arg(long, env = "SF_MAX_QUERY_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "SF_MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
 
     /// Highest query complexity (each field costs 1, lists multiply by `first`).
@@ -139,7 +139,7 @@ impl Default for LimitsConfig {
         Self {
             body_limit_bytes: 256 * 1024,
             request_timeout_seconds: 30,
-            max_query_depth: 12,
+            max_query_depth: 16,
             max_query_complexity: 20_000,
         }
     }
