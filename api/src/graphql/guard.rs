@@ -21,3 +21,20 @@ impl Guard for RequireScope {
         }
     }
 }
+
+/// Checks `scope` for a nullable field, inside its resolver. A refused field answers `null`, with
+/// a `FORBIDDEN` error at its path, and its siblings are answered as usual. (An attribute guard
+/// on a nullable field makes async-graphql 7.2 drop the field from `data` instead, against the
+/// GraphQL specification: async-graphql issue #1532.)
+pub fn permit(ctx: &Context<'_>, scope: Scope) -> async_graphql::Result<bool> {
+    let request = ctx
+        .data::<RequestContext>()
+        .map_err(|_| ApiError::Unauthenticated)?;
+    if request.principal().has(scope) {
+        return Ok(true);
+    }
+    let error = async_graphql::ErrorExtensions::extend(&ApiError::Forbidden(scope.as_str()))
+        .into_server_error(ctx.item.pos);
+    ctx.add_error(ctx.set_error_path(error));
+    Ok(false)
+}

@@ -7,7 +7,7 @@ use super::child::Child;
 use super::outcome::Outcome;
 use crate::graphql::context::request;
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::RequireScope;
+use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
 
 /// One observation of one outcome for one child. Never changed: a correction is a new
@@ -21,8 +21,10 @@ impl OutcomeMeasurement {
         ids::encode(NodeKind::OutcomeMeasurement, self.0.id.0)
     }
 
-    #[graphql(guard = "RequireScope(Scope::ChildrenRead)")]
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
+        if !permit(ctx, Scope::ChildrenRead)? {
+            return Ok(None);
+        }
         let child = request(ctx)?
             .loaders
             .children
@@ -76,9 +78,11 @@ impl OutcomeMeasurement {
     }
 
     /// The young person's own words. Needs the `sensitive:read` scope.
-    #[graphql(guard = "RequireScope(Scope::SensitiveRead)")]
-    async fn young_person_words(&self) -> Option<&str> {
-        self.0.young_person_words.as_deref()
+    async fn young_person_words(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        if !permit(ctx, Scope::SensitiveRead)? {
+            return Ok(None);
+        }
+        Ok(self.0.young_person_words.as_deref())
     }
 
     /// The practitioner's rating, on the framework's scale.
@@ -87,9 +91,11 @@ impl OutcomeMeasurement {
     }
 
     /// The practitioner's note. Needs the `sensitive:read` scope.
-    #[graphql(guard = "RequireScope(Scope::SensitiveRead)")]
-    async fn practitioner_note(&self) -> Option<&str> {
-        self.0.practitioner_note.as_deref()
+    async fn practitioner_note(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        if !permit(ctx, Scope::SensitiveRead)? {
+            return Ok(None);
+        }
+        Ok(self.0.practitioner_note.as_deref())
     }
 
     /// Keys of the outcome's indicators observed as met.
