@@ -270,8 +270,12 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<Claims>(token, &pinned.key, &validation)?;
         let claims = data.claims;
-        let local_authority =
-            LocalAuthorityCode::parse(&claims.la).map_err(|_| TokenError::BadLocalAuthority)?;
+        // Exactly a GSS code: a claim with stray spaces is an issuer's mistake to refuse, not to
+        // repair.
+        let local_authority = LocalAuthorityCode::parse(&claims.la)
+            .ok()
+            .filter(|code| code.as_str() == claims.la)
+            .ok_or(TokenError::BadLocalAuthority)?;
         Ok(Principal {
             subject: claims.sub,
             client: claims.azp,

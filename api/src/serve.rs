@@ -1,7 +1,6 @@
 //! `stable-futures serve`.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
@@ -141,6 +140,3 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
-
-/// How long in-flight requests get to finish after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
