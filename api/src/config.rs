@@ -103,9 +103,27 @@ pub struct AuthConfig {
     #[arg(long, env = "SF_JWT_LEEWAY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=30))]
     pub jwt_leeway_seconds: u64,
 
-    /// JWKS file with the identity provider's public keys (RS256/ES256). Required in production.
+    /// JWKS file with the identity provider's public keys (RS256/ES256/EdDSA). Production needs
+    /// this, `SF_JWKS_URL` or `SF_TRUSTED_ISSUERS_FILE`.
     #[arg(long, env = "SF_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
+
+    /// HTTPS URL of the identity provider's JWKS (fetched at start, refreshed on unknown `kid`).
+    #[arg(long, env = "SF_JWKS_URL")]
+    pub jwks_url: Option<String>,
+
+    /// Comma-separated GSS codes the issuer of `SF_JWT_ISSUER` may speak for. Empty: any.
+    #[arg(long, env = "SF_JWT_LOCAL_AUTHORITIES", value_delimiter = ',')]
+    pub jwt_local_authorities: Vec<String>,
+
+    /// JSON file listing several trusted issuers, each with its keys and authorities (see
+    /// docs/security.md). Replaces SF_JWT_ISSUER / SF_JWKS_FILE / SF_JWKS_URL.
+    #[arg(long, env = "SF_TRUSTED_ISSUERS_FILE")]
+    pub trusted_issuers_file: Option<PathBuf>,
+
+    /// Least time between two fetches of an issuer's keys for unknown `kid`s, in seconds.
+    #[arg(long, env = "SF_JWKS_MIN_REFRESH_SECONDS", default_value_t = 60)]
+    pub jwks_min_refresh_seconds: u64,
 }
 
 /// Request limits.
@@ -126,6 +144,55 @@ pub struct LimitsConfig {
     /// Highest query complexity (each field costs 1, lists multiply by `first`).
     #[arg(long, env = "SF_MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
     pub max_query_complexity: usize,
+
+    /// Largest GraphQL document (the `query` string), in bytes; checked before parsing.
+    #[arg(long, env = "SF_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
+    pub max_document_bytes: usize,
+
+    /// Most aliases in one document.
+    #[arg(long, env = "SF_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most fields at the root of one operation (counting those reached through fragments).
+    #[arg(long, env = "SF_MAX_ROOT_FIELDS", default_value_t = 10)]
+    pub max_root_fields: usize,
+
+    /// Most directives in one document.
+    #[arg(long, env = "SF_MAX_DIRECTIVES", default_value_t = 20)]
+    pub max_directives: usize,
+
+    /// Deepest nesting of fragment spreads (a fragment spreading a fragment spreading …).
+    #[arg(long, env = "SF_MAX_FRAGMENT_NESTING", default_value_t = 10)]
+    pub max_fragment_nesting: usize,
+
+    /// Most operations in one batch (a JSON array body). 0: batches are refused.
+    #[arg(long, env = "SF_MAX_BATCH", default_value_t = 0)]
+    pub max_batch: usize,
+
+    /// Comma-separated origins (`https://case.example.gov.uk`) browsers may call the API from.
+    /// Empty: no CORS headers at all.
+    #[arg(long, env = "SF_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_allowed_origins: Vec<String>,
+}
+
+/// An exact origin: `scheme://host[:port]`, no path, no wildcard.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let origin = text.trim();
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| format!("{origin:?} is not an http(s) origin"))?;
+    let valid = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if valid {
+        Ok(origin.to_owned())
+    } else {
+        Err(format!(
+            "{origin:?} is not an exact origin (scheme://host[:port], no path or wildcard)"
+        ))
+    }
 }
 
 impl LimitsConfig {
@@ -141,6 +208,13 @@ impl Default for LimitsConfig {
             request_timeout_seconds: 30,
             max_query_depth: 16,
             max_query_complexity: 20_000,
+            max_document_bytes: 32 * 1024,
+            max_aliases: 30,
+            max_root_fields: 10,
+            max_directives: 20,
+            max_fragment_nesting: 10,
+            max_batch: 0,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }

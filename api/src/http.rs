@@ -1,15 +1,22 @@
-//! The HTTP surface: `POST /graphql`, the development GraphiQL page, health checks.
+//! The HTTP surface: `POST /graphql`, the development GraphiQL page, health checks, and the
+//! hardening around them (limits, batching, introspection, CORS, panics, security headers).
 
+use std::any::Any;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use stable_futures_domain::calendar::BankHolidays;
+use stable_futures_domain::local_authority::LocalAuthority;
+use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::Database;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{TokenError, TokenVerifier};
@@ -17,6 +24,7 @@ use crate::authorities::KnownAuthorities;
 use crate::config::{LimitsConfig, Mode};
 use crate::graphql::context::RequestContext;
 use crate::graphql::errors::ApiError;
+use crate::graphql::limits::{self, DocumentLimits, LimitExceeded};
 use crate::graphql::{build_schema, AppSchema};
 
 /// Everything the handlers share. Holds no per-caller data.
@@ -31,6 +39,9 @@ struct Inner {
     holidays: Arc<BankHolidays>,
     mode: Mode,
     expose_statement_count: bool,
+    document_limits: DocumentLimits,
+    max_document_bytes: usize,
+    max_batch: usize,
 }
 
 impl std::fmt::Debug for AppState {
@@ -52,13 +63,18 @@ pub struct AppSettings {
 pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings) -> Router {
     let development = settings.mode == Mode::Development;
     let state = AppState(Arc::new(Inner {
-        schema: build_schema(&settings.limits, development),
+        // Introspection is in the schema, and allowed or refused per request (see
+        // `introspection_allowed`).
+        schema: build_schema(&settings.limits, true),
         authorities: KnownAuthorities::new(database.clone()),
         database,
         verifier,
         holidays: Arc::new(BankHolidays::england_and_wales()),
         mode: settings.mode,
         expose_statement_count: settings.expose_statement_count,
+        document_limits: DocumentLimits::from(&settings.limits),
+        max_document_bytes: settings.limits.max_document_bytes,
+        max_batch: settings.limits.max_batch,
     }));
     let mut router = Router::new()
         .route("/graphql", post(graphql).get(graphql_get))
@@ -69,19 +85,91 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
             .route("/", get(graphiql_page))
             .route("/graphiql/{file}", get(graphiql_asset));
     }
-    router
+    let router = router
         .layer(DefaultBodyLimit::max(settings.limits.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.limits.request_timeout(),
         ))
-        .with_state(state)
+        .with_state(state);
+    harden(router, &settings.limits)
+}
+
+/// The outer layers of every response, also for routers built by tests: a panic becomes a 500
+/// with a correlation id (the panic message stays in the log); CORS for the allowed origins only;
+/// security headers.
+pub fn harden(router: Router, limits: &LimitsConfig) -> Router {
+    let router = router.layer(CatchPanicLayer::custom(panic_response));
+    let router = match cors(&limits.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(axum::middleware::map_response(security_headers))
+}
+
+/// CORS for exactly these origins, `POST` only; `None` (no CORS headers at all) without origins.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter(|origin| !origin.trim().is_empty())
+        .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-purpose"),
+                HeaderName::from_static("traceparent"),
+            ])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// On every response. Child data must not be kept by browsers or proxies, so anything that does
+/// not say otherwise (only GraphiQL's assets do) is `no-store`.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A panic in a handler: logged once with a correlation id, answered with the id only.
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let error = ApiError::internal(&format_args!("handler panicked: {detail}"));
+    (StatusCode::INTERNAL_SERVER_ERROR, error_body(&error)).into_response()
+}
+
+fn error_json(error: &ApiError) -> serde_json::Value {
+    let mut extensions = serde_json::json!({ "code": error.code() });
+    if let ApiError::Internal { correlation_id } = error {
+        extensions["correlationId"] = serde_json::json!(correlation_id);
+    }
+    serde_json::json!({ "message": error.message(), "extensions": extensions })
 }
 
 fn error_body(error: &ApiError) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "errors": [{ "message": error.message(), "extensions": { "code": error.code() } }]
-    }))
+    Json(serde_json::json!({ "errors": [error_json(error)] }))
 }
 
 /// A bare 401: why the token failed goes to the log, never to the caller.
@@ -127,7 +215,11 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         );
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, error_body(&error)).into_response();
     }
-    let principal = match bearer(&headers).and_then(|token| state.verifier.verify(token)) {
+    let verified = match bearer(&headers) {
+        Ok(token) => state.verifier.verify(token).await,
+        Err(reason) => Err(reason),
+    };
+    let principal = match verified {
         Ok(principal) => principal,
         Err(reason) => return unauthenticated(&reason),
     };
@@ -143,45 +235,156 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             return (StatusCode::SERVICE_UNAVAILABLE, error_body(&error)).into_response();
         }
     };
-    // One operation per request: a JSON array (a batch, or the positional form serde would
-    // otherwise accept for a struct) is refused.
-    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let parsed = if is_object {
-        serde_json::from_slice(&body).ok()
-    } else {
-        None
-    };
-    let request: async_graphql::Request = match parsed.ok_or(()) {
-        Ok(request) => request,
-        Err(()) => {
-            let error =
-                ApiError::BadUserInput("the body must be one JSON GraphQL request object".into());
+    // A JSON object is one operation. A JSON array is a batch, refused unless batching is
+    // configured (SF_MAX_BATCH); serde's positional form of a request is never accepted.
+    let requests = match requests_of(&body, state.max_batch) {
+        Ok(requests) => requests,
+        Err(message) => {
+            let error = ApiError::BadUserInput(message);
             return (StatusCode::BAD_REQUEST, error_body(&error)).into_response();
         }
     };
-    let context = RequestContext::new(
-        state.database.clone(),
-        principal,
-        local_authority,
-        state.holidays.clone(),
-    );
-    let statements = context.db.statements().clone();
-    let mut response = state.schema.execute(request.data(context)).await;
-    // Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits)
-    // carry no code; every error we answer with must have one.
+    let mut statements = 0;
+    let mut http = match requests {
+        Requests::One(request) => {
+            let (response, count) =
+                execute_one(state, &headers, principal, local_authority, request).await;
+            statements += count;
+            Json(response).into_response()
+        }
+        Requests::Batch(batch) => {
+            // One after the other, each with its own request context and loaders.
+            let mut responses = Vec::with_capacity(batch.len());
+            for request in batch {
+                let (response, count) = execute_one(
+                    state,
+                    &headers,
+                    principal.clone(),
+                    local_authority.clone(),
+                    request,
+                )
+                .await;
+                statements += count;
+                responses.push(response);
+            }
+            Json(responses).into_response()
+        }
+    };
+    if state.expose_statement_count {
+        if let Ok(value) = HeaderValue::from_str(&statements.to_string()) {
+            http.headers_mut().insert("x-sql-statements", value);
+        }
+    }
+    http
+}
+
+enum Requests {
+    One(async_graphql::Request),
+    Batch(Vec<async_graphql::Request>),
+}
+
+/// The operations in a body, or why it is refused (a 400).
+fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, String> {
+    const ONE: &str = "the body must be one JSON GraphQL request object";
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => serde_json::from_slice(body)
+            .map(Requests::One)
+            .map_err(|_| ONE.to_owned()),
+        Some(b'[') if max_batch > 0 => {
+            let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|_| {
+                format!("the body must be one JSON GraphQL request object or an array of at most {max_batch}")
+            })?;
+            if items.is_empty() || items.len() > max_batch {
+                return Err(format!(
+                    "a batch holds from 1 to {max_batch} operations; this one holds {}",
+                    items.len()
+                ));
+            }
+            items
+                .into_iter()
+                .map(|item| {
+                    if item.is_object() {
+                        serde_json::from_value(item).map_err(|_| ())
+                    } else {
+                        Err(())
+                    }
+                })
+                .collect::<Result<Vec<_>, ()>>()
+                .map(Requests::Batch)
+                .map_err(|()| "each operation of a batch must be a JSON GraphQL request object".to_owned())
+        }
+        _ => Err(ONE.to_owned()),
+    }
+}
+
+/// Introspection (`__schema`, `__type`) is for development mode, or for a token with the
+/// `schema:introspect` scope.
+fn introspection_allowed(mode: Mode, principal: &Principal) -> bool {
+    mode == Mode::Development || principal.has(Scope::SchemaIntrospect)
+}
+
+/// A response with one error and no data.
+fn refused(error: &ApiError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![async_graphql::ServerError::from(
+        async_graphql::ErrorExtensions::extend(error).into_server_error(Default::default()),
+    )])
+}
+
+/// Runs one operation: size, parse, document limits and introspection first, then the engine.
+/// Returns the response and how many SQL statements it ran.
+async fn execute_one(
+    state: &Inner,
+    headers: &HeaderMap,
+    principal: Principal,
+    local_authority: LocalAuthority,
+    mut request: async_graphql::Request,
+) -> (async_graphql::Response, usize) {
+    let _ = headers;
+    let mut response = 'response: {
+        // Checked before parsing; the variables are bounded by the body limit.
+        if request.query.len() > state.max_document_bytes {
+            let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
+            break 'response refused(&ApiError::BadUserInput(exceeded.message()));
+        }
+        // Parsed once: the engine reuses this document.
+        let facts = match request.parsed_query() {
+            Ok(document) => limits::check(document, &state.document_limits),
+            Err(error) => break 'response async_graphql::Response::from_errors(vec![error]),
+        };
+        let facts = match facts {
+            Ok(facts) => facts,
+            Err(exceeded) => break 'response refused(&ApiError::BadUserInput(exceeded.message())),
+        };
+        if !introspection_allowed(state.mode, &principal) {
+            if facts.introspection {
+                break 'response refused(&ApiError::Forbidden(Scope::SchemaIntrospect.as_str()));
+            }
+            request = request.disable_introspection();
+        }
+        let context = RequestContext::new(
+            state.database.clone(),
+            principal,
+            local_authority,
+            state.holidays.clone(),
+        );
+        let statements = context.db.statements().clone();
+        let response = state.schema.execute(request.data(context)).await;
+        return (with_codes(response), statements.get());
+    };
+    response = with_codes(response);
+    (response, 0)
+}
+
+/// Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits) carry
+/// no code; every error we answer with must have one.
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    let mut http = Json(response).into_response();
-    if state.expose_statement_count {
-        if let Ok(value) = HeaderValue::from_str(&statements.get().to_string()) {
-            http.headers_mut().insert("x-sql-statements", value);
-        }
-    }
-    http
+    response
 }
 
 async fn graphql_get() -> Response {

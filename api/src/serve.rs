@@ -8,8 +8,8 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::demo::{load_demo_data, DEMO_AUTHORITIES};
 use stable_futures_persistence::{Database, PoolSettings};
 
-use crate::auth::{self, DevKey, TokenVerifier};
-use crate::config::{Mode, ServeConfig};
+use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier};
+use crate::config::{AuthConfig, Mode, ServeConfig};
 use crate::dev;
 use crate::http::{router, AppSettings};
 
@@ -47,20 +47,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let audience = &config.auth.jwt_audience;
     let leeway = config.auth.jwt_leeway_seconds;
     let (verifier, dev_key) = match mode {
-        Mode::Production => {
-            let jwks = config.auth.jwks_file.as_ref().context(
-                "production mode needs SF_JWKS_FILE (the identity provider's public keys)",
-            )?;
-            let issuer = config
-                .auth
-                .jwt_issuer
-                .as_ref()
-                .context("production mode needs SF_JWT_ISSUER")?;
-            (
-                TokenVerifier::from_jwks_file(jwks, issuer, audience, leeway)?,
-                None,
-            )
-        }
+        Mode::Production => (production_verifier(&config.auth).await?, None),
         Mode::Development => {
             let key = DevKey::load_or_create(&config.data.data_dir)?;
             (
@@ -122,6 +109,36 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || embedded.postgres.stop()).await?;
     }
     Ok(())
+}
+
+/// The trusted issuers of a production server: from `SF_TRUSTED_ISSUERS_FILE`, or the single
+/// issuer of `SF_JWT_ISSUER` with `SF_JWKS_FILE` or `SF_JWKS_URL`.
+async fn production_verifier(auth: &AuthConfig) -> anyhow::Result<TokenVerifier> {
+    let issuers = match &auth.trusted_issuers_file {
+        Some(path) => auth::read_issuers_file(path)?,
+        None => {
+            let issuer = auth.jwt_issuer.clone().context(
+                "production mode needs SF_TRUSTED_ISSUERS_FILE, or SF_JWT_ISSUER with SF_JWKS_FILE or SF_JWKS_URL",
+            )?;
+            if auth.jwks_file.is_none() && auth.jwks_url.is_none() {
+                bail!("production mode needs the identity provider's keys: SF_JWKS_FILE or SF_JWKS_URL");
+            }
+            vec![IssuerConfig {
+                issuer,
+                audience: None,
+                jwks_file: auth.jwks_file.clone(),
+                jwks_url: auth.jwks_url.clone(),
+                local_authorities: auth.jwt_local_authorities.clone(),
+            }]
+        }
+    };
+    Ok(TokenVerifier::from_issuers(
+        &issuers,
+        &auth.jwt_audience,
+        auth.jwt_leeway_seconds,
+        std::time::Duration::from_secs(auth.jwks_min_refresh_seconds),
+    )
+    .await?)
 }
 
 async fn shutdown_signal() {

@@ -6,6 +6,7 @@ mod black_box {
     mod bad_input;
     mod happy_path;
     mod http_surface;
+    mod issuers;
     mod scopes;
     mod statements;
     mod tenancy;
