@@ -248,7 +248,7 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let mut http = match requests {
         Requests::One(request) => {
             let (response, count) =
-                execute_one(state, &headers, principal, local_authority, request).await;
+                execute_one(state, &headers, principal, local_authority, *request).await;
             statements += count;
             Json(response).into_response()
         }
@@ -279,7 +279,7 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 enum Requests {
-    One(async_graphql::Request),
+    One(Box<async_graphql::Request>),
     Batch(Vec<async_graphql::Request>),
 }
 
@@ -311,7 +311,9 @@ fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, String> {
                 })
                 .collect::<Result<Vec<_>, ()>>()
                 .map(Requests::Batch)
-                .map_err(|()| "each operation of a batch must be a JSON GraphQL request object".to_owned())
+                .map_err(|()| {
+                    "each operation of a batch must be a JSON GraphQL request object".to_owned()
+                })
         }
         _ => Err(ONE.to_owned()),
     }
@@ -323,56 +325,66 @@ fn introspection_allowed(mode: Mode, principal: &Principal) -> bool {
     mode == Mode::Development || principal.has(Scope::SchemaIntrospect)
 }
 
-/// A response with one error and no data.
-fn refused(error: &ApiError) -> async_graphql::Response {
-    async_graphql::Response::from_errors(vec![async_graphql::ServerError::from(
-        async_graphql::ErrorExtensions::extend(error).into_server_error(Default::default()),
-    )])
+/// The error of a refused operation (answered with no data).
+fn refused(error: &ApiError) -> async_graphql::ServerError {
+    let mut refusal = async_graphql::ServerError::new(error.message(), None);
+    refusal.extensions = async_graphql::ErrorExtensions::extend(error).extensions;
+    refusal
 }
 
-/// Runs one operation: size, parse, document limits and introspection first, then the engine.
-/// Returns the response and how many SQL statements it ran.
+/// Size, syntax, document limits and introspection, before anything runs. The document is parsed
+/// once: the engine reuses it.
+fn admit(
+    state: &Inner,
+    principal: &Principal,
+    mut request: async_graphql::Request,
+) -> Result<async_graphql::Request, async_graphql::ServerError> {
+    // Checked before parsing; the variables are bounded by the body limit.
+    if request.query.len() > state.max_document_bytes {
+        let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
+        return Err(refused(&ApiError::BadUserInput(exceeded.message())));
+    }
+    let facts = request.parsed_query().and_then(|document| {
+        limits::check(document, &state.document_limits)
+            .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))
+    })?;
+    if !introspection_allowed(state.mode, principal) {
+        if facts.introspection {
+            return Err(refused(&ApiError::Forbidden(
+                Scope::SchemaIntrospect.as_str(),
+            )));
+        }
+        request = request.disable_introspection();
+    }
+    Ok(request)
+}
+
+/// Runs one operation with its own request context. Returns the response and how many SQL
+/// statements it ran. (`headers` are the HTTP request's, for the request context.)
 async fn execute_one(
     state: &Inner,
     headers: &HeaderMap,
     principal: Principal,
     local_authority: LocalAuthority,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
 ) -> (async_graphql::Response, usize) {
     let _ = headers;
-    let mut response = 'response: {
-        // Checked before parsing; the variables are bounded by the body limit.
-        if request.query.len() > state.max_document_bytes {
-            let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
-            break 'response refused(&ApiError::BadUserInput(exceeded.message()));
+    let request = match admit(state, &principal, request) {
+        Ok(request) => request,
+        Err(refusal) => {
+            let refusal = async_graphql::Response::from_errors(vec![refusal]);
+            return (with_codes(refusal), 0);
         }
-        // Parsed once: the engine reuses this document.
-        let facts = match request.parsed_query() {
-            Ok(document) => limits::check(document, &state.document_limits),
-            Err(error) => break 'response async_graphql::Response::from_errors(vec![error]),
-        };
-        let facts = match facts {
-            Ok(facts) => facts,
-            Err(exceeded) => break 'response refused(&ApiError::BadUserInput(exceeded.message())),
-        };
-        if !introspection_allowed(state.mode, &principal) {
-            if facts.introspection {
-                break 'response refused(&ApiError::Forbidden(Scope::SchemaIntrospect.as_str()));
-            }
-            request = request.disable_introspection();
-        }
-        let context = RequestContext::new(
-            state.database.clone(),
-            principal,
-            local_authority,
-            state.holidays.clone(),
-        );
-        let statements = context.db.statements().clone();
-        let response = state.schema.execute(request.data(context)).await;
-        return (with_codes(response), statements.get());
     };
-    response = with_codes(response);
-    (response, 0)
+    let context = RequestContext::new(
+        state.database.clone(),
+        principal,
+        local_authority,
+        state.holidays.clone(),
+    );
+    let statements = context.db.statements().clone();
+    let response = state.schema.execute(request.data(context)).await;
+    (with_codes(response), statements.get())
 }
 
 /// Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits) carry

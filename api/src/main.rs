@@ -23,6 +23,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at start
 enum Command {
     /// Run the server. Without DATABASE_URL: a private PostgreSQL under the data directory,
     /// development mode, synthetic demo data and GraphiQL.

@@ -17,6 +17,8 @@ string_enum! {
         ReportsRead => "reports:read",
         /// A young person's own words, practitioners' notes and names.
         SensitiveRead => "sensitive:read",
+        /// Introspection of the schema in production (development mode allows it to anyone).
+        SchemaIntrospect => "schema:introspect",
     }
 }
 

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod guard;
 pub mod ids;
 pub mod inputs;
+pub mod limits;
 pub mod loaders;
 pub mod mutations;
 #[macro_use]
