@@ -332,6 +332,25 @@ fn refused(error: &ApiError) -> async_graphql::ServerError {
     refusal
 }
 
+/// A parse error without the excerpt of the document the engine would quote: the kind of error
+/// and where.
+fn syntax_error(error: async_graphql::parser::Error) -> async_graphql::ServerError {
+    let message = match &error {
+        async_graphql::parser::Error::Syntax { message, .. } => {
+            let expected = message
+                .lines()
+                .last()
+                .map(|line| line.trim().trim_start_matches('=').trim())
+                .unwrap_or_default();
+            format!("syntax error: {expected}")
+        }
+        other => other.to_string(),
+    };
+    let mut server_error = async_graphql::ServerError::new(message, None);
+    server_error.locations = error.positions().collect();
+    server_error
+}
+
 /// Size, syntax, document limits and introspection, before anything runs. The document is parsed
 /// once: the engine reuses it.
 fn admit(
@@ -344,10 +363,10 @@ fn admit(
         let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
         return Err(refused(&ApiError::BadUserInput(exceeded.message())));
     }
-    let facts = request.parsed_query().and_then(|document| {
-        limits::check(document, &state.document_limits)
-            .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))
-    })?;
+    let document = async_graphql::parser::parse_query(&request.query).map_err(syntax_error)?;
+    let facts = limits::check(&document, &state.document_limits)
+        .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
+    request.set_parsed_query(document);
     if !introspection_allowed(state.mode, principal) {
         if facts.introspection {
             return Err(refused(&ApiError::Forbidden(

@@ -107,6 +107,15 @@ impl TestApp {
 
     /// Same, with a token verifier of the caller's choice (e.g. production keys).
     pub async fn spawn_with(mode: Mode, verifier: Option<TokenVerifier>) -> TestApp {
+        Self::spawn_with_settings(mode, verifier, LimitsConfig::default()).await
+    }
+
+    /// Same, with request limits (batching, CORS, …) of the caller's choice.
+    pub async fn spawn_with_settings(
+        mode: Mode,
+        verifier: Option<TokenVerifier>,
+        limits: LimitsConfig,
+    ) -> TestApp {
         let database = TestDatabase::create().await;
         let mut owner = AsyncPgConnection::establish(&database.owner_url)
             .await
@@ -134,7 +143,7 @@ impl TestApp {
             verifier,
             AppSettings {
                 mode,
-                limits: LimitsConfig::default(),
+                limits,
                 expose_statement_count: true,
             },
         );

@@ -5,6 +5,7 @@ mod black_box {
     mod auth;
     mod bad_input;
     mod happy_path;
+    mod hardening;
     mod http_surface;
     mod issuers;
     mod scopes;

@@ -433,6 +433,68 @@ mod tests {
         }
     }
 
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        limits: LimitsConfig,
+    }
+
+    fn parse_limits(args: &[&str]) -> Result<LimitsConfig, clap::Error> {
+        use clap::Parser as _;
+        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map(|cli| cli.limits)
+    }
+
+    #[test]
+    fn command_line_defaults_are_the_documented_defaults() {
+        let parsed = parse_limits(&[]).expect("defaults");
+        let default = LimitsConfig::default();
+        assert_eq!(
+            format!("{parsed:?}"),
+            format!("{default:?}"),
+            "clap defaults and LimitsConfig::default() differ"
+        );
+        assert_eq!(
+            DocumentLimits::from(&default),
+            DocumentLimits {
+                max_aliases: 30,
+                max_root_fields: 10,
+                max_directives: 20,
+                max_fragment_nesting: 10,
+            }
+        );
+        assert_eq!(default.max_document_bytes, 32 * 1024);
+        assert_eq!(default.max_batch, 0);
+        assert!(default.cors_allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list_of_exact_origins() {
+        let limits = parse_limits(&[
+            "--cors-allowed-origins",
+            "https://case.example.gov.uk, http://localhost:3000",
+        ])
+        .expect("origins");
+        assert_eq!(
+            limits.cors_allowed_origins,
+            vec!["https://case.example.gov.uk", "http://localhost:3000"]
+        );
+        for bad in [
+            "*",
+            "https://case.example.gov.uk/",
+            "https://case.example.gov.uk/path",
+            "case.example.gov.uk",
+            "https://*.example.gov.uk",
+            "ftp://case.example.gov.uk",
+            "https://",
+        ] {
+            assert!(
+                parse_limits(&["--cors-allowed-origins", bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn messages_name_the_limit_and_nothing_else() {
         assert_eq!(
