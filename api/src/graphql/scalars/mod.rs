@@ -1,0 +1,5 @@
+//! Custom scalars, one per file.
+
+mod date;
+
+pub use date::Date;
