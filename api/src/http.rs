@@ -400,7 +400,8 @@ async fn execute_one(
         principal,
         local_authority,
         state.holidays.clone(),
-    );
+    )
+    .with_correlation(crate::graphql::audit::Correlation::from_headers(headers));
     let statements = context.db.statements().clone();
     let response = state.schema.execute(request.data(context)).await;
     (with_codes(response), statements.get())

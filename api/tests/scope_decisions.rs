@@ -32,6 +32,7 @@ const FIELD_DECISIONS: &[(&str, &str, Decision)] = &[
     ("Query", "referral", Scope("referrals:read")),
     ("Query", "guardianAssignment", Scope("guardians:read")),
     ("Query", "outcomeMeasurement", Scope("outcomes:read")),
+    ("Query", "auditEvents", Scope("audit:read")),
     ("Mutation", "registerChild", Scope("children:write")),
     ("Mutation", "updateChild", Scope("children:write")),
     ("Mutation", "submitReferral", Scope("referrals:write")),
@@ -88,6 +89,9 @@ const FIELD_DECISIONS: &[(&str, &str, Decision)] = &[
 
 /// Types whose remaining fields are covered by the scope that let the caller reach the object.
 const PARENT_SCOPED_TYPES: &[&str] = &[
+    "AuditEvent",
+    "AuditEventConnection",
+    "AuditEventEdge",
     "Child",
     "ChildConnection",
     "ChildEdge",

@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 
+pub mod audit;
 pub mod calendar;
 pub mod child;
 pub mod error;

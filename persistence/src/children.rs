@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
 use stable_futures_domain::child::{
     CareStatus, Child, ChildDetails, Gender, ImmigrationStatus, Language, LocalChildId,
     Nationality, NhsNumber, Upn,
@@ -12,6 +13,7 @@ use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::{ErrorCode, FieldError, FieldErrors};
 use uuid::Uuid;
 
+use crate::audit::audit_write;
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
 use crate::schema::children;
@@ -177,7 +179,13 @@ pub struct Page<T> {
 }
 
 impl TenantDb {
-    pub async fn register_child(&self, details: ChildDetails, now: DateTime<Utc>) -> Result<Child> {
+    /// Registers a child, with its audit row in the same transaction.
+    pub async fn register_child(
+        &self,
+        details: ChildDetails,
+        now: DateTime<Utc>,
+        audit: &AuditContext,
+    ) -> Result<Child> {
         let child = Child {
             id: ChildId::generate(),
             local_authority: self.principal.local_authority.clone(),
@@ -187,12 +195,22 @@ impl TenantDb {
             updated_at: now,
         };
         let row = ChildRow::from(&child);
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         let result = self
             .transaction(async move |conn| {
                 diesel::insert_into(children::table)
                     .values(&row)
                     .execute(conn)
                     .await?;
+                audit_write(
+                    conn,
+                    &principal,
+                    &audit,
+                    AuditAction::Create,
+                    ChildId(row.id),
+                    [FieldsClass::Identifiers],
+                )
+                .await?;
                 Ok(())
             })
             .await;
@@ -206,17 +224,19 @@ impl TenantDb {
     }
 
     /// Changes a child's details if `expected_version` is still current. `change` gets the stored
-    /// child and returns the new details.
+    /// child and returns the new details. The audit row is written in the same transaction.
     pub async fn update_child<F>(
         &self,
         id: ChildId,
         expected_version: i32,
         now: DateTime<Utc>,
+        audit: &AuditContext,
         change: F,
     ) -> Result<Child>
     where
         F: FnOnce(&Child) -> std::result::Result<ChildDetails, FieldErrors> + Send + 'static,
     {
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         let result = self
             .transaction(async move |conn| {
                 let mut child = load_child(conn, id, true).await?;
@@ -231,6 +251,15 @@ impl TenantDb {
                     .set(&row)
                     .execute(conn)
                     .await?;
+                audit_write(
+                    conn,
+                    &principal,
+                    &audit,
+                    AuditAction::Update,
+                    id,
+                    [FieldsClass::Identifiers],
+                )
+                .await?;
                 Ok(child)
             })
             .await;

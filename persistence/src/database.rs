@@ -101,6 +101,14 @@ impl StatementCounter {
 
 struct CountStatements(Arc<StatementCounter>);
 
+/// What a connection counts once it is back in the pool: nothing. (The pool's health check when
+/// the connection is next taken belongs to no request.)
+struct Detached;
+
+impl Instrumentation for Detached {
+    fn on_connection_event(&mut self, _event: InstrumentationEvent<'_>) {}
+}
+
 impl Instrumentation for CountStatements {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { .. } = event {
@@ -138,14 +146,17 @@ impl TenantDb {
         let mut conn = self.database.pool.get().await?;
         conn.set_instrumentation(CountStatements(self.statements.clone()));
         let local_authority = self.principal.local_authority.as_str().to_owned();
-        conn.transaction(async move |conn| {
-            diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
-                .bind::<Text, _>(local_authority)
-                .execute(conn)
-                .await?;
-            callback(conn).await
-        })
-        .await
+        let result = conn
+            .transaction(async move |conn| {
+                diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+                    .bind::<Text, _>(local_authority)
+                    .execute(conn)
+                    .await?;
+                callback(conn).await
+            })
+            .await;
+        conn.set_instrumentation(Detached);
+        result
     }
 }
 

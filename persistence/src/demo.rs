@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncPgConnection;
+use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::child::{ChildDraft, Gender, ImmigrationStatus};
 use stable_futures_domain::guardian::{GuardianRole, GuardianService};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
@@ -62,6 +63,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
             scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
         };
         let db = database.for_principal(Arc::new(principal));
+        let audit = AuditContext::new("load-demo-data", None, None);
         if db.count_children().await? > 0 {
             continue;
         }
@@ -126,7 +128,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
             }
             .validate(now.date_naive())
             .map_err(PersistenceError::Invalid)?;
-            let child = db.register_child(details, now).await?;
+            let child = db.register_child(details, now, &audit).await?;
             let referred_at = at(2025, 9, 1 + u32::try_from(n).unwrap_or(0) * 3);
             let types = match n {
                 0 => vec![ExploitationType::Labour],
@@ -154,6 +156,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         },
                     },
                     now,
+                    &audit,
                 )
                 .await?;
             if n < 3 {
@@ -165,13 +168,13 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                 let decided_at =
                     referred_at + Duration::days(4 + i64::try_from(n).unwrap_or(0) * 3);
                 let updated = db
-                    .transition_referral(referral.id, referral.version, now, move |r| {
+                    .transition_referral(referral.id, referral.version, now, &audit, move |r| {
                         r.record_reasonable_grounds(outcome, decided_at, now)
                     })
                     .await?;
                 if n == 0 {
                     let cg_at = decided_at + Duration::days(120);
-                    db.transition_referral(updated.id, updated.version, now, move |r| {
+                    db.transition_referral(updated.id, updated.version, now, &audit, move |r| {
                         r.record_conclusive_grounds(DecisionOutcome::Positive, cg_at, now)
                     })
                     .await?;
@@ -186,14 +189,19 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         GuardianRole::DirectWorker,
                         requested_at,
                         now,
+                        &audit,
                     )
                     .await?;
                 if n == 0 || n == 3 {
                     let assigned_at =
                         requested_at + Duration::days(6 + i64::try_from(n).unwrap_or(0));
-                    db.change_assignment(assignment.id, assignment.version, now, move |a| {
-                        a.assign(assigned_at, None, now)
-                    })
+                    db.change_assignment(
+                        assignment.id,
+                        assignment.version,
+                        now,
+                        &audit,
+                        move |a| a.assign(assigned_at, None, now),
+                    )
                     .await?;
                 }
             }
@@ -216,6 +224,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                     },
                     framework.clone(),
                     now,
+                    &audit,
                 )
                 .await?;
             }

@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
 use stable_futures_domain::guardian::{
     AssignmentEndReason, AssignmentStatus, GuardianAssignment, GuardianRole, GuardianService,
 };
@@ -10,6 +11,7 @@ use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
+use crate::audit::audit_write;
 use crate::children::{load_child, stale_version};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
@@ -104,8 +106,10 @@ impl TenantDb {
         role: GuardianRole,
         requested_at: DateTime<Utc>,
         now: DateTime<Utc>,
+        audit: &AuditContext,
     ) -> Result<GuardianAssignment> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         let result = self
             .transaction(async move |conn| {
                 load_child(conn, child_id, true).await?;
@@ -132,6 +136,15 @@ impl TenantDb {
                     .values(to_row(&assignment, &local_authority, now, now))
                     .execute(conn)
                     .await?;
+                audit_write(
+                    conn,
+                    &principal,
+                    &audit,
+                    AuditAction::Create,
+                    child_id,
+                    [FieldsClass::Guardian],
+                )
+                .await?;
                 Ok(assignment)
             })
             .await;
@@ -146,18 +159,21 @@ impl TenantDb {
         }
     }
 
-    /// Applies a change (assign, end) if `expected_version` is still current.
+    /// Applies a change (assign, end) if `expected_version` is still current, with its audit row
+    /// in the same transaction.
     pub async fn change_assignment<F>(
         &self,
         id: AssignmentId,
         expected_version: i32,
         now: DateTime<Utc>,
+        audit: &AuditContext,
         change: F,
     ) -> Result<GuardianAssignment>
     where
         F: FnOnce(&mut GuardianAssignment) -> std::result::Result<(), FieldError> + Send + 'static,
     {
         let local_authority = self.principal.local_authority.as_str().to_owned();
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         self.transaction(async move |conn| {
             let row: AssignmentRow = guardian_assignments::table
                 .filter(guardian_assignments::id.eq(id.0))
@@ -178,6 +194,15 @@ impl TenantDb {
                 .set(to_row(&assignment, &local_authority, created_at, now))
                 .execute(conn)
                 .await?;
+            audit_write(
+                conn,
+                &principal,
+                &audit,
+                AuditAction::Update,
+                assignment.child_id,
+                [FieldsClass::Guardian],
+            )
+            .await?;
             Ok(assignment)
         })
         .await

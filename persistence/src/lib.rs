@@ -7,6 +7,7 @@
 //!
 //! [`Principal`]: stable_futures_domain::principal::Principal
 
+mod audit;
 mod children;
 pub mod database;
 pub mod demo;
@@ -22,6 +23,7 @@ mod referrals;
 mod schema;
 pub mod testing;
 
+pub use audit::AuditEntry;
 pub use children::Page;
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;

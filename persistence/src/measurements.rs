@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
+use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
 use stable_futures_domain::ids::{ChildId, MeasurementId};
 use stable_futures_domain::outcomes::{
     MeasurementDraft, OutcomeFramework, OutcomeMeasurement, SupersededMeasurement,
@@ -11,6 +12,7 @@ use stable_futures_domain::outcomes::{
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
+use crate::audit::audit_write;
 use crate::children::{load_child, Page};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
@@ -87,16 +89,19 @@ pub enum MeasurementFilter {
 }
 
 impl TenantDb {
-    /// Records an observation (or a correction of one) against `framework`.
+    /// Records an observation (or a correction of one) against `framework`, with its audit row
+    /// in the same transaction.
     pub async fn record_measurement(
         &self,
         child_id: ChildId,
         draft: MeasurementDraft,
         framework: OutcomeFramework,
         now: DateTime<Utc>,
+        audit: &AuditContext,
     ) -> Result<OutcomeMeasurement> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let recorded_by = self.principal.subject.clone();
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         let result = self
             .transaction(async move |conn| {
                 load_child(conn, child_id, false).await?;
@@ -141,6 +146,20 @@ impl TenantDb {
                     .values(to_row(&measurement, &local_authority))
                     .execute(conn)
                     .await?;
+                let has_text = measurement.young_person_words.is_some()
+                    || measurement.practitioner_note.is_some();
+                let classes = [FieldsClass::Outcomes]
+                    .into_iter()
+                    .chain(has_text.then_some(FieldsClass::SensitiveText));
+                audit_write(
+                    conn,
+                    &principal,
+                    &audit,
+                    AuditAction::Create,
+                    child_id,
+                    classes,
+                )
+                .await?;
                 Ok(measurement)
             })
             .await;

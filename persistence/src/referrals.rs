@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::referral::{
     CompetentAuthority, Decision, DecisionOutcome, ExploitationLocation, ExploitationType,
@@ -13,6 +14,7 @@ use stable_futures_domain::referral::{
 use stable_futures_domain::FieldError;
 use uuid::Uuid;
 
+use crate::audit::audit_write;
 use crate::children::{load_child, stale_version, Page};
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
@@ -211,13 +213,16 @@ impl TenantDb {
         )
     }
 
+    /// Records a referral, its first timeline event and its audit row in one transaction.
     pub async fn submit_referral(
         &self,
         child_id: ChildId,
         draft: ReferralDraft,
         now: DateTime<Utc>,
+        audit: &AuditContext,
     ) -> Result<NrmReferral> {
         let tenant = self.tenant();
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         self.transaction(async move |conn| {
             let child = load_child(conn, child_id, false).await?;
             let (referral, event) =
@@ -227,18 +232,28 @@ impl TenantDb {
                 .execute(conn)
                 .await?;
             insert_event(conn, &tenant, referral.id, &event, now).await?;
+            audit_write(
+                conn,
+                &principal,
+                &audit,
+                AuditAction::Create,
+                child_id,
+                [FieldsClass::Referral],
+            )
+            .await?;
             Ok(referral)
         })
         .await
     }
 
     /// Applies a lifecycle transition if `expected_version` is still current, storing the new
-    /// state and its timeline event in one transaction.
+    /// state, its timeline event and its audit row in one transaction.
     pub async fn transition_referral<F>(
         &self,
         id: ReferralId,
         expected_version: i32,
         now: DateTime<Utc>,
+        audit: &AuditContext,
         transition: F,
     ) -> Result<NrmReferral>
     where
@@ -247,6 +262,7 @@ impl TenantDb {
             + 'static,
     {
         let tenant = self.tenant();
+        let (principal, audit) = (self.principal.clone(), audit.clone());
         self.transaction(async move |conn| {
             let row: ReferralRow = nrm_referrals::table
                 .filter(nrm_referrals::id.eq(id.0))
@@ -268,6 +284,15 @@ impl TenantDb {
                 .execute(conn)
                 .await?;
             insert_event(conn, &tenant, referral.id, &event, now).await?;
+            audit_write(
+                conn,
+                &principal,
+                &audit,
+                AuditAction::Transition,
+                referral.child_id,
+                [FieldsClass::Referral],
+            )
+            .await?;
             Ok(referral)
         })
         .await

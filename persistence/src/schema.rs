@@ -1,6 +1,22 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        local_authority -> Text,
+        occurred_at -> Timestamptz,
+        subject -> Text,
+        client -> Nullable<Text>,
+        child_id -> Nullable<Uuid>,
+        action -> Text,
+        operation -> Text,
+        fields_class -> Array<Nullable<Text>>,
+        trace_id -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     children (id) {
         id -> Uuid,
         local_authority -> Text,
@@ -115,10 +131,12 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(audit_events -> local_authorities (local_authority));
 diesel::joinable!(children -> local_authorities (local_authority));
 diesel::joinable!(outcome_measurements -> outcome_frameworks (framework_version));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_events,
     children,
     guardian_assignments,
     local_authorities,

@@ -161,6 +161,17 @@ impl TestDatabase {
         }
     }
 
+    /// Runs one statement as the owner (e.g. to take a privilege away from the server's role).
+    pub async fn owner_execute(&self, sql: &str) {
+        let mut conn = AsyncPgConnection::establish(&self.owner_url)
+            .await
+            .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
+        diesel::sql_query(sql)
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|error| panic!("owner statement failed: {error}"));
+    }
+
     /// Runs one single-column query as the owner and returns each row's value as text.
     pub async fn owner_query(&self, sql: &str) -> Vec<String> {
         #[derive(diesel::QueryableByName)]

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::child::ChildDraft;
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::principal::{Principal, Scope};
@@ -21,6 +22,7 @@ const CAMDEN: &str = "E09000007";
 /// Tables that belong to a local authority (carry `local_authority`) and tables of reference data
 /// shared by all. Every table in the schema must be in one list or the other.
 const TENANT_TABLES: &[&str] = &[
+    "audit_events",
     "children",
     "guardian_assignments",
     "nrm_referrals",
@@ -85,9 +87,13 @@ async fn register(db: &TenantDb, local_id: &str) -> stable_futures_domain::child
     }
     .validate(Utc::now().date_naive())
     .expect("valid");
-    db.register_child(details, Utc::now())
-        .await
-        .expect("registered")
+    db.register_child(
+        details,
+        Utc::now(),
+        &AuditContext::new("databaseRules", None, None),
+    )
+    .await
+    .expect("registered")
 }
 
 async fn count_as_server(app_url: &str, tenant: Option<&str>, sql: &str) -> i64 {
@@ -289,12 +295,17 @@ async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_
         ("referral_events", "DELETE", false),
         ("outcome_measurements", "UPDATE", false),
         ("outcome_measurements", "DELETE", false),
+        ("audit_events", "UPDATE", false),
+        ("audit_events", "DELETE", false),
+        ("audit_events", "TRUNCATE", false),
         ("children", "DELETE", false),
         ("nrm_referrals", "DELETE", false),
         ("local_authorities", "INSERT", false),
         ("outcome_frameworks", "INSERT", false),
         ("children", "INSERT", true),
         ("outcome_measurements", "INSERT", true),
+        ("audit_events", "INSERT", true),
+        ("audit_events", "SELECT", true),
     ] {
         let granted = database
             .owner_query(&format!(
@@ -319,4 +330,45 @@ async fn migrations_are_idempotent_and_a_framework_is_current() {
         .owner_query("SELECT version FROM outcome_frameworks WHERE is_current")
         .await;
     assert_eq!(current, ["csf-pof-summary-2022.1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_is_written_with_each_change_and_the_server_role_cannot_rewrite_it() {
+    let (database, pool) = setup().await;
+    let child = register(&tenant(&pool, ISLINGTON), "I1").await;
+    let rows_for_child = format!(
+        "SELECT action || ' ' || operation || ' ' || array_to_string(fields_class, ',') \
+         FROM audit_events WHERE child_id = '{}'",
+        child.id
+    );
+    assert_eq!(
+        database.owner_query(&rows_for_child).await,
+        ["CREATE databaseRules IDENTIFIERS"],
+        "registering a child writes its audit row in the same transaction"
+    );
+    for sql in [
+        "UPDATE audit_events SET purpose = 'rewritten'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ] {
+        // A connection of its own for each attempt: a refused statement aborts a transaction.
+        let mut conn = AsyncPgConnection::establish(&database.app_url)
+            .await
+            .expect("server role");
+        diesel::sql_query("SELECT set_config('app.local_authority', $1, false)")
+            .bind::<Text, _>(ISLINGTON)
+            .execute(&mut conn)
+            .await
+            .expect("tenant");
+        let message = diesel::sql_query(sql)
+            .execute(&mut conn)
+            .await
+            .expect_err("the server role may not rewrite the audit trail")
+            .to_string();
+        assert!(message.contains("permission denied"), "{sql}: {message}");
+    }
+    assert_eq!(
+        database.owner_query(&rows_for_child).await,
+        ["CREATE databaseRules IDENTIFIERS"]
+    );
 }

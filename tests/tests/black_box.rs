@@ -2,6 +2,7 @@
 //! test (copied from a migrated template), all in one process so they share one cluster.
 
 mod black_box {
+    mod audit;
     mod auth;
     mod bad_input;
     mod happy_path;

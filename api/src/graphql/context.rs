@@ -2,11 +2,13 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
+use stable_futures_domain::audit::{AuditContext, InvalidPurpose, Purpose, TraceId};
 use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::{Database, TenantDb};
 
+use super::audit::{new_trace_id, AuditLog, Correlation};
 use super::errors::ApiError;
 use super::loaders::Loaders;
 
@@ -22,6 +24,12 @@ pub struct RequestContext {
     pub holidays: Arc<BankHolidays>,
     /// One clock reading per request, so every rule in it sees the same "now".
     pub now: DateTime<Utc>,
+    /// The request's trace id for the audit trail: the incoming `traceparent`'s, or a new one.
+    pub trace_id: TraceId,
+    /// The purpose the caller declared (`X-Purpose`); a malformed one refuses the operation.
+    pub purpose: Result<Option<Purpose>, InvalidPurpose>,
+    /// What the request has read, written to the audit trail when the operation ends.
+    pub audit: AuditLog,
 }
 
 impl RequestContext {
@@ -39,7 +47,29 @@ impl RequestContext {
             local_authority,
             holidays,
             now: Utc::now(),
+            trace_id: new_trace_id(),
+            purpose: Ok(None),
+            audit: AuditLog::default(),
         }
+    }
+
+    /// Takes the trace id and declared purpose of the HTTP request (see
+    /// [`Correlation::from_headers`]).
+    pub fn with_correlation(mut self, correlation: Correlation) -> Self {
+        if let Some(trace_id) = correlation.trace_id {
+            self.trace_id = trace_id;
+        }
+        self.purpose = correlation.purpose;
+        self
+    }
+
+    /// What this request's audit rows share, for `operation`.
+    pub fn audit_context(&self, operation: &str) -> AuditContext {
+        AuditContext::new(
+            operation,
+            Some(self.trace_id.clone()),
+            self.purpose.clone().ok().flatten(),
+        )
     }
 
     pub fn principal(&self) -> &Principal {

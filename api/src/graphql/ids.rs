@@ -86,6 +86,24 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
         .transpose()
 }
 
+/// The cursor of an entry in a sequence (the audit trail), from its sequence number.
+pub fn sequence_cursor(sequence: i64) -> String {
+    URL_SAFE_NO_PAD.encode(sequence.to_be_bytes())
+}
+
+pub fn decode_sequence_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    cursor
+        .map(|text| {
+            URL_SAFE_NO_PAD
+                .decode(text)
+                .ok()
+                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+                .map(i64::from_be_bytes)
+                .ok_or_else(|| ApiError::BadUserInput("not a valid cursor".to_owned()))
+        })
+        .transpose()
+}
+
 /// Checks `first` against the page size bounds.
 pub fn page_size(first: i32) -> Result<usize, ApiError> {
     if (1..=100).contains(&first) {
@@ -127,6 +145,11 @@ mod tests {
         assert!(decode_cursor(Some("x")).is_err());
         let uuid = Uuid::now_v7();
         assert_eq!(decode_cursor(Some(&cursor(uuid))).ok(), Some(Some(uuid)));
+        assert_eq!(
+            decode_sequence_cursor(Some(&sequence_cursor(42))).ok(),
+            Some(Some(42))
+        );
+        assert!(decode_sequence_cursor(Some(&cursor(uuid))).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types wrap domain values, resolvers go through the request's
 //! tenant-scoped database handle and DataLoaders.
 
+pub mod audit;
 pub mod context;
 pub mod enums;
 pub mod errors;
@@ -31,7 +32,8 @@ pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
     )
     .limit_depth(limits.max_query_depth)
     .limit_complexity(limits.max_query_complexity)
-    .disable_suggestions();
+    .disable_suggestions()
+    .extension(audit::Audit);
     if !introspection {
         builder = builder.disable_introspection();
     }

@@ -6,11 +6,13 @@ use stable_futures_domain::child::LocalChildId;
 use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
 use stable_futures_domain::principal::Scope;
 
+use super::audit::{self, FieldsClass};
 use super::context::{request, RequestContext};
 use super::errors::ApiError;
 use super::guard::permit;
 use super::ids::{self, NodeKind};
 use super::prefetch;
+use super::types::audit_event::AuditEvent;
 use super::types::child::Child;
 use super::types::children_connection_fields::ChildrenConnectionFields;
 use super::types::guardian_assignment::GuardianAssignment;
@@ -29,7 +31,7 @@ pub struct QueryRoot;
 async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, ApiError> {
     let (kind, uuid) = ids::decode_any(id)?;
     let loaders = &request.loaders;
-    Ok(match kind {
+    let node = match kind {
         NodeKind::Child => {
             request.require(Scope::ChildrenRead)?;
             loaders
@@ -62,7 +64,21 @@ async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, Ap
                 .await?
                 .map(|m| Node::OutcomeMeasurement(OutcomeMeasurement(m)))
         }
-    })
+    };
+    match &node {
+        Some(Node::Child(c)) => request.audit.read(Some(c.0.id), FieldsClass::Identifiers),
+        Some(Node::NrmReferral(r)) => request
+            .audit
+            .read(Some(r.0.child_id), FieldsClass::Referral),
+        Some(Node::GuardianAssignment(a)) => request
+            .audit
+            .read(Some(a.0.child_id), FieldsClass::Guardian),
+        Some(Node::OutcomeMeasurement(m)) => request
+            .audit
+            .read(Some(m.0.child_id), FieldsClass::Outcomes),
+        None => {}
+    }
+    Ok(node)
 }
 
 #[Object(name = "Query")]
@@ -107,6 +123,9 @@ impl QueryRoot {
             .load_one(ChildId(uuid))
             .await
             .map_err(ApiError::from)?;
+        if let Some(child) = &child {
+            audit::read(ctx, child.id, FieldsClass::Identifiers);
+        }
         Ok(child.map(Child))
     }
 
@@ -126,6 +145,9 @@ impl QueryRoot {
             .child_by_local_id(&local_child_id)
             .await
             .map_err(ApiError::from)?;
+        if let Some(child) = &child {
+            audit::read(ctx, child.id, FieldsClass::Identifiers);
+        }
         Ok(child.map(Child))
     }
 
@@ -151,6 +173,12 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         prefetch::children_page(ctx, request, &page.items).await?;
+        let look = ctx.look_ahead();
+        if look.field("nodes").exists() || look.field("edges").exists() {
+            for child in &page.items {
+                request.audit.read(Some(child.id), FieldsClass::Identifiers);
+            }
+        }
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
@@ -182,6 +210,9 @@ impl QueryRoot {
             .load_one(ReferralId(uuid))
             .await
             .map_err(ApiError::from)?;
+        if let Some(referral) = &referral {
+            audit::read(ctx, referral.child_id, FieldsClass::Referral);
+        }
         Ok(referral.map(NrmReferral))
     }
 
@@ -203,6 +234,9 @@ impl QueryRoot {
             .load_one(AssignmentId(uuid))
             .await
             .map_err(ApiError::from)?;
+        if let Some(assignment) = &assignment {
+            audit::read(ctx, assignment.child_id, FieldsClass::Guardian);
+        }
         Ok(assignment.map(GuardianAssignment))
     }
 
@@ -224,7 +258,51 @@ impl QueryRoot {
             .load_one(MeasurementId(uuid))
             .await
             .map_err(ApiError::from)?;
+        if let Some(measurement) = &measurement {
+            audit::read(ctx, measurement.child_id, FieldsClass::Outcomes);
+        }
         Ok(measurement.map(OutcomeMeasurement))
+    }
+
+    /// The local authority's audit trail, newest first: who read or changed which child's data,
+    /// when and why. `childId` narrows it to one child. Needs the `audit:read` scope. Reading the
+    /// trail is itself recorded (as a read of no particular child).
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+        child_id: Option<ID>,
+    ) -> async_graphql::Result<Option<Connection<String, AuditEvent, EmptyFields, EmptyFields>>>
+    {
+        if !permit(ctx, Scope::AuditRead)? {
+            return Ok(None);
+        }
+        let first = ids::page_size(first)?;
+        let before = ids::decode_sequence_cursor(after.as_deref())?;
+        let request = request(ctx)?;
+        request.audit.read(None, FieldsClass::Audit);
+        let child = match &child_id {
+            Some(id) => match ids::decode(id, NodeKind::Child)? {
+                Some(uuid) => Some(ChildId(uuid)),
+                // An id of another type names no child, so no entries.
+                None => return Ok(Some(Connection::new(false, false))),
+            },
+            None => None,
+        };
+        let page = request
+            .db
+            .audit_events(first, before, child)
+            .await
+            .map_err(ApiError::from)?;
+        let mut connection = Connection::new(before.is_some(), page.has_next_page);
+        for event in page.items {
+            connection
+                .edges
+                .push(Edge::new(ids::sequence_cursor(event.id), AuditEvent(event)));
+        }
+        Ok(Some(connection))
     }
 
     /// The outcome framework new measurements are recorded against.

@@ -2,6 +2,8 @@
 
 mod assignment_end_reason;
 mod assignment_status;
+mod audit_action;
+mod audit_fields_class;
 mod care_status;
 mod competent_authority;
 mod decision_outcome;
@@ -18,6 +20,8 @@ mod user_error_code;
 
 pub use assignment_end_reason::AssignmentEndReason;
 pub use assignment_status::AssignmentStatus;
+pub use audit_action::AuditAction;
+pub use audit_fields_class::AuditFieldsClass;
 pub use care_status::CareStatus;
 pub use competent_authority::CompetentAuthority;
 pub use decision_outcome::DecisionOutcome;
@@ -49,7 +53,7 @@ mod tests {
 
     #[test]
     fn enums_match_the_domain_spellings() {
-        use stable_futures_domain::{child, guardian, referral, ErrorCode};
+        use stable_futures_domain::{audit, child, guardian, referral, ErrorCode};
         same_spellings::<super::ExploitationType, _>(
             referral::ExploitationType::ALL,
             referral::ExploitationType::as_str,
@@ -101,5 +105,13 @@ mod tests {
         );
         same_spellings::<super::CareStatus, _>(child::CareStatus::ALL, child::CareStatus::as_str);
         same_spellings::<super::UserErrorCode, _>(ErrorCode::ALL, ErrorCode::as_str);
+        same_spellings::<super::AuditAction, _>(
+            audit::AuditAction::ALL,
+            audit::AuditAction::as_str,
+        );
+        same_spellings::<super::AuditFieldsClass, _>(
+            audit::FieldsClass::ALL,
+            audit::FieldsClass::as_str,
+        );
     }
 }

@@ -4,6 +4,7 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::PersistenceError;
 
+use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::ids::{self, NodeKind};
@@ -25,9 +26,15 @@ impl ChildMutations {
         input: RegisterChildInput,
     ) -> async_graphql::Result<RegisterChildPayload> {
         let request = request(ctx)?;
+        let audit = audit::for_write(ctx)?;
         let today = request.now.date_naive();
         let result = match ChildDraft::from(input).validate(today) {
-            Ok(details) => request.db.register_child(details, request.now).await,
+            Ok(details) => {
+                request
+                    .db
+                    .register_child(details, request.now, &audit)
+                    .await
+            }
             Err(errors) => Err(PersistenceError::Invalid(errors)),
         };
         Ok(RegisterChildPayload::from_result(result, Child)?)
@@ -45,9 +52,10 @@ impl ChildMutations {
         let expected_version = input.expected_version;
         let today = request.now.date_naive();
         let changes = ChildChanges::from(input);
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .update_child(id, expected_version, request.now, move |child| {
+            .update_child(id, expected_version, request.now, &audit, move |child| {
                 changes.apply(child).validate(today)
             })
             .await;

@@ -3,6 +3,7 @@ use stable_futures_domain::guardian::{AssignmentEndReason, GuardianRole};
 use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::principal::Scope;
 
+use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::ids::{self, NodeKind};
@@ -29,6 +30,7 @@ impl GuardianMutations {
     ) -> async_graphql::Result<RequestGuardianPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
             .request_guardian(
@@ -37,6 +39,7 @@ impl GuardianMutations {
                 input.role.into(),
                 input.requested_at,
                 request.now,
+                &audit,
             )
             .await;
         Ok(RequestGuardianPayload::from_result(
@@ -62,9 +65,10 @@ impl GuardianMutations {
             input.role.map(GuardianRole::from),
             request.now,
         );
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .change_assignment(id, input.expected_version, now, move |a| {
+            .change_assignment(id, input.expected_version, now, &audit, move |a| {
                 a.assign(assigned_at, role, now)
             })
             .await;
@@ -91,9 +95,10 @@ impl GuardianMutations {
             AssignmentEndReason::from(input.reason),
             request.now,
         );
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .change_assignment(id, input.expected_version, now, move |a| {
+            .change_assignment(id, input.expected_version, now, &audit, move |a| {
                 a.end(ended_at, reason, now)
             })
             .await;

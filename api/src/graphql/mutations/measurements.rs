@@ -3,6 +3,7 @@ use stable_futures_domain::ids::{ChildId, MeasurementId};
 use stable_futures_domain::principal::Scope;
 use uuid::Uuid;
 
+use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
@@ -38,9 +39,16 @@ impl MeasurementMutations {
             .current_framework()
             .await
             .map_err(ApiError::from)?;
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .record_measurement(child_id, input.draft(supersedes), framework, request.now)
+            .record_measurement(
+                child_id,
+                input.draft(supersedes),
+                framework,
+                request.now,
+                &audit,
+            )
             .await;
         Ok(RecordOutcomeMeasurementPayload::from_result(
             result,

@@ -6,6 +6,7 @@ use stable_futures_domain::referral::{
 };
 use stable_futures_domain::FieldError;
 
+use crate::graphql::audit;
 use crate::graphql::context::{request, RequestContext};
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
@@ -25,6 +26,7 @@ use crate::graphql::types::nrm_referral::NrmReferral;
 pub struct ReferralMutations;
 
 async fn transition<P, F>(
+    ctx: &Context<'_>,
     request: &RequestContext,
     referral_id: &async_graphql::ID,
     expected_version: i32,
@@ -41,9 +43,10 @@ where
 {
     let id = ReferralId(ids::require(referral_id, NodeKind::NrmReferral)?);
     let now = request.now;
+    let audit = audit::for_write(ctx)?;
     let result = request
         .db
-        .transition_referral(id, expected_version, now, move |referral| {
+        .transition_referral(id, expected_version, now, &audit, move |referral| {
             change(referral, now)
         })
         .await;
@@ -61,9 +64,10 @@ impl ReferralMutations {
     ) -> async_graphql::Result<SubmitReferralPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .submit_referral(child_id, input.draft(), request.now)
+            .submit_referral(child_id, input.draft(), request.now, &audit)
             .await;
         Ok(SubmitReferralPayload::from_result(result, NrmReferral)?)
     }
@@ -78,6 +82,7 @@ impl ReferralMutations {
         let outcome: DecisionOutcome = input.outcome.into();
         let decided_at = input.decided_at;
         Ok(transition(
+            ctx,
             request(ctx)?,
             &input.referral_id,
             input.expected_version,
@@ -96,6 +101,7 @@ impl ReferralMutations {
         let outcome: DecisionOutcome = input.outcome.into();
         let decided_at = input.decided_at;
         Ok(transition(
+            ctx,
             request(ctx)?,
             &input.referral_id,
             input.expected_version,
@@ -113,6 +119,7 @@ impl ReferralMutations {
     ) -> async_graphql::Result<RequestReconsiderationPayload> {
         let requested_at = input.requested_at;
         Ok(transition(
+            ctx,
             request(ctx)?,
             &input.referral_id,
             input.expected_version,
@@ -130,6 +137,7 @@ impl ReferralMutations {
     ) -> async_graphql::Result<WithdrawReferralPayload> {
         let withdrawn_at = input.withdrawn_at;
         Ok(transition(
+            ctx,
             request(ctx)?,
             &input.referral_id,
             input.expected_version,

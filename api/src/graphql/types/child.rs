@@ -9,6 +9,7 @@ use super::guardian_assignment::GuardianAssignment;
 use super::local_authority::LocalAuthority;
 use super::nrm_referral::NrmReferral;
 use super::outcome_measurement::OutcomeMeasurement;
+use crate::graphql::audit::{self, FieldsClass};
 use crate::graphql::context::request;
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
 use crate::graphql::errors::ApiError;
@@ -133,6 +134,7 @@ impl Child {
             .load_one(key)
             .await
             .map_err(ApiError::from)?;
+        audit::read(ctx, self.0.id, FieldsClass::Referral);
         let mut connection = Connection::new(
             after.is_some(),
             page.as_ref().is_some_and(|p| p.has_next_page),
@@ -160,6 +162,7 @@ impl Child {
             .load_one(self.0.id)
             .await
             .map_err(ApiError::from)?;
+        audit::read(ctx, self.0.id, FieldsClass::Guardian);
         Ok(Some(
             list.iter()
                 .flat_map(|list| list.iter())
@@ -200,6 +203,7 @@ impl Child {
             .load_one(key)
             .await
             .map_err(ApiError::from)?;
+        audit::read(ctx, self.0.id, FieldsClass::Outcomes);
         let mut connection = Connection::new(
             after.is_some(),
             page.as_ref().is_some_and(|p| p.has_next_page),

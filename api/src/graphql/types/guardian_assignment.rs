@@ -4,6 +4,7 @@ use stable_futures_domain::guardian;
 use stable_futures_domain::principal::Scope;
 
 use super::child::Child;
+use crate::graphql::audit::{self, FieldsClass};
 use crate::graphql::context::request;
 use crate::graphql::enums::{AssignmentEndReason, AssignmentStatus, GuardianRole, GuardianService};
 use crate::graphql::errors::ApiError;
@@ -30,6 +31,9 @@ impl GuardianAssignment {
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
+        if child.is_some() {
+            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
+        }
         Ok(child.map(Child))
     }
 
@@ -84,6 +88,7 @@ impl GuardianAssignment {
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
+        audit::read(ctx, self.0.child_id, FieldsClass::Referral);
         Ok(referred_at
             .flatten()
             .and_then(|at| self.0.days_from_referral_to_assignment(at)))

@@ -1,5 +1,6 @@
 //! GraphQL object types, one per file. Each wraps a domain value.
 
+pub mod audit_event;
 pub mod child;
 pub mod children_connection_fields;
 pub mod decision;

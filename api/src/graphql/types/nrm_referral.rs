@@ -7,6 +7,7 @@ use super::child::Child;
 use super::decision::Decision;
 use super::first_responder::FirstResponder;
 use super::referral_timeline_event::ReferralTimelineEvent;
+use crate::graphql::audit::{self, FieldsClass};
 use crate::graphql::context::request;
 use crate::graphql::enums::{
     CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus,
@@ -36,6 +37,9 @@ impl NrmReferral {
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
+        if child.is_some() {
+            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
+        }
         Ok(child.map(Child))
     }
 

@@ -5,6 +5,7 @@ use stable_futures_domain::principal::Scope;
 
 use super::child::Child;
 use super::outcome::Outcome;
+use crate::graphql::audit::{self, FieldsClass};
 use crate::graphql::context::request;
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::permit;
@@ -31,6 +32,9 @@ impl OutcomeMeasurement {
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
+        if child.is_some() {
+            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
+        }
         Ok(child.map(Child))
     }
 
@@ -82,6 +86,7 @@ impl OutcomeMeasurement {
         if !permit(ctx, Scope::SensitiveRead)? {
             return Ok(None);
         }
+        audit::read(ctx, self.0.child_id, FieldsClass::SensitiveText);
         Ok(self.0.young_person_words.as_deref())
     }
 
@@ -95,6 +100,7 @@ impl OutcomeMeasurement {
         if !permit(ctx, Scope::SensitiveRead)? {
             return Ok(None);
         }
+        audit::read(ctx, self.0.child_id, FieldsClass::SensitiveText);
         Ok(self.0.practitioner_note.as_deref())
     }
 
