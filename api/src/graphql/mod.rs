@@ -15,6 +15,7 @@ pub mod mutations;
 pub mod payloads;
 mod prefetch;
 pub mod query;
+pub mod scalars;
 pub mod types;
 
 use async_graphql::{EmptySubscription, Schema};

@@ -1,5 +1,5 @@
+use crate::graphql::scalars::Date;
 use async_graphql::InputObject;
-use chrono::NaiveDate;
 use stable_futures_domain::child::ChildDraft;
 
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
@@ -14,7 +14,7 @@ pub struct RegisterChildInput {
     /// Ten digits with a valid check digit; spaces are allowed.
     pub nhs_number: Option<String>,
     /// Date of birth, or the best estimate (then set `dateOfBirthEstimated`).
-    pub date_of_birth: NaiveDate,
+    pub date_of_birth: Date,
     #[graphql(default = false)]
     pub date_of_birth_estimated: bool,
     /// The young person's age is disputed (they are treated as a child).
@@ -39,7 +39,7 @@ impl From<RegisterChildInput> for ChildDraft {
             local_child_id: input.local_child_id,
             upn: input.upn,
             nhs_number: input.nhs_number,
-            date_of_birth: Some(input.date_of_birth),
+            date_of_birth: Some(input.date_of_birth.0),
             date_of_birth_estimated: input.date_of_birth_estimated,
             age_disputed: input.age_disputed,
             gender: input.gender.map(Into::into),

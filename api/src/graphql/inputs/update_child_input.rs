@@ -1,5 +1,5 @@
+use crate::graphql::scalars::Date;
 use async_graphql::{InputObject, MaybeUndefined, ID};
-use chrono::NaiveDate;
 use stable_futures_domain::child::{Child, ChildDraft};
 
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
@@ -13,7 +13,7 @@ pub struct UpdateChildInput {
     pub local_child_id: Option<String>,
     pub upn: MaybeUndefined<String>,
     pub nhs_number: MaybeUndefined<String>,
-    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth: Option<Date>,
     pub date_of_birth_estimated: Option<bool>,
     pub age_disputed: Option<bool>,
     pub gender: MaybeUndefined<Gender>,
@@ -59,7 +59,11 @@ impl ChildChanges {
                 input.nhs_number,
                 current.nhs_number.as_ref().map(|n| n.as_str().to_owned()),
             ),
-            date_of_birth: Some(input.date_of_birth.unwrap_or(current.date_of_birth)),
+            date_of_birth: Some(
+                input
+                    .date_of_birth
+                    .map_or(current.date_of_birth, |date| date.0),
+            ),
             date_of_birth_estimated: input
                 .date_of_birth_estimated
                 .unwrap_or(current.date_of_birth_estimated),

@@ -1,6 +1,6 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use stable_futures_domain::child;
 use stable_futures_domain::ids::{MeasurementId, ReferralId};
 use stable_futures_domain::principal::Scope;
@@ -16,6 +16,7 @@ use crate::graphql::errors::ApiError;
 use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::{MeasurementPageKey, PageKey};
+use crate::graphql::scalars::Date;
 
 /// A child or young person known to a local authority's children's services.
 #[derive(Debug, Clone)]
@@ -42,8 +43,8 @@ impl Child {
     }
 
     /// Date of birth, or the estimated date of birth (see `dateOfBirthEstimated`).
-    async fn date_of_birth(&self) -> NaiveDate {
-        self.0.details.date_of_birth
+    async fn date_of_birth(&self) -> Date {
+        Date(self.0.details.date_of_birth)
     }
 
     async fn date_of_birth_estimated(&self) -> bool {

@@ -1,5 +1,5 @@
 use async_graphql::{Context, Object, ID};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use stable_futures_domain::principal::Scope;
 use stable_futures_domain::referral;
 
@@ -15,6 +15,7 @@ use crate::graphql::enums::{
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::scalars::Date;
 
 /// A referral of a child into the National Referral Mechanism, and its decisions.
 #[derive(Debug, Clone)]
@@ -88,8 +89,8 @@ impl NrmReferral {
 
     /// Last day of the minimum recovery period after a positive Reasonable Grounds decision (30
     /// calendar days; 45 for decisions before 30 January 2023).
-    async fn recovery_period_ends_on(&self) -> Option<NaiveDate> {
-        self.0.recovery_period_ends_on()
+    async fn recovery_period_ends_on(&self) -> Option<Date> {
+        self.0.recovery_period_ends_on().map(Date)
     }
 
     /// Calendar days from referral to the Reasonable Grounds decision (UK dates).
