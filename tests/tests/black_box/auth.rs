@@ -568,3 +568,40 @@ async fn production_refuses_a_token_whose_signature_was_tampered_with() {
     );
     assert_refused(&viewer(&app, &forged).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_ids_are_looked_up_never_followed_as_paths_or_urls() {
+    let app = dev_app().await;
+    // Signed with the right secret: only the key id plays tricks. Keys are found by exact `kid`
+    // in the issuer's set, so none of these can point anywhere.
+    for kid in [
+        "../../../../etc/passwd",
+        "/dev/null",
+        "dev/../dev",
+        "./dev",
+        "dev\u{0}",
+        "dev ",
+        "file:///etc/passwd",
+        "https://attacker.example/jwks.json#dev",
+        "' OR '1'='1",
+    ] {
+        assert_refused(&viewer(&app, &hs256(SECRET, Some(kid), &dev_claims())).await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_offered_inside_the_token_header_are_ignored() {
+    let app = dev_app().await;
+    // The attacker signs with their own secret and points at their own key with `jku`, `x5u`
+    // and an embedded `jwk`: only the configured key for `kid` is ever used.
+    let mut forged = header(Algorithm::HS256, Some("dev"));
+    forged.jku = Some("https://attacker.example/jwks.json".to_owned());
+    forged.x5u = Some("https://attacker.example/cert.pem".to_owned());
+    let attacker_key = EncodingKey::from_secret(b"attacker's own secret").expect("attacker key");
+    forged.jwk = Some(
+        jsonwebtoken::jwk::Jwk::from_encoding_key(&attacker_key, Algorithm::HS256)
+            .expect("attacker jwk"),
+    );
+    let token = jsonwebtoken::encode(&forged, &dev_claims(), &attacker_key).expect("token");
+    assert_refused(&viewer(&app, &token).await);
+}
