@@ -6,9 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-20}"
 
-if ! command -v schemathesis >/dev/null 2>&1; then
+if ! python3 -c 'import schemathesis' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
+# The console script sits beside the interpreter's scripts; a version manager's shims may not know
+# it yet right after the install.
+schemathesis="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis"
+[ -x "$schemathesis" ] || schemathesis=schemathesis
 cargo build --locked --quiet -p stable-futures-api
 
 data="$(mktemp -d /tmp/sf-fuzz.XXXXXX)"
@@ -31,7 +35,7 @@ for _ in $(seq 1 60); do
 done
 token=$(grep -A1 "valid 8 hours" "$log" | tail -1 | tr -d ' ')
 
-SCHEMATHESIS_HOOKS=fuzz_checks PYTHONPATH="$PWD/scripts" schemathesis run schema.graphql \
+SCHEMATHESIS_HOOKS=fuzz_checks PYTHONPATH="$PWD/scripts" "$schemathesis" run schema.graphql \
   --url "http://127.0.0.1:$port/graphql" \
   -H "Authorization: Bearer $token" \
   --max-examples "$examples" \
