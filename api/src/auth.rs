@@ -47,7 +47,8 @@ pub enum TokenError {
     TooLarge,
     #[error("token has no usable key id or algorithm")]
     UnknownKey,
-    #[error("token rejected: {0}")]
+    /// Shown as the kind of failure only: the library's text can quote claim values.
+    #[error("token rejected: {}", describe_rejection(.0))]
     Invalid(#[from] jsonwebtoken::errors::Error),
     #[error("token names a malformed local authority")]
     BadLocalAuthority,
@@ -57,6 +58,22 @@ pub enum TokenError {
     UnknownIssuer,
     #[error("token's issuer may not speak for the local authority it names")]
     AuthorityNotAllowedForIssuer,
+}
+
+fn describe_rejection(error: &jsonwebtoken::errors::Error) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidSignature => "invalid signature",
+        ErrorKind::ExpiredSignature => "expired",
+        ErrorKind::ImmatureSignature => "not yet valid (nbf)",
+        ErrorKind::InvalidAudience => "wrong audience",
+        ErrorKind::InvalidIssuer => "wrong issuer",
+        ErrorKind::InvalidAlgorithm => "algorithm not allowed for the key",
+        ErrorKind::MissingRequiredClaim(_) => "a required claim is missing",
+        ErrorKind::Json(_) => "claims are not the expected JSON",
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) | ErrorKind::InvalidToken => "malformed token",
+        _ => "invalid",
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,9 @@ pub enum PersistenceError {
     NotFound,
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),
-    #[error("database error: {0}")]
+    /// Shown without PostgreSQL's message text, which can quote the values of a row (a date of
+    /// birth, free text) and would carry them into logs.
+    #[error("database error: {}", describe(.0))]
     Database(#[from] diesel::result::Error),
     #[error("could not get a database connection: {0}")]
     Pool(String),
@@ -45,6 +47,31 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for PersistenceE
     }
 }
 
+/// What went wrong in the database, without any value from the data: the kind of failure and the
+/// constraint, table and column it concerns.
+fn describe(error: &diesel::result::Error) -> String {
+    match error {
+        diesel::result::Error::DatabaseError(kind, info) => {
+            let mut text = format!("{kind:?}");
+            for (label, name) in [
+                ("constraint", info.constraint_name()),
+                ("table", info.table_name()),
+                ("column", info.column_name()),
+            ] {
+                if let Some(name) = name {
+                    text.push_str(&format!(" {label}={name}"));
+                }
+            }
+            text
+        }
+        diesel::result::Error::DeserializationError(_) => {
+            "a stored value could not be read".to_owned()
+        }
+        diesel::result::Error::SerializationError(_) => "a value could not be sent".to_owned(),
+        other => other.to_string(),
+    }
+}
+
 pub type Result<T, E = PersistenceError> = std::result::Result<T, E>;
 
 /// The name of the unique constraint a write violated, if that is what failed.
@@ -55,5 +82,54 @@ pub(crate) fn unique_violation(error: &PersistenceError) -> Option<&str> {
             info,
         )) => info.constraint_name(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind};
+
+    struct Info;
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            "date/time field value out of range: \"2010-02-30\""
+        }
+        fn details(&self) -> Option<&str> {
+            Some("Key (nhs_number)=(9434765919) already exists.")
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            Some("children")
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            Some("children_local_child_id_unique")
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn database_errors_never_show_values_from_the_data() {
+        let error = PersistenceError::Database(diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new(Info),
+        ));
+        let text = error.to_string();
+        assert!(
+            !text.contains("2010-02-30") && !text.contains("9434765919"),
+            "{text}"
+        );
+        assert!(
+            text.contains("UniqueViolation") && text.contains("children_local_child_id_unique"),
+            "{text}"
+        );
     }
 }

@@ -189,22 +189,12 @@ impl Extension for AuditHooks {
         if reads.is_empty() {
             return response;
         }
-        let rows = reads.len();
         let audit = request.audit_context(&request.audit.operation());
         match request.db.record_reads(&audit, reads).await {
             Ok(()) => response,
-            Err(error) => {
-                // The data was read but could not be accounted for: it is not handed out.
-                let correlation_id = uuid::Uuid::new_v4().to_string();
-                tracing::error!(
-                    correlation_id = %correlation_id,
-                    trace_id = %request.trace_id.as_str(),
-                    rows,
-                    error = %error,
-                    "could not write the audit trail; the response was withheld"
-                );
-                only_error(&ApiError::Internal { correlation_id })
-            }
+            // The data was read but could not be accounted for: it is not handed out. The
+            // failure is logged once, with its correlation id, by `ApiError::internal`.
+            Err(error) => only_error(&ApiError::internal(&error)),
         }
     }
 
