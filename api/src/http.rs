@@ -149,14 +149,11 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// A panic in a handler: logged once with a correlation id, answered with the id only.
-fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
-    let detail = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    let error = ApiError::internal(&format_args!("handler panicked: {detail}"));
+/// A panic in a handler: logged once with a correlation id, answered with the id only. The panic's
+/// message is not logged: it can quote a value (`unwrap` on an error shows the error); where it
+/// happened is logged by the panic hook (`telemetry::init`).
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let error = ApiError::internal(&"a request handler panicked");
     (StatusCode::INTERNAL_SERVER_ERROR, error_body(&error)).into_response()
 }
 
@@ -379,7 +376,7 @@ fn admit(
 }
 
 /// Runs one operation with its own request context. Returns the response and how many SQL
-/// statements it ran. (`headers` are the HTTP request's, for the request context.)
+/// statements it ran. `headers` carry the caller's trace context and declared purpose.
 async fn execute_one(
     state: &Inner,
     headers: &HeaderMap,
@@ -387,7 +384,6 @@ async fn execute_one(
     local_authority: LocalAuthority,
     request: async_graphql::Request,
 ) -> (async_graphql::Response, usize) {
-    let _ = headers;
     let request = match admit(state, &principal, request) {
         Ok(request) => request,
         Err(refusal) => {

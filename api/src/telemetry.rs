@@ -22,6 +22,16 @@ pub fn init(mode: Mode) {
             .with(tracing_subscriber::fmt::layer().compact())
             .try_init(),
     };
-    // A second initialisation (tests) keeps the first subscriber.
-    let _ = result;
+    // A second initialisation (tests) keeps the first subscriber, and its panic hook.
+    if result.is_ok() {
+        // The default hook prints the panic's message, which can quote a value (an `unwrap` on
+        // an error prints the error): log where it happened, not what it said.
+        std::panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            tracing::error!(%location, "panic");
+        }));
+    }
 }
