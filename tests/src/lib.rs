@@ -48,6 +48,15 @@ impl Answer {
             .unwrap_or_else(|| panic!("no data at {pointer} in {}", self.body))
     }
 
+    /// The string in `data` at a JSON pointer (an id, typically).
+    #[track_caller]
+    pub fn text(&self, pointer: &str) -> String {
+        match self.data(pointer).as_str() {
+            Some(text) => text.to_owned(),
+            None => panic!("no string at {pointer} in {}", self.body),
+        }
+    }
+
     /// `extensions.code` of every error.
     pub fn error_codes(&self) -> Vec<String> {
         self.body["errors"]
@@ -256,11 +265,7 @@ pub mod fixtures {
             answer.user_error_codes("registerChild"),
             Vec::<String>::new()
         );
-        answer
-            .data("/registerChild/child/id")
-            .as_str()
-            .expect("id")
-            .to_owned()
+        answer.text("/registerChild/child/id")
     }
 
     /// Submits a referral and returns (id, version).
@@ -326,10 +331,6 @@ pub mod fixtures {
             answer.user_error_codes("recordOutcomeMeasurement"),
             Vec::<String>::new()
         );
-        answer
-            .data("/recordOutcomeMeasurement/measurement/id")
-            .as_str()
-            .expect("id")
-            .to_owned()
+        answer.text("/recordOutcomeMeasurement/measurement/id")
     }
 }

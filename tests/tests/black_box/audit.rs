@@ -112,11 +112,7 @@ async fn a_write_leaves_exactly_one_row_naming_who_which_child_and_what() {
     )
     .await;
     answer.assert_ok();
-    let child = answer
-        .data("/registerChild/child/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let child = answer.text("/registerChild/child/id");
     assert_eq!(
         rows(&app).await,
         [format!("CREATE|Register|IDENTIFIERS|{}", uuid_of(&child))],
@@ -465,11 +461,7 @@ async fn the_trail_needs_audit_read_comes_newest_first_and_reading_it_is_recorde
         second.as_str()
     );
     assert_eq!(page.data("/auditEvents/pageInfo/hasNextPage"), true);
-    let cursor = page
-        .data("/auditEvents/edges/0/cursor")
-        .as_str()
-        .expect("cursor")
-        .to_owned();
+    let cursor = page.text("/auditEvents/edges/0/cursor");
     let next = app
         .graphql(&auditor, EVENTS, json!({ "first": 10, "after": cursor }))
         .await;

@@ -1604,11 +1604,7 @@ async fn a_garbage_after_cursor_is_bad_user_input() {
         )
         .await;
     answer.assert_ok();
-    let cursor = answer
-        .data("/children/pageInfo/endCursor")
-        .as_str()
-        .expect("cursor")
-        .to_owned();
+    let cursor = answer.text("/children/pageInfo/endCursor");
     let answer = app
         .graphql(
             &token,
@@ -1762,11 +1758,7 @@ async fn a_devolved_decision_panel_cannot_take_a_child_within_100_days_of_their_
         )
         .await;
     answer.assert_ok();
-    let child = answer
-        .data("/registerChild/child/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let child = answer.text("/registerChild/child/id");
     let before = child_state(&app, &token, &child).await;
     let mut input = referral_input(&child);
     input["competentAuthority"] = json!("DDM_PANEL");

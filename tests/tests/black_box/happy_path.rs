@@ -54,11 +54,7 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     registered.assert_ok();
-    let child_id = registered
-        .data("/registerChild/child/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let child_id = registered.text("/registerChild/child/id");
 
     let submitted = app
         .graphql(
@@ -80,11 +76,7 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         submitted.data("/submitReferral/referral/status"),
         "SUBMITTED"
     );
-    let referral_id = submitted
-        .data("/submitReferral/referral/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let referral_id = submitted.text("/submitReferral/referral/id");
 
     // Referred Monday 3 March 2025; decided Monday 10 March: 5 working days, within target.
     let decided = app
@@ -112,11 +104,7 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
         )
         .await;
     requested.assert_ok();
-    let assignment_id = requested
-        .data("/requestGuardian/assignment/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let assignment_id = requested.text("/requestGuardian/assignment/id");
     let assigned = app
         .graphql(
             &token,

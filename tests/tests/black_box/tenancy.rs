@@ -377,11 +377,7 @@ async fn islington_cannot_find_camdens_child_by_camdens_local_id() {
         "{}",
         answer.body
     );
-    let islington_twin = answer
-        .data("/registerChild/child/id")
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let islington_twin = answer.text("/registerChild/child/id");
     assert_ne!(islington_twin, tenants.camden_child);
     let answer = app
         .graphql(
@@ -437,11 +433,7 @@ async fn islington_lists_and_counts_only_its_own_children() {
             )
             .await;
         answer.assert_ok();
-        answer
-            .data("/children/edges/0/cursor")
-            .as_str()
-            .expect("cursor")
-            .to_owned()
+        answer.text("/children/edges/0/cursor")
     };
     let answer = app
         .graphql(
