@@ -22,7 +22,7 @@ if [ -n "${SF_BIN:-}" ]; then
   bin="$SF_BIN"
 else
   cargo build --locked --quiet -p stable-futures-api
-  bin=target/debug/stable-futures
+  bin="${CARGO_TARGET_DIR:-target}/debug/stable-futures"
 fi
 
 work="$(mktemp -d /tmp/sf-deploy-check.XXXXXX)"
