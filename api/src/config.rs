@@ -51,6 +51,18 @@ pub struct ServeConfig {
     #[arg(long, env = "SF_EXPOSE_STATEMENT_COUNT", default_value_t = false)]
     pub expose_statement_count: bool,
 
+    /// Address of the Prometheus `/metrics` listener, kept apart from the API's port so that it
+    /// can be reached only by the monitoring system. `off`: no listener (metrics still go over
+    /// OTLP when an endpoint is set).
+    #[arg(long, env = "SF_METRICS_LISTEN", default_value = "127.0.0.1:9464", value_parser = parse_listen)]
+    pub metrics_listen: Listen,
+
+    /// On SIGTERM/SIGINT, how long in-flight requests may take to finish before the server
+    /// stops anyway, in seconds. Keep it below the platform's own grace period (Kubernetes'
+    /// `terminationGracePeriodSeconds`, 30 s by default).
+    #[arg(long, env = "SF_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
+    pub shutdown_grace_seconds: u64,
+
     /// Load the synthetic demo dataset (development mode on the private database only).
     #[arg(long, env = "SF_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_data: bool,
@@ -66,6 +78,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("auth", &self.auth)
             .field("limits", &self.limits)
             .field("db_pool_size", &self.db_pool_size)
+            .field("metrics_listen", &self.metrics_listen)
+            .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +187,24 @@ pub struct LimitsConfig {
     /// Empty: no CORS headers at all.
     #[arg(long, env = "SF_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_allowed_origins: Vec<String>,
+}
+
+/// Where an optional listener listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listen {
+    Off,
+    At(SocketAddr),
+}
+
+/// A socket address, or `off`.
+fn parse_listen(text: &str) -> Result<Listen, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Listen::Off);
+    }
+    text.parse()
+        .map(Listen::At)
+        .map_err(|_| format!("{text:?} is not an address (host:port) or `off`"))
 }
 
 /// An exact origin: `scheme://host[:port]`, no path, no wildcard.

@@ -3,14 +3,16 @@
 
 use std::any::Any;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use opentelemetry::KeyValue;
 use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
@@ -18,14 +20,18 @@ use stable_futures_persistence::Database;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
+use tracing::Instrument as _;
 
 use crate::auth::{TokenError, TokenVerifier};
 use crate::authorities::KnownAuthorities;
 use crate::config::{LimitsConfig, Mode};
+use crate::graphql::audit::Correlation;
 use crate::graphql::context::RequestContext;
 use crate::graphql::errors::ApiError;
 use crate::graphql::limits::{self, DocumentLimits, LimitExceeded};
 use crate::graphql::{build_schema, AppSchema};
+use crate::telemetry::http::{trace_requests, RequestTrace};
+use crate::telemetry::metrics::metrics;
 
 /// Everything the handlers share. Holds no per-caller data.
 #[derive(Clone)]
@@ -104,7 +110,9 @@ pub fn harden(router: Router, limits: &LimitsConfig) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(axum::middleware::map_response(security_headers))
+    router
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(trace_requests))
 }
 
 /// CORS for exactly these origins, `POST` only; `None` (no CORS headers at all) without origins.
@@ -204,8 +212,14 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql(
+    State(state): State<AppState>,
+    trace: Option<Extension<RequestTrace>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let state = &state.0;
+    let correlation = Correlation::from_headers(&headers, trace.map(|Extension(trace)| trace.0));
     if !is_json(&headers) {
         let error = ApiError::BadUserInput(
             "send operations as POST with Content-Type: application/json".into(),
@@ -245,7 +259,7 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let mut http = match requests {
         Requests::One(request) => {
             let (response, count) =
-                execute_one(state, &headers, principal, local_authority, *request).await;
+                execute_one(state, &correlation, principal, local_authority, *request).await;
             statements += count;
             Json(response).into_response()
         }
@@ -255,7 +269,7 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             for request in batch {
                 let (response, count) = execute_one(
                     state,
-                    &headers,
+                    &correlation,
                     principal.clone(),
                     local_authority.clone(),
                     request,
@@ -354,7 +368,7 @@ fn admit(
     state: &Inner,
     principal: &Principal,
     mut request: async_graphql::Request,
-) -> Result<async_graphql::Request, async_graphql::ServerError> {
+) -> Result<(async_graphql::Request, Operation), async_graphql::ServerError> {
     // Checked before parsing; the variables are bounded by the body limit.
     if request.query.len() > state.max_document_bytes {
         let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
@@ -363,6 +377,7 @@ fn admit(
     let document = async_graphql::parser::parse_query(&request.query).map_err(syntax_error)?;
     let facts = limits::check(&document, &state.document_limits)
         .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
+    let operation = Operation::of(&document, request.operation_name.as_deref());
     request.set_parsed_query(document);
     if !introspection_allowed(state.mode, principal) {
         if facts.introspection {
@@ -372,35 +387,132 @@ fn admit(
         }
         request = request.disable_introspection();
     }
-    Ok(request)
+    Ok((request, operation))
 }
 
-/// Runs one operation with its own request context. Returns the response and how many SQL
-/// statements it ran. `headers` carry the caller's trace context and declared purpose.
+/// What traces and metrics say of an operation: its type and name, never its variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Operation {
+    kind: &'static str,
+    name: Option<String>,
+}
+
+impl Operation {
+    /// The operation `requested` (by name) of `document`; `query` if there is no such operation
+    /// (the engine then refuses the request).
+    fn of(document: &ExecutableDocument, requested: Option<&str>) -> Self {
+        let (name, definition) = match (&document.operations, requested) {
+            (DocumentOperations::Single(definition), _) => (None, Some(definition)),
+            (DocumentOperations::Multiple(operations), Some(requested)) => {
+                (Some(requested.to_owned()), operations.get(requested))
+            }
+            (DocumentOperations::Multiple(operations), None) => {
+                let mut all = operations.iter();
+                match (all.next(), all.next()) {
+                    (Some((name, definition)), None) => (Some(name.to_string()), Some(definition)),
+                    _ => (None, None),
+                }
+            }
+        };
+        let kind = match definition.map(|d| d.node.ty) {
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            Some(OperationType::Query) | None => "query",
+        };
+        Self {
+            kind,
+            name: name.filter(|_| definition.is_some()),
+        }
+    }
+}
+
+/// Runs one operation with its own request context, in its own span. Returns the response and
+/// how many SQL statements it ran.
 async fn execute_one(
     state: &Inner,
-    headers: &HeaderMap,
+    correlation: &Correlation,
     principal: Principal,
     local_authority: LocalAuthority,
     request: async_graphql::Request,
 ) -> (async_graphql::Response, usize) {
-    let request = match admit(state, &principal, request) {
-        Ok(request) => request,
+    let started = Instant::now();
+    let (request, operation) = match admit(state, &principal, request) {
+        Ok(admitted) => admitted,
         Err(refusal) => {
-            let refusal = async_graphql::Response::from_errors(vec![refusal]);
-            return (with_codes(refusal), 0);
+            let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
+            count_errors(&refusal);
+            return (refusal, 0);
         }
     };
+    // Only worth building when spans leave the process.
+    let document = crate::telemetry::exporting()
+        .then(|| crate::graphql::document::without_literals(&request.query))
+        .flatten();
+    let span = tracing::info_span!(
+        "graphql.operation",
+        otel.name = %match &operation.name {
+            Some(name) => format!("{} {name}", operation.kind),
+            None => operation.kind.to_owned(),
+        },
+        graphql.operation.type = operation.kind,
+        graphql.operation.name = operation.name.as_deref(),
+        graphql.document = document.as_deref(),
+        otel.status_code = tracing::field::Empty,
+    );
     let context = RequestContext::new(
         state.database.clone(),
         principal,
         local_authority,
         state.holidays.clone(),
     )
-    .with_correlation(crate::graphql::audit::Correlation::from_headers(headers));
+    .with_correlation(correlation.clone());
     let statements = context.db.statements().clone();
-    let response = state.schema.execute(request.data(context)).await;
-    (with_codes(response), statements.get())
+    let response = with_codes(
+        state
+            .schema
+            .execute(request.data(context))
+            .instrument(span.clone())
+            .await,
+    );
+    let statements = statements.get();
+    if response.is_err() {
+        span.record("otel.status_code", "ERROR");
+    }
+    let metrics = metrics();
+    count_errors(&response);
+    metrics.operation_duration.record(
+        started.elapsed().as_secs_f64(),
+        &[
+            KeyValue::new(
+                "graphql.operation.name",
+                metrics.operation_label(operation.name.as_deref()),
+            ),
+            KeyValue::new("graphql.operation.type", operation.kind),
+        ],
+    );
+    metrics
+        .statements
+        .record(u64::try_from(statements).unwrap_or(u64::MAX), &[]);
+    (response, statements)
+}
+
+/// Counts a response's errors by their `extensions.code` (every error has one: `with_codes`).
+fn count_errors(response: &async_graphql::Response) {
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(|code| match code {
+                async_graphql::Value::String(code) => Some(code.clone()),
+                async_graphql::Value::Enum(code) => Some(code.to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "UNKNOWN".to_owned());
+        metrics()
+            .errors
+            .add(1, &[KeyValue::new("error.code", code)]);
+    }
 }
 
 /// Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits) carry
@@ -427,9 +539,15 @@ async fn graphql_get() -> Response {
     response
 }
 
+/// Ready when the database answers and has every migration this build expects: a replica
+/// whose schema is behind its code (the migration job has not run yet) must not take traffic.
 async fn ready(State(state): State<AppState>) -> Response {
-    match state.0.database.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+    match state.0.database.unapplied_migrations().await {
+        Ok(0) => (StatusCode::OK, "ready").into_response(),
+        Ok(unapplied) => {
+            tracing::warn!(unapplied, "readiness check failed: migrations not applied");
+            (StatusCode::SERVICE_UNAVAILABLE, "migrations not applied").into_response()
+        }
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()

@@ -1,6 +1,9 @@
 //! `stable-futures serve`.
 
 use std::collections::BTreeSet;
+use std::future::IntoFuture as _;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
@@ -9,7 +12,7 @@ use stable_futures_persistence::demo::{load_demo_data, DEMO_AUTHORITIES};
 use stable_futures_persistence::{Database, PoolSettings};
 
 use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier};
-use crate::config::{AuthConfig, Mode, ServeConfig};
+use crate::config::{AuthConfig, Listen, Mode, ServeConfig};
 use crate::dev;
 use crate::http::{router, AppSettings};
 
@@ -18,7 +21,7 @@ const DEV_TOKEN_TTL_SECONDS: u64 = 8 * 3600;
 
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let mode = config.effective_mode();
-    crate::telemetry::init(mode);
+    let telemetry = crate::telemetry::init(mode)?;
     auth::check_crypto_provider()?;
 
     let (database_url, embedded) = match &config.database_url {
@@ -38,6 +41,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let database = Database::connect(&database_url, &settings)
         .await
         .context("connecting to the database")?;
+    let _pool_gauges = crate::telemetry::metrics::observe_pool(&database);
     if embedded.is_some() && config.demo_data {
         load_demo_data(&database)
             .await
@@ -99,16 +103,89 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         }
     }
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
-    tracing::info!("stopped accepting requests");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics = match config.metrics_listen {
+        Listen::Off => None,
+        Listen::At(address) => Some(
+            serve_metrics(address, telemetry.registry(), stopped.clone())
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?,
+        ),
+    };
+    let mut server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stop_requested(stopped))
+            .into_future(),
+    );
+    let grace = Duration::from_secs(config.shutdown_grace_seconds);
+    tokio::select! {
+        finished = &mut server => finished?.context("serving")?,
+        () = shutdown_signal() => {
+            // From here on no connection is accepted; requests in flight get `grace` to finish.
+            let _ = stop.send(true);
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(finished) => finished?.context("serving")?,
+                Err(_) => {
+                    tracing::warn!(
+                        grace_seconds = grace.as_secs(),
+                        "requests still in flight at the end of the shutdown grace period were abandoned"
+                    );
+                    server.abort();
+                }
+            }
+        }
+    }
+    tracing::info!("stopped serving requests");
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    database.close();
+    drop(database);
+    // The exporters flush synchronously.
+    tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
     if let Some(embedded) = embedded {
-        drop(database);
         tokio::task::spawn_blocking(move || embedded.postgres.stop()).await?;
     }
     Ok(())
+}
+
+/// Resolves once `stop` is set.
+async fn stop_requested(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// `GET /metrics` in Prometheus' text format, on its own listener.
+async fn serve_metrics(
+    address: SocketAddr,
+    registry: prometheus::Registry,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let address = listener.local_addr()?;
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let registry = registry.clone();
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    crate::telemetry::prometheus_text(&registry),
+                )
+            }
+        }),
+    );
+    tracing::info!(%address, "metrics listening");
+    Ok(tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(stop_requested(stopped))
+            .await;
+        if let Err(error) = served {
+            tracing::error!(error = %error, "the metrics listener failed");
+        }
+    }))
 }
 
 /// The trusted issuers of a production server: from `SF_TRUSTED_ISSUERS_FILE`, or the single
@@ -136,7 +213,7 @@ async fn production_verifier(auth: &AuthConfig) -> anyhow::Result<TokenVerifier>
         &issuers,
         &auth.jwt_audience,
         auth.jwt_leeway_seconds,
-        std::time::Duration::from_secs(auth.jwks_min_refresh_seconds),
+        Duration::from_secs(auth.jwks_min_refresh_seconds),
     )
     .await?)
 }

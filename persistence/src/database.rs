@@ -16,6 +16,8 @@ use crate::error::{PersistenceError, Result};
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<AsyncPgConnection>,
+    /// The database's name, for the `db.namespace` of statement spans.
+    namespace: Arc<str>,
 }
 
 impl std::fmt::Debug for Database {
@@ -57,14 +59,17 @@ impl Database {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|error| PersistenceError::Pool(error.to_string()))?;
-        let database = Self { pool };
+        let database = Self {
+            pool,
+            namespace: database_name(url).into(),
+        };
         database.ping().await?;
         Ok(database)
     }
 
     pub async fn ping(&self) -> Result<()> {
-        let mut conn = self.pool.get().await?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        let mut conn = self.reference_connection().await?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn).await?;
         Ok(())
     }
 
@@ -79,13 +84,65 @@ impl Database {
 
     /// A connection for reference data (local authorities, the outcome framework), which is the
     /// same for every tenant and protected by grants rather than row-level security.
-    pub(crate) async fn reference_connection(&self) -> Result<Object<AsyncPgConnection>> {
-        Ok(self.pool.get().await?)
+    pub(crate) async fn reference_connection(&self) -> Result<Connection> {
+        self.connection(None).await
+    }
+
+    /// A pooled connection whose statements are traced (as children of the current span) and,
+    /// with `statements`, counted.
+    async fn connection(&self, statements: Option<Arc<StatementCounter>>) -> Result<Connection> {
+        let mut conn = self.pool.get().await?;
+        conn.set_instrumentation(TraceStatements {
+            statements,
+            parent: tracing::Span::current(),
+            namespace: self.namespace.clone(),
+            current: None,
+        });
+        Ok(Connection(conn))
     }
 
     pub fn pool_status(&self) -> deadpool::Status {
         self.pool.status()
     }
+
+    /// Stops handing out connections and closes the idle ones (at shutdown).
+    pub fn close(&self) {
+        self.pool.close();
+    }
+}
+
+/// A pooled connection that forgets its tracing parent when it goes back to the pool: the
+/// pool's health check when it is next taken belongs to no request.
+pub(crate) struct Connection(Object<AsyncPgConnection>);
+
+impl std::ops::Deref for Connection {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.0
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.set_instrumentation(Detached);
+    }
+}
+
+/// The database name of a `postgres://…/name?…` URL (empty if it names none).
+fn database_name(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme
+        .split_once('/')
+        .map(|(_, path)| path.split(['?', '#']).next().unwrap_or_default())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Counts the SQL statements one request runs, so tests and metrics can prove that a nested page
@@ -99,22 +156,90 @@ impl StatementCounter {
     }
 }
 
-struct CountStatements(Arc<StatementCounter>);
+/// One `tracing` span per SQL statement, a child of the span that took the connection, following
+/// the OpenTelemetry database conventions.
+///
+/// The statement's text is read only when it finishes: at the start diesel describes a query with
+/// its bound values appended (`… -- binds: [...]`), and bound values are children's data. At the
+/// finish it gives the SQL alone, with `$1` placeholders. A failed statement is marked by the
+/// kind of error only: PostgreSQL's messages can quote values (`Key (x)=(…) already exists`).
+struct TraceStatements {
+    statements: Option<Arc<StatementCounter>>,
+    parent: tracing::Span,
+    namespace: Arc<str>,
+    current: Option<tracing::Span>,
+}
 
-/// What a connection counts once it is back in the pool: nothing. (The pool's health check when
-/// the connection is next taken belongs to no request.)
+impl Instrumentation for TraceStatements {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                if let Some(statements) = &self.statements {
+                    statements.0.fetch_add(1, Ordering::Relaxed);
+                }
+                self.current = Some(tracing::info_span!(
+                    target: "stable_futures_persistence::sql",
+                    parent: &self.parent,
+                    "db.statement",
+                    otel.name = tracing::field::Empty,
+                    otel.kind = "client",
+                    otel.status_code = tracing::field::Empty,
+                    db.system.name = "postgresql",
+                    db.namespace = &*self.namespace,
+                    db.operation.name = tracing::field::Empty,
+                    db.query.text = tracing::field::Empty,
+                    error.type = tracing::field::Empty,
+                ));
+            }
+            InstrumentationEvent::FinishQuery { query, error, .. } => {
+                let Some(span) = self.current.take() else {
+                    return;
+                };
+                if span.is_disabled() {
+                    return;
+                }
+                let text = query.to_string();
+                let operation = text
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                span.record("otel.name", operation.as_str());
+                span.record("db.operation.name", operation.as_str());
+                span.record("db.query.text", text.as_str());
+                if let Some(error) = error {
+                    span.record("otel.status_code", "ERROR");
+                    span.record("error.type", error_kind(error));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A failed statement's kind, never its message.
+fn error_kind(error: &diesel::result::Error) -> &'static str {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(kind, _) => match kind {
+            DatabaseErrorKind::UniqueViolation => "unique_violation",
+            DatabaseErrorKind::ForeignKeyViolation => "foreign_key_violation",
+            DatabaseErrorKind::CheckViolation => "check_violation",
+            DatabaseErrorKind::NotNullViolation => "not_null_violation",
+            DatabaseErrorKind::SerializationFailure => "serialization_failure",
+            DatabaseErrorKind::ClosedConnection => "closed_connection",
+            _ => "database_error",
+        },
+        Error::NotFound => "not_found",
+        _ => "diesel_error",
+    }
+}
+
+/// What a connection does once it is back in the pool: nothing.
 struct Detached;
 
 impl Instrumentation for Detached {
     fn on_connection_event(&mut self, _event: InstrumentationEvent<'_>) {}
-}
-
-impl Instrumentation for CountStatements {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0 .0.fetch_add(1, Ordering::Relaxed);
-        }
-    }
 }
 
 /// The database as one principal sees it. Every method runs in a transaction that sets
@@ -143,8 +268,10 @@ impl TenantDb {
         for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
         R: Send,
     {
-        let mut conn = self.database.pool.get().await?;
-        conn.set_instrumentation(CountStatements(self.statements.clone()));
+        let mut conn = self
+            .database
+            .connection(Some(self.statements.clone()))
+            .await?;
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let result = conn
             .transaction(async move |conn| {
@@ -155,7 +282,6 @@ impl TenantDb {
                 callback(conn).await
             })
             .await;
-        conn.set_instrumentation(Detached);
         result
     }
 }

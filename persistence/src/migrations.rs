@@ -1,5 +1,6 @@
 //! Schema migrations (embedded in the binary) and the roles the server connects as.
 
+use diesel::migration::MigrationSource;
 use diesel::sql_types::Text;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -34,18 +35,30 @@ pub async fn run_migrations(owner_url: &str) -> Result<Vec<String>> {
     Ok(applied)
 }
 
-/// Whether every embedded migration has been applied (for readiness checks).
-pub async fn pending_migrations(url: &str) -> Result<usize> {
-    let conn = AsyncPgConnection::establish(url).await?;
-    let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = AsyncConnectionWrapper::from(conn);
-    tokio::task::spawn_blocking(move || {
-        wrapper
-            .pending_migrations(MIGRATIONS)
-            .map(|pending| pending.len())
-            .map_err(|error| PersistenceError::Migration(error.to_string()))
-    })
-    .await
-    .map_err(|error| PersistenceError::Migration(error.to_string()))?
+impl crate::Database {
+    /// How many embedded migrations the database has not applied (for readiness: a server whose
+    /// schema is behind its code must not take traffic). Reads the migrations table, which the
+    /// server's role may read but not change.
+    pub async fn unapplied_migrations(&self) -> Result<usize> {
+        #[derive(diesel::QueryableByName)]
+        struct Applied {
+            #[diesel(sql_type = Text)]
+            version: String,
+        }
+        let mut conn = self.reference_connection().await?;
+        let applied: Vec<Applied> =
+            diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+                .load(&mut *conn)
+                .await?;
+        let applied: std::collections::HashSet<String> =
+            applied.into_iter().map(|row| row.version).collect();
+        let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map_err(|error| PersistenceError::Migration(error.to_string()))?;
+        Ok(embedded
+            .iter()
+            .filter(|migration| !applied.contains(&migration.name().version().to_string()))
+            .count())
+    }
 }
 
 /// Creates (or resets the password of) a login role for the server that inherits only

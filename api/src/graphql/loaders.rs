@@ -13,6 +13,7 @@ use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralI
 use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use stable_futures_domain::referral::{NrmReferral, ReferralEvent};
 use stable_futures_persistence::{Database, MeasurementFilter, Page, PersistenceError, TenantDb};
+use tracing::Instrument as _;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<PersistenceError>>;
 
@@ -72,10 +73,22 @@ where
 {
     // The cache lives as long as the request: a value loaded once (a child reached from several
     // referrals) is not loaded again, and nothing outlives the caller's request.
+    let name = std::any::type_name::<L>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
     DataLoader::with_cache(
         inner,
-        |future| {
-            tokio::spawn(future);
+        move |future| {
+            // One span per batch (one statement, or one per paging group), a child of the
+            // resolver that asked first: the batch runs on its own task, which would otherwise
+            // start a trace of its own.
+            let span = tracing::info_span!(
+                "graphql.dataloader.batch",
+                otel.name = %format!("DataLoader {name}"),
+                graphql.dataloader.name = name,
+            );
+            tokio::spawn(future.instrument(span));
         },
         HashMapCache::default(),
     )

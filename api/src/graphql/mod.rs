@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod context;
+pub mod document;
 pub mod enums;
 pub mod errors;
 pub mod guard;
@@ -16,6 +17,7 @@ pub mod payloads;
 mod prefetch;
 pub mod query;
 pub mod scalars;
+pub mod spans;
 pub mod types;
 
 use async_graphql::{EmptySubscription, Schema};
@@ -34,6 +36,7 @@ pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
     .limit_depth(limits.max_query_depth)
     .limit_complexity(limits.max_query_complexity)
     .disable_suggestions()
+    .extension(spans::RootFieldSpans)
     .extension(audit::Audit);
     if !introspection {
         builder = builder.disable_introspection();

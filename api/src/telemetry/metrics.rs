@@ -1,0 +1,148 @@
+//! The service's metrics (RED, database pool, statements). Their attributes are bounded sets —
+//! routes, methods, status codes, error codes, operation types and at most
+//! [`MAX_OPERATION_NAMES`] operation names — so no caller can grow them without limit, and none
+//! carries data.
+
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use opentelemetry::metrics::{Counter, Histogram, Meter, ObservableGauge, UpDownCounter};
+use opentelemetry::KeyValue;
+use stable_futures_persistence::Database;
+
+/// Operation names are chosen by callers: the first this many distinct ones get their own
+/// series, later ones are counted as [`OTHER_OPERATIONS`].
+pub const MAX_OPERATION_NAMES: usize = 200;
+pub const UNNAMED_OPERATION: &str = "(unnamed)";
+pub const OTHER_OPERATIONS: &str = "(other)";
+
+/// Seconds: from a fraction of a millisecond (a cached read) to the 30 s request limit.
+const DURATION_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+    10.0, 30.0,
+];
+
+const STATEMENT_BUCKETS: &[f64] = &[0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0];
+
+/// The instruments. Built from the global meter provider the first time they are used, so
+/// [`crate::telemetry::init`] must run before (without it they record nothing).
+#[derive(Debug)]
+pub struct Metrics {
+    pub http_duration: Histogram<f64>,
+    pub http_active: UpDownCounter<i64>,
+    pub operation_duration: Histogram<f64>,
+    pub errors: Counter<u64>,
+    pub statements: Histogram<u64>,
+    operation_names: Mutex<HashSet<String>>,
+}
+
+pub fn metrics() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(|| Metrics::new(&meter()))
+}
+
+fn meter() -> Meter {
+    opentelemetry::global::meter("stable-futures")
+}
+
+impl Metrics {
+    fn new(meter: &Meter) -> Self {
+        Self {
+            http_duration: meter
+                .f64_histogram("http.server.request.duration")
+                .with_unit("s")
+                .with_description("Duration of HTTP requests.")
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
+            http_active: meter
+                .i64_up_down_counter("http.server.active_requests")
+                .with_description("HTTP requests being served.")
+                .build(),
+            operation_duration: meter
+                .f64_histogram("sf.graphql.operation.duration")
+                .with_unit("s")
+                .with_description("Duration of GraphQL operations, by operation name and type.")
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
+            errors: meter
+                .u64_counter("sf.graphql.errors")
+                .with_description("GraphQL errors answered, by extensions.code.")
+                .build(),
+            statements: meter
+                .u64_histogram("sf.db.statements_per_request")
+                .with_description("SQL statements one GraphQL operation ran.")
+                .with_boundaries(STATEMENT_BUCKETS.to_vec())
+                .build(),
+            operation_names: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The operation name to use as an attribute: the caller's, while fewer than
+    /// [`MAX_OPERATION_NAMES`] have been seen.
+    pub fn operation_label(&self, name: Option<&str>) -> String {
+        let Some(name) = name else {
+            return UNNAMED_OPERATION.to_owned();
+        };
+        let mut names = self
+            .operation_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if names.contains(name) {
+            return name.to_owned();
+        }
+        if names.len() < MAX_OPERATION_NAMES {
+            names.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            OTHER_OPERATIONS.to_owned()
+        }
+    }
+}
+
+/// The pool's gauges, read when metrics are collected. Keep the value alive as long as the pool.
+#[derive(Debug)]
+pub struct PoolGauges {
+    _count: ObservableGauge<u64>,
+    _max: ObservableGauge<u64>,
+    _pending: ObservableGauge<u64>,
+}
+
+pub fn observe_pool(database: &Database) -> PoolGauges {
+    let meter = meter();
+    let count = database.clone();
+    let max = database.clone();
+    let pending = database.clone();
+    PoolGauges {
+        _count: meter
+            .u64_observable_gauge("db.client.connection.count")
+            .with_description("Connections in the pool, by state (idle or used).")
+            .with_callback(move |observer| {
+                let status = count.pool_status();
+                let idle = u64::try_from(status.available).unwrap_or(0);
+                let size = u64::try_from(status.size).unwrap_or(0);
+                observer.observe(idle, &[KeyValue::new("db.client.connection.state", "idle")]);
+                observer.observe(
+                    size.saturating_sub(idle),
+                    &[KeyValue::new("db.client.connection.state", "used")],
+                );
+            })
+            .build(),
+        _max: meter
+            .u64_observable_gauge("db.client.connection.max")
+            .with_description("Most connections the pool may open.")
+            .with_callback(move |observer| {
+                observer.observe(u64::try_from(max.pool_status().max_size).unwrap_or(0), &[]);
+            })
+            .build(),
+        _pending: meter
+            .u64_observable_gauge("db.client.connection.pending_requests")
+            .with_description("Requests waiting for a connection.")
+            .with_callback(move |observer| {
+                observer.observe(
+                    u64::try_from(pending.pool_status().waiting).unwrap_or(0),
+                    &[],
+                );
+            })
+            .build(),
+    }
+}
