@@ -985,12 +985,15 @@ fn is_leftover(root: &Path) -> bool {
         .is_some_and(|age| age >= SWEEP_MIN_AGE);
 
     if let Ok(contents) = fs::read_to_string(data_dir.join("postmaster.pid")) {
-        return match parse_pid_file(&contents).pid {
-            Some(pid) => !is_live_postgres(pid, Some(&data_dir)),
-            // The server may be halfway through writing the file.
-            None => old_enough,
-        };
+        if let Some(pid) = parse_pid_file(&contents).pid {
+            if is_live_postgres(pid, Some(&data_dir)) {
+                return false;
+            }
+        }
     }
+    // A postmaster.pid naming a dead process does not make a root a leftover by itself: initdb's
+    // bootstrap and single-user backends write one and exit, step after step, while their owner
+    // is alive and still initialising. Only the owner's death (or great age) does.
     let owner_gone = fs::read_to_string(root.join(OWNER_FILE))
         .ok()
         .and_then(|contents| contents.trim().parse::<i32>().ok())
