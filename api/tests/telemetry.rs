@@ -399,10 +399,13 @@ async fn spans_metrics_and_logs_over_grpc_carry_no_personal_data() {
         .is_some_and(|id| id.len() == 16));
 }
 
+/// A span's trace id, and its name and attributes (in `Debug` form) by key.
+type ReceivedSpan = (String, HashMap<String, String>);
+
 /// Spans decoded from OTLP/HTTP protobuf posts, as a collector's HTTP receiver gets them.
 #[derive(Debug, Clone, Default)]
 struct HttpReceiver {
-    spans: Arc<Mutex<Vec<(String, HashMap<String, String>)>>>,
+    spans: Arc<Mutex<Vec<ReceivedSpan>>>,
 }
 
 async fn receive(
