@@ -7,6 +7,7 @@
 #     values it accepts), keys from a test-only JWKS file instead of the placeholder URL;
 #   - in development mode with compose's environment, answering a real mutation.
 # Both must become ready on /health/ready and stop cleanly on SIGTERM within the grace period.
+# Then every metric and grouping label the Grafana dashboard uses must be on /metrics.
 # Called by scripts/check-deploy.sh (from the repository root, after it has rendered the
 # manifests into target/deploy-check/). Needs PostgreSQL's server binaries, as the tests do.
 set -euo pipefail
@@ -194,5 +195,46 @@ if answer.get("errors") or payload.get("userErrors") or not (payload.get("child"
     sys.exit(f"  registerChild as the server's role failed: {answer}")
 print("  development mode with compose's environment: registerChild written as stable_futures_server under row-level security")
 EOF
+# The dashboard's metric names against what this build serves on its metrics port, after a
+# request that wrote and one that failed validation (so the error counter has a sample).
+if "$bin" serve --help | grep -q 'SF_METRICS_LISTEN'; then
+  "$py" - "$http" "$token" "$metrics" <<'EOF'
+import json, re, sys, urllib.request
+sys.path.insert(0, "deploy/grafana")
+from dashboard import METRICS
+http, token, metrics = sys.argv[1:]
+request = urllib.request.Request(f"http://{http}/graphql", data=json.dumps({"query": "{ noSuchField }"}).encode(),
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+urllib.request.urlopen(request, timeout=10).read()
+text = urllib.request.urlopen(f"http://{metrics}/metrics", timeout=10).read().decode()
+labels = {}  # metric family -> label names seen on its samples
+for line in text.splitlines():
+    if not line or line.startswith("#"):
+        continue
+    name = re.split(r"[{ ]", line, maxsplit=1)[0]
+    found = set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=\"", line.split("}", 1)[0])) if "{" in line else set()
+    for family in (name, re.sub(r"_(bucket|sum|count)$", "", name)):
+        labels.setdefault(family, set()).update(found)
+missing = sorted(name for name in METRICS.values() if name not in labels)
+if missing:
+    sys.exit(f"  the dashboard uses metrics this build does not serve on /metrics: {missing} "
+             f"(served: {sorted(n for n in labels if n.startswith(('http_', 'sf_', 'db_')))}); fix METRICS in deploy/grafana/dashboard.py")
+# Every label a panel groups by must be on the metrics that panel reads.
+dashboard = json.load(open("deploy/grafana/dashboard.json"))
+for panel in dashboard["panels"]:
+    for target in panel.get("targets", []):
+        expr = target["expr"]
+        used = {n for n in re.findall(r"\b(?:http|sf|db)_[a-z0-9_]+", re.sub(r"\b(?:by|without)\s*\([^)]*\)|\{[^}]*\}", "", expr))}
+        grouped = {l.strip() for group in re.findall(r"\bby\s*\(([^)]*)\)", expr) for l in group.split(",")} - {"le", ""}
+        for metric in used:
+            absent = grouped - labels.get(metric, set())
+            if absent:
+                sys.exit(f"  panel {panel['title']!r} groups {metric} by {sorted(absent)}, which it does not carry "
+                         f"(it has {sorted(labels.get(metric, set()))})")
+print(f"  /metrics on the metrics port serves all {len(METRICS)} metrics the dashboard uses, with the labels it groups by")
+EOF
+else
+  echo "  note: this build has no SF_METRICS_LISTEN: the dashboard's metric names were not checked against /metrics"
+fi
 stop_server 20 "$work/development.log"
 echo "  development mode stopped cleanly on SIGTERM"
