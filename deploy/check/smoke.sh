@@ -132,20 +132,15 @@ get() { "$py" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.a
 http="127.0.0.1:$(free_port)"
 metrics="127.0.0.1:$(free_port)"
 SF_BIN_PATH="$bin" "$py" - "$out/production.yaml" "$server_url" "$http" "$metrics" >"$work/env" <<'EOF'
-import os, subprocess, sys, yaml
+import os, re, subprocess, sys, yaml
 rendered, url, http, metrics = sys.argv[1:]
 config = next(o for o in yaml.safe_load_all(open(rendered)) if o and o["kind"] == "ConfigMap")["data"]
-known = set(subprocess.run([os.environ["SF_BIN_PATH"], "serve", "--help"], capture_output=True, text=True).stdout.replace("]", " ").split())
-known = {w[:-1] for w in known if w.endswith("=")} | {w for w in known if w.startswith("SF_")}
-# Variables the server reads that are not (yet) in `serve --help`: OpenTelemetry's own, the
-# log filter, and the ones named in PENDING, which the operations work is adding right now.
-PENDING = {"SF_METRICS_LISTEN", "SF_SHUTDOWN_GRACE_SECONDS"}
+known = set(re.findall(r"\benv: ([A-Z0-9_]+)", subprocess.run([os.environ["SF_BIN_PATH"], "serve", "--help"], capture_output=True, text=True).stdout))
+# (OTEL_*, RUST_LOG and DEPLOYMENT_ENVIRONMENT are read by the libraries and the Deployment,
+# not by clap.)
 for key in config:
     if key.startswith("SF_") and key not in known:
-        if key in PENDING:
-            print(f"  note: {key} is not in `serve --help` yet", file=sys.stderr)
-        else:
-            sys.exit(f"  ConfigMap key {key} is not a setting of `stable-futures serve`")
+        sys.exit(f"  ConfigMap key {key} is not a setting of `stable-futures serve`")
 env = dict(config)
 env.pop("SF_JWKS_URL")  # a placeholder that never resolves: a test-only key file instead
 env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")  # no collector here
@@ -169,10 +164,14 @@ echo "  production mode with the production ConfigMap: ready on /health/ready, l
 # 2. Development mode with compose's environment for the api service.
 http="127.0.0.1:$(free_port)"
 metrics="127.0.0.1:$(free_port)"
-"$py" - "$server_url" "$http" "$metrics" "$work/data" >"$work/env" <<'EOF'
-import sys, yaml
+SF_BIN_PATH="$bin" "$py" - "$server_url" "$http" "$metrics" "$work/data" >"$work/env" <<'EOF'
+import os, re, subprocess, sys, yaml
 url, http, metrics, data = sys.argv[1:]
 env = {k: str(v) for k, v in yaml.safe_load(open("deploy/compose.yaml"))["services"]["api"]["environment"].items()}
+known = set(re.findall(r"\benv: ([A-Z0-9_]+)", subprocess.run([os.environ["SF_BIN_PATH"], "serve", "--help"], capture_output=True, text=True).stdout))
+for key in env:
+    if (key.startswith("SF_") or key == "DATABASE_URL") and key not in known:
+        sys.exit(f"  compose's api variable {key} is not a setting of `stable-futures serve`")
 env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")
 env.update(DATABASE_URL=url, SF_LISTEN=http, SF_METRICS_LISTEN=metrics, SF_DATA_DIR=data,
            OTEL_TRACES_EXPORTER="none", OTEL_METRICS_EXPORTER="none")
@@ -197,8 +196,7 @@ print("  development mode with compose's environment: registerChild written as s
 EOF
 # The dashboard's metric names against what this build serves on its metrics port, after a
 # request that wrote and one that failed validation (so the error counter has a sample).
-if "$bin" serve --help | grep -q 'SF_METRICS_LISTEN'; then
-  "$py" - "$http" "$token" "$metrics" <<'EOF'
+"$py" - "$http" "$token" "$metrics" <<'EOF'
 import json, re, sys, urllib.request
 sys.path.insert(0, "deploy/grafana")
 from dashboard import METRICS
@@ -233,8 +231,5 @@ for panel in dashboard["panels"]:
                          f"(it has {sorted(labels.get(metric, set()))})")
 print(f"  /metrics on the metrics port serves all {len(METRICS)} metrics the dashboard uses, with the labels it groups by")
 EOF
-else
-  echo "  note: this build has no SF_METRICS_LISTEN: the dashboard's metric names were not checked against /metrics"
-fi
 stop_server 20 "$work/development.log"
 echo "  development mode stopped cleanly on SIGTERM"
