@@ -11,7 +11,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{assert_ok, at, refuses_connections, token_all, ServerProcess, TableLock, ISLINGTON};
+use support::{
+    assert_ok, at, refuses_connections, token_all, Reply, ServerProcess, TableLock, ISLINGTON,
+};
+use tokio::task::JoinHandle;
 
 const REGISTER_CHILD: &str = "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } userErrors { code } } }";
 const CHILDREN: &str = "{ children(first: 10) { nodes { localChildId } } }";
@@ -20,6 +23,29 @@ const CHILDREN: &str = "{ children(first: 10) { nodes { localChildId } } }";
 const STOP_ACCEPTING_WITHIN: Duration = Duration::from_secs(5);
 /// Time for the in-flight request to be seen waiting on the lock.
 const WAITER_WITHIN: Duration = Duration::from_secs(15);
+
+type InFlight = JoinHandle<Result<Reply, reqwest::Error>>;
+
+/// Returns once the request is known to wait on `lock` inside PostgreSQL; panics with what
+/// became of it otherwise.
+async fn wait_until_blocked(
+    lock: &TableLock<'_>,
+    in_flight: &mut InFlight,
+    server: &ServerProcess,
+) {
+    if lock.wait_for_waiter(WAITER_WITHIN).await {
+        return;
+    }
+    let outcome = if in_flight.is_finished() {
+        format!("it ended: {:?}", in_flight.await)
+    } else {
+        "it is still pending".to_owned()
+    };
+    panic!(
+        "the children query was not seen waiting on the lock within {WAITER_WITHIN:?}; {outcome}\n{}",
+        server.logs_text()
+    );
+}
 
 async fn register(server: &ServerProcess, token: &str, local_child_id: &str) {
     let answer = server
@@ -60,12 +86,8 @@ async fn sigterm_refuses_new_connections_and_lets_the_request_in_flight_finish()
     register(&server, &token, "INFLIGHT1").await;
 
     let lock = TableLock::take(&database, "children").await;
-    let in_flight = tokio::spawn(server.graphql_request(&token, CHILDREN, json!({})));
-    assert!(
-        lock.wait_for_waiter(WAITER_WITHIN).await,
-        "the children query never reached the database\n{}",
-        server.logs_text()
-    );
+    let mut in_flight = tokio::spawn(server.graphql_request(&token, CHILDREN, json!({})));
+    wait_until_blocked(&lock, &mut in_flight, &server).await;
 
     server.sigterm();
     assert!(
@@ -88,7 +110,7 @@ async fn sigterm_refuses_new_connections_and_lets_the_request_in_flight_finish()
         .expect("request task")
         .unwrap_or_else(|error| {
             panic!(
-                "the in-flight request got no answer: {error}\n{}",
+                "the in-flight request got no answer: {error:?}\n{}",
                 server.logs_text()
             )
         });
@@ -118,12 +140,8 @@ async fn sigterm_exits_within_the_grace_period_even_if_a_request_never_finishes(
     let token = token_all(ISLINGTON);
 
     let lock = TableLock::take(&database, "children").await;
-    let in_flight = tokio::spawn(server.graphql_request(&token, CHILDREN, json!({})));
-    assert!(
-        lock.wait_for_waiter(WAITER_WITHIN).await,
-        "the children query never reached the database\n{}",
-        server.logs_text()
-    );
+    let mut in_flight = tokio::spawn(server.graphql_request(&token, CHILDREN, json!({})));
+    wait_until_blocked(&lock, &mut in_flight, &server).await;
 
     let signalled = Instant::now();
     server.sigterm();

@@ -144,6 +144,40 @@ fn free_ports() -> (SocketAddr, SocketAddr) {
     )
 }
 
+/// Whether process `pid` holds the listening TCP socket on 127.0.0.1:`port`, from Linux's
+/// `/proc` (where there is no `/proc/net/tcp`, assumed so).
+fn listens_on(pid: u32, port: u16) -> bool {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return true;
+    };
+    // Columns: sl, local_address (hex address:port, address in host byte order), rem_address,
+    // st (0A = LISTEN), tx_queue:rx_queue, tr:tm->when, retrnsmt, uid, timeout, inode.
+    let local = format!("0100007F:{port:04X}");
+    let sockets: Vec<String> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            match columns.as_slice() {
+                [_, address, _, "0A", _, _, _, _, _, inode, ..] if *address == local => {
+                    Some(format!("socket:[{inode}]"))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let Ok(descriptors) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    descriptors.flatten().any(|descriptor| {
+        std::fs::read_link(descriptor.path()).is_ok_and(|target| {
+            sockets
+                .iter()
+                .any(|socket| target.as_os_str() == socket.as_str())
+        })
+    })
+}
+
 /// Environment variables passed through from the test process: nothing that configures the
 /// server (a developer's `SF_*` or `OTEL_*` must not change what a test sees).
 const PASSED_THROUGH: &[&str] = &["PATH", "HOME", "TMPDIR", "LLVM_PROFILE_FILE"];
@@ -312,21 +346,18 @@ impl ServerProcess {
                 self.drain_output().await;
                 return Err(Some(status));
             }
-            let probe = self
-                .client
-                .get(&url)
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await;
-            if matches!(&probe, Ok(response) if response.status().as_u16() == 200) {
-                // A 200 from a process that has just died came from whoever else holds the port.
-                return match self.try_exit_status() {
-                    None => Ok(()),
-                    Some(status) => {
-                        self.drain_output().await;
-                        Err(Some(status))
-                    }
-                };
+            // Until this process holds the port, whatever answers there is someone else (the
+            // port was free when probed, not necessarily when the server came to bind it).
+            if listens_on(self.pid(), self.address.port()) {
+                let probe = self
+                    .client
+                    .get(&url)
+                    .timeout(Duration::from_secs(2))
+                    .send()
+                    .await;
+                if matches!(&probe, Ok(response) if response.status().as_u16() == 200) {
+                    return Ok(());
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -353,7 +384,7 @@ impl ServerProcess {
             .get(self.url(path))
             .send()
             .await
-            .unwrap_or_else(|error| panic!("GET {path} failed: {error}\n{}", self.logs_text()));
+            .unwrap_or_else(|error| panic!("GET {path} failed: {error:?}\n{}", self.logs_text()));
         reply(response).await
     }
 
@@ -363,7 +394,7 @@ impl ServerProcess {
             .await
             .unwrap_or_else(|error| {
                 panic!(
-                    "POST /graphql got no answer: {error}\nserver output:\n{}",
+                    "POST /graphql got no answer: {error:?}\nserver output:\n{}",
                     self.logs_text()
                 )
             })
