@@ -58,9 +58,13 @@ pub async fn trace_requests(mut request: Request, next: Next) -> Response {
     let active = metrics();
     let route_attribute = KeyValue::new("http.route", route.unwrap_or_default());
     let method_attribute = KeyValue::new("http.request.method", method);
-    active.http_active.add(1, std::slice::from_ref(&route_attribute));
+    active
+        .http_active
+        .add(1, std::slice::from_ref(&route_attribute));
     let mut response = next.run(request).instrument(span.clone()).await;
-    active.http_active.add(-1, std::slice::from_ref(&route_attribute));
+    active
+        .http_active
+        .add(-1, std::slice::from_ref(&route_attribute));
 
     let status = response.status();
     span.record("http.response.status_code", status.as_u16());
