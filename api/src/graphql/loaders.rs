@@ -73,26 +73,30 @@ where
 {
     // The cache lives as long as the request: a value loaded once (a child reached from several
     // referrals) is not loaded again, and nothing outlives the caller's request.
-    let name = std::any::type_name::<L>()
-        .rsplit("::")
-        .next()
-        .unwrap_or_default();
     DataLoader::with_cache(
         inner,
         move |future| {
-            // One span per batch (one statement, or one per paging group), a child of the
-            // resolver that asked first: the batch runs on its own task, which would otherwise
-            // start a trace of its own.
-            let span = tracing::info_span!(
-                "graphql.dataloader.batch",
-                otel.name = %format!("DataLoader {name}"),
-                graphql.dataloader.name = name,
-            );
+            // A child of the resolver that asked first: the batch runs on its own task, which
+            // would otherwise start a trace of its own.
+            let span = batch_span::<L>();
             tokio::spawn(future.instrument(span));
         },
         HashMapCache::default(),
     )
     .delay(BATCH_WINDOW)
+}
+
+/// The span of one batch of loader `L` (one statement, or one per paging group).
+pub fn batch_span<L>() -> tracing::Span {
+    let name = std::any::type_name::<L>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
+    tracing::info_span!(
+        "graphql.dataloader.batch",
+        otel.name = %format!("DataLoader {name}"),
+        graphql.dataloader.name = name,
+    )
 }
 
 impl Loaders {
