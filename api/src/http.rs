@@ -464,8 +464,10 @@ async fn execute_one(
         principal,
         local_authority,
         state.holidays.clone(),
+        operation.kind == "query",
     )
     .with_correlation(correlation.clone());
+    let db = context.db.clone();
     let statements = context.db.statements().clone();
     let response = with_codes(
         state
@@ -474,6 +476,11 @@ async fn execute_one(
             .instrument(span.clone())
             .await,
     );
+    // What is still open held reads only (a query's audit rows are committed by the `Audit`
+    // extension before the answer is released): a failure here loses nothing.
+    if let Err(error) = db.commit_shared().instrument(span.clone()).await {
+        tracing::warn!(error = %error, "ending a read transaction failed");
+    }
     let statements = statements.get();
     if response.is_err() {
         span.record("otel.status_code", "ERROR");

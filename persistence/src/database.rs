@@ -6,7 +6,9 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::sql_types::Text;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+};
 use stable_futures_domain::principal::Principal;
 
 use crate::error::{PersistenceError, Result};
@@ -79,6 +81,7 @@ impl Database {
             database: self.clone(),
             principal,
             statements: Arc::new(StatementCounter::default()),
+            shared: None,
         }
     }
 
@@ -126,6 +129,25 @@ impl std::ops::Deref for Connection {
 impl std::ops::DerefMut for Connection {
     fn deref_mut(&mut self) -> &mut AsyncPgConnection {
         &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connection")
+    }
+}
+
+impl Connection {
+    /// Traces the next statements as children of the current span (a shared connection serves
+    /// several resolvers and batches in turn).
+    fn retrace(&mut self, statements: Option<Arc<StatementCounter>>, namespace: Arc<str>) {
+        self.0.set_instrumentation(TraceStatements {
+            statements,
+            parent: tracing::Span::current(),
+            namespace,
+            current: None,
+        });
     }
 }
 
@@ -250,6 +272,9 @@ pub struct TenantDb {
     pub(crate) database: Database,
     pub(crate) principal: Arc<Principal>,
     statements: Arc<StatementCounter>,
+    /// With [`TenantDb::sharing_one_transaction`]: the one transaction every call of this
+    /// request runs in, opened by the first.
+    shared: Option<Arc<tokio::sync::Mutex<Option<Connection>>>>,
 }
 
 impl TenantDb {
@@ -262,12 +287,46 @@ impl TenantDb {
         &self.statements
     }
 
-    /// Runs `callback` in a transaction scoped to the principal's local authority.
+    /// The same handle, but every call runs in one transaction, opened by the first call and
+    /// ended by [`TenantDb::commit_shared`]: for a query, whose many reads would otherwise each
+    /// pay for `BEGIN`, the tenant setting and `COMMIT`. Only for operations that do not write
+    /// through another handle meanwhile (queries; a mutation's writes would need a second
+    /// connection while this one is held).
+    ///
+    /// A request that ends without committing returns a connection with an open transaction,
+    /// which the pool discards rather than reuses.
+    pub fn sharing_one_transaction(mut self) -> Self {
+        self.shared = Some(Arc::new(tokio::sync::Mutex::new(None)));
+        self
+    }
+
+    /// Commits the shared transaction, if one is open (see
+    /// [`TenantDb::sharing_one_transaction`]).
+    pub async fn commit_shared(&self) -> Result<()> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        let Some(mut conn) = shared.lock().await.take() else {
+            return Ok(());
+        };
+        conn.retrace(
+            Some(self.statements.clone()),
+            self.database.namespace.clone(),
+        );
+        AnsiTransactionManager::commit_transaction(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Runs `callback` in a transaction scoped to the principal's local authority: its own, or
+    /// the request's shared one.
     pub(crate) async fn transaction<R, F>(&self, callback: F) -> Result<R>
     where
         for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
         R: Send,
     {
+        if let Some(shared) = &self.shared {
+            return self.in_shared(shared, callback).await;
+        }
         let mut conn = self
             .database
             .connection(Some(self.statements.clone()))
@@ -283,6 +342,53 @@ impl TenantDb {
             })
             .await;
         result
+    }
+}
+
+impl TenantDb {
+    async fn in_shared<R, F>(
+        &self,
+        shared: &tokio::sync::Mutex<Option<Connection>>,
+        callback: F,
+    ) -> Result<R>
+    where
+        for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
+        R: Send,
+    {
+        let mut guard = shared.lock().await;
+        let conn = match guard.take() {
+            Some(mut conn) => {
+                conn.retrace(
+                    Some(self.statements.clone()),
+                    self.database.namespace.clone(),
+                );
+                conn
+            }
+            None => {
+                let mut conn = self
+                    .database
+                    .connection(Some(self.statements.clone()))
+                    .await?;
+                AnsiTransactionManager::begin_transaction(&mut *conn).await?;
+                diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+                    .bind::<Text, _>(self.principal.local_authority.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+                conn
+            }
+        };
+        let mut conn = conn;
+        match callback(&mut conn).await {
+            Ok(value) => {
+                *guard = Some(conn);
+                Ok(value)
+            }
+            // A failed statement aborts the transaction: end it; the next call opens another.
+            Err(error) => {
+                let _ = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
+                Err(error)
+            }
+        }
     }
 }
 

@@ -372,3 +372,52 @@ async fn the_audit_trail_is_written_with_each_change_and_the_server_role_cannot_
         ["CREATE databaseRules IDENTIFIERS"]
     );
 }
+
+/// A query's shared transaction that is never committed (a request that panicked or was
+/// cancelled) must not reach the next caller: its connection, still inside the transaction with
+/// the tenant set, is discarded by the pool instead of reused.
+#[tokio::test]
+async fn an_abandoned_shared_transaction_never_reaches_the_next_caller() {
+    let (database, _) = setup().await;
+    let pool = Database::connect(
+        &database.app_url,
+        &PoolSettings {
+            max_size: 1,
+            ..PoolSettings::default()
+        },
+    )
+    .await
+    .expect("pool of one");
+    let islington = tenant(&pool, ISLINGTON);
+    register(&islington, "ABANDON1").await;
+
+    let shared = tenant(&pool, ISLINGTON).sharing_one_transaction();
+    assert_eq!(shared.count_children().await.expect("count"), 1);
+    // The only connection is now inside the shared transaction.
+    let in_transaction = format!(
+        "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND state LIKE 'idle in transaction%'",
+        database.name
+    );
+    assert_eq!(database.owner_query(&in_transaction).await, ["1"]);
+    drop(shared);
+
+    // Camden gets the pool's one connection: a fresh one, outside any transaction, with no
+    // tenant set — so it sees none of Islington's children.
+    let camden = tenant(&pool, CAMDEN);
+    assert_eq!(camden.count_children().await.expect("count"), 0);
+    // Reused, the old connection would still be "idle in transaction" (Camden's work nested in
+    // Islington's transaction as a savepoint); discarded, it is gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while database.owner_query(&in_transaction).await != ["0"] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a connection is still inside the abandoned transaction"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let camden_shared = tenant(&pool, CAMDEN).sharing_one_transaction();
+    assert_eq!(camden_shared.count_children().await.expect("count"), 0);
+    camden_shared.commit_shared().await.expect("commit");
+    // And a committed shared transaction gives its connection back for reuse.
+    assert_eq!(islington.count_children().await.expect("count"), 1);
+}

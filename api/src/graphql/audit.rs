@@ -193,7 +193,13 @@ impl Extension for AuditHooks {
             return response;
         }
         let audit = request.audit_context(&request.audit.operation());
-        match request.db.record_reads(&audit, reads).await {
+        let recorded = match request.db.record_reads(&audit, reads).await {
+            // In a query the rows are part of its one transaction: committed here, before the
+            // data is handed out.
+            Ok(()) => request.db.commit_shared().await,
+            Err(error) => Err(error),
+        };
+        match recorded {
             Ok(()) => response,
             // The data was read but could not be accounted for: it is not handed out. The
             // failure is logged once, with its correlation id, by `ApiError::internal`.

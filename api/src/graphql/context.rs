@@ -33,13 +33,22 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A query's context runs all its reads (and its audit row) in one transaction
+    /// (`one_transaction`, see `TenantDb::sharing_one_transaction`), committed when the operation
+    /// has run; a mutation's each in its own.
     pub fn new(
         database: Database,
         principal: Principal,
         local_authority: LocalAuthority,
         holidays: Arc<BankHolidays>,
+        one_transaction: bool,
     ) -> Self {
         let db = database.for_principal(Arc::new(principal));
+        let db = if one_transaction {
+            db.sharing_one_transaction()
+        } else {
+            db
+        };
         Self {
             loaders: Loaders::new(&db, &database),
             db,
