@@ -317,6 +317,20 @@ impl TenantDb {
         Ok(())
     }
 
+    /// Runs `callback` on reference data (the same for every tenant): in the shared transaction
+    /// if there is one, else on a connection of its own without a transaction.
+    pub(crate) async fn reference<R, F>(&self, callback: F) -> Result<R>
+    where
+        for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
+        R: Send,
+    {
+        if let Some(shared) = &self.shared {
+            return self.in_shared(shared, callback).await;
+        }
+        let mut conn = self.database.reference_connection().await?;
+        callback(&mut conn).await
+    }
+
     /// Runs `callback` in a transaction scoped to the principal's local authority: its own, or
     /// the request's shared one.
     pub(crate) async fn transaction<R, F>(&self, callback: F) -> Result<R>

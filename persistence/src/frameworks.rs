@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::outcomes::OutcomeFramework;
 
-use crate::database::Database;
+use crate::database::{Database, TenantDb};
 use crate::error::{PersistenceError, Result};
 use crate::schema::outcome_frameworks;
 
@@ -14,30 +14,57 @@ fn from_json(value: serde_json::Value) -> Result<OutcomeFramework> {
         .map_err(|error| PersistenceError::Framework(error.to_string()))
 }
 
+async fn current_on(conn: &mut AsyncPgConnection) -> Result<OutcomeFramework> {
+    let definition: serde_json::Value = outcome_frameworks::table
+        .filter(outcome_frameworks::is_current.eq(true))
+        .select(outcome_frameworks::definition)
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(PersistenceError::NotFound)?;
+    from_json(definition)
+}
+
+async fn by_version_on(
+    conn: &mut AsyncPgConnection,
+    version: String,
+) -> Result<Option<OutcomeFramework>> {
+    let definition: Option<serde_json::Value> = outcome_frameworks::table
+        .filter(outcome_frameworks::version.eq(version))
+        .select(outcome_frameworks::definition)
+        .first(conn)
+        .await
+        .optional()?;
+    definition.map(from_json).transpose()
+}
+
 impl Database {
     /// The framework new measurements are recorded against.
     pub async fn current_framework(&self) -> Result<OutcomeFramework> {
         let mut conn = self.reference_connection().await?;
-        let definition: serde_json::Value = outcome_frameworks::table
-            .filter(outcome_frameworks::is_current.eq(true))
-            .select(outcome_frameworks::definition)
-            .first(&mut conn)
-            .await
-            .optional()?
-            .ok_or(PersistenceError::NotFound)?;
-        from_json(definition)
+        current_on(&mut conn).await
     }
 
     /// A framework by version (measurements keep the version they were recorded against).
     pub async fn framework(&self, version: &str) -> Result<Option<OutcomeFramework>> {
         let mut conn = self.reference_connection().await?;
-        let definition: Option<serde_json::Value> = outcome_frameworks::table
-            .filter(outcome_frameworks::version.eq(version))
-            .select(outcome_frameworks::definition)
-            .first(&mut conn)
+        by_version_on(&mut conn, version.to_owned()).await
+    }
+}
+
+impl TenantDb {
+    /// [`Database::current_framework`], in the request's shared transaction if it has one (a
+    /// query holding its connection must not wait for a second).
+    pub async fn current_framework(&self) -> Result<OutcomeFramework> {
+        self.reference(async move |conn| current_on(conn).await)
             .await
-            .optional()?;
-        definition.map(from_json).transpose()
+    }
+
+    /// [`Database::framework`], in the request's shared transaction if it has one.
+    pub async fn framework(&self, version: &str) -> Result<Option<OutcomeFramework>> {
+        let version = version.to_owned();
+        self.reference(async move |conn| by_version_on(conn, version).await)
+            .await
     }
 }
 

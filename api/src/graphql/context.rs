@@ -50,7 +50,7 @@ impl RequestContext {
             db
         };
         Self {
-            loaders: Loaders::new(&db, &database),
+            loaders: Loaders::new(&db),
             db,
             database,
             local_authority,

@@ -12,7 +12,7 @@ use stable_futures_domain::guardian::GuardianAssignment;
 use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
 use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use stable_futures_domain::referral::{NrmReferral, ReferralEvent};
-use stable_futures_persistence::{Database, MeasurementFilter, Page, PersistenceError, TenantDb};
+use stable_futures_persistence::{MeasurementFilter, Page, PersistenceError, TenantDb};
 use tracing::Instrument as _;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<PersistenceError>>;
@@ -100,7 +100,7 @@ pub fn batch_span<L>() -> tracing::Span {
 }
 
 impl Loaders {
-    pub fn new(db: &TenantDb, database: &Database) -> Self {
+    pub fn new(db: &TenantDb) -> Self {
         Self {
             children: loader(ChildLoader(db.clone())),
             referrals: loader(ReferralLoader(db.clone())),
@@ -112,7 +112,7 @@ impl Loaders {
             child_measurements: loader(ChildMeasurementsLoader(db.clone())),
             first_referrals: loader(FirstReferralLoader(db.clone())),
             superseded_by: loader(SupersededByLoader(db.clone())),
-            frameworks: loader(FrameworkLoader(database.clone())),
+            frameworks: loader(FrameworkLoader(db.clone())),
         }
     }
 }
@@ -136,9 +136,10 @@ loader!(ChildMeasurementsLoader, TenantDb);
 loader!(FirstReferralLoader, TenantDb);
 loader!(SupersededByLoader, TenantDb);
 loader!(
-    /// Frameworks by version: reference data, shared by all tenants.
+    /// Frameworks by version: reference data, shared by all tenants (read through the tenant's
+    /// handle so that a query reads them in its one transaction).
     FrameworkLoader,
-    Database
+    TenantDb
 );
 
 impl Loader<ChildId> for ChildLoader {

@@ -311,7 +311,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<OutcomeFramework> {
         let framework = request(ctx)?
-            .database
+            .db
             .current_framework()
             .await
             .map_err(ApiError::from)?;

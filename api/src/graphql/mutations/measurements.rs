@@ -35,7 +35,7 @@ impl MeasurementMutations {
             None => None,
         };
         let framework = request
-            .database
+            .db
             .current_framework()
             .await
             .map_err(ApiError::from)?;

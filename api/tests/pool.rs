@@ -1,0 +1,59 @@
+//! A query holds one pooled connection for all its reads (decision 0008). Nothing it reads may
+//! need a second one: with more concurrent queries than connections, a query waiting for a
+//! second connection while holding its first would wait for the others, which wait for it.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{assert_ok, text_at, token_all, ServerProcess, ISLINGTON};
+
+const PAGE: &str = "query Page { outcomeFramework { version } children(first: 10) { totalCount nodes { id referrals(first: 5) { nodes { id timeline { kind } } } guardianAssignments { id daysFromReferralToAssignment } outcomeMeasurements(first: 5) { nodes { id supersededById outcome { key } } } } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_concurrent_queries_than_connections_all_answer() {
+    let database = support::database().await;
+    let server = ServerProcess::builder(&database)
+        .env("SF_DB_POOL_SIZE", "2")
+        .start()
+        .await;
+    let token = token_all(ISLINGTON);
+    let registered = server
+        .graphql(
+            &token,
+            "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }",
+            json!({ "input": { "localChildId": "POOL1", "dateOfBirth": "2010-05-01" } }),
+        )
+        .await;
+    assert_ok(&registered);
+    let child = text_at(&registered.2, "/data/registerChild/child/id");
+    let measured = server
+        .graphql(
+            &token,
+            "mutation($input: RecordOutcomeMeasurementInput!) { recordOutcomeMeasurement(input: $input) { measurement { id } } }",
+            json!({ "input": { "childId": child, "outcomeKey": "being_safe_and_feeling_safe", "observedAt": "2025-04-01T10:00:00Z", "youngPersonParticipated": true, "youngPersonRating": 3 } }),
+        )
+        .await;
+    assert_ok(&measured);
+
+    let started = Instant::now();
+    let queries: Vec<_> = (0..12)
+        .map(|_| tokio::spawn(server.graphql_request(&token, PAGE, json!({}))))
+        .collect();
+    for query in queries {
+        let reply = query.await.expect("task").expect("answered");
+        assert_ok(&reply);
+        assert_eq!(
+            reply.2["data"]["children"]["nodes"][0]["outcomeMeasurements"]["nodes"][0]["outcome"]
+                ["key"],
+            "being_safe_and_feeling_safe"
+        );
+    }
+    // Well under the pool's 5 s wait for a connection: nobody waited for one that never came.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "12 queries on 2 connections took {:?}",
+        started.elapsed()
+    );
+}
