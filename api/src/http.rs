@@ -129,6 +129,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::POST])
+            // So that a browser-based case system can read the trace id to quote to operators.
+            .expose_headers([crate::telemetry::http::TRACE_ID_HEADER])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,

@@ -561,6 +561,17 @@ async fn cors_allows_exactly_the_configured_origins_for_post() {
         "{:?}",
         actual.headers
     );
+    // The browser may read the trace id, to quote it to operators.
+    assert_eq!(
+        header(&actual, "access-control-expose-headers"),
+        Some("x-trace-id")
+    );
+    assert_eq!(
+        header(&actual, "x-trace-id").map(str::len),
+        Some(32),
+        "{:?}",
+        actual.headers
+    );
 
     // Not a prefix, a suffix, another scheme or port, nor any other origin.
     for origin in [
