@@ -254,6 +254,7 @@ class Bench:
         self.facts: dict[str, object] = {}
         self.failures: list[str] = []
         self.others: list[tuple[str, float]] = []
+        self.round_no = 0
         self.passwords = {role: secrets.token_hex(16) for role in ("bench_owner", "bench_server", "bench_peer")}
 
     # ---------------------------------------------------------------- processes and cleanup
@@ -835,10 +836,11 @@ class Bench:
         if done.returncode != 0 or line is None:
             raise BenchError(f"wrk failed for {scenario}/{system}: {done.stderr.strip()[-800:]} {done.stdout[-800:]}")
         stats = json.loads(line[len("BENCHJSON "):])
-        socket_errors = sum(stats[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
-        if stats["bad"] or stats["status_errors"] or socket_errors:
-            self.failures.append(f"{scenario}/{system}: {stats['bad']} bad answers, {stats['status_errors']} "
-                                 f"non-2xx, {socket_errors} socket errors; first: {stats['sample'][:300]}")
+        socket_errors = sum(stats[k] for k in ("connect_errors", "read_errors", "write_errors"))
+        if stats["bad"] or stats["status_errors"] or socket_errors or stats["timeouts"]:
+            self.failures.append(f"{scenario}/{system}: {stats['bad']} bad answers ({stats['status_errors']} "
+                                 f"not HTTP 2xx), {stats['timeouts']} requests unanswered after 2 s, "
+                                 f"{socket_errors} socket errors; first bad answer: {stats['sample'][:300]}")
         requests = max(stats["requests"], 1)
         ticks = os.sysconf("SC_CLK_TCK")
         return {
@@ -857,7 +859,7 @@ class Bench:
         ours = sum(after[i] - before[i] for i in range(3))
         busy, total = after[3] - before[3], after[4] - before[4]
         share = max(0.0, (busy - ours) / total * 100) if total else 0.0
-        self.others.append((label, share))
+        self.others.append((f"round {self.round_no} {label}", share))
 
     def record(self, scenario: str, system: str, run: dict) -> None:
         result = self.results.setdefault((scenario, system), Result(scenario, system))
@@ -929,6 +931,7 @@ class Bench:
                 ("write", ["ours", "peer"], ["write/ours-sql"]),
                 ("mix", ["ours", "peer"], [])]
         for round_no in range(1, rounds + 1):
+            self.round_no = round_no
             for scenario, systems, ceilings in plan:
                 order = systems if round_no % 2 else list(reversed(systems))
                 for system in order:
@@ -1037,7 +1040,12 @@ class Bench:
             f"{len(f['ours_ready_ms'])}) — {met(ready <= 1000)}.",
         ]
         others = [o for _, o in self.others]
-        busy = max(others) > 15
+        disturbed = [(label, share) for label, share in self.others if share > 10]
+        # A number is a median over rounds: one disturbed round barely moves it, a majority does.
+        by_run: dict[str, list[float]] = {}
+        for label, share in self.others:
+            by_run.setdefault(label.split(" ", 2)[2], []).append(share)
+        unreliable = sorted(run for run, shares in by_run.items() if statistics.median(shares) > 10)
         notes = [
             f"Scale {self.args.scale}: {f['dataset']}; {self.scale['rounds']} round(s) of {self.scale['seconds']} s per "
             f"system and scenario, A/B order flipped each round, medians shown; wrk -t{THREADS} -c{CONNECTIONS}, "
@@ -1056,9 +1064,11 @@ class Bench:
             f"PostGraphile {(f.get('peer_pid_rss_idle_kib') or 0) / 1024:.1f} MiB.",
             f"PostgreSQL {f['postgres_version']}: " + ", ".join(f"{k}={v}" for k, v in f["postgres_settings"].items()
                                                                  if not k.startswith("log")) + ".",
-            f"CPU taken by processes outside the benchmark during timed runs (share of all cores): median "
-            f"{statistics.median(others):.0f}%, max {max(others):.0f}% ({max(self.others, key=lambda o: o[1])[0]})"
-            + (" — THE MACHINE WAS BUSY: these numbers are not comparable." if busy else "."),
+            f"CPU taken by processes outside the benchmark during the timed runs (share of all cores): median "
+            f"{statistics.median(others):.0f}%; {len(disturbed)} of {len(others)} runs above 10%"
+            + (f" ({', '.join(f'{label} {share:.0f}%' for label, share in disturbed)})" if disturbed else "")
+            + (f" — NOT COMPARABLE, most rounds disturbed: {', '.join(unreliable)}." if unreliable else
+               "; no number's median rests on a disturbed majority of rounds."),
             f"Binary: {self.args.binary} ({self.args.binary_label}). Run took {f['total_seconds']} s.",
         ]
         f["others_cpu_percent"] = self.others
