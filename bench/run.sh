@@ -12,7 +12,8 @@
 #   --build    run `cargo build --release -p stable-futures-api` first even if a binary exists
 #              (by default it is built only when missing).
 #   --keep     keep the temporary folder (cluster, server logs, pgbench scripts).
-#   --out      where results.md, results.json and the captured SQL go (default target/bench).
+#   --out      where results.md, results.json and the captured SQL go (default
+#              target/bench/<scale>).
 #
 # Needs: the PostgreSQL 15 server binaries (started privately, as `postgres` when run as root),
 # psql, pgbench, wrk, openssl, python3, npm (PostGraphile and the Node.js 22 it needs are
@@ -25,7 +26,7 @@ target="${CARGO_TARGET_DIR:-target}"
 scale=full
 build=0
 passthrough=()
-out="$target/bench"
+out=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) scale="$2"; shift 2 ;;
@@ -33,10 +34,12 @@ while [ $# -gt 0 ]; do
         --out) out="$2"; shift 2 ;;
         --build) build=1; shift ;;
         --keep) passthrough+=("$1"); shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+
+out="${out:-$target/bench/$scale}"
 
 for tool in psql pgbench wrk openssl python3 npm; do
     command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool is missing" >&2; exit 1; }
