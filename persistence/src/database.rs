@@ -94,14 +94,9 @@ impl Database {
     /// A pooled connection whose statements are traced (as children of the current span) and,
     /// with `statements`, counted.
     async fn connection(&self, statements: Option<Arc<StatementCounter>>) -> Result<Connection> {
-        let mut conn = self.pool.get().await?;
-        conn.set_instrumentation(TraceStatements {
-            statements,
-            parent: tracing::Span::current(),
-            namespace: self.namespace.clone(),
-            current: None,
-        });
-        Ok(Connection(conn))
+        let mut conn = Connection(self.pool.get().await?);
+        conn.retrace(statements, self.namespace.clone());
+        Ok(conn)
     }
 
     pub fn pool_status(&self) -> deadpool::Status {
@@ -345,18 +340,23 @@ impl TenantDb {
             .database
             .connection(Some(self.statements.clone()))
             .await?;
-        let local_authority = self.principal.local_authority.as_str().to_owned();
-        let result = conn
-            .transaction(async move |conn| {
-                diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
-                    .bind::<Text, _>(local_authority)
-                    .execute(conn)
-                    .await?;
-                callback(conn).await
-            })
-            .await;
-        result
+        let principal = self.principal.clone();
+        conn.transaction(async move |conn| {
+            set_tenant(conn, &principal).await?;
+            callback(conn).await
+        })
+        .await
     }
+}
+
+/// Confines the rest of the transaction to `principal`'s local authority (row-level security
+/// reads the setting; `true`: it ends with the transaction).
+async fn set_tenant(conn: &mut AsyncPgConnection, principal: &Principal) -> Result<()> {
+    diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
+        .bind::<Text, _>(principal.local_authority.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 impl TenantDb {
@@ -370,7 +370,7 @@ impl TenantDb {
         R: Send,
     {
         let mut guard = shared.lock().await;
-        let conn = match guard.take() {
+        let mut conn = match guard.take() {
             Some(mut conn) => {
                 conn.retrace(
                     Some(self.statements.clone()),
@@ -384,14 +384,10 @@ impl TenantDb {
                     .connection(Some(self.statements.clone()))
                     .await?;
                 AnsiTransactionManager::begin_transaction(&mut *conn).await?;
-                diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
-                    .bind::<Text, _>(self.principal.local_authority.as_str())
-                    .execute(&mut *conn)
-                    .await?;
+                set_tenant(&mut conn, &self.principal).await?;
                 conn
             }
         };
-        let mut conn = conn;
         match callback(&mut conn).await {
             Ok(value) => {
                 *guard = Some(conn);
