@@ -216,12 +216,12 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 async fn graphql(
     State(state): State<AppState>,
-    trace: Option<Extension<RequestTrace>>,
+    Extension(RequestTrace(trace_id)): Extension<RequestTrace>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let state = &state.0;
-    let correlation = Correlation::from_headers(&headers, trace.map(|Extension(trace)| trace.0));
+    let correlation = Correlation::from_headers(&headers, trace_id);
     if !is_json(&headers) {
         let error = ApiError::BadUserInput(
             "send operations as POST with Content-Type: application/json".into(),
@@ -462,7 +462,7 @@ async fn execute_one(
         otel.status_code = tracing::field::Empty,
     );
     let context = RequestContext::new(
-        state.database.clone(),
+        &state.database,
         principal,
         local_authority,
         state.holidays.clone(),

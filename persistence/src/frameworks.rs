@@ -44,12 +44,6 @@ impl Database {
         let mut conn = self.reference_connection().await?;
         current_on(&mut conn).await
     }
-
-    /// A framework by version (measurements keep the version they were recorded against).
-    pub async fn framework(&self, version: &str) -> Result<Option<OutcomeFramework>> {
-        let mut conn = self.reference_connection().await?;
-        by_version_on(&mut conn, version.to_owned()).await
-    }
 }
 
 impl TenantDb {
@@ -60,7 +54,8 @@ impl TenantDb {
             .await
     }
 
-    /// [`Database::framework`], in the request's shared transaction if it has one.
+    /// A framework by version (measurements keep the version they were recorded against), in
+    /// the request's shared transaction if it has one.
     pub async fn framework(&self, version: &str) -> Result<Option<OutcomeFramework>> {
         let version = version.to_owned();
         self.reference(async move |conn| by_version_on(conn, version).await)

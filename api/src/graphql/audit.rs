@@ -50,16 +50,11 @@ impl Default for Correlation {
 }
 
 impl Correlation {
-    /// The request's trace id — the server span's (see `telemetry::http`), else the incoming
-    /// `traceparent`'s (a malformed one is ignored, as W3C asks) — and `X-Purpose` (a malformed
-    /// one refuses the operation; more than one is malformed).
-    pub fn from_headers(headers: &HeaderMap, trace_id: Option<TraceId>) -> Self {
-        let trace_id = trace_id.or_else(|| {
-            headers
-                .get(TRACEPARENT_HEADER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(TraceId::from_traceparent)
-        });
+    /// The request's trace id (its server span's, see `telemetry::http`, which honours the
+    /// caller's `traceparent`) and `X-Purpose` (a malformed one refuses the operation; more than
+    /// one is malformed).
+    pub fn from_headers(headers: &HeaderMap, trace_id: TraceId) -> Self {
+        let trace_id = Some(trace_id);
         let mut purposes = headers.get_all(PURPOSE_HEADER).iter();
         let purpose = match (purposes.next(), purposes.next()) {
             (None, _) => Ok(None),

@@ -18,13 +18,13 @@ use super::loaders::Loaders;
 #[derive(Debug)]
 pub struct RequestContext {
     pub db: TenantDb,
-    pub database: Database,
     pub local_authority: LocalAuthority,
     pub loaders: Loaders,
     pub holidays: Arc<BankHolidays>,
     /// One clock reading per request, so every rule in it sees the same "now".
     pub now: DateTime<Utc>,
-    /// The request's trace id for the audit trail: the incoming `traceparent`'s, or a new one.
+    /// The request's trace id for the audit trail: its server span's (which continues the
+    /// caller's `traceparent`).
     pub trace_id: TraceId,
     /// The purpose the caller declared (`X-Purpose`); a malformed one refuses the operation.
     pub purpose: Result<Option<Purpose>, InvalidPurpose>,
@@ -37,7 +37,7 @@ impl RequestContext {
     /// (`one_transaction`, see `TenantDb::sharing_one_transaction`), committed when the operation
     /// has run; a mutation's each in its own.
     pub fn new(
-        database: Database,
+        database: &Database,
         principal: Principal,
         local_authority: LocalAuthority,
         holidays: Arc<BankHolidays>,
@@ -52,7 +52,6 @@ impl RequestContext {
         Self {
             loaders: Loaders::new(&db),
             db,
-            database,
             local_authority,
             holidays,
             now: Utc::now(),
