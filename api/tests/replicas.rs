@@ -8,7 +8,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    assert_ok, at, text_at, token_all, user_error_codes, ServerProcess, CAMDEN, ISLINGTON,
+    assert_ok, at, referral_input, text_at, token_all, user_error_codes, ServerProcess, CAMDEN,
+    ISLINGTON,
 };
 
 const REGISTER_CHILD: &str = "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id version localChildId } userErrors { field message code } } }";
@@ -61,15 +62,7 @@ async fn child_with_decided_referral(server: &ServerProcess, token: &str) -> (St
         .graphql(
             token,
             SUBMIT_REFERRAL,
-            json!({ "input": {
-                "childId": child,
-                "referredAt": "2025-03-03T09:00:00Z",
-                "firstResponder": { "organisationType": "POLICE", "organisationName": "Metropolitan Police Service" },
-                "exploitationTypes": ["CRIMINAL"],
-                "countyLines": true,
-                "exploitationLocation": "UK",
-                "competentAuthority": "SCA"
-            } }),
+            json!({ "input": referral_input(&child) }),
         )
         .await;
     assert_ok(&submitted);

@@ -13,7 +13,9 @@ use fake_opentelemetry_collector::{ExportedSpan, FakeCollectorServer};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message as _;
 use serde_json::{json, Value};
-use support::{assert_ok, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON};
+use support::{
+    assert_ok, referral_input, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON,
+};
 
 /// What a caller sends that must never leave the process in telemetry.
 const NAME: &str = "Zephyrine Quillfeather";
@@ -72,15 +74,7 @@ async fn drive(server: &ServerProcess) -> reqwest::header::HeaderMap {
         .graphql(
             &token,
             "mutation Refer($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } userErrors { code } } }",
-            json!({ "input": {
-                "childId": child,
-                "referredAt": "2025-03-03T09:00:00Z",
-                "firstResponder": { "organisationType": "POLICE", "organisationName": "Metropolitan Police Service" },
-                "exploitationTypes": ["CRIMINAL"],
-                "countyLines": true,
-                "exploitationLocation": "UK",
-                "competentAuthority": "SCA"
-            } }),
+            json!({ "input": referral_input(&child) }),
         )
         .await;
     assert_ok(&referred);

@@ -495,6 +495,19 @@ async fn reply(response: reqwest::Response) -> Reply {
     (status, headers, body)
 }
 
+/// A valid `SubmitReferralInput` for `child`: a police referral for criminal exploitation.
+pub fn referral_input(child: &str) -> Value {
+    json!({
+        "childId": child,
+        "referredAt": "2025-03-03T09:00:00Z",
+        "firstResponder": { "organisationType": "POLICE", "organisationName": "Metropolitan Police Service" },
+        "exploitationTypes": ["CRIMINAL"],
+        "countyLines": true,
+        "exploitationLocation": "UK",
+        "competentAuthority": "SCA"
+    })
+}
+
 /// The value at a JSON pointer, with the whole body in the message when it is missing.
 #[track_caller]
 pub fn at<'a>(body: &'a Value, pointer: &str) -> &'a Value {
