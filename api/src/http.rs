@@ -461,26 +461,26 @@ async fn execute_one(
         graphql.document = document.as_deref(),
         otel.status_code = tracing::field::Empty,
     );
-    let context = RequestContext::new(
-        &state.database,
-        principal,
-        local_authority,
-        state.holidays.clone(),
-        operation.kind == "query",
-    )
-    .with_correlation(correlation.clone());
-    let db = context.db.clone();
+    let context = Arc::new(
+        RequestContext::new(
+            &state.database,
+            principal,
+            local_authority,
+            state.holidays.clone(),
+            operation.kind == "query",
+        )
+        .with_correlation(correlation.clone()),
+    );
     let statements = context.db.statements().clone();
+    let execution = state.schema.execute(request.data(Arc::clone(&context)));
     let response = with_codes(
-        state
-            .schema
-            .execute(request.data(context))
+        crate::graphql::audit::audited(&context, operation.name.as_deref(), execution)
             .instrument(span.clone())
             .await,
     );
-    // What is still open held reads only (a query's audit rows are committed by the `Audit`
-    // extension before the answer is released): a failure here loses nothing.
-    if let Err(error) = db.commit_shared().instrument(span.clone()).await {
+    // What is still open held reads only (a query's audit rows are committed by `audited` before
+    // the answer is released): a failure here loses nothing.
+    if let Err(error) = context.db.commit_shared().instrument(span.clone()).await {
         tracing::warn!(error = %error, "ending a read transaction failed");
     }
     let statements = statements.get();

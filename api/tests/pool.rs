@@ -57,3 +57,38 @@ async fn more_concurrent_queries_than_connections_all_answer() {
         started.elapsed()
     );
 }
+
+/// The pool hands out a connection without a test query first (docs/performance.md), so it must
+/// know by itself when the database has closed one: after a restart or failover every pooled
+/// connection is gone, and no request may fail for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_database_closed_are_not_handed_out() {
+    let database = support::database().await;
+    let server = ServerProcess::builder(&database)
+        .env("SF_DB_POOL_SIZE", "2")
+        .start()
+        .await;
+    let token = token_all(ISLINGTON);
+    // Both connections opened and back in the pool.
+    let queries: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(server.graphql_request(&token, PAGE, json!({}))))
+        .collect();
+    for query in queries {
+        assert_ok(&query.await.expect("task").expect("answered"));
+    }
+
+    let terminated = database
+        .owner_query(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND usename <> current_user",
+        )
+        .await;
+    let terminated: u32 = terminated[0].parse().expect("a count");
+    assert!(terminated >= 1, "no server connection to close");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    for _ in 0..4 {
+        assert_ok(&server.graphql(&token, PAGE, json!({})).await);
+    }
+}

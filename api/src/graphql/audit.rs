@@ -3,26 +3,23 @@
 //! - **Writes**: every mutation passes [`for_write`]'s [`AuditContext`] to persistence, which
 //!   writes the audit row in the same transaction as the change (a refused write writes none).
 //! - **Reads**: resolvers that hand out a child's data call [`read`] with the child and the kind of
-//!   data ([`FieldsClass`]); the request's [`AuditLog`] collects them, and the [`Audit`] extension
-//!   writes them as one `READ` row per child, in one statement, when the operation has run. If
-//!   that write fails the caller gets an `INTERNAL` error instead of the data.
+//!   data ([`FieldsClass`]); the request's [`AuditLog`] collects them, and [`audited`] writes them
+//!   as one `READ` row per child, in one statement, when the operation has run. If that write
+//!   fails the caller gets an `INTERNAL` error instead of the data.
 //!
 //! Rows name the operation (its name, or its root fields), never its variables or the values.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
-};
-use async_graphql::{Context, ErrorExtensions, Response, ServerError, ServerResult, Value};
+use async_graphql::{Context, ErrorExtensions, Response, ServerError};
 use axum::http::HeaderMap;
 pub use stable_futures_domain::audit::FieldsClass;
 use stable_futures_domain::audit::{AuditContext, InvalidPurpose, Purpose, TraceId};
 use stable_futures_domain::ids::ChildId;
 use stable_futures_persistence::AuditEntry;
 
-use super::context::RequestContext;
+use super::context::{request, RequestContext};
 use super::errors::ApiError;
 
 /// The header a caller declares the purpose of a request in.
@@ -101,7 +98,8 @@ impl AuditLog {
         self.state().operation_name = operation_name.map(str::to_owned);
     }
 
-    fn root_field(&self, name: &str) {
+    /// Notes a root field of the operation: the operation's name in the trail when it has none.
+    pub fn root_field(&self, name: &str) {
         let mut state = self.state();
         if !state.root_fields.iter().any(|field| field == name) {
             state.root_fields.push(name.to_owned());
@@ -130,16 +128,14 @@ impl AuditLog {
 
 /// Notes that a resolver handed out `class` data of `child`.
 pub fn read(ctx: &Context<'_>, child: ChildId, class: FieldsClass) {
-    if let Ok(request) = ctx.data::<RequestContext>() {
+    if let Ok(request) = request(ctx) {
         request.audit.read(Some(child), class);
     }
 }
 
 /// The audit context of the mutation being resolved: the operation's name, or this root field's.
 pub fn for_write(ctx: &Context<'_>) -> Result<AuditContext, ApiError> {
-    let request = ctx
-        .data::<RequestContext>()
-        .map_err(|_| ApiError::Unauthenticated)?;
+    let request = request(ctx)?;
     let operation = request
         .audit
         .operation_name()
@@ -148,71 +144,43 @@ pub fn for_write(ctx: &Context<'_>) -> Result<AuditContext, ApiError> {
 }
 
 /// A response with only `error`, and no data.
-fn only_error(error: &ApiError) -> Response {
+pub fn only_error(error: &ApiError) -> Response {
     let mut server_error = ServerError::new(error.message(), None);
     server_error.extensions = error.extend().extensions;
     Response::from_errors(vec![server_error])
 }
 
-/// Registers the audit hooks on the schema.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Audit;
-
-impl ExtensionFactory for Audit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditHooks)
+/// Runs `operation` (named `operation_name`, as resolved from its document) for `request` and
+/// writes what it read to the audit trail before the response is released; in a query, the rows
+/// are part of its one transaction, committed here. If that fails the caller gets an `INTERNAL`
+/// error instead of the data.
+///
+/// This is plain code around the execution rather than an async-graphql extension: any
+/// extension sends every field of every answer through the engine's extension chain, which cost
+/// the nested page about a fifth of its CPU (docs/performance.md).
+pub async fn audited(
+    request: &RequestContext,
+    operation_name: Option<&str>,
+    operation: impl std::future::Future<Output = Response>,
+) -> Response {
+    if let Err(invalid) = &request.purpose {
+        return only_error(&ApiError::BadUserInput(invalid.to_string()));
     }
-}
-
-struct AuditHooks;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for AuditHooks {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let Some(request) = ctx.data_opt::<RequestContext>() else {
-            // No caller (the schema run outside HTTP, e.g. for its SDL): nothing to audit.
-            return next.run(ctx, operation_name).await;
-        };
-        if let Err(invalid) = &request.purpose {
-            return only_error(&ApiError::BadUserInput(invalid.to_string()));
-        }
-        request.audit.begin(operation_name);
-        let response = next.run(ctx, operation_name).await;
-        let reads = request.audit.take_reads();
-        if reads.is_empty() {
-            return response;
-        }
-        let audit = request.audit_context(&request.audit.operation());
-        let recorded = match request.db.record_reads(&audit, reads).await {
-            // In a query the rows are part of its one transaction: committed here, before the
-            // data is handed out.
-            Ok(()) => request.db.commit_shared().await,
-            Err(error) => Err(error),
-        };
-        match recorded {
-            Ok(()) => response,
-            // The data was read but could not be accounted for: it is not handed out. The
-            // failure is logged once, with its correlation id, by `ApiError::internal`.
-            Err(error) => only_error(&ApiError::internal(&error)),
-        }
+    request.audit.begin(operation_name);
+    let response = operation.await;
+    let reads = request.audit.take_reads();
+    if reads.is_empty() {
+        return response;
     }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.path_node.parent.is_none() && !info.is_for_introspection {
-            if let Some(request) = ctx.data_opt::<RequestContext>() {
-                request.audit.root_field(info.name);
-            }
-        }
-        next.run(ctx, info).await
+    let audit = request.audit_context(&request.audit.operation());
+    let recorded = match request.db.record_reads(&audit, reads).await {
+        Ok(()) => request.db.commit_shared().await,
+        Err(error) => Err(error),
+    };
+    match recorded {
+        Ok(()) => response,
+        // The data was read but could not be accounted for: it is not handed out. The failure is
+        // logged once, with its correlation id, by `ApiError::internal`.
+        Err(error) => only_error(&ApiError::internal(&error)),
     }
 }

@@ -93,8 +93,10 @@ impl RequestContext {
     }
 }
 
-/// The request context of a resolver.
+/// The request context of a resolver. (It is shared with the HTTP handler, which writes the
+/// audit rows once the operation has run.)
 pub fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, ApiError> {
-    ctx.data::<RequestContext>()
+    ctx.data::<Arc<RequestContext>>()
+        .map(|request| &**request)
         .map_err(|_| ApiError::Unauthenticated)
 }

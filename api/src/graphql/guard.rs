@@ -1,7 +1,7 @@
 use async_graphql::{Context, Guard};
 use stable_futures_domain::principal::Scope;
 
-use super::context::RequestContext;
+use super::context::request;
 use super::errors::ApiError;
 
 /// Refuses a field unless the caller's token carries `scope`; checked before the resolver runs,
@@ -11,9 +11,7 @@ pub struct RequireScope(pub Scope);
 
 impl Guard for RequireScope {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let request = ctx
-            .data::<RequestContext>()
-            .map_err(|_| ApiError::Unauthenticated)?;
+        let request = request(ctx)?;
         if request.principal().has(self.0) {
             Ok(())
         } else {
@@ -27,9 +25,7 @@ impl Guard for RequireScope {
 /// on a nullable field makes async-graphql 7.2 drop the field from `data` instead, against the
 /// GraphQL specification: async-graphql issue #1532.)
 pub fn permit(ctx: &Context<'_>, scope: Scope) -> async_graphql::Result<bool> {
-    let request = ctx
-        .data::<RequestContext>()
-        .map_err(|_| ApiError::Unauthenticated)?;
+    let request = request(ctx)?;
     if request.principal().has(scope) {
         return Ok(true);
     }

@@ -24,20 +24,22 @@ use async_graphql::{EmptySubscription, Schema};
 
 use crate::config::LimitsConfig;
 
-pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<
+    spans::RootFields<query::QueryRoot>,
+    spans::RootFields<mutations::MutationRoot>,
+    EmptySubscription,
+>;
 
 /// Builds the schema with the request limits. Introspection is for development only.
 pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(
-        query::QueryRoot,
-        mutations::MutationRoot::default(),
+        spans::RootFields(query::QueryRoot),
+        spans::RootFields(mutations::MutationRoot::default()),
         EmptySubscription,
     )
     .limit_depth(limits.max_query_depth)
     .limit_complexity(limits.max_query_complexity)
-    .disable_suggestions()
-    .extension(spans::RootFieldSpans)
-    .extension(audit::Audit);
+    .disable_suggestions();
     if !introspection {
         builder = builder.disable_introspection();
     }

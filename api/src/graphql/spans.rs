@@ -1,47 +1,70 @@
-//! A span for each root field: where a query or mutation does its IO (nested fields reach the
-//! database through DataLoader batches, which have spans of their own). Only the field's name,
-//! path and parent type are recorded — never its arguments.
+//! What happens at each root field, without an engine extension: a span for it (where a query or
+//! mutation does its IO; nested fields reach the database through DataLoader batches, which have
+//! spans of their own), and its name in the request's audit log. Only the field's name, path and
+//! parent type are recorded — never its arguments.
+//!
+//! [`RootFields`] wraps the query and mutation roots. An async-graphql extension with a
+//! `resolve` hook would do the same, but the engine then sends every field of every answer
+//! through its extension chain: about a fifth of the nested page's CPU (docs/performance.md).
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{resolve_container, ContainerType};
+use async_graphql::{
+    Context, ContextSelectionSet, ObjectType, OutputType, Positioned, ServerResult, Value,
 };
-use async_graphql::{ServerResult, Value};
 use tracing::Instrument as _;
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RootFieldSpans;
+use super::context::request;
 
-impl ExtensionFactory for RootFieldSpans {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RootFieldSpans)
+/// A root type (`T`) whose fields are traced and noted for the audit trail.
+#[derive(Debug, Default)]
+pub struct RootFields<T>(pub T);
+
+impl<T: ObjectType> OutputType for RootFields<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        resolve_container(ctx, self).await
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for RootFieldSpans {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.path_node.parent.is_some() || info.is_for_introspection {
-            return next.run(ctx, info).await;
+impl<T: ObjectType> ContainerType for RootFields<T> {
+    fn is_empty() -> bool {
+        T::is_empty()
+    }
+
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        let name = ctx.item.node.name.node.as_str();
+        if let Ok(request) = request(ctx) {
+            request.audit.root_field(name);
         }
         let span = tracing::info_span!(
             "graphql.resolve",
-            otel.name = %format!("{}.{}", info.parent_type, info.name),
-            graphql.field.name = info.name,
-            graphql.field.path = %info.path_node,
-            graphql.field.parent_type = info.parent_type,
+            otel.name = %format!("{}.{name}", T::type_name()),
+            graphql.field.name = name,
+            graphql.field.path = ctx.item.node.response_key().node.as_str(),
+            graphql.field.parent_type = %T::type_name(),
             otel.status_code = tracing::field::Empty,
         );
-        let result = next.run(ctx, info).instrument(span.clone()).await;
+        let result = self.0.resolve_field(ctx).instrument(span.clone()).await;
         if result.is_err() {
             span.record("otel.status_code", "ERROR");
         }
         result
     }
 }
+
+impl<T: ObjectType> ObjectType for RootFields<T> {}
