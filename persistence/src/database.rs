@@ -5,7 +5,9 @@ use std::time::Duration;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::sql_types::Text;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
 };
@@ -53,7 +55,14 @@ impl Database {
     /// Builds the pool and proves the database answers (the pool itself connects lazily, and a
     /// wrong URL should stop the server at start, not at the first request).
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+        // No `SELECT 1` each time a connection is taken from the pool: a statement per request
+        // for nothing (docs/performance.md). A connection the server has closed (a restart, a
+        // failover, an idle timeout) is still refused, since its client knows it is closed;
+        // one whose network has silently died fails its request, and is then discarded.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
         let pool = Pool::builder(manager)
             .max_size(settings.max_size)
             .wait_timeout(Some(settings.wait_timeout))
