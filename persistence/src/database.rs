@@ -14,6 +14,7 @@ use diesel_async::{
 use stable_futures_domain::principal::Principal;
 
 use crate::error::{PersistenceError, Result};
+use crate::frameworks::FrameworkCache;
 
 /// The connection pool. Knows nothing of tenants: every query goes through a [`TenantDb`], which
 /// cannot be built without a [`Principal`].
@@ -22,6 +23,7 @@ pub struct Database {
     pool: Pool<AsyncPgConnection>,
     /// The database's name, for the `db.namespace` of statement spans.
     namespace: Arc<str>,
+    pub(crate) frameworks: FrameworkCache,
 }
 
 impl std::fmt::Debug for Database {
@@ -73,6 +75,7 @@ impl Database {
         let database = Self {
             pool,
             namespace: database_name(url).into(),
+            frameworks: FrameworkCache::default(),
         };
         database.ping().await?;
         Ok(database)

@@ -222,7 +222,6 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         indicators_met: Vec::new(),
                         supersedes: None,
                     },
-                    framework.clone(),
                     now,
                     &audit,
                 )

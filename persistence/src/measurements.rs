@@ -7,7 +7,7 @@ use diesel_async::RunQueryDsl;
 use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
 use stable_futures_domain::ids::{ChildId, MeasurementId};
 use stable_futures_domain::outcomes::{
-    MeasurementDraft, OutcomeFramework, OutcomeMeasurement, SupersededMeasurement,
+    MeasurementDraft, OutcomeMeasurement, SupersededMeasurement,
 };
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
@@ -89,22 +89,23 @@ pub enum MeasurementFilter {
 }
 
 impl TenantDb {
-    /// Records an observation (or a correction of one) against `framework`, with its audit row
-    /// in the same transaction.
+    /// Records an observation (or a correction of one) against the current framework, with its
+    /// audit row in the same transaction.
     pub async fn record_measurement(
         &self,
         child_id: ChildId,
         draft: MeasurementDraft,
-        framework: OutcomeFramework,
         now: DateTime<Utc>,
         audit: &AuditContext,
     ) -> Result<OutcomeMeasurement> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let recorded_by = self.principal.subject.clone();
         let (principal, audit) = (self.principal.clone(), audit.clone());
+        let frameworks = self.database.frameworks.clone();
         let result = self
             .transaction(async move |conn| {
                 load_child(conn, child_id, false).await?;
+                let framework = frameworks.current(conn).await?;
                 let superseded = match draft.supersedes {
                     Some(previous) => {
                         let row: Option<(Uuid, String)> = outcome_measurements::table

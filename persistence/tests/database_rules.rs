@@ -421,3 +421,73 @@ async fn an_abandoned_shared_transaction_never_reaches_the_next_caller() {
     // And a committed shared transaction gives its connection back for reuse.
     assert_eq!(islington.count_children().await.expect("count"), 1);
 }
+
+fn draft(outcome_key: &str) -> stable_futures_domain::outcomes::MeasurementDraft {
+    stable_futures_domain::outcomes::MeasurementDraft {
+        outcome_key: outcome_key.to_owned(),
+        observed_at: Utc::now(),
+        young_person_participated: true,
+        young_person_rating: Some(3),
+        young_person_words: None,
+        practitioner_rating: None,
+        practitioner_note: None,
+        indicators_met: Vec::new(),
+        supersedes: None,
+    }
+}
+
+/// Parsed frameworks are kept by version, but which version is current is asked each time: a
+/// framework an administrator makes current while servers run is the one the next measurement
+/// is recorded against.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_framework_made_current_while_running_is_used_by_the_next_measurement() {
+    use stable_futures_domain::outcomes::OutcomeFramework;
+    let (database, pool) = setup().await;
+    let db = tenant(&pool, ISLINGTON);
+    let child = register(&db, "F1").await;
+    let audit = AuditContext::new("databaseRules", None, None);
+    let shipped = OutcomeFramework::default_catalogue();
+    let dropped = shipped.outcomes().next().expect("an outcome").key.clone();
+    let kept = shipped.outcomes().last().expect("an outcome").key.clone();
+    let first = db
+        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit)
+        .await
+        .expect("recorded against the shipped framework");
+    assert_eq!(first.framework_version, shipped.version);
+
+    let mut next = shipped.clone();
+    next.version = "test-next-1".into();
+    for principle in &mut next.principles {
+        principle.outcomes.retain(|outcome| outcome.key != dropped);
+    }
+    let mut owner = AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner");
+    stable_futures_persistence::load_framework(&mut owner, &next, true)
+        .await
+        .expect("new framework loaded and made current");
+
+    assert_eq!(
+        pool.current_framework().await.expect("current").version,
+        "test-next-1"
+    );
+    let second = db
+        .record_measurement(child.id, draft(&kept), Utc::now(), &audit)
+        .await
+        .expect("recorded against the new framework");
+    assert_eq!(second.framework_version, "test-next-1");
+    let refused = db
+        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit)
+        .await;
+    assert!(
+        refused.is_err(),
+        "an outcome the current framework no longer has is refused: {refused:?}"
+    );
+    // The earlier measurement still reads its own version's outcome.
+    let old = db
+        .framework(&shipped.version)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert!(old.outcomes().any(|outcome| outcome.key == dropped));
+}

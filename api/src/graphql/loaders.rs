@@ -317,7 +317,7 @@ impl Loader<String> for FrameworkLoader {
         let mut result = HashMap::new();
         for version in keys {
             if let Some(framework) = self.0.framework(version).await.map_err(Arc::new)? {
-                result.insert(version.clone(), Arc::new(framework));
+                result.insert(version.clone(), framework);
             }
         }
         Ok(result)

@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, ID};
 use stable_futures_domain::child::LocalChildId;
@@ -315,6 +313,6 @@ impl QueryRoot {
             .current_framework()
             .await
             .map_err(ApiError::from)?;
-        Ok(OutcomeFramework(Arc::new(framework)))
+        Ok(OutcomeFramework(framework))
     }
 }

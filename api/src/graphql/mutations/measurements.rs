@@ -5,7 +5,6 @@ use uuid::Uuid;
 
 use crate::graphql::audit;
 use crate::graphql::context::request;
-use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::record_outcome_measurement_input::RecordOutcomeMeasurementInput;
@@ -34,21 +33,10 @@ impl MeasurementMutations {
             )),
             None => None,
         };
-        let framework = request
-            .db
-            .current_framework()
-            .await
-            .map_err(ApiError::from)?;
         let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .record_measurement(
-                child_id,
-                input.draft(supersedes),
-                framework,
-                request.now,
-                &audit,
-            )
+            .record_measurement(child_id, input.draft(supersedes), request.now, &audit)
             .await;
         Ok(RecordOutcomeMeasurementPayload::from_result(
             result,
