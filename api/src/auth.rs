@@ -559,6 +559,12 @@ impl TokenVerifier {
     /// issuer must be trusted and allowed to speak for the token's authority; whether the service
     /// serves that authority is the caller's question.
     pub async fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        Ok(self.verify_with_expiry(token).await?.0)
+    }
+
+    /// [`TokenVerifier::verify`], with the token's expiry (`exp`, seconds since the epoch): for
+    /// connections that outlive a request and must end when their token does.
+    pub async fn verify_with_expiry(&self, token: &str) -> Result<(Principal, u64), TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
         }
@@ -595,12 +601,13 @@ impl TokenVerifier {
         {
             return Err(TokenError::AuthorityNotAllowedForIssuer);
         }
-        Ok(Principal {
+        let principal = Principal {
             subject: claims.sub,
             client: claims.azp,
             local_authority,
             scopes: Principal::parse_scopes(&claims.scope),
-        })
+        };
+        Ok((principal, claims.exp))
     }
 }
 

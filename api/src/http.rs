@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,9 +29,12 @@ use crate::graphql::audit::Correlation;
 use crate::graphql::context::RequestContext;
 use crate::graphql::errors::ApiError;
 use crate::graphql::limits::{self, DocumentLimits, LimitExceeded};
+use crate::graphql::subscription::Subscriber;
 use crate::graphql::{build_schema, AppSchema};
+use crate::notifications::ChangeNotifier;
 use crate::telemetry::http::{trace_requests, RequestTrace};
 use crate::telemetry::metrics::metrics;
+use crate::websocket;
 
 /// Everything the handlers share. Holds no per-caller data.
 #[derive(Clone)]
@@ -43,6 +46,7 @@ struct Inner {
     verifier: TokenVerifier,
     authorities: KnownAuthorities,
     holidays: Arc<BankHolidays>,
+    notifier: ChangeNotifier,
     mode: Mode,
     expose_statement_count: bool,
     document_limits: DocumentLimits,
@@ -73,6 +77,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         // `introspection_allowed`).
         schema: build_schema(&settings.limits, true),
         authorities: KnownAuthorities::new(database.clone()),
+        notifier: ChangeNotifier::new(database.clone()),
         database,
         verifier,
         holidays: Arc::new(BankHolidays::england_and_wales()),
@@ -84,6 +89,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
     }));
     let mut router = Router::new()
         .route("/graphql", post(graphql).get(graphql_get))
+        .route("/graphql/ws", get(subscriptions))
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(ready));
     if development {
@@ -534,6 +540,70 @@ fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response 
         }
     }
     response
+}
+
+/// `GET /graphql/ws`: a WebSocket for subscriptions (see `crate::websocket`).
+async fn subscriptions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let offered = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|protocol| protocol.trim() == websocket::PROTOCOL);
+    if !offered {
+        let error = ApiError::BadUserInput(format!(
+            "subscriptions need the {} WebSocket subprotocol",
+            websocket::PROTOCOL
+        ));
+        return (StatusCode::BAD_REQUEST, error_body(&error)).into_response();
+    }
+    let schema = state.0.schema.clone();
+    upgrade
+        .protocols([websocket::PROTOCOL])
+        .on_upgrade(move |socket| {
+            websocket::serve(socket, schema, move |payload| async move {
+                state.authenticate_subscriber(&payload).await
+            })
+        })
+}
+
+impl AppState {
+    /// The data of a subscription connection from its `connection_init` payload, and when its
+    /// token expires. Refused (and logged, without the token) as `POST /graphql` refuses.
+    async fn authenticate_subscriber(
+        &self,
+        payload: &serde_json::Value,
+    ) -> async_graphql::Result<(async_graphql::Data, tokio::time::Instant)> {
+        let state = &self.0;
+        let verified = match websocket::init_token(payload) {
+            Some(token) => state.verifier.verify_with_expiry(&token).await,
+            None => Err(TokenError::Missing),
+        };
+        let refuse = |reason: &TokenError| {
+            tracing::info!(reason = %reason, "subscription token refused");
+            ApiError::Unauthenticated
+        };
+        let (principal, expires) = verified.map_err(|reason| refuse(&reason))?;
+        match state
+            .authorities
+            .get(principal.local_authority.as_str())
+            .await
+        {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(refuse(&TokenError::UnknownLocalAuthority).into()),
+            Err(error) => return Err(ApiError::internal(&error).into()),
+        }
+        let mut data = async_graphql::Data::default();
+        data.insert(Subscriber {
+            db: state.database.for_principal(Arc::new(principal)),
+            notifier: state.notifier.clone(),
+        });
+        Ok((data, websocket::deadline(expires)))
+    }
 }
 
 async fn graphql_get() -> Response {

@@ -6,5 +6,7 @@ pub mod config;
 pub mod dev;
 pub mod graphql;
 pub mod http;
+pub mod notifications;
 pub mod serve;
 pub mod telemetry;
+pub mod websocket;

@@ -33,6 +33,11 @@ const FIELD_DECISIONS: &[(&str, &str, Decision)] = &[
     ("Query", "guardianAssignment", Scope("guardians:read")),
     ("Query", "outcomeMeasurement", Scope("outcomes:read")),
     ("Query", "auditEvents", Scope("audit:read")),
+    // The feed's entries hold ids only; `Change.entity` checks the scope of the entity's type.
+    ("Query", "changes", Scope("children:read")),
+    ("Change", "entity", Scope("<type of the id>")),
+    ("Subscription", "changes", Scope("children:read")),
+    ("Mutation", "eraseChild", Scope("children:erase")),
     ("Mutation", "registerChild", Scope("children:write")),
     ("Mutation", "updateChild", Scope("children:write")),
     ("Mutation", "submitReferral", Scope("referrals:write")),
@@ -92,6 +97,10 @@ const PARENT_SCOPED_TYPES: &[&str] = &[
     "AuditEvent",
     "AuditEventConnection",
     "AuditEventEdge",
+    "Change",
+    "ChangeConnection",
+    "ChangeEdge",
+    "ChangeNotification",
     "Child",
     "ChildConnection",
     "ChildEdge",
@@ -117,6 +126,7 @@ const PARENT_SCOPED_TYPES: &[&str] = &[
     "Viewer",
     "AssignGuardianPayload",
     "EndGuardianAssignmentPayload",
+    "EraseChildPayload",
     "RecordConclusiveGroundsDecisionPayload",
     "RecordOutcomeMeasurementPayload",
     "RecordReasonableGroundsDecisionPayload",
@@ -214,6 +224,7 @@ fn resolver_source(ty: &str, field: &str) -> Option<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/graphql");
     let files: Vec<std::path::PathBuf> = match ty {
         "Query" => vec![root.join("query.rs")],
+        "Subscription" => vec![root.join("subscription.rs")],
         "Mutation" => std::fs::read_dir(root.join("mutations"))
             .ok()?
             .flatten()

@@ -16,6 +16,22 @@ string_enum! {
         Update => "UPDATE",
         /// A step in a referral's lifecycle (a decision, reconsideration, withdrawal).
         Transition => "TRANSITION",
+        /// A child and everything recorded about them erased.
+        Erase => "ERASE",
+    }
+}
+
+string_enum! {
+    /// Why a child's records were erased (kept in the audit trail; never free text).
+    pub enum ErasureReason {
+        /// The young person, or someone entitled to act for them, asked for erasure.
+        ErasureRequest => "ERASURE_REQUEST",
+        /// The record should never have been made (the wrong child, a test).
+        RecordedInError => "RECORDED_IN_ERROR",
+        /// The child was recorded twice; the other record is kept.
+        DuplicateRecord => "DUPLICATE_RECORD",
+        /// The local authority's retention period for the records ended.
+        RetentionPeriodEnded => "RETENTION_PERIOD_ENDED",
     }
 }
 
@@ -168,6 +184,8 @@ pub struct AuditEvent {
     pub fields_classes: BTreeSet<FieldsClass>,
     pub trace_id: Option<String>,
     pub purpose: Option<String>,
+    /// Set for `ERASE` rows only.
+    pub erasure_reason: Option<ErasureReason>,
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ string_enum! {
         SupersededMismatch => "SUPERSEDED_MISMATCH",
         AlreadySuperseded => "ALREADY_SUPERSEDED",
         NotFound => "NOT_FOUND",
+        /// An idempotency key already used, within its lifetime, for a different input.
+        IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
     }
 }
 

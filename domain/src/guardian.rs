@@ -86,6 +86,14 @@ pub struct GuardianAssignment {
     pub version: i32,
 }
 
+/// What a request for a guardian asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardianRequest {
+    pub service: GuardianService,
+    pub role: GuardianRole,
+    pub requested_at: DateTime<Utc>,
+}
+
 impl GuardianAssignment {
     /// A new request. `open_services` lists the services already requested or assigned for this
     /// child and not ended: a child has at most one open assignment per service.

@@ -10,9 +10,11 @@ mod macros;
 
 pub mod audit;
 pub mod calendar;
+pub mod change;
 pub mod child;
 pub mod error;
 pub mod guardian;
+pub mod idempotency;
 pub mod ids;
 pub mod local_authority;
 pub mod outcomes;

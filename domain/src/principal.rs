@@ -7,6 +7,8 @@ string_enum! {
     pub enum Scope {
         ChildrenRead => "children:read",
         ChildrenWrite => "children:write",
+        /// Erasing a child and everything recorded about them (`eraseChild`).
+        ChildrenErase => "children:erase",
         ReferralsRead => "referrals:read",
         ReferralsWrite => "referrals:write",
         GuardiansRead => "guardians:read",

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use stable_futures_domain::audit::{AuditAction, AuditContext, AuditEvent, FieldsClass};
+use stable_futures_domain::audit::{
+    AuditAction, AuditContext, AuditEvent, ErasureReason, FieldsClass,
+};
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use uuid::Uuid;
@@ -31,6 +33,7 @@ struct AuditRow {
     fields_class: Vec<Option<String>>,
     trace_id: Option<String>,
     purpose: Option<String>,
+    erasure_reason: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
@@ -57,6 +60,12 @@ impl TryFrom<AuditRow> for AuditEvent {
                 .collect::<Result<_>>()?,
             trace_id: row.trace_id,
             purpose: row.purpose,
+            erasure_reason: row
+                .erasure_reason
+                .map(|reason| {
+                    ErasureReason::parse(&reason).ok_or_else(|| corrupt("erasure_reason"))
+                })
+                .transpose()?,
         })
     }
 }
@@ -108,19 +117,6 @@ pub(crate) async fn insert_audit(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The audit row of a change to one child's data.
-pub(crate) async fn audit_write(
-    conn: &mut AsyncPgConnection,
-    principal: &Principal,
-    audit: &AuditContext,
-    action: AuditAction,
-    child: ChildId,
-    classes: impl IntoIterator<Item = FieldsClass>,
-) -> Result<()> {
-    let entry = (Some(child), classes.into_iter().collect());
-    insert_audit(conn, principal, audit, action, &[entry]).await
 }
 
 impl TenantDb {

@@ -3,19 +3,22 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::audit::{AuditAction, AuditContext, ErasureReason, FieldsClass};
+use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
 use stable_futures_domain::child::{
     CareStatus, Child, ChildDetails, Gender, ImmigrationStatus, Language, LocalChildId,
     Nationality, NhsNumber, Upn,
 };
+use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::{ErrorCode, FieldError, FieldErrors};
 use uuid::Uuid;
 
-use crate::audit::audit_write;
+use crate::changes::{record_erasure, record_write};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
+use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::children;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -179,12 +182,15 @@ pub struct Page<T> {
 }
 
 impl TenantDb {
-    /// Registers a child, with its audit row in the same transaction.
+    /// Registers a child, with its audit row and change-feed entry in the same transaction. Under
+    /// an idempotency key already used for the same input, answers with the child registered
+    /// then.
     pub async fn register_child(
         &self,
         details: ChildDetails,
         now: DateTime<Utc>,
         audit: &AuditContext,
+        idempotency: Option<&IdempotentRequest>,
     ) -> Result<Child> {
         let child = Child {
             id: ChildId::generate(),
@@ -196,26 +202,40 @@ impl TenantDb {
         };
         let row = ChildRow::from(&child);
         let (principal, audit) = (self.principal.clone(), audit.clone());
+        let idempotency = idempotency.cloned();
         let result = self
             .transaction(async move |conn| {
+                let claimed =
+                    claim_if_keyed(conn, &principal, idempotency.as_ref(), row.id).await?;
+                if let Some(existing) = claimed {
+                    return Ok(Outcome::Replayed(existing));
+                }
                 diesel::insert_into(children::table)
                     .values(&row)
                     .execute(conn)
                     .await?;
-                audit_write(
+                record_write(
                     conn,
                     &principal,
                     &audit,
                     AuditAction::Create,
-                    ChildId(row.id),
                     [FieldsClass::Identifiers],
+                    ChangeRecord::new(
+                        ChangeKind::Created,
+                        ChangedEntity::Child(ChildId(row.id)),
+                        ChildId(row.id),
+                    ),
                 )
                 .await?;
-                Ok(())
+                Ok(Outcome::Created(()))
             })
             .await;
         match result {
-            Ok(()) => Ok(child),
+            Ok(Outcome::Created(())) => Ok(child),
+            Ok(Outcome::Replayed(id)) => self
+                .child(ChildId(id))
+                .await?
+                .ok_or(PersistenceError::NotFound),
             Err(error) if unique_violation(&error) == Some("children_local_child_id_unique") => {
                 Err(duplicate_local_child_id())
             }
@@ -251,13 +271,13 @@ impl TenantDb {
                     .set(&row)
                     .execute(conn)
                     .await?;
-                audit_write(
+                record_write(
                     conn,
                     &principal,
                     &audit,
                     AuditAction::Update,
-                    id,
                     [FieldsClass::Identifiers],
+                    ChangeRecord::new(ChangeKind::Updated, ChangedEntity::Child(id), id),
                 )
                 .await?;
                 Ok(child)
@@ -269,6 +289,33 @@ impl TenantDb {
             }
             other => other,
         }
+    }
+
+    /// Erases a child, if nobody changed them since `expected_version`: the child's record and
+    /// everything recorded about them (referrals and their timelines, guardian assignments,
+    /// outcome measurements) are deleted. What stays holds ids only: the audit trail, with an
+    /// `ERASE` row and its reason, and the change feed, with an `ERASED` entry.
+    pub async fn erase_child(
+        &self,
+        id: ChildId,
+        expected_version: i32,
+        reason: ErasureReason,
+        audit: &AuditContext,
+    ) -> Result<()> {
+        let (principal, audit) = (self.principal.clone(), audit.clone());
+        self.transaction(async move |conn| {
+            let child = load_child(conn, id, true).await?;
+            if child.version != expected_version {
+                return Err(stale_version());
+            }
+            // The server's role may delete nothing itself; see the migration of `erase_child`.
+            diesel::sql_query("SELECT erase_child($1)")
+                .bind::<diesel::sql_types::Uuid, _>(id.0)
+                .execute(conn)
+                .await?;
+            record_erasure(conn, &principal, &audit, id, reason).await
+        })
+        .await
     }
 
     pub async fn child(&self, id: ChildId) -> Result<Option<Child>> {

@@ -24,6 +24,8 @@ pub struct Database {
     /// The database's name, for the `db.namespace` of statement spans.
     namespace: Arc<str>,
     pub(crate) frameworks: FrameworkCache,
+    /// For connections of their own (listening for changes); a secret: never printed.
+    pub(crate) url: Arc<str>,
 }
 
 impl std::fmt::Debug for Database {
@@ -76,6 +78,7 @@ impl Database {
             pool,
             namespace: database_name(url).into(),
             frameworks: FrameworkCache::default(),
+            url: url.into(),
         };
         database.ping().await?;
         Ok(database)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncPgConnection;
 use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::child::{ChildDraft, Gender, ImmigrationStatus};
-use stable_futures_domain::guardian::{GuardianRole, GuardianService};
+use stable_futures_domain::guardian::{GuardianRequest, GuardianRole, GuardianService};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::MeasurementDraft;
 use stable_futures_domain::principal::{Principal, Scope};
@@ -128,7 +128,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
             }
             .validate(now.date_naive())
             .map_err(PersistenceError::Invalid)?;
-            let child = db.register_child(details, now, &audit).await?;
+            let child = db.register_child(details, now, &audit, None).await?;
             let referred_at = at(2025, 9, 1 + u32::try_from(n).unwrap_or(0) * 3);
             let types = match n {
                 0 => vec![ExploitationType::Labour],
@@ -157,6 +157,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                     },
                     now,
                     &audit,
+                    None,
                 )
                 .await?;
             if n < 3 {
@@ -185,11 +186,14 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                 let assignment = db
                     .request_guardian(
                         child.id,
-                        GuardianService::Ictg,
-                        GuardianRole::DirectWorker,
-                        requested_at,
+                        GuardianRequest {
+                            service: GuardianService::Ictg,
+                            role: GuardianRole::DirectWorker,
+                            requested_at,
+                        },
                         now,
                         &audit,
+                        None,
                     )
                     .await?;
                 if n == 0 || n == 3 {
@@ -224,6 +228,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                     },
                     now,
                     &audit,
+                    None,
                 )
                 .await?;
             }

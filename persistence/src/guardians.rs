@@ -4,17 +4,21 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
 use stable_futures_domain::guardian::{
-    AssignmentEndReason, AssignmentStatus, GuardianAssignment, GuardianRole, GuardianService,
+    AssignmentEndReason, AssignmentStatus, GuardianAssignment, GuardianRequest, GuardianRole,
+    GuardianService,
 };
+use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
-use crate::audit::audit_write;
+use crate::changes::record_write;
 use crate::children::{load_child, stale_version};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
+use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::guardian_assignments;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -102,16 +106,21 @@ impl TenantDb {
     pub async fn request_guardian(
         &self,
         child_id: ChildId,
-        service: GuardianService,
-        role: GuardianRole,
-        requested_at: DateTime<Utc>,
+        request: GuardianRequest,
         now: DateTime<Utc>,
         audit: &AuditContext,
+        idempotency: Option<&IdempotentRequest>,
     ) -> Result<GuardianAssignment> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let (principal, audit) = (self.principal.clone(), audit.clone());
+        let idempotency = idempotency.cloned();
+        let id = AssignmentId::generate();
         let result = self
             .transaction(async move |conn| {
+                let claimed = claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
+                if let Some(existing) = claimed {
+                    return Ok(Outcome::Replayed(existing));
+                }
                 load_child(conn, child_id, true).await?;
                 let open: Vec<String> = guardian_assignments::table
                     .filter(guardian_assignments::child_id.eq(child_id.0))
@@ -124,11 +133,11 @@ impl TenantDb {
                     .filter_map(|s| GuardianService::parse(s))
                     .collect();
                 let assignment = GuardianAssignment::request(
-                    AssignmentId::generate(),
+                    id,
                     child_id,
-                    service,
-                    role,
-                    requested_at,
+                    request.service,
+                    request.role,
+                    request.requested_at,
                     &open,
                     now,
                 )?;
@@ -136,26 +145,36 @@ impl TenantDb {
                     .values(to_row(&assignment, &local_authority, now, now))
                     .execute(conn)
                     .await?;
-                audit_write(
+                record_write(
                     conn,
                     &principal,
                     &audit,
                     AuditAction::Create,
-                    child_id,
                     [FieldsClass::Guardian],
+                    ChangeRecord::new(
+                        ChangeKind::Created,
+                        ChangedEntity::GuardianAssignment(assignment.id),
+                        child_id,
+                    ),
                 )
                 .await?;
-                Ok(assignment)
+                Ok(Outcome::Created(assignment))
             })
             .await;
         match result {
+            Ok(Outcome::Created(assignment)) => Ok(assignment),
+            Ok(Outcome::Replayed(id)) => self
+                .assignments_by_ids(&[AssignmentId(id)])
+                .await?
+                .remove(&AssignmentId(id))
+                .ok_or(PersistenceError::NotFound),
             Err(error)
                 if unique_violation(&error)
                     == Some("guardian_assignments_one_open_per_service") =>
             {
                 Err(open_assignment_exists())
             }
-            other => other,
+            Err(error) => Err(error),
         }
     }
 
@@ -194,13 +213,22 @@ impl TenantDb {
                 .set(to_row(&assignment, &local_authority, created_at, now))
                 .execute(conn)
                 .await?;
-            audit_write(
+            let kind = if assignment.status == AssignmentStatus::Assigned {
+                ChangeKind::Assigned
+            } else {
+                ChangeKind::StateChanged
+            };
+            record_write(
                 conn,
                 &principal,
                 &audit,
                 AuditAction::Update,
-                assignment.child_id,
                 [FieldsClass::Guardian],
+                ChangeRecord::new(
+                    kind,
+                    ChangedEntity::GuardianAssignment(assignment.id),
+                    assignment.child_id,
+                ),
             )
             .await?;
             Ok(assignment)

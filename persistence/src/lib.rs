@@ -8,6 +8,7 @@
 //! [`Principal`]: stable_futures_domain::principal::Principal
 
 mod audit;
+mod changes;
 mod children;
 pub mod database;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod embedded;
 pub mod error;
 mod frameworks;
 mod guardians;
+mod idempotency;
 mod local_authorities;
 mod measurements;
 pub mod migrations;
@@ -24,6 +26,7 @@ mod schema;
 pub mod testing;
 
 pub use audit::AuditEntry;
+pub use changes::ChangeListener;
 pub use children::Page;
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;

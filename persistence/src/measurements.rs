@@ -5,6 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
+use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{ChildId, MeasurementId};
 use stable_futures_domain::outcomes::{
     MeasurementDraft, OutcomeMeasurement, SupersededMeasurement,
@@ -12,10 +14,11 @@ use stable_futures_domain::outcomes::{
 use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
-use crate::audit::audit_write;
+use crate::changes::record_write;
 use crate::children::{load_child, Page};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
+use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::outcome_measurements;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
@@ -90,20 +93,28 @@ pub enum MeasurementFilter {
 
 impl TenantDb {
     /// Records an observation (or a correction of one) against the current framework, with its
-    /// audit row in the same transaction.
+    /// audit row and change-feed entry in the same transaction. Under an idempotency key already
+    /// used for the same input, answers with the measurement recorded then.
     pub async fn record_measurement(
         &self,
         child_id: ChildId,
         draft: MeasurementDraft,
         now: DateTime<Utc>,
         audit: &AuditContext,
+        idempotency: Option<&IdempotentRequest>,
     ) -> Result<OutcomeMeasurement> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let recorded_by = self.principal.subject.clone();
         let (principal, audit) = (self.principal.clone(), audit.clone());
         let frameworks = self.database.frameworks.clone();
+        let idempotency = idempotency.cloned();
+        let id = MeasurementId::generate();
         let result = self
             .transaction(async move |conn| {
+                let claimed = claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
+                if let Some(existing) = claimed {
+                    return Ok(Outcome::Replayed(existing));
+                }
                 load_child(conn, child_id, false).await?;
                 let framework = frameworks.current(conn).await?;
                 let superseded = match draft.supersedes {
@@ -136,7 +147,7 @@ impl TenantDb {
                     None => None,
                 };
                 let measurement = draft.validate(
-                    MeasurementId::generate(),
+                    id,
                     child_id,
                     &framework,
                     superseded.as_ref(),
@@ -152,19 +163,29 @@ impl TenantDb {
                 let classes = [FieldsClass::Outcomes]
                     .into_iter()
                     .chain(has_text.then_some(FieldsClass::SensitiveText));
-                audit_write(
+                record_write(
                     conn,
                     &principal,
                     &audit,
                     AuditAction::Create,
-                    child_id,
                     classes,
+                    ChangeRecord::new(
+                        ChangeKind::Measured,
+                        ChangedEntity::OutcomeMeasurement(measurement.id),
+                        child_id,
+                    ),
                 )
                 .await?;
-                Ok(measurement)
+                Ok(Outcome::Created(measurement))
             })
             .await;
         match result {
+            Ok(Outcome::Created(measurement)) => Ok(measurement),
+            Ok(Outcome::Replayed(id)) => self
+                .measurements_by_ids(&[MeasurementId(id)])
+                .await?
+                .remove(&MeasurementId(id))
+                .ok_or(PersistenceError::NotFound),
             Err(error) if unique_violation(&error) == Some("outcome_measurements_supersedes_once") => {
                 Err(PersistenceError::Invalid(
                     FieldError::new(
@@ -175,7 +196,7 @@ impl TenantDb {
                     .into(),
                 ))
             }
-            other => other,
+            Err(error) => Err(error),
         }
     }
 

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
+use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::referral::{
     CompetentAuthority, Decision, DecisionOutcome, ExploitationLocation, ExploitationType,
@@ -14,10 +16,11 @@ use stable_futures_domain::referral::{
 use stable_futures_domain::FieldError;
 use uuid::Uuid;
 
-use crate::audit::audit_write;
+use crate::changes::record_write;
 use crate::children::{load_child, stale_version, Page};
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
+use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::{nrm_referrals, referral_events};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
@@ -213,37 +216,59 @@ impl TenantDb {
         )
     }
 
-    /// Records a referral, its first timeline event and its audit row in one transaction.
+    /// Records a referral, its first timeline event, its audit row and change-feed entry in one
+    /// transaction. Under an idempotency key already used for the same input, answers with the
+    /// referral submitted then.
     pub async fn submit_referral(
         &self,
         child_id: ChildId,
         draft: ReferralDraft,
         now: DateTime<Utc>,
         audit: &AuditContext,
+        idempotency: Option<&IdempotentRequest>,
     ) -> Result<NrmReferral> {
         let tenant = self.tenant();
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        self.transaction(async move |conn| {
-            let child = load_child(conn, child_id, false).await?;
-            let (referral, event) =
-                NrmReferral::submit(ReferralId::generate(), &child, draft, now)?;
-            diesel::insert_into(nrm_referrals::table)
-                .values(to_row(&referral, &tenant.0, now, now))
-                .execute(conn)
+        let idempotency = idempotency.cloned();
+        let id = ReferralId::generate();
+        let outcome = self
+            .transaction(async move |conn| {
+                if let Some(existing) =
+                    claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?
+                {
+                    return Ok(Outcome::Replayed(existing));
+                }
+                let child = load_child(conn, child_id, false).await?;
+                let (referral, event) = NrmReferral::submit(id, &child, draft, now)?;
+                diesel::insert_into(nrm_referrals::table)
+                    .values(to_row(&referral, &tenant.0, now, now))
+                    .execute(conn)
+                    .await?;
+                insert_event(conn, &tenant, referral.id, &event, now).await?;
+                record_write(
+                    conn,
+                    &principal,
+                    &audit,
+                    AuditAction::Create,
+                    [FieldsClass::Referral],
+                    ChangeRecord::new(
+                        ChangeKind::Created,
+                        ChangedEntity::NrmReferral(referral.id),
+                        child_id,
+                    ),
+                )
                 .await?;
-            insert_event(conn, &tenant, referral.id, &event, now).await?;
-            audit_write(
-                conn,
-                &principal,
-                &audit,
-                AuditAction::Create,
-                child_id,
-                [FieldsClass::Referral],
-            )
+                Ok(Outcome::Created(referral))
+            })
             .await?;
-            Ok(referral)
-        })
-        .await
+        match outcome {
+            Outcome::Created(referral) => Ok(referral),
+            Outcome::Replayed(id) => self
+                .referrals_by_ids(&[ReferralId(id)])
+                .await?
+                .remove(&ReferralId(id))
+                .ok_or(PersistenceError::NotFound),
+        }
     }
 
     /// Applies a lifecycle transition if `expected_version` is still current, storing the new
@@ -284,13 +309,17 @@ impl TenantDb {
                 .execute(conn)
                 .await?;
             insert_event(conn, &tenant, referral.id, &event, now).await?;
-            audit_write(
+            record_write(
                 conn,
                 &principal,
                 &audit,
                 AuditAction::Transition,
-                referral.child_id,
                 [FieldsClass::Referral],
+                ChangeRecord::new(
+                    ChangeKind::StateChanged,
+                    ChangedEntity::NrmReferral(referral.id),
+                    referral.child_id,
+                ),
             )
             .await?;
             Ok(referral)

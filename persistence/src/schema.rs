@@ -13,6 +13,19 @@ diesel::table! {
         fields_class -> Array<Nullable<Text>>,
         trace_id -> Nullable<Text>,
         purpose -> Nullable<Text>,
+        erasure_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    changes (position) {
+        position -> Int8,
+        local_authority -> Text,
+        kind -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        child_id -> Uuid,
+        changed_at -> Timestamptz,
     }
 }
 
@@ -53,6 +66,19 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (local_authority, client, key) {
+        local_authority -> Text,
+        client -> Text,
+        key -> Text,
+        operation -> Text,
+        fingerprint -> Text,
+        entity_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -132,13 +158,17 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_events -> local_authorities (local_authority));
+diesel::joinable!(changes -> local_authorities (local_authority));
 diesel::joinable!(children -> local_authorities (local_authority));
+diesel::joinable!(idempotency_keys -> local_authorities (local_authority));
 diesel::joinable!(outcome_measurements -> outcome_frameworks (framework_version));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    changes,
     children,
     guardian_assignments,
+    idempotency_keys,
     local_authorities,
     nrm_referrals,
     outcome_frameworks,

@@ -2,29 +2,28 @@
 //! the second wall between local authorities, the server role's limits, and schema hygiene.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::audit::AuditContext;
-use stable_futures_domain::child::ChildDraft;
-use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
-use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::migrations::run_migrations;
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{upsert_local_authority, Database, PoolSettings, TenantDb};
+use stable_futures_persistence::{Database, PoolSettings};
 
-const ISLINGTON: &str = "E09000019";
-const CAMDEN: &str = "E09000007";
+mod common;
+
+use common::{draft, register, setup, tenant, CAMDEN, ISLINGTON};
 
 /// Tables that belong to a local authority (carry `local_authority`) and tables of reference data
 /// shared by all. Every table in the schema must be in one list or the other.
 const TENANT_TABLES: &[&str] = &[
     "audit_events",
+    "changes",
     "children",
     "guardian_assignments",
+    "idempotency_keys",
     "nrm_referrals",
     "outcome_measurements",
     "referral_events",
@@ -45,55 +44,6 @@ struct Count {
 struct Name {
     #[diesel(sql_type = Text)]
     name: String,
-}
-
-async fn setup() -> (TestDatabase, Database) {
-    let database = TestDatabase::create().await;
-    let mut owner = AsyncPgConnection::establish(&database.owner_url)
-        .await
-        .expect("owner");
-    for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
-        let code = LocalAuthorityCode::parse(code).expect("code");
-        upsert_local_authority(
-            &mut owner,
-            &LocalAuthority {
-                code,
-                name: name.into(),
-            },
-        )
-        .await
-        .expect("authority");
-    }
-    let pool = Database::connect(&database.app_url, &PoolSettings::default())
-        .await
-        .expect("server role connects");
-    (database, pool)
-}
-
-fn tenant(pool: &Database, la: &str) -> TenantDb {
-    pool.for_principal(Arc::new(Principal {
-        subject: "test".into(),
-        client: None,
-        local_authority: LocalAuthorityCode::parse(la).expect("code"),
-        scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
-    }))
-}
-
-async fn register(db: &TenantDb, local_id: &str) -> stable_futures_domain::child::Child {
-    let details = ChildDraft {
-        local_child_id: local_id.into(),
-        date_of_birth: NaiveDate::from_ymd_opt(2011, 1, 1),
-        ..ChildDraft::default()
-    }
-    .validate(Utc::now().date_naive())
-    .expect("valid");
-    db.register_child(
-        details,
-        Utc::now(),
-        &AuditContext::new("databaseRules", None, None),
-    )
-    .await
-    .expect("registered")
 }
 
 async fn count_as_server(app_url: &str, tenant: Option<&str>, sql: &str) -> i64 {
@@ -298,6 +248,10 @@ async fn the_server_role_owns_nothing_cannot_bypass_security_and_cannot_rewrite_
         ("audit_events", "UPDATE", false),
         ("audit_events", "DELETE", false),
         ("audit_events", "TRUNCATE", false),
+        // The feed is append-only; erasure goes through `erase_child`, never a DELETE.
+        ("changes", "UPDATE", false),
+        ("changes", "DELETE", false),
+        ("changes", "INSERT", true),
         ("children", "DELETE", false),
         ("nrm_referrals", "DELETE", false),
         ("local_authorities", "INSERT", false),
@@ -343,7 +297,7 @@ async fn the_audit_trail_is_written_with_each_change_and_the_server_role_cannot_
     );
     assert_eq!(
         database.owner_query(&rows_for_child).await,
-        ["CREATE databaseRules IDENTIFIERS"],
+        ["CREATE persistenceTests IDENTIFIERS"],
         "registering a child writes its audit row in the same transaction"
     );
     for sql in [
@@ -369,7 +323,7 @@ async fn the_audit_trail_is_written_with_each_change_and_the_server_role_cannot_
     }
     assert_eq!(
         database.owner_query(&rows_for_child).await,
-        ["CREATE databaseRules IDENTIFIERS"]
+        ["CREATE persistenceTests IDENTIFIERS"]
     );
 }
 
@@ -422,20 +376,6 @@ async fn an_abandoned_shared_transaction_never_reaches_the_next_caller() {
     assert_eq!(islington.count_children().await.expect("count"), 1);
 }
 
-fn draft(outcome_key: &str) -> stable_futures_domain::outcomes::MeasurementDraft {
-    stable_futures_domain::outcomes::MeasurementDraft {
-        outcome_key: outcome_key.to_owned(),
-        observed_at: Utc::now(),
-        young_person_participated: true,
-        young_person_rating: Some(3),
-        young_person_words: None,
-        practitioner_rating: None,
-        practitioner_note: None,
-        indicators_met: Vec::new(),
-        supersedes: None,
-    }
-}
-
 /// Parsed frameworks are kept by version, but which version is current is asked each time: a
 /// framework an administrator makes current while servers run is the one the next measurement
 /// is recorded against.
@@ -450,7 +390,7 @@ async fn a_framework_made_current_while_running_is_used_by_the_next_measurement(
     let dropped = shipped.outcomes().next().expect("an outcome").key.clone();
     let kept = shipped.outcomes().last().expect("an outcome").key.clone();
     let first = db
-        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit)
+        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit, None)
         .await
         .expect("recorded against the shipped framework");
     assert_eq!(first.framework_version, shipped.version);
@@ -472,12 +412,12 @@ async fn a_framework_made_current_while_running_is_used_by_the_next_measurement(
         "test-next-1"
     );
     let second = db
-        .record_measurement(child.id, draft(&kept), Utc::now(), &audit)
+        .record_measurement(child.id, draft(&kept), Utc::now(), &audit, None)
         .await
         .expect("recorded against the new framework");
     assert_eq!(second.framework_version, "test-next-1");
     let refused = db
-        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit)
+        .record_measurement(child.id, draft(&dropped), Utc::now(), &audit, None)
         .await;
     assert!(
         refused.is_err(),

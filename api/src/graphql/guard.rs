@@ -3,6 +3,7 @@ use stable_futures_domain::principal::Scope;
 
 use super::context::request;
 use super::errors::ApiError;
+use super::subscription::Subscriber;
 
 /// Refuses a field unless the caller's token carries `scope`; checked before the resolver runs,
 /// so before any IO.
@@ -11,8 +12,16 @@ pub struct RequireScope(pub Scope);
 
 impl Guard for RequireScope {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let request = request(ctx)?;
-        if request.principal().has(self.0) {
+        // A subscription's context is its connection's, not a request's.
+        let principal = match request(ctx) {
+            Ok(request) => request.principal(),
+            Err(unauthenticated) => ctx
+                .data::<Subscriber>()
+                .map_err(|_| unauthenticated)?
+                .db
+                .principal(),
+        };
+        if principal.has(self.0) {
             Ok(())
         } else {
             Err(ApiError::Forbidden(self.0.as_str()).into())

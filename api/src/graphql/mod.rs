@@ -7,6 +7,7 @@ pub mod document;
 pub mod enums;
 pub mod errors;
 pub mod guard;
+pub mod idempotency;
 pub mod ids;
 pub mod inputs;
 pub mod limits;
@@ -18,16 +19,17 @@ mod prefetch;
 pub mod query;
 pub mod scalars;
 pub mod spans;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::config::LimitsConfig;
 
 pub type AppSchema = Schema<
     spans::RootFields<query::QueryRoot>,
     spans::RootFields<mutations::MutationRoot>,
-    EmptySubscription,
+    subscription::SubscriptionRoot,
 >;
 
 /// Builds the schema with the request limits. Introspection is for development only.
@@ -35,7 +37,7 @@ pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(
         spans::RootFields(query::QueryRoot),
         spans::RootFields(mutations::MutationRoot::default()),
-        EmptySubscription,
+        subscription::SubscriptionRoot,
     )
     .limit_depth(limits.max_query_depth)
     .limit_complexity(limits.max_query_complexity)

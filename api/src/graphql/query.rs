@@ -11,6 +11,7 @@ use super::guard::permit;
 use super::ids::{self, NodeKind};
 use super::prefetch;
 use super::types::audit_event::AuditEvent;
+use super::types::change::Change;
 use super::types::child::Child;
 use super::types::children_connection_fields::ChildrenConnectionFields;
 use super::types::guardian_assignment::GuardianAssignment;
@@ -26,7 +27,7 @@ const MAX_NODES: usize = 100;
 #[derive(Debug, Default)]
 pub struct QueryRoot;
 
-async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, ApiError> {
+pub(crate) async fn load_node(request: &RequestContext, id: &ID) -> Result<Option<Node>, ApiError> {
     let (kind, uuid) = ids::decode_any(id)?;
     let loaders = &request.loaders;
     let node = match kind {
@@ -260,6 +261,39 @@ impl QueryRoot {
             audit::read(ctx, measurement.child_id, FieldsClass::Outcomes);
         }
         Ok(measurement.map(OutcomeMeasurement))
+    }
+
+    /// Every change to the local authority's records, oldest first, in the order the changes
+    /// committed: creations, updates, state changes, assignments, measurements and erasures.
+    /// Start without `after`, then pass the last `cursor` you processed; following the cursors
+    /// gives each change exactly once, never skipping one that commits late. An empty page
+    /// means you are up to date: keep your cursor and ask again (or subscribe to `changes`).
+    /// Needs the `children:read` scope.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Option<Connection<String, Change, EmptyFields, EmptyFields>>> {
+        if !permit(ctx, Scope::ChildrenRead)? {
+            return Ok(None);
+        }
+        let first = ids::page_size(first)?;
+        let after = ids::decode_sequence_cursor(after.as_deref())?;
+        let page = request(ctx)?
+            .db
+            .changes(after, first)
+            .await
+            .map_err(ApiError::from)?;
+        let mut connection = Connection::new(after.is_some(), page.has_next_page);
+        for change in page.items {
+            connection.edges.push(Edge::new(
+                ids::sequence_cursor(change.position),
+                Change(change),
+            ));
+        }
+        Ok(Some(connection))
     }
 
     /// The local authority's audit trail, newest first: who read or changed which child's data,

@@ -7,4 +7,6 @@ pub enum AuditAction {
     Update,
     /// A step in a referral's lifecycle: a decision, a reconsideration request, a withdrawal.
     Transition,
+    /// A child and everything recorded about them erased (`eraseChild`).
+    Erase,
 }

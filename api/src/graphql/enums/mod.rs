@@ -5,8 +5,10 @@ mod assignment_status;
 mod audit_action;
 mod audit_fields_class;
 mod care_status;
+mod change_kind;
 mod competent_authority;
 mod decision_outcome;
+mod erasure_reason;
 mod exploitation_location;
 mod exploitation_type;
 mod first_responder_type;
@@ -23,8 +25,10 @@ pub use assignment_status::AssignmentStatus;
 pub use audit_action::AuditAction;
 pub use audit_fields_class::AuditFieldsClass;
 pub use care_status::CareStatus;
+pub use change_kind::ChangeKind;
 pub use competent_authority::CompetentAuthority;
 pub use decision_outcome::DecisionOutcome;
+pub use erasure_reason::ErasureReason;
 pub use exploitation_location::ExploitationLocation;
 pub use exploitation_type::ExploitationType;
 pub use first_responder_type::FirstResponderType;
@@ -108,6 +112,14 @@ mod tests {
         same_spellings::<super::AuditAction, _>(
             audit::AuditAction::ALL,
             audit::AuditAction::as_str,
+        );
+        same_spellings::<super::ErasureReason, _>(
+            audit::ErasureReason::ALL,
+            audit::ErasureReason::as_str,
+        );
+        same_spellings::<super::ChangeKind, _>(
+            stable_futures_domain::change::ChangeKind::ALL,
+            stable_futures_domain::change::ChangeKind::as_str,
         );
         same_spellings::<super::AuditFieldsClass, _>(
             audit::FieldsClass::ALL,

@@ -58,4 +58,7 @@ pub enum UserErrorCode {
     AlreadySuperseded,
     #[graphql(name = "NOT_FOUND")]
     NotFound,
+    /// The idempotency key was already used, within its 24 hours, for a different input.
+    #[graphql(name = "IDEMPOTENCY_CONFLICT")]
+    IdempotencyConflict,
 }

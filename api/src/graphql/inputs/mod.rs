@@ -2,6 +2,7 @@
 
 pub mod assign_guardian_input;
 pub mod end_guardian_assignment_input;
+pub mod erase_child_input;
 pub mod first_responder_input;
 pub mod record_conclusive_grounds_decision_input;
 pub mod record_outcome_measurement_input;

@@ -21,6 +21,11 @@ pub struct RecordOutcomeMeasurementInput {
     pub indicators_met: Vec<String>,
     /// The measurement this one corrects.
     pub supersedes_id: Option<ID>,
+    /// Makes a retry safe: sent again with the same key and the same input within 24 hours, the
+    /// request answers with what the first one created instead of creating it again; the same
+    /// key with a different input is refused (`IDEMPOTENCY_CONFLICT`). Keys belong to the calling
+    /// client; a new UUID per request is a good key.
+    pub idempotency_key: Option<String>,
 }
 
 impl RecordOutcomeMeasurementInput {

@@ -11,4 +11,9 @@ pub struct RequestGuardianInput {
     /// A role the service has (ICTG: the four ICTG roles; Scotland and NI: GUARDIAN).
     pub role: GuardianRole,
     pub requested_at: DateTime<Utc>,
+    /// Makes a retry safe: sent again with the same key and the same input within 24 hours, the
+    /// request answers with what the first one created instead of creating it again; the same
+    /// key with a different input is refused (`IDEMPOTENCY_CONFLICT`). Keys belong to the calling
+    /// client; a new UUID per request is a good key.
+    pub idempotency_key: Option<String>,
 }

@@ -7,11 +7,16 @@ use stable_futures_persistence::PersistenceError;
 use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
+use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::inputs::erase_child_input::EraseChildInput;
 use crate::graphql::inputs::register_child_input::RegisterChildInput;
 use crate::graphql::inputs::update_child_input::{ChildChanges, UpdateChildInput};
-use crate::graphql::payloads::{Payload, RegisterChildPayload, UpdateChildPayload};
+use crate::graphql::payloads::{
+    EraseChildPayload, Payload, RegisterChildPayload, UpdateChildPayload,
+};
 use crate::graphql::types::child::Child;
+use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
 pub struct ChildMutations;
@@ -26,13 +31,18 @@ impl ChildMutations {
         input: RegisterChildInput,
     ) -> async_graphql::Result<RegisterChildPayload> {
         let request = request(ctx)?;
+        let idempotency =
+            match idempotency::request(ctx, "registerChild", input.idempotency_key.as_deref()) {
+                Ok(idempotency) => idempotency,
+                Err(errors) => return Ok(RegisterChildPayload::refused(user_errors(errors))),
+            };
         let audit = audit::for_write(ctx)?;
         let today = request.now.date_naive();
         let result = match ChildDraft::from(input).validate(today) {
             Ok(details) => {
                 request
                     .db
-                    .register_child(details, request.now, &audit)
+                    .register_child(details, request.now, &audit, idempotency.as_ref())
                     .await
             }
             Err(errors) => Err(PersistenceError::Invalid(errors)),
@@ -60,5 +70,25 @@ impl ChildMutations {
             })
             .await;
         Ok(UpdateChildPayload::from_result(result, Child)?)
+    }
+
+    /// Erases a child and everything recorded about them: their details, referrals and
+    /// timelines, guardian assignments and outcome measurements. The audit trail keeps that it
+    /// happened, by whom and why; the change feed gets an `ERASED` entry so that systems holding
+    /// a copy delete theirs. It cannot be undone.
+    #[graphql(guard = "RequireScope(Scope::ChildrenErase)")]
+    async fn erase_child(
+        &self,
+        ctx: &Context<'_>,
+        input: EraseChildInput,
+    ) -> async_graphql::Result<EraseChildPayload> {
+        let request = request(ctx)?;
+        let id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let audit = audit::for_write(ctx)?;
+        let result = request
+            .db
+            .erase_child(id, input.expected_version, input.reason.into(), &audit)
+            .await;
+        Ok(EraseChildPayload::from_result(result, |()| input.child_id)?)
     }
 }

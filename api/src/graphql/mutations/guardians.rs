@@ -1,11 +1,12 @@
 use async_graphql::{Context, Object};
-use stable_futures_domain::guardian::{AssignmentEndReason, GuardianRole};
+use stable_futures_domain::guardian::{AssignmentEndReason, GuardianRequest, GuardianRole};
 use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::principal::Scope;
 
 use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
+use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::assign_guardian_input::AssignGuardianInput;
 use crate::graphql::inputs::end_guardian_assignment_input::EndGuardianAssignmentInput;
@@ -14,6 +15,7 @@ use crate::graphql::payloads::{
     AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload,
 };
 use crate::graphql::types::guardian_assignment::GuardianAssignment;
+use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
 pub struct GuardianMutations;
@@ -30,16 +32,24 @@ impl GuardianMutations {
     ) -> async_graphql::Result<RequestGuardianPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let idempotency =
+            match idempotency::request(ctx, "requestGuardian", input.idempotency_key.as_deref()) {
+                Ok(idempotency) => idempotency,
+                Err(errors) => return Ok(RequestGuardianPayload::refused(user_errors(errors))),
+            };
         let audit = audit::for_write(ctx)?;
         let result = request
             .db
             .request_guardian(
                 child_id,
-                input.service.into(),
-                input.role.into(),
-                input.requested_at,
+                GuardianRequest {
+                    service: input.service.into(),
+                    role: input.role.into(),
+                    requested_at: input.requested_at,
+                },
                 request.now,
                 &audit,
+                idempotency.as_ref(),
             )
             .await;
         Ok(RequestGuardianPayload::from_result(

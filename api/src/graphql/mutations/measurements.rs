@@ -6,10 +6,12 @@ use uuid::Uuid;
 use crate::graphql::audit;
 use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
+use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::record_outcome_measurement_input::RecordOutcomeMeasurementInput;
 use crate::graphql::payloads::{Payload, RecordOutcomeMeasurementPayload};
 use crate::graphql::types::outcome_measurement::OutcomeMeasurement;
+use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
 pub struct MeasurementMutations;
@@ -33,10 +35,28 @@ impl MeasurementMutations {
             )),
             None => None,
         };
+        let idempotency = match idempotency::request(
+            ctx,
+            "recordOutcomeMeasurement",
+            input.idempotency_key.as_deref(),
+        ) {
+            Ok(idempotency) => idempotency,
+            Err(errors) => {
+                return Ok(RecordOutcomeMeasurementPayload::refused(user_errors(
+                    errors,
+                )))
+            }
+        };
         let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .record_measurement(child_id, input.draft(supersedes), request.now, &audit)
+            .record_measurement(
+                child_id,
+                input.draft(supersedes),
+                request.now,
+                &audit,
+                idempotency.as_ref(),
+            )
             .await;
         Ok(RecordOutcomeMeasurementPayload::from_result(
             result,

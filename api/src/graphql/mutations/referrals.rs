@@ -10,6 +10,7 @@ use crate::graphql::audit;
 use crate::graphql::context::{request, RequestContext};
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
+use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::record_conclusive_grounds_decision_input::RecordConclusiveGroundsDecisionInput;
 use crate::graphql::inputs::record_reasonable_grounds_decision_input::RecordReasonableGroundsDecisionInput;
@@ -21,6 +22,7 @@ use crate::graphql::payloads::{
     RequestReconsiderationPayload, SubmitReferralPayload, WithdrawReferralPayload,
 };
 use crate::graphql::types::nrm_referral::NrmReferral;
+use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
 pub struct ReferralMutations;
@@ -64,10 +66,21 @@ impl ReferralMutations {
     ) -> async_graphql::Result<SubmitReferralPayload> {
         let request = request(ctx)?;
         let child_id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
+        let idempotency =
+            match idempotency::request(ctx, "submitReferral", input.idempotency_key.as_deref()) {
+                Ok(idempotency) => idempotency,
+                Err(errors) => return Ok(SubmitReferralPayload::refused(user_errors(errors))),
+            };
         let audit = audit::for_write(ctx)?;
         let result = request
             .db
-            .submit_referral(child_id, input.draft(), request.now, &audit)
+            .submit_referral(
+                child_id,
+                input.draft(),
+                request.now,
+                &audit,
+                idempotency.as_ref(),
+            )
             .await;
         Ok(SubmitReferralPayload::from_result(result, NrmReferral)?)
     }

@@ -33,6 +33,7 @@ macro_rules! payload {
 
 mod assign_guardian_payload;
 mod end_guardian_assignment_payload;
+mod erase_child_payload;
 mod record_conclusive_grounds_decision_payload;
 mod record_outcome_measurement_payload;
 mod record_reasonable_grounds_decision_payload;
@@ -45,6 +46,7 @@ mod withdraw_referral_payload;
 
 pub use assign_guardian_payload::AssignGuardianPayload;
 pub use end_guardian_assignment_payload::EndGuardianAssignmentPayload;
+pub use erase_child_payload::EraseChildPayload;
 pub use record_conclusive_grounds_decision_payload::RecordConclusiveGroundsDecisionPayload;
 pub use record_outcome_measurement_payload::RecordOutcomeMeasurementPayload;
 pub use record_reasonable_grounds_decision_payload::RecordReasonableGroundsDecisionPayload;

@@ -2,7 +2,7 @@ use async_graphql::{Object, ID};
 use chrono::{DateTime, Utc};
 use stable_futures_domain::audit;
 
-use crate::graphql::enums::{AuditAction, AuditFieldsClass};
+use crate::graphql::enums::{AuditAction, AuditFieldsClass, ErasureReason};
 use crate::graphql::ids::{self, NodeKind};
 
 /// One entry of the local authority's audit trail: who read or changed which child's data, what
@@ -61,5 +61,10 @@ impl AuditEvent {
     /// The purpose the caller declared in the `X-Purpose` header.
     async fn purpose(&self) -> Option<&str> {
         self.0.purpose.as_deref()
+    }
+
+    /// Why the child was erased; set for `ERASE` entries only.
+    async fn erasure_reason(&self) -> Option<ErasureReason> {
+        self.0.erasure_reason.map(Into::into)
     }
 }

@@ -1,6 +1,8 @@
 //! GraphQL object types, one per file. Each wraps a domain value.
 
 pub mod audit_event;
+pub mod change;
+pub mod change_notification;
 pub mod child;
 pub mod children_connection_fields;
 pub mod decision;

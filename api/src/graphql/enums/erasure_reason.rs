@@ -1,0 +1,14 @@
+/// Why a child's records are erased. A closed list: free text could name the child, and the
+/// reason stays in the audit trail.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stable_futures_domain::audit::ErasureReason")]
+pub enum ErasureReason {
+    /// The young person, or someone entitled to act for them, asked for erasure.
+    ErasureRequest,
+    /// The record should never have been made (the wrong child, a test).
+    RecordedInError,
+    /// The child was recorded twice; the other record is kept.
+    DuplicateRecord,
+    /// The local authority's retention period for the records ended.
+    RetentionPeriodEnded,
+}

@@ -1,0 +1,141 @@
+//! `GET /graphql/ws`: subscriptions over `graphql-transport-ws`. The token comes in the
+//! `connection_init` payload (`{"Authorization": "Bearer …"}`), checked by the same rules as for
+//! `POST /graphql`; the connection is closed (4401) when it expires.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
+use async_graphql::Data;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::{SinkExt as _, StreamExt as _};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::graphql::AppSchema;
+
+/// The one protocol spoken (the older `subscriptions-transport-ws` is not).
+pub const PROTOCOL: &str = "graphql-transport-ws";
+
+/// Close code when the token expires (as graphql-ws uses 4401 for "unauthorized").
+const TOKEN_EXPIRED: u16 = 4401;
+
+/// A client that has not pinged within this time is sent a ping; one that does not answer in
+/// time is disconnected.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// The bearer token of a `connection_init` payload: `Authorization` (any case) with or without
+/// the `Bearer ` prefix.
+pub fn init_token(payload: &serde_json::Value) -> Option<String> {
+    let fields = payload.as_object()?;
+    let value = fields
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))?
+        .1
+        .as_str()?
+        .trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        Some(_) => return None,
+        None if value.eq_ignore_ascii_case("bearer") => return None,
+        None => value,
+    };
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// When a token whose `exp` is `expires` (seconds since the epoch) runs out, on the monotonic
+/// clock.
+pub fn deadline(expires: u64) -> Instant {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_secs())
+        .unwrap_or(0);
+    Instant::now() + Duration::from_secs(expires.saturating_sub(now))
+}
+
+/// Serves one connection. `authenticate` turns the `connection_init` payload into the
+/// connection's data and its token's deadline, or refuses it (the connection is then closed with
+/// 4403, as the protocol says).
+pub async fn serve<A, F>(socket: WebSocket, schema: AppSchema, authenticate: A)
+where
+    A: FnOnce(serde_json::Value) -> F + Send + 'static,
+    F: Future<Output = async_graphql::Result<(Data, Instant)>> + Send + 'static,
+{
+    let (deadline_sender, mut deadline) = watch::channel(None::<Instant>);
+    let on_init = move |payload| async move {
+        let (data, expires) = authenticate(payload).await?;
+        let _ = deadline_sender.send(Some(expires));
+        Ok(data)
+    };
+    let (mut sink, incoming) = socket.split();
+    let incoming = incoming
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            std::future::ready(match message {
+                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+        });
+    let outgoing = GraphQLWebSocket::new(schema, incoming, WebSocketProtocols::GraphQLWS)
+        .on_connection_init(on_init)
+        .keepalive_timeout(KEEPALIVE);
+    let mut outgoing = std::pin::pin!(outgoing);
+    loop {
+        let expires = *deadline.borrow();
+        let expired = async {
+            match expires {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            message = outgoing.next() => {
+                let message = match message {
+                    Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                    Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame {
+                        code,
+                        reason: reason.into(),
+                    })),
+                    None => break,
+                };
+                let closing = matches!(message, Message::Close(_));
+                if sink.send(message).await.is_err() || closing {
+                    break;
+                }
+            }
+            () = expired => {
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: TOKEN_EXPIRED,
+                        reason: "token expired".into(),
+                    })))
+                    .await;
+                break;
+            }
+            Ok(()) = deadline.changed() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::init_token;
+    use serde_json::json;
+
+    #[test]
+    fn the_token_is_read_from_the_authorization_field() {
+        assert_eq!(
+            init_token(&json!({ "Authorization": "Bearer abc" })).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            init_token(&json!({ "authorization": "abc" })).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(init_token(&json!({ "authorization": "Basic abc" })), None);
+        assert_eq!(init_token(&json!({ "authorization": "Bearer " })), None);
+        assert_eq!(init_token(&json!({ "token": "abc" })), None);
+        assert_eq!(init_token(&json!(null)), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! What the persistence tests share: a migrated database with two local authorities, a pool
+//! as the server's role, and tenant handles.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use stable_futures_domain::audit::AuditContext;
+use stable_futures_domain::child::{ChildDetails, ChildDraft};
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+use stable_futures_domain::principal::{Principal, Scope};
+use stable_futures_persistence::testing::TestDatabase;
+use stable_futures_persistence::{upsert_local_authority, Database, PoolSettings, TenantDb};
+
+pub const ISLINGTON: &str = "E09000019";
+pub const CAMDEN: &str = "E09000007";
+
+pub async fn setup() -> (TestDatabase, Database) {
+    let database = TestDatabase::create().await;
+    let mut owner = AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner");
+    for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
+        let code = LocalAuthorityCode::parse(code).expect("code");
+        upsert_local_authority(
+            &mut owner,
+            &LocalAuthority {
+                code,
+                name: name.into(),
+            },
+        )
+        .await
+        .expect("authority");
+    }
+    let pool = Database::connect(&database.app_url, &PoolSettings::default())
+        .await
+        .expect("server role connects");
+    (database, pool)
+}
+
+pub fn tenant(pool: &Database, la: &str) -> TenantDb {
+    pool.for_principal(Arc::new(Principal {
+        subject: "test".into(),
+        client: None,
+        local_authority: LocalAuthorityCode::parse(la).expect("code"),
+        scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
+    }))
+}
+
+/// A valid child's details, with this local id.
+pub fn child_details(local_id: &str) -> ChildDetails {
+    ChildDraft {
+        local_child_id: local_id.into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2011, 1, 1),
+        ..ChildDraft::default()
+    }
+    .validate(Utc::now().date_naive())
+    .expect("valid")
+}
+
+pub fn audit() -> AuditContext {
+    AuditContext::new("persistenceTests", None, None)
+}
+
+pub async fn register(db: &TenantDb, local_id: &str) -> stable_futures_domain::child::Child {
+    db.register_child(child_details(local_id), Utc::now(), &audit(), None)
+        .await
+        .expect("registered")
+}
+
+/// A measurement draft of `outcome_key` by a young person who took part.
+pub fn draft(outcome_key: &str) -> stable_futures_domain::outcomes::MeasurementDraft {
+    stable_futures_domain::outcomes::MeasurementDraft {
+        outcome_key: outcome_key.to_owned(),
+        observed_at: Utc::now(),
+        young_person_participated: true,
+        young_person_rating: Some(3),
+        young_person_words: None,
+        practitioner_rating: None,
+        practitioner_note: None,
+        indicators_met: Vec::new(),
+        supersedes: None,
+    }
+}
