@@ -3,6 +3,8 @@
 //! `POST /graphql`; the connection is closed (4401) when it expires.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
@@ -19,6 +21,12 @@ pub const PROTOCOL: &str = "graphql-transport-ws";
 
 /// Close code when the token expires (as graphql-ws uses 4401 for "unauthorized").
 const TOKEN_EXPIRED: u16 = 4401;
+
+/// Close code of a refused `connection_init`, as the protocol specifies.
+const FORBIDDEN: u16 = 4403;
+
+/// WebSocket's "protocol error".
+const PROTOCOL_ERROR: u16 = 1002;
 
 /// A client that has not pinged within this time is sent a ping; one that does not answer in
 /// time is disconnected.
@@ -62,10 +70,21 @@ where
     F: Future<Output = async_graphql::Result<(Data, Instant)>> + Send + 'static,
 {
     let (deadline_sender, mut deadline) = watch::channel(None::<Instant>);
-    let on_init = move |payload| async move {
-        let (data, expires) = authenticate(payload).await?;
-        let _ = deadline_sender.send(Some(expires));
-        Ok(data)
+    let refused = Arc::new(AtomicBool::new(false));
+    let on_init = {
+        let refused = refused.clone();
+        move |payload| async move {
+            match authenticate(payload).await {
+                Ok((data, expires)) => {
+                    let _ = deadline_sender.send(Some(expires));
+                    Ok(data)
+                }
+                Err(error) => {
+                    refused.store(true, Ordering::Relaxed);
+                    Err(error)
+                }
+            }
+        }
     };
     let (mut sink, incoming) = socket.split();
     let incoming = incoming
@@ -93,10 +112,19 @@ where
             message = outgoing.next() => {
                 let message = match message {
                     Some(WsMessage::Text(text)) => Message::Text(text.into()),
-                    Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame {
-                        code,
-                        reason: reason.into(),
-                    })),
+                    Some(WsMessage::Close(code, reason)) => {
+                        // async-graphql closes a refused `connection_init` with 1002; the
+                        // protocol says 4403.
+                        let code = if code == PROTOCOL_ERROR && refused.load(Ordering::Relaxed) {
+                            FORBIDDEN
+                        } else {
+                            code
+                        };
+                        Message::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        }))
+                    }
                     None => break,
                 };
                 let closing = matches!(message, Message::Close(_));

@@ -1,0 +1,437 @@
+//! Interoperation across replicas (issue #6), with the real binary: idempotent creates through
+//! two server processes on one database, the change feed over HTTP (erasure included), and the
+//! `changes` subscription over `graphql-transport-ws`, delivered to a subscriber on one process
+//! for a write through the other, resumable from a cursor, confined to its local authority and
+//! closed when its token expires.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt as _, StreamExt as _};
+use serde_json::{json, Value};
+use support::{
+    assert_ok, at, text_at, token, token_all, user_error_codes, ServerProcess, CAMDEN, ISLINGTON,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const REGISTER_CHILD: &str = "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id version } userErrors { field code } } }";
+const RECORD: &str = "mutation($input: RecordOutcomeMeasurementInput!) { recordOutcomeMeasurement(input: $input) { measurement { id } userErrors { field code } } }";
+const ERASE: &str = "mutation($input: EraseChildInput!) { eraseChild(input: $input) { erasedChildId userErrors { field code } } }";
+const FEED: &str = "query($after: String) { changes(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { cursor kind entityId childId changedAt entity { id } } } }";
+const SUBSCRIBE: &str =
+    "subscription($after: String) { changes(after: $after) { cursor kind entityId childId } }";
+
+/// How long a notification may take before the test gives up on it.
+const DELIVERY: Duration = Duration::from_secs(10);
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+fn child_input(local_id: &str, key: Option<&str>) -> Value {
+    json!({ "input": {
+        "localChildId": local_id,
+        "dateOfBirth": "2011-02-03",
+        "idempotencyKey": key,
+    } })
+}
+
+async fn register(server: &ServerProcess, token: &str, local_id: &str) -> String {
+    let reply = server
+        .graphql(token, REGISTER_CHILD, child_input(local_id, None))
+        .await;
+    assert_ok(&reply);
+    text_at(&reply.2, "/data/registerChild/child/id")
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("sent");
+}
+
+/// The next protocol message other than a ping (answered) or pong, or `None` when the server
+/// closed the connection (with its close frame).
+async fn next_message(socket: &mut Socket) -> Result<Value, Option<(CloseCode, String)>> {
+    loop {
+        let message = tokio::time::timeout(DELIVERY, socket.next())
+            .await
+            .expect("a message in time");
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text).expect("JSON message");
+                match value["type"].as_str() {
+                    Some("ping") => send(socket, json!({ "type": "pong" })).await,
+                    Some("pong") => {}
+                    _ => return Ok(value),
+                }
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return Err(frame.map(|frame| (frame.code, frame.reason.to_string())));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return Err(None),
+        }
+    }
+}
+
+/// Opens a connection, authenticates with `token` and subscribes to `changes` after `after`.
+async fn subscribe(server: &ServerProcess, token: &str, after: Option<&str>) -> Socket {
+    let mut socket = connect(server, token).await;
+    let ack = next_message(&mut socket).await.expect("acknowledged");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    send(
+        &mut socket,
+        json!({ "id": "feed", "type": "subscribe", "payload": {
+            "query": SUBSCRIBE, "variables": { "after": after } } }),
+    )
+    .await;
+    socket
+}
+
+async fn connect(server: &ServerProcess, token: &str) -> Socket {
+    let mut request = server
+        .url("/graphql/ws")
+        .replacen("http://", "ws://", 1)
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("WebSocket connected");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    socket
+}
+
+/// The next change the subscription delivers.
+async fn next_change(socket: &mut Socket) -> Value {
+    let message = next_message(socket)
+        .await
+        .unwrap_or_else(|closed| panic!("closed: {closed:?}"));
+    assert_eq!(message["type"], "next", "{message}");
+    assert!(message["payload"]["errors"].is_null(), "{message}");
+    message["payload"]["data"]["changes"].clone()
+}
+
+/// True when nothing (other than keep-alives) arrives within `quiet`.
+async fn silent_for(socket: &mut Socket, quiet: Duration) -> bool {
+    tokio::time::timeout(quiet, next_message(socket))
+        .await
+        .is_err()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_one_replica_reaches_subscribers_on_the_other_in_order_and_resumably() {
+    let database = support::database().await;
+    let (first, second) = tokio::join!(
+        ServerProcess::start(&database),
+        ServerProcess::start(&database)
+    );
+    let islington = token_all(ISLINGTON);
+    let camden = token_all(CAMDEN);
+
+    let mut subscriber = subscribe(&first, &islington, None).await;
+    let mut camden_subscriber = subscribe(&first, &camden, None).await;
+    // Subscribed: nothing yet.
+    assert!(silent_for(&mut subscriber, Duration::from_millis(300)).await);
+
+    let mut latencies = Vec::new();
+    let mut delivered = Vec::new();
+    for n in 0..5 {
+        let sent = Instant::now();
+        let child = register(&second, &islington, &format!("LIVE{n}")).await;
+        let change = next_change(&mut subscriber).await;
+        latencies.push(sent.elapsed());
+        assert_eq!(change["kind"], "CREATED");
+        assert_eq!(change["entityId"], child.as_str());
+        assert_eq!(change["childId"], child.as_str());
+        delivered.push(change);
+    }
+    latencies.sort();
+    println!(
+        "write through one replica to its notification on the other: median {:?}, max {:?}",
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() - 1]
+    );
+    // Another authority's subscriber heard none of it, and hears its own.
+    assert!(silent_for(&mut camden_subscriber, Duration::from_millis(300)).await);
+    let camden_child = register(&second, &camden, "LIVEC").await;
+    assert_eq!(
+        next_change(&mut camden_subscriber).await["entityId"],
+        camden_child.as_str()
+    );
+    assert!(silent_for(&mut subscriber, Duration::from_millis(300)).await);
+
+    // The subscription and the feed agree, cursor for cursor.
+    let feed = first.graphql(&islington, FEED, json!({})).await;
+    assert_ok(&feed);
+    let nodes = at(&feed.2, "/data/changes/nodes")
+        .as_array()
+        .expect("nodes");
+    let cursors = |changes: &[Value]| -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| c["cursor"].as_str().expect("cursor").to_owned())
+            .collect()
+    };
+    assert_eq!(cursors(nodes), cursors(&delivered));
+
+    // Disconnected after the second change, the subscriber misses nothing written meanwhile.
+    drop(subscriber);
+    let later = register(&second, &islington, "LIVE5").await;
+    let mut resumed = subscribe(&second, &islington, delivered[1]["cursor"].as_str()).await;
+    for expected in &delivered[2..] {
+        assert_eq!(
+            next_change(&mut resumed).await["cursor"],
+            expected["cursor"]
+        );
+    }
+    assert_eq!(next_change(&mut resumed).await["entityId"], later.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
+    let database = support::database().await;
+    let server = ServerProcess::start(&database).await;
+
+    let now = jsonwebtoken::get_current_timestamp();
+    let short = support::token_with_claims(&json!({
+        "iss": support::ISSUER, "aud": support::AUDIENCE, "sub": "short-lived",
+        "iat": now, "exp": now + 2, "la": ISLINGTON, "scope": "children:read",
+    }));
+    let started = Instant::now();
+    let mut socket = subscribe(&server, &short, None).await;
+    let closed = loop {
+        match next_message(&mut socket).await {
+            Ok(message) => panic!("nothing to deliver, got {message}"),
+            Err(closed) => break closed,
+        }
+    };
+    assert_eq!(
+        closed.map(|(code, _)| u16::from(code)),
+        Some(4401),
+        "closed as unauthorised when the token expired"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A bad token is refused at connection_init (4403, the protocol's "forbidden").
+    let mut refused = connect(&server, "not-a-token").await;
+    let closed = next_message(&mut refused).await.expect_err("closed");
+    assert_eq!(closed.map(|(code, _)| u16::from(code)), Some(4403));
+
+    // Without children:read the subscription is refused; the connection stays usable.
+    let mut unscoped = subscribe(&server, &token(ISLINGTON, &["outcomes:read"]), None).await;
+    let refusal = next_message(&mut unscoped).await.expect("an answer");
+    assert_eq!(refusal["type"], "next", "{refusal}");
+    assert!(refusal["payload"]["data"].is_null(), "{refusal}");
+    assert_eq!(
+        refusal["payload"]["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    let completed = next_message(&mut unscoped).await.expect("an answer");
+    assert_eq!(completed["type"], "complete", "{completed}");
+
+    // Subscriptions are not served over POST.
+    let posted = server
+        .graphql(&token_all(ISLINGTON), SUBSCRIBE, json!({}))
+        .await;
+    assert!(posted.2["data"].is_null(), "{:?}", posted.2);
+    assert!(!support::error_codes(&posted.2).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_retried_through_two_replicas_happens_once() {
+    let database = support::database().await;
+    let (first, second) = tokio::join!(
+        ServerProcess::start(&database),
+        ServerProcess::start(&database)
+    );
+    let islington = token_all(ISLINGTON);
+    let attempts: Vec<_> = (0..6)
+        .map(|n| {
+            let server = if n % 2 == 0 { &first } else { &second };
+            tokio::spawn(server.graphql_request(
+                &islington,
+                REGISTER_CHILD,
+                child_input("RETRY1", Some("5b0e2d9c-retry-1")),
+            ))
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for attempt in attempts {
+        let reply = attempt.await.expect("task").expect("answered");
+        assert_ok(&reply);
+        assert_eq!(
+            user_error_codes(&reply.2, "registerChild"),
+            Vec::<String>::new()
+        );
+        ids.insert(text_at(&reply.2, "/data/registerChild/child/id"));
+    }
+    assert_eq!(ids.len(), 1, "one child for six attempts: {ids:?}");
+    let feed = second.graphql(&islington, FEED, json!({})).await;
+    assert_eq!(
+        at(&feed.2, "/data/changes/nodes")
+            .as_array()
+            .expect("nodes")
+            .len(),
+        1
+    );
+
+    // The same key for another input is refused; a malformed key is the input's problem.
+    let conflict = first
+        .graphql(
+            &islington,
+            REGISTER_CHILD,
+            child_input("RETRY2", Some("5b0e2d9c-retry-1")),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&conflict.2, "registerChild"),
+        ["IDEMPOTENCY_CONFLICT"]
+    );
+    let malformed = first
+        .graphql(
+            &islington,
+            REGISTER_CHILD,
+            child_input("RETRY2", Some("has space")),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&malformed.2, "registerChild"),
+        ["INVALID_FORMAT"]
+    );
+    // The same input with its fields in another order and a null left out is the same input.
+    let reordered = second
+        .graphql(
+            &islington,
+            REGISTER_CHILD,
+            json!({ "input": {
+                "idempotencyKey": "5b0e2d9c-retry-1",
+                "dateOfBirth": "2011-02-03",
+                "upn": null,
+                "localChildId": "RETRY1",
+            } }),
+        )
+        .await;
+    assert_eq!(
+        text_at(&reordered.2, "/data/registerChild/child/id"),
+        ids.into_iter().next().expect("the id")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_child_leaves_an_erasure_entry_without_data() {
+    let database = support::database().await;
+    let server = ServerProcess::start(&database).await;
+    let islington = token_all(ISLINGTON);
+    let child = register(&server, &islington, "ERASE1").await;
+    let measured = server
+        .graphql(
+            &islington,
+            RECORD,
+            json!({ "input": { "childId": child, "outcomeKey": "being_safe_and_feeling_safe",
+                "observedAt": "2025-04-01T10:00:00Z", "youngPersonParticipated": true,
+                "youngPersonRating": 3, "idempotencyKey": "m-1" } }),
+        )
+        .await;
+    assert_ok(&measured);
+    let measurement = text_at(&measured.2, "/data/recordOutcomeMeasurement/measurement/id");
+
+    // Erasure needs its own scope, and the version the caller last read.
+    let without_scope = server
+        .graphql(
+            &token(ISLINGTON, &["children:read", "children:write"]),
+            ERASE,
+            json!({ "input": { "childId": child, "expectedVersion": 1, "reason": "ERASURE_REQUEST" } }),
+        )
+        .await;
+    assert_eq!(support::error_codes(&without_scope.2), ["FORBIDDEN"]);
+    let stale = server
+        .graphql(
+            &islington,
+            ERASE,
+            json!({ "input": { "childId": child, "expectedVersion": 7, "reason": "ERASURE_REQUEST" } }),
+        )
+        .await;
+    assert_eq!(user_error_codes(&stale.2, "eraseChild"), ["STALE_VERSION"]);
+    let from_camden = server
+        .graphql(
+            &token_all(CAMDEN),
+            ERASE,
+            json!({ "input": { "childId": child, "expectedVersion": 1, "reason": "ERASURE_REQUEST" } }),
+        )
+        .await;
+    assert_eq!(support::error_codes(&from_camden.2), ["NOT_FOUND"]);
+
+    let erased = server
+        .graphql(
+            &islington,
+            ERASE,
+            json!({ "input": { "childId": child, "expectedVersion": 1, "reason": "ERASURE_REQUEST" } }),
+        )
+        .await;
+    assert_ok(&erased);
+    assert_eq!(
+        at(&erased.2, "/data/eraseChild/erasedChildId"),
+        child.as_str()
+    );
+
+    let feed = server.graphql(&islington, FEED, json!({})).await;
+    assert_ok(&feed);
+    let nodes = at(&feed.2, "/data/changes/nodes")
+        .as_array()
+        .expect("nodes");
+    let kinds: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["CREATED", "MEASURED", "ERASED"]);
+    assert_eq!(nodes[1]["entityId"], measurement.as_str());
+    for node in nodes {
+        assert!(node["entity"].is_null(), "erased records are gone: {node}");
+        assert_eq!(node["childId"], child.as_str());
+    }
+    let trail = server
+        .graphql(
+            &islington,
+            "query($child: ID) { auditEvents(first: 10, childId: $child) { nodes { action erasureReason } } }",
+            json!({ "child": child }),
+        )
+        .await;
+    assert_eq!(
+        at(&trail.2, "/data/auditEvents/nodes/0"),
+        &json!({ "action": "ERASE", "erasureReason": "ERASURE_REQUEST" })
+    );
+    // The feed pages from a cursor, and another authority's feed is its own.
+    let after_first = server
+        .graphql(&islington, FEED, json!({ "after": nodes[0]["cursor"] }))
+        .await;
+    assert_eq!(
+        at(&after_first.2, "/data/changes/nodes")
+            .as_array()
+            .expect("nodes")
+            .len(),
+        2
+    );
+    let camden_feed = server.graphql(&token_all(CAMDEN), FEED, json!({})).await;
+    assert_eq!(at(&camden_feed.2, "/data/changes/nodes"), &json!([]));
+}
