@@ -216,11 +216,9 @@ async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
     }));
     let started = Instant::now();
     let mut socket = subscribe(&server, &short, None).await;
-    let closed = loop {
-        match next_message(&mut socket).await {
-            Ok(message) => panic!("nothing to deliver, got {message}"),
-            Err(closed) => break closed,
-        }
+    let closed = match next_message(&mut socket).await {
+        Ok(message) => panic!("nothing to deliver, got {message}"),
+        Err(closed) => closed,
     };
     assert_eq!(
         closed.map(|(code, _)| u16::from(code)),
