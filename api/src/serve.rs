@@ -122,7 +122,9 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         finished = &mut server => finished?.context("serving")?,
         () = shutdown_signal() => {
             // From here on no connection is accepted; requests in flight get `grace` to finish.
+            // Subscribers are told to go elsewhere at once.
             let _ = stop.send(true);
+            crate::websocket::close_all();
             match tokio::time::timeout(grace, &mut server).await {
                 Ok(finished) => finished?.context("serving")?,
                 Err(_) => {

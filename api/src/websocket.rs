@@ -4,7 +4,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
@@ -27,6 +27,23 @@ const FORBIDDEN: u16 = 4403;
 
 /// WebSocket's "protocol error".
 const PROTOCOL_ERROR: u16 = 1002;
+
+/// WebSocket's "going away": sent to every connection when the process shuts down.
+const GOING_AWAY: u16 = 1001;
+
+/// Set once the process is shutting down. Upgraded connections are not the HTTP server's any
+/// more, so its graceful shutdown does not end them: [`close_all`] does, so that clients
+/// reconnect (to another replica) at once instead of finding a dead socket.
+static CLOSING: OnceLock<watch::Sender<bool>> = OnceLock::new();
+
+fn closing() -> &'static watch::Sender<bool> {
+    CLOSING.get_or_init(|| watch::channel(false).0)
+}
+
+/// Closes every subscription connection of this process with 1001 ("going away").
+pub fn close_all() {
+    closing().send_replace(true);
+}
 
 /// A client that has not pinged within this time is sent a ping; one that does not answer in
 /// time is disconnected.
@@ -100,6 +117,7 @@ where
         .on_connection_init(on_init)
         .keepalive_timeout(KEEPALIVE);
     let mut outgoing = std::pin::pin!(outgoing);
+    let mut shutting_down = closing().subscribe();
     loop {
         let expires = *deadline.borrow();
         let expired = async {
@@ -137,6 +155,15 @@ where
                     .send(Message::Close(Some(CloseFrame {
                         code: TOKEN_EXPIRED,
                         reason: "token expired".into(),
+                    })))
+                    .await;
+                break;
+            }
+            true = async { shutting_down.wait_for(|closing| *closing).await.is_ok() } => {
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: GOING_AWAY,
+                        reason: "server shutting down".into(),
                     })))
                     .await;
                 break;

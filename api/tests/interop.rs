@@ -433,3 +433,26 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
     let camden_feed = server.graphql(&token_all(CAMDEN), FEED, json!({})).await;
     assert_eq!(at(&camden_feed.2, "/data/changes/nodes"), &json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
+    let database = support::database().await;
+    let server = ServerProcess::start(&database).await;
+    let mut socket = subscribe(&server, &token_all(ISLINGTON), None).await;
+    assert!(silent_for(&mut socket, Duration::from_millis(200)).await);
+    let started = Instant::now();
+    server.sigterm();
+    let closed = next_message(&mut socket).await.expect_err("closed");
+    assert_eq!(
+        closed.map(|(code, _)| u16::from(code)),
+        Some(1001),
+        "going away"
+    );
+    assert!(server.wait_exit(Duration::from_secs(10)).await.is_some());
+    // Well inside the default 20 s grace: an open subscription does not hold the process.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
