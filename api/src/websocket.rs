@@ -138,10 +138,7 @@ where
                         } else {
                             code
                         };
-                        Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        }))
+                        close(code, &reason)
                     }
                     None => break,
                 };
@@ -151,26 +148,23 @@ where
                 }
             }
             () = expired => {
-                let _ = sink
-                    .send(Message::Close(Some(CloseFrame {
-                        code: TOKEN_EXPIRED,
-                        reason: "token expired".into(),
-                    })))
-                    .await;
+                let _ = sink.send(close(TOKEN_EXPIRED, "token expired")).await;
                 break;
             }
             true = async { shutting_down.wait_for(|closing| *closing).await.is_ok() } => {
-                let _ = sink
-                    .send(Message::Close(Some(CloseFrame {
-                        code: GOING_AWAY,
-                        reason: "server shutting down".into(),
-                    })))
-                    .await;
+                let _ = sink.send(close(GOING_AWAY, "server shutting down")).await;
                 break;
             }
             Ok(()) = deadline.changed() => {}
         }
     }
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
 }
 
 #[cfg(test)]

@@ -11,13 +11,19 @@ use support::{assert_ok, text_at, token_all, ServerProcess, ISLINGTON};
 
 const PAGE: &str = "query Page { outcomeFramework { version } children(first: 10) { totalCount nodes { id referrals(first: 5) { nodes { id timeline { kind } } } guardianAssignments { id daysFromReferralToAssignment } outcomeMeasurements(first: 5) { nodes { id supersededById outcome { key } } } } } }";
 
+async fn with_two_connections(
+    database: &stable_futures_persistence::testing::TestDatabase,
+) -> ServerProcess {
+    ServerProcess::builder(database)
+        .env("SF_DB_POOL_SIZE", "2")
+        .start()
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_concurrent_queries_than_connections_all_answer() {
     let database = support::database().await;
-    let server = ServerProcess::builder(&database)
-        .env("SF_DB_POOL_SIZE", "2")
-        .start()
-        .await;
+    let server = with_two_connections(&database).await;
     let token = token_all(ISLINGTON);
     let registered = server
         .graphql(
@@ -64,10 +70,7 @@ async fn more_concurrent_queries_than_connections_all_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_the_database_closed_are_not_handed_out() {
     let database = support::database().await;
-    let server = ServerProcess::builder(&database)
-        .env("SF_DB_POOL_SIZE", "2")
-        .start()
-        .await;
+    let server = with_two_connections(&database).await;
     let token = token_all(ISLINGTON);
     // Both connections opened and back in the pool.
     let queries: Vec<_> = (0..4)

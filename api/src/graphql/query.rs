@@ -287,11 +287,11 @@ impl QueryRoot {
             .await
             .map_err(ApiError::from)?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        for change in page.items {
-            connection.edges.push(Edge::new(
-                ids::sequence_cursor(change.position),
-                Change(change),
-            ));
+        for change in &page.items {
+            let change = Change::from(change);
+            connection
+                .edges
+                .push(Edge::new(change.announced.cursor.clone(), change));
         }
         Ok(Some(connection))
     }

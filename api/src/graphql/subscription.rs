@@ -81,7 +81,7 @@ impl Follower {
             }
             if let Some(change) = self.read.pop_front() {
                 self.position = Some(change.position);
-                return Some((Ok(ChangeNotification(change)), self));
+                return Some((Ok(ChangeNotification::from(&change)), self));
             }
             if self.caught_up {
                 // The waiter was subscribed before the first read, so a change committing

@@ -1,41 +1,46 @@
-use async_graphql::{Object, ID};
+use async_graphql::{SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use stable_futures_domain::change;
+use stable_futures_domain::change::{self, ChangedEntity};
 
 use crate::graphql::enums::ChangeKind;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::types::change::entity_id;
 
 /// A change as the `changes` subscription announces it: what changed, not the record itself
 /// (read it with `node(id: entityId)`, or page the feed with `changes`). The same entries, in
 /// the same order, with the same cursors as `Query.changes`.
-#[derive(Debug, Clone)]
-pub struct ChangeNotification(pub change::Change);
-
-#[Object]
-impl ChangeNotification {
-    /// This change's place in the feed: subscribe again (or query `changes`) with it as `after`
-    /// to continue after it.
-    async fn cursor(&self) -> String {
-        ids::sequence_cursor(self.0.position)
-    }
-
-    async fn kind(&self) -> ChangeKind {
-        self.0.kind.into()
-    }
-
-    /// The global id of the changed record.
-    async fn entity_id(&self) -> ID {
-        entity_id(&self.0)
-    }
-
-    /// The child the record belongs to (the record itself when it is a child).
-    async fn child_id(&self) -> ID {
-        ids::encode(NodeKind::Child, self.0.child_id.0)
-    }
-
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ChangeNotification {
+    /// This change's place in the feed: pass it as `after` (to `changes`, or to the
+    /// subscription) to continue after it.
+    pub cursor: String,
+    pub kind: ChangeKind,
+    /// The global id of the changed record, also after it is erased.
+    pub entity_id: ID,
+    /// The child the record belongs to (the record itself when it is a child). After an
+    /// `ERASED` entry, delete every record of this child.
+    pub child_id: ID,
     /// When the change was made (its transaction's start).
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.0.changed_at
+    pub changed_at: DateTime<Utc>,
+}
+
+impl From<&change::Change> for ChangeNotification {
+    fn from(change: &change::Change) -> Self {
+        let entity_id = match change.entity {
+            ChangedEntity::Child(id) => ids::encode(NodeKind::Child, id.0),
+            ChangedEntity::NrmReferral(id) => ids::encode(NodeKind::NrmReferral, id.0),
+            ChangedEntity::GuardianAssignment(id) => {
+                ids::encode(NodeKind::GuardianAssignment, id.0)
+            }
+            ChangedEntity::OutcomeMeasurement(id) => {
+                ids::encode(NodeKind::OutcomeMeasurement, id.0)
+            }
+        };
+        Self {
+            cursor: ids::sequence_cursor(change.position),
+            kind: change.kind.into(),
+            entity_id,
+            child_id: ids::encode(NodeKind::Child, change.child_id.0),
+            changed_at: change.changed_at,
+        }
     }
 }
