@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Text};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
@@ -367,11 +367,21 @@ impl TenantDb {
 /// Confines the rest of the transaction to `principal`'s local authority (row-level security
 /// reads the setting; `true`: it ends with the transaction).
 async fn set_tenant(conn: &mut AsyncPgConnection, principal: &Principal) -> Result<()> {
-    diesel::sql_query("SELECT set_config('app.local_authority', $1, true)")
-        .bind::<Text, _>(principal.local_authority.as_str())
-        .execute(conn)
-        .await?;
+    // Written with diesel's DSL rather than as raw SQL so that it is a prepared statement the
+    // connection keeps: every request runs it, and raw SQL is parsed and planned each time.
+    diesel::select(set_config(
+        "app.local_authority",
+        principal.local_authority.as_str(),
+        true,
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
+}
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `set_config(setting, value, is_local)`.
+    fn set_config(setting: Text, value: Text, is_local: Bool) -> Text;
 }
 
 impl TenantDb {
