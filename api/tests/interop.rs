@@ -419,7 +419,16 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
         at(&trail.2, "/data/auditEvents/nodes/0"),
         &json!({ "action": "ERASE", "erasureReason": "ERASURE_REQUEST" })
     );
-    // The feed pages from a cursor, and another authority's feed is its own.
+    // The end of the feed is one question away, and paging from a cursor works.
+    let end = server
+        .graphql(&islington, "{ changesEndCursor }", json!({}))
+        .await;
+    assert_eq!(at(&end.2, "/data/changesEndCursor"), &nodes[2]["cursor"]);
+    let camden_end = server
+        .graphql(&token_all(CAMDEN), "{ changesEndCursor }", json!({}))
+        .await;
+    assert!(at(&camden_end.2, "/data/changesEndCursor").is_null());
+    // Another authority's feed is its own.
     let after_first = server
         .graphql(&islington, FEED, json!({ "after": nodes[0]["cursor"] }))
         .await;

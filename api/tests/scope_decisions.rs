@@ -35,6 +35,7 @@ const FIELD_DECISIONS: &[(&str, &str, Decision)] = &[
     ("Query", "auditEvents", Scope("audit:read")),
     // The feed's entries hold ids only; `Change.entity` checks the scope of the entity's type.
     ("Query", "changes", Scope("children:read")),
+    ("Query", "changesEndCursor", Scope("children:read")),
     ("Change", "entity", Scope("<type of the id>")),
     ("Subscription", "changes", Scope("children:read")),
     ("Mutation", "eraseChild", Scope("children:erase")),

@@ -72,10 +72,9 @@ fragment Record on Node {
 """
 
 FEED_END = gql("""
-    query FeedEnd($after: String) {
-      changes(first: 100, after: $after) { pageInfo { hasNextPage endCursor } }
-    }
-    """)
+    query FeedEnd { changesEndCursor }
+""")
+
 
 CHILDREN_PAGE = gql("""
     query InitialLoad($after: String) {
@@ -435,12 +434,7 @@ class Store:
 async def feed_end(api: Api) -> Optional[str]:
     """The cursor of the feed's last entry now (None for an empty feed). Read BEFORE the initial
     load: every change that commits while the load runs then comes after it."""
-    cursor: Optional[str] = None
-    while True:
-        page = (await api.call(FEED_END, {"after": cursor}))["changes"]
-        cursor = page["pageInfo"]["endCursor"] or cursor
-        if not page["pageInfo"]["hasNextPage"]:
-            return cursor
+    return (await api.call(FEED_END, {}))["changesEndCursor"]
 
 
 async def _rest_of(api: Api, doc: GraphQLRequest, field_name: str, child_id: str) -> list[dict]:

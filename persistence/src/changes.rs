@@ -153,6 +153,21 @@ impl TenantDb {
     }
 }
 
+impl TenantDb {
+    /// The position of the local authority's newest change, if it has any.
+    pub async fn latest_change_position(&self) -> Result<Option<i64>> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        self.transaction(async move |conn| {
+            Ok(changes::table
+                .filter(changes::local_authority.eq(local_authority))
+                .select(diesel::dsl::max(changes::position))
+                .first(conn)
+                .await?)
+        })
+        .await
+    }
+}
+
 /// The channel the change feed's trigger notifies, with the local authority as the payload.
 const CHANNEL: &str = "stable_futures_changes";
 

@@ -345,10 +345,15 @@ async fn erasing_a_child_removes_their_records_and_leaves_ids_only() {
         .key
         .clone();
     for measured in [child.id, kept.id] {
-        db.record_measurement(measured, draft(&outcome), Utc::now(), &audit(), None)
+        let key = keyed(&format!("measure-{measured}"), 'd');
+        db.record_measurement(measured, draft(&outcome), Utc::now(), &audit(), Some(&key))
             .await
             .expect("measured");
     }
+    // A key's fingerprint is a hash of the input, which can hold the child's details.
+    let keys_of =
+        |id: ChildId| format!("SELECT count(*) FROM idempotency_keys WHERE key = 'measure-{id}'");
+    assert_eq!(database.owner_query(&keys_of(child.id)).await, ["1"]);
     let measurements_of =
         |id: ChildId| format!("SELECT count(*) FROM outcome_measurements WHERE child_id = '{id}'");
     assert_eq!(
@@ -388,6 +393,8 @@ async fn erasing_a_child_removes_their_records_and_leaves_ids_only() {
         ["0"]
     );
     assert_eq!(database.owner_query(&measurements_of(kept.id)).await, ["1"]);
+    assert_eq!(database.owner_query(&keys_of(child.id)).await, ["0"]);
+    assert_eq!(database.owner_query(&keys_of(kept.id)).await, ["1"]);
     let feed = read_all(&db).await;
     let last = feed.last().expect("entries");
     assert_eq!(

@@ -296,6 +296,21 @@ impl QueryRoot {
         Ok(Some(connection))
     }
 
+    /// The cursor of the newest change in the feed now (null while there is none). Before an
+    /// initial load with `children`, note it; after the load, follow `changes(after:)` from it,
+    /// and nothing that changed during the load is missed. Needs the `children:read` scope.
+    async fn changes_end_cursor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if !permit(ctx, Scope::ChildrenRead)? {
+            return Ok(None);
+        }
+        let position = request(ctx)?
+            .db
+            .latest_change_position()
+            .await
+            .map_err(ApiError::from)?;
+        Ok(position.map(ids::sequence_cursor))
+    }
+
     /// The local authority's audit trail, newest first: who read or changed which child's data,
     /// when and why. `childId` narrows it to one child. Needs the `audit:read` scope. Reading the
     /// trail is itself recorded (as a read of no particular child).

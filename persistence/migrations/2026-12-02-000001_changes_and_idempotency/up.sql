@@ -86,6 +86,12 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO stable_futures_app;
 CREATE FUNCTION erase_child(erased uuid) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    -- Keys hold a hash of the input that created a record, which may hold the child's details.
+    DELETE FROM idempotency_keys
+        WHERE entity_id = erased
+           OR entity_id IN (SELECT id FROM nrm_referrals WHERE child_id = erased)
+           OR entity_id IN (SELECT id FROM guardian_assignments WHERE child_id = erased)
+           OR entity_id IN (SELECT id FROM outcome_measurements WHERE child_id = erased);
     DELETE FROM referral_events
         WHERE referral_id IN (SELECT id FROM nrm_referrals WHERE child_id = erased);
     DELETE FROM nrm_referrals WHERE child_id = erased;
