@@ -168,8 +168,8 @@ impl TenantDb {
     }
 }
 
-/// The channel the change feed's trigger notifies, with the local authority as the payload.
-const CHANNEL: &str = "stable_futures_changes";
+/// The channel writers notify after a commit, with the local authority as the payload.
+pub(crate) const CHANNEL: &str = "stable_futures_changes";
 
 /// A connection of its own (not from the pool) listening for committed changes.
 pub struct ChangeListener(AsyncPgConnection);

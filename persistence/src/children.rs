@@ -204,7 +204,7 @@ impl TenantDb {
         let (principal, audit) = (self.principal.clone(), audit.clone());
         let idempotency = idempotency.cloned();
         let result = self
-            .transaction(async move |conn| {
+            .write_transaction(async move |conn| {
                 let claimed =
                     claim_if_keyed(conn, &principal, idempotency.as_ref(), row.id).await?;
                 if let Some(existing) = claimed {
@@ -258,7 +258,7 @@ impl TenantDb {
     {
         let (principal, audit) = (self.principal.clone(), audit.clone());
         let result = self
-            .transaction(async move |conn| {
+            .write_transaction(async move |conn| {
                 let mut child = load_child(conn, id, true).await?;
                 if child.version != expected_version {
                     return Err(stale_version());
@@ -303,7 +303,7 @@ impl TenantDb {
         audit: &AuditContext,
     ) -> Result<()> {
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        self.transaction(async move |conn| {
+        self.write_transaction(async move |conn| {
             let child = load_child(conn, id, true).await?;
             if child.version != expected_version {
                 return Err(stale_version());

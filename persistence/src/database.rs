@@ -341,6 +341,41 @@ impl TenantDb {
         callback(&mut conn).await
     }
 
+    /// [`TenantDb::transaction`] for a write, which records a change in the feed: once it has
+    /// committed, listening server replicas are told (see [`TenantDb::announce_change`]).
+    pub(crate) async fn write_transaction<R, F>(&self, callback: F) -> Result<R>
+    where
+        for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
+        R: Send,
+    {
+        let written = self.transaction(callback).await?;
+        self.announce_change().await;
+        Ok(written)
+    }
+
+    /// `NOTIFY`, after the commit and outside any transaction: a transaction that notifies holds
+    /// a database-wide lock through its commit, so notifying inside the writes would make every
+    /// local authority's writes wait for each other's WAL flush. If it fails (or the process
+    /// dies first), the change is committed all the same and subscribers find it when they next
+    /// read the feed (at the latest after `FALLBACK_POLL`, in the API's notifications module).
+    async fn announce_change(&self) {
+        let announced = async {
+            let mut conn = self
+                .database
+                .connection(Some(self.statements.clone()))
+                .await?;
+            diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<Text, _>(crate::changes::CHANNEL)
+                .bind::<Text, _>(self.principal.local_authority.as_str())
+                .execute(&mut *conn)
+                .await?;
+            Ok::<_, PersistenceError>(())
+        };
+        if let Err(error) = announced.await {
+            tracing::warn!(error = %error, "announcing a committed change failed; subscribers will find it when they next read the feed");
+        }
+    }
+
     /// Runs `callback` in a transaction scoped to the principal's local authority: its own, or
     /// the request's shared one.
     pub(crate) async fn transaction<R, F>(&self, callback: F) -> Result<R>

@@ -116,7 +116,7 @@ impl TenantDb {
         let idempotency = idempotency.cloned();
         let id = AssignmentId::generate();
         let result = self
-            .transaction(async move |conn| {
+            .write_transaction(async move |conn| {
                 let claimed = claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
                 if let Some(existing) = claimed {
                     return Ok(Outcome::Replayed(existing));
@@ -193,7 +193,7 @@ impl TenantDb {
     {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        self.transaction(async move |conn| {
+        self.write_transaction(async move |conn| {
             let row: AssignmentRow = guardian_assignments::table
                 .filter(guardian_assignments::id.eq(id.0))
                 .select(AssignmentRow::as_select())

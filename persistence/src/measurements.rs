@@ -110,7 +110,7 @@ impl TenantDb {
         let idempotency = idempotency.cloned();
         let id = MeasurementId::generate();
         let result = self
-            .transaction(async move |conn| {
+            .write_transaction(async move |conn| {
                 let claimed = claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
                 if let Some(existing) = claimed {
                     return Ok(Outcome::Replayed(existing));

@@ -232,7 +232,7 @@ impl TenantDb {
         let idempotency = idempotency.cloned();
         let id = ReferralId::generate();
         let outcome = self
-            .transaction(async move |conn| {
+            .write_transaction(async move |conn| {
                 if let Some(existing) =
                     claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?
                 {
@@ -288,7 +288,7 @@ impl TenantDb {
     {
         let tenant = self.tenant();
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        self.transaction(async move |conn| {
+        self.write_transaction(async move |conn| {
             let row: ReferralRow = nrm_referrals::table
                 .filter(nrm_referrals::id.eq(id.0))
                 .select(ReferralRow::as_select())

@@ -6,5 +6,4 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_action_check
 DROP FUNCTION erase_child(uuid);
 DROP TABLE idempotency_keys;
 DROP TABLE changes;
-DROP FUNCTION changes_notify();
 DROP FUNCTION changes_take_position();

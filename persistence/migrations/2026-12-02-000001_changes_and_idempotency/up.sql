@@ -31,17 +31,9 @@ $$;
 CREATE TRIGGER changes_take_position BEFORE INSERT ON changes
     FOR EACH ROW EXECUTE FUNCTION changes_take_position();
 
--- Wakes the subscribers of every server replica; delivered at commit, never for a rollback.
--- Notifications with the same payload in one transaction are delivered once.
-CREATE FUNCTION changes_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('stable_futures_changes', NEW.local_authority);
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER changes_notify AFTER INSERT ON changes
-    FOR EACH ROW EXECUTE FUNCTION changes_notify();
+-- Subscribers are woken by a NOTIFY the server sends after the commit (not from a trigger here:
+-- a transaction that notifies holds a database-wide lock through its commit, which would make
+-- every authority's writes wait for each other's WAL flush).
 
 -- Idempotency keys of create mutations, per local authority and client. The result is the id of
 -- what the first request created; a replay answers with that record. Keys expire after 24 hours.
