@@ -748,7 +748,9 @@ class Bench:
 
     # ---------------------------------------------------------------- pgbench scripts
 
-    def replay_script(self, name: str, statements: list, new_id: str | None = None) -> tuple[Path, dict]:
+    def replay_script(self, name: str, statements: list, new_id: str | None = None,
+                      rotate: dict[str, str] | None = None,
+                      prelude: list[str] | None = None) -> tuple[Path, dict]:
         def hide_colons(m):
             # pgbench takes `:name` for a variable even inside a string literal (PostGraphile's
             # to_char formats have `HH24:MI:SS`): spell such a literal as a concatenation.
@@ -760,8 +762,9 @@ class Bench:
         """A pgbench script running `statements` in order on one connection, each parameter a
         pgbench variable (bound as a parameter with -M prepared); NULL parameters are written
         inline (pgbench variables cannot be NULL), and the id of the row a write created becomes
-        gen_random_uuid() so every transaction inserts a new row."""
-        lines, variables = [], {}
+        gen_random_uuid() so every transaction inserts a new row. Parameters equal to a key of
+        `rotate` become the variable it names (set per transaction by `prelude`)."""
+        lines, variables = list(prelude or []), {}
         for n, (text, params) in enumerate(statements, 1):
             def substitute(m):
                 index = int(m.group(1))
@@ -770,6 +773,8 @@ class Bench:
                     return "NULL"
                 if new_id is not None and value == new_id:
                     return "gen_random_uuid()"
+                if rotate and value in rotate:
+                    return f":{rotate[value]}"
                 var = f"s{n}p{index}"
                 variables[var] = value
                 return f":{var}"
@@ -780,12 +785,36 @@ class Bench:
         path.write_text("\n".join(lines) + "\n")
         return path, variables
 
+    def write_replay_script(self) -> tuple[Path, dict]:
+        """Our write's statements, each transaction for one of the 200 children (and its
+        authority) the HTTP load cycles through, picked at random by a lookup before BEGIN: one
+        authority's writes take their feed positions one at a time (decision 0009), so replaying
+        a single child's write 16 times at once would measure that authority's queue, not the
+        statements."""
+        captured_child, captured_la = self.sample_children[0]
+        rows = ",".join(f"({n}, '{la}', '{child}')"
+                        for n, (child, la) in enumerate(self.sample_children, 1))
+        self.psql(
+            "CREATE SCHEMA IF NOT EXISTS bench_support; "
+            "DROP TABLE IF EXISTS bench_support.write_targets; "
+            "CREATE TABLE bench_support.write_targets "
+            "(n int PRIMARY KEY, la text NOT NULL, child uuid NOT NULL); "
+            f"INSERT INTO bench_support.write_targets VALUES {rows}; "
+            "GRANT USAGE ON SCHEMA bench_support TO bench_server; "
+            "GRANT SELECT ON bench_support.write_targets TO bench_server;")
+        prelude = [f"\\set n random(1, {len(self.sample_children)})",
+                   "SELECT la AS wla, child AS wchild FROM bench_support.write_targets "
+                   "WHERE n = :n \\gset"]
+        return self.replay_script("write-ours-sql", self.captured[("ours", "write")],
+                                  new_id=self.facts["written_ids"]["ours"],
+                                  rotate={captured_la: "wla", captured_child: "wchild"},
+                                  prelude=prelude)
+
     def ceiling_scripts(self) -> dict[str, tuple[Path, dict]]:
         scripts = {
             "page/ours-sql": self.replay_script("page-ours-sql", self.captured[("ours", "page")]),
             "page/peer-sql": self.replay_script("page-peer-sql", self.captured[("peer", "page")]),
-            "write/ours-sql": self.replay_script("write-ours-sql", self.captured[("ours", "write")],
-                                                 new_id=self.facts["written_ids"]["ours"]),
+            "write/ours-sql": self.write_replay_script(),
         }
         single = (BENCH / "ceiling-page.sql").read_text()
         with_audit = (BENCH / "ceiling-page-audited.sql").read_text()

@@ -465,3 +465,68 @@ async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
         started.elapsed()
     );
 }
+
+/// A write whose request is abandoned halfway (here: it outlives the request timeout while a
+/// table lock holds it up) still runs to its commit. Dropped halfway instead, it would leave a
+/// pooled connection idle in an open transaction, holding its authority's feed lock, and every
+/// later write of that authority would wait for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_request_is_abandoned_still_ends_its_transaction() {
+    let database = support::database().await;
+    let server = ServerProcess::builder(&database)
+        .env("SF_REQUEST_TIMEOUT_SECONDS", "1")
+        .start()
+        .await;
+    let islington = token_all(ISLINGTON);
+    let child = register(&server, &islington, "ABANDON1").await;
+    let measure = |key: &str| {
+        json!({ "input": { "childId": child, "outcomeKey": "being_safe_and_feeling_safe",
+            "observedAt": "2025-04-01T10:00:00Z", "youngPersonParticipated": true,
+            "youngPersonRating": 3, "idempotencyKey": key } })
+    };
+
+    let lock = support::TableLock::take(&database, "outcome_measurements").await;
+    let abandoned = server
+        .graphql(&islington, RECORD, measure("abandoned-1"))
+        .await;
+    assert_eq!(
+        abandoned.0, 408,
+        "timed out while held up: {:?}",
+        abandoned.2
+    );
+    assert!(lock.wait_for_waiter(Duration::from_secs(5)).await);
+    lock.release().await;
+
+    let idle_in_transaction = "SELECT count(*) FROM pg_stat_activity \
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while database.owner_query(idle_in_transaction).await != ["0"] {
+        assert!(
+            Instant::now() < deadline,
+            "a connection was left idle in an open transaction"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The abandoned write committed (its retry with the same key answers with it), and the
+    // authority's next write is not held up.
+    let started = Instant::now();
+    let retried = server
+        .graphql(&islington, RECORD, measure("abandoned-1"))
+        .await;
+    assert_ok(&retried);
+    let next = server.graphql(&islington, RECORD, measure("next-1")).await;
+    assert_ok(&next);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let feed = server.graphql(&islington, FEED, json!({})).await;
+    let kinds: Vec<&str> = at(&feed.2, "/data/changes/nodes")
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["CREATED", "MEASURED", "MEASURED"]);
+}

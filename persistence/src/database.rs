@@ -12,6 +12,7 @@ use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
 };
 use stable_futures_domain::principal::Principal;
+use tracing::Instrument as _;
 
 use crate::error::{PersistenceError, Result};
 use crate::frameworks::FrameworkCache;
@@ -55,6 +56,24 @@ impl Default for PoolSettings {
     }
 }
 
+/// How long PostgreSQL lets one of our connections sit in an open transaction before it ends the
+/// session: a backstop for a transaction its request abandoned (writes run to their end anyway,
+/// see [`TenantDb::write_transaction`]). Every transaction of ours is a handful of statements.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
+
+/// A new pooled connection, with the idle-in-transaction backstop set for its session.
+async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use diesel_async::AsyncConnection as _;
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    diesel::sql_query(format!(
+        "SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
 impl Database {
     /// Builds the pool and proves the database answers (the pool itself connects lazily, and a
     /// wrong URL should stop the server at start, not at the first request).
@@ -65,6 +84,7 @@ impl Database {
         // one whose network has silently died fails its request, and is then discarded.
         let mut config = ManagerConfig::default();
         config.recycling_method = RecyclingMethod::Fast;
+        config.custom_setup = Box::new(|url| Box::pin(establish(url.to_owned())));
         let manager =
             AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
         let pool = Pool::builder(manager)
@@ -343,14 +363,32 @@ impl TenantDb {
 
     /// [`TenantDb::transaction`] for a write, which records a change in the feed: once it has
     /// committed, listening server replicas are told (see [`TenantDb::announce_change`]).
+    ///
+    /// The write runs in a task of its own, to its commit or rollback, even if the request that
+    /// asked for it is cancelled (its client went away, it timed out): dropped halfway, it would
+    /// leave its pooled connection idle in an open transaction, holding its row locks and its
+    /// authority's feed lock until that connection was next taken from the pool, and every
+    /// other write of the authority would wait for it.
     pub(crate) async fn write_transaction<R, F>(&self, callback: F) -> Result<R>
     where
         for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
-        R: Send,
+        F: 'static,
+        R: Send + 'static,
     {
-        let written = self.transaction(callback).await?;
-        self.announce_change().await;
-        Ok(written)
+        let db = self.clone();
+        let write = tokio::spawn(
+            async move {
+                let written = db.transaction(callback).await?;
+                db.announce_change().await;
+                Ok(written)
+            }
+            .in_current_span(),
+        );
+        match write.await {
+            Ok(written) => written,
+            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+            Err(cancelled) => Err(PersistenceError::Pool(cancelled.to_string())),
+        }
     }
 
     /// `NOTIFY`, after the commit and outside any transaction: a transaction that notifies holds
