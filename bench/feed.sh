@@ -5,11 +5,13 @@
 #
 #   bench/feed.sh [--writes 2000] [--concurrency 8] [--passes 3] [--latency-writes 50]
 #
-# The numbers are of the debug build: compare runs with each other, not with docs/performance.md.
+# The debug build by default; SF_BINARY=target/release/stable-futures for the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/debug/stable-futures
-label="debug build"
-[ -x "$bin" ] && label="debug build of $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+bin="${SF_BINARY:-target/debug/stable-futures}"
+kind=debug
+case "$bin" in *release*) kind=release ;; esac
+label="$kind build"
+[ -x "$bin" ] && label="$kind build of $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), HEAD $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 export SF_BENCH_LABEL="$label"
 exec scripts/integration-example.sh -- python bench/feed.py "$@"

@@ -37,8 +37,9 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/requirements.t
 fi
 python="$PWD/$venv/bin/python"
 
-bin=target/debug/stable-futures
-if [ ! -x "$bin" ]; then
+# SF_BINARY: another build of the server (bench/feed.sh uses it for the release build).
+bin="${SF_BINARY:-target/debug/stable-futures}"
+if [ "$bin" = target/debug/stable-futures ] && [ ! -x "$bin" ]; then
     cargo build -p stable-futures-api --bin stable-futures --locked
 fi
 last_change="$(git log -1 --format=%ct -- api persistence domain Cargo.lock 2>/dev/null || echo 0)"
