@@ -2,16 +2,17 @@
 //! `connection_init` payload (`{"Authorization": "Bearer …"}`), checked by the same rules as for
 //! `POST /graphql`; the connection is closed (4401) when it expires.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::Data;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::{SinkExt as _, StreamExt as _};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::graphql::AppSchema;
@@ -104,14 +105,27 @@ where
         }
     };
     let (mut sink, incoming) = socket.split();
+    let active = Arc::new(Mutex::new(Subscriptions::default()));
+    let (refusals, mut refused_subscriptions) = mpsc::unbounded_channel::<String>();
     let incoming = incoming
         .take_while(|message| std::future::ready(message.is_ok()))
-        .filter_map(|message| {
-            std::future::ready(match message {
-                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
-                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-                _ => None,
-            })
+        .filter_map({
+            let active = active.clone();
+            move |message| {
+                let bytes = match message {
+                    Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                    Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                    _ => None,
+                };
+                let admitted = bytes.filter(|bytes| match lock(&active).admit(bytes) {
+                    Ok(()) => true,
+                    Err(refusal) => {
+                        let _ = refusals.send(refusal);
+                        false
+                    }
+                });
+                std::future::ready(admitted)
+            }
         });
     let outgoing = GraphQLWebSocket::new(schema, incoming, WebSocketProtocols::GraphQLWS)
         .on_connection_init(on_init)
@@ -127,9 +141,17 @@ where
             }
         };
         tokio::select! {
+            Some(refusal) = refused_subscriptions.recv() => {
+                if sink.send(Message::Text(refusal.into())).await.is_err() {
+                    break;
+                }
+            }
             message = outgoing.next() => {
                 let message = match message {
-                    Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                    Some(WsMessage::Text(text)) => {
+                        lock(&active).observe(&text);
+                        Message::Text(text.into())
+                    }
                     Some(WsMessage::Close(code, reason)) => {
                         // async-graphql closes a refused `connection_init` with 1002; the
                         // protocol says 4403.
@@ -158,6 +180,72 @@ where
             Ok(()) = deadline.changed() => {}
         }
     }
+}
+
+/// The subscriptions one connection may run at once. Each one reads its authority's feed when a
+/// change commits, so a client must not multiply that work without bound.
+pub const MAX_SUBSCRIPTIONS: usize = 20;
+
+/// The ids of a connection's running subscriptions, from the protocol's messages: a `subscribe`
+/// from the client starts one; a `complete` from either side, or an `error` from the server, ends
+/// it.
+#[derive(Debug, Default)]
+struct Subscriptions(HashSet<String>);
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+}
+
+impl Subscriptions {
+    /// Whether a client message may go on to the engine; a `subscribe` beyond the limit is
+    /// answered instead with the protocol's `error` message for its id.
+    fn admit(&mut self, message: &[u8]) -> Result<(), String> {
+        let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_slice::<Envelope>(message)
+        else {
+            return Ok(());
+        };
+        match kind.as_str() {
+            "subscribe" if !self.0.contains(&id) && self.0.len() >= MAX_SUBSCRIPTIONS => {
+                Err(serde_json::json!({
+                    "id": id,
+                    "type": "error",
+                    "payload": [{
+                        "message": format!(
+                            "at most {MAX_SUBSCRIPTIONS} subscriptions at once on one connection"
+                        ),
+                        "extensions": { "code": "RATE_LIMITED" },
+                    }],
+                })
+                .to_string())
+            }
+            "subscribe" => {
+                self.0.insert(id);
+                Ok(())
+            }
+            "complete" => {
+                self.0.remove(&id);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Notes the end of a subscription the server ended.
+    fn observe(&mut self, message: &str) {
+        if let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str::<Envelope>(message) {
+            if kind == "complete" || kind == "error" {
+                self.0.remove(&id);
+            }
+        }
+    }
+}
+
+fn lock(subscriptions: &Mutex<Subscriptions>) -> std::sync::MutexGuard<'_, Subscriptions> {
+    // Nothing panics while holding it; a poisoned set is still a correct set.
+    subscriptions.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn close(code: u16, reason: &str) -> Message {

@@ -530,3 +530,45 @@ async fn a_write_whose_request_is_abandoned_still_ends_its_transaction() {
         .collect();
     assert_eq!(kinds, ["CREATED", "MEASURED", "MEASURED"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_connection_runs_a_bounded_number_of_subscriptions() {
+    let database = support::database().await;
+    let server = ServerProcess::start(&database).await;
+    let islington = token_all(ISLINGTON);
+    let child = register(&server, &islington, "MANY1").await;
+    let mut socket = connect(&server, &islington).await;
+    assert_eq!(
+        next_message(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    let subscribe =
+        |id: String| json!({ "id": id, "type": "subscribe", "payload": { "query": SUBSCRIBE } });
+    // Each subscription starts with the change already in the feed.
+    for n in 0..20 {
+        send(&mut socket, subscribe(format!("s{n}"))).await;
+        let first = next_message(&mut socket).await.expect("a change");
+        assert_eq!(first["id"], format!("s{n}"));
+        assert_eq!(
+            first["payload"]["data"]["changes"]["entityId"],
+            child.as_str()
+        );
+    }
+    send(&mut socket, subscribe("s20".into())).await;
+    let refused = next_message(&mut socket).await.expect("an answer");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "s20");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+
+    // Ending one makes room for another; the connection stayed usable.
+    send(&mut socket, json!({ "id": "s0", "type": "complete" })).await;
+    send(&mut socket, subscribe("s21".into())).await;
+    let mut admitted = next_message(&mut socket).await.expect("an answer");
+    if admitted["id"] == "s0" {
+        // The server acknowledges the end of s0 first.
+        assert_eq!(admitted["type"], "complete", "{admitted}");
+        admitted = next_message(&mut socket).await.expect("a change");
+    }
+    assert_eq!(admitted["id"], "s21", "{admitted}");
+    assert_eq!(admitted["type"], "next");
+}
