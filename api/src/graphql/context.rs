@@ -11,6 +11,7 @@ use stable_futures_persistence::{Database, TenantDb};
 use super::audit::{new_trace_id, AuditLog, Correlation};
 use super::errors::ApiError;
 use super::loaders::Loaders;
+use super::subscription::Subscriber;
 
 /// Everything one request knows: who calls, their tenant's database handle and the request's
 /// own DataLoaders. Built per request and dropped with it, so nothing cached here can reach
@@ -99,4 +100,16 @@ pub fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, ApiError> {
     ctx.data::<Arc<RequestContext>>()
         .map(|request| &**request)
         .map_err(|_| ApiError::Unauthenticated)
+}
+
+/// Who is calling: the request's principal, or a subscription connection's (whose context is the
+/// connection's, not a request's).
+pub fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, ApiError> {
+    match request(ctx) {
+        Ok(request) => Ok(request.principal()),
+        Err(unauthenticated) => ctx
+            .data::<Subscriber>()
+            .map(|subscriber| subscriber.db.principal())
+            .map_err(|_| unauthenticated),
+    }
 }

@@ -1,9 +1,8 @@
 use async_graphql::{Context, Guard};
 use stable_futures_domain::principal::Scope;
 
-use super::context::request;
+use super::context::principal;
 use super::errors::ApiError;
-use super::subscription::Subscriber;
 
 /// Refuses a field unless the caller's token carries `scope`; checked before the resolver runs,
 /// so before any IO.
@@ -12,16 +11,7 @@ pub struct RequireScope(pub Scope);
 
 impl Guard for RequireScope {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        // A subscription's context is its connection's, not a request's.
-        let principal = match request(ctx) {
-            Ok(request) => request.principal(),
-            Err(unauthenticated) => ctx
-                .data::<Subscriber>()
-                .map_err(|_| unauthenticated)?
-                .db
-                .principal(),
-        };
-        if principal.has(self.0) {
+        if principal(ctx)?.has(self.0) {
             Ok(())
         } else {
             Err(ApiError::Forbidden(self.0.as_str()).into())
@@ -34,8 +24,7 @@ impl Guard for RequireScope {
 /// on a nullable field makes async-graphql 7.2 drop the field from `data` instead, against the
 /// GraphQL specification: async-graphql issue #1532.)
 pub fn permit(ctx: &Context<'_>, scope: Scope) -> async_graphql::Result<bool> {
-    let request = request(ctx)?;
-    if request.principal().has(scope) {
+    if principal(ctx)?.has(scope) {
         return Ok(true);
     }
     let error = async_graphql::ErrorExtensions::extend(&ApiError::Forbidden(scope.as_str()))

@@ -6,6 +6,7 @@
 use async_graphql::ID;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use stable_futures_domain::change::EntityType;
 use uuid::Uuid;
 
 use super::errors::ApiError;
@@ -38,6 +39,17 @@ impl NodeKind {
         ]
         .into_iter()
         .find(|kind| kind.name() == name)
+    }
+}
+
+impl From<EntityType> for NodeKind {
+    fn from(entity: EntityType) -> Self {
+        match entity {
+            EntityType::Child => NodeKind::Child,
+            EntityType::NrmReferral => NodeKind::NrmReferral,
+            EntityType::GuardianAssignment => NodeKind::GuardianAssignment,
+            EntityType::OutcomeMeasurement => NodeKind::OutcomeMeasurement,
+        }
     }
 }
 

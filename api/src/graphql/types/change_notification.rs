@@ -1,6 +1,6 @@
 use async_graphql::{SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use stable_futures_domain::change::{self, ChangedEntity};
+use stable_futures_domain::change;
 
 use crate::graphql::enums::ChangeKind;
 use crate::graphql::ids::{self, NodeKind};
@@ -25,20 +25,10 @@ pub struct ChangeNotification {
 
 impl From<&change::Change> for ChangeNotification {
     fn from(change: &change::Change) -> Self {
-        let entity_id = match change.entity {
-            ChangedEntity::Child(id) => ids::encode(NodeKind::Child, id.0),
-            ChangedEntity::NrmReferral(id) => ids::encode(NodeKind::NrmReferral, id.0),
-            ChangedEntity::GuardianAssignment(id) => {
-                ids::encode(NodeKind::GuardianAssignment, id.0)
-            }
-            ChangedEntity::OutcomeMeasurement(id) => {
-                ids::encode(NodeKind::OutcomeMeasurement, id.0)
-            }
-        };
         Self {
             cursor: ids::sequence_cursor(change.position),
             kind: change.kind.into(),
-            entity_id,
+            entity_id: ids::encode(change.entity.entity_type().into(), change.entity.uuid()),
             child_id: ids::encode(NodeKind::Child, change.child_id.0),
             changed_at: change.changed_at,
         }
