@@ -649,6 +649,9 @@ fn launch(plan: &LaunchPlan<'_>, port: u16) -> Result<Launch, EmbeddedError> {
                 "fsync=off",
                 "synchronous_commit=off",
                 "full_page_writes=off",
+                // Every test database is copied from the template through the WAL; a small
+                // ceiling makes checkpoints recycle it instead of keeping gigabytes on disk.
+                "max_wal_size=256MB",
             ]
             .map(String::from),
         );
