@@ -562,8 +562,9 @@ impl TokenVerifier {
         Ok(self.verify_with_expiry(token).await?.0)
     }
 
-    /// [`TokenVerifier::verify`], with the token's expiry (`exp`, seconds since the epoch): for
-    /// connections that outlive a request and must end when their token does.
+    /// [`TokenVerifier::verify`], with the moment the token stops being accepted (seconds since
+    /// the epoch: `exp` plus the clock-skew leeway, as for a request): for connections that
+    /// outlive a request and must end when their token does.
     pub async fn verify_with_expiry(&self, token: &str) -> Result<(Principal, u64), TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
@@ -607,7 +608,9 @@ impl TokenVerifier {
             local_authority,
             scopes: Principal::parse_scopes(&claims.scope),
         };
-        Ok((principal, claims.exp))
+        // A connection lives as long as a request with the same token would still be accepted,
+        // so a client whose clock runs behind ours is not cut off sooner on one than the other.
+        Ok((principal, claims.exp.saturating_add(self.leeway)))
     }
 }
 

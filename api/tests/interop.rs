@@ -207,12 +207,17 @@ async fn a_write_through_one_replica_reaches_subscribers_on_the_other_in_order_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
     let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    // Two seconds of clock-skew leeway: the connection must outlive `exp` by exactly that, as a
+    // request with the same token would still be accepted.
+    let server = ServerProcess::builder(&database)
+        .env("SF_JWT_LEEWAY_SECONDS", "2")
+        .start()
+        .await;
 
     let now = jsonwebtoken::get_current_timestamp();
     let short = support::token_with_claims(&json!({
         "iss": support::ISSUER, "aud": support::AUDIENCE, "sub": "short-lived",
-        "iat": now, "exp": now + 2, "la": ISLINGTON, "scope": "children:read",
+        "iat": now, "exp": now + 1, "la": ISLINGTON, "scope": "children:read",
     }));
     let started = Instant::now();
     let mut socket = subscribe(&server, &short, None).await;
@@ -225,9 +230,10 @@ async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
         Some(4401),
         "closed as unauthorised when the token expired"
     );
+    // `exp` is whole seconds, so `exp` + leeway lies between 2 and 3 s after `started`.
     assert!(
-        started.elapsed() < Duration::from_secs(6),
-        "{:?}",
+        (Duration::from_secs(2)..Duration::from_secs(7)).contains(&started.elapsed()),
+        "closed {:?} after subscribing; the leeway keeps it open past exp",
         started.elapsed()
     );
 
@@ -446,7 +452,12 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
     let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    // A grace far longer than a loaded CI machine's shutdown, so that exiting well inside it
+    // shows an open subscription does not hold the process.
+    let server = ServerProcess::builder(&database)
+        .shutdown_grace_seconds(120)
+        .start()
+        .await;
     let mut socket = subscribe(&server, &token_all(ISLINGTON), None).await;
     assert!(silent_for(&mut socket, Duration::from_millis(200)).await);
     let started = Instant::now();
