@@ -183,6 +183,11 @@ pub struct LimitsConfig {
     #[arg(long, env = "SF_MAX_BATCH", default_value_t = 0)]
     pub max_batch: usize,
 
+    /// Most subscription connections (WebSockets) one client of one local authority may hold
+    /// open on one replica; one more is closed at `connection_init` with 1008.
+    #[arg(long, env = "SF_MAX_SUBSCRIPTION_CONNECTIONS", default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_subscription_connections: usize,
+
     /// Comma-separated origins (`https://case.example.gov.uk`) browsers may call the API from.
     /// Empty: no CORS headers at all.
     #[arg(long, env = "SF_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
@@ -246,6 +251,7 @@ impl Default for LimitsConfig {
             max_directives: 20,
             max_fragment_nesting: 10,
             max_batch: 0,
+            max_subscription_connections: 10,
             cors_allowed_origins: Vec::new(),
         }
     }

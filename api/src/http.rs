@@ -47,6 +47,7 @@ struct Inner {
     authorities: KnownAuthorities,
     holidays: Arc<BankHolidays>,
     notifier: ChangeNotifier,
+    connections: websocket::ConnectionQuota,
     mode: Mode,
     expose_statement_count: bool,
     document_limits: DocumentLimits,
@@ -78,6 +79,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         schema: build_schema(&settings.limits, true),
         authorities: KnownAuthorities::new(database.clone()),
         notifier: ChangeNotifier::new(database.clone()),
+        connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),
         database,
         verifier,
         holidays: Arc::new(BankHolidays::england_and_wales()),
@@ -577,7 +579,7 @@ impl AppState {
     async fn authenticate_subscriber(
         &self,
         payload: &serde_json::Value,
-    ) -> async_graphql::Result<(async_graphql::Data, tokio::time::Instant)> {
+    ) -> Result<(async_graphql::Data, tokio::time::Instant), websocket::Refusal> {
         let state = &self.0;
         let verified = match websocket::init_token(payload) {
             Some(token) => state.verifier.verify_with_expiry(&token).await,
@@ -585,7 +587,7 @@ impl AppState {
         };
         let refuse = |reason: &TokenError| {
             tracing::info!(reason = %reason, "subscription token refused");
-            ApiError::Unauthenticated
+            websocket::Refusal::Forbidden(ApiError::Unauthenticated.into())
         };
         let (principal, expires) = verified.map_err(|reason| refuse(&reason))?;
         match state
@@ -594,10 +596,23 @@ impl AppState {
             .await
         {
             Ok(Some(_)) => {}
-            Ok(None) => return Err(refuse(&TokenError::UnknownLocalAuthority).into()),
-            Err(error) => return Err(ApiError::internal(&error).into()),
+            Ok(None) => return Err(refuse(&TokenError::UnknownLocalAuthority)),
+            Err(error) => {
+                return Err(websocket::Refusal::Unavailable(
+                    ApiError::internal(&error).into(),
+                ))
+            }
         }
+        let Some(permit) = state.connections.admit(&principal) else {
+            tracing::info!(
+                limit = state.connections.limit(),
+                "subscription connection refused: the client holds its limit"
+            );
+            return Err(websocket::Refusal::TooManyConnections);
+        };
         let mut data = async_graphql::Data::default();
+        // Counted until the connection ends and its data is dropped.
+        data.insert(permit);
         data.insert(Subscriber {
             db: state.database.for_principal(Arc::new(principal)),
             notifier: state.notifier.clone(),

@@ -2,9 +2,11 @@
 //! `connection_init` payload (`{"Authorization": "Bearer …"}`), checked by the same rules as for
 //! `POST /graphql`; the connection is closed (4401) when it expires.
 
+mod quota;
+
 use std::collections::HashSet;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,6 +19,8 @@ use tokio::time::Instant;
 
 use crate::graphql::AppSchema;
 
+pub use quota::{ConnectionPermit, ConnectionQuota};
+
 /// The one protocol spoken (the older `subscriptions-transport-ws` is not).
 pub const PROTOCOL: &str = "graphql-transport-ws";
 
@@ -25,6 +29,13 @@ const TOKEN_EXPIRED: u16 = 4401;
 
 /// Close code of a refused `connection_init`, as the protocol specifies.
 const FORBIDDEN: u16 = 4403;
+
+/// WebSocket's "policy violation": a client over its limit of connections. graphql-ws clients do
+/// not retry it on their own, which is right while the client's other connections stay open.
+const POLICY_VIOLATION: u16 = 1008;
+
+/// WebSocket's "try again later".
+const TRY_AGAIN_LATER: u16 = 1013;
 
 /// WebSocket's "protocol error".
 const PROTOCOL_ERROR: u16 = 1002;
@@ -69,7 +80,7 @@ pub fn init_token(payload: &serde_json::Value) -> Option<String> {
     (!token.is_empty()).then(|| token.to_owned())
 }
 
-/// When a token whose `exp` is `expires` (seconds since the epoch) runs out, on the monotonic
+/// When a token accepted until `expires` (seconds since the epoch) runs out, on the monotonic
 /// clock.
 pub fn deadline(expires: u64) -> Instant {
     let now = SystemTime::now()
@@ -79,16 +90,48 @@ pub fn deadline(expires: u64) -> Instant {
     Instant::now() + Duration::from_secs(expires.saturating_sub(now))
 }
 
+/// Why a `connection_init` was refused; each has its close code.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No valid token for a served local authority: 4403, as the protocol says.
+    Forbidden(async_graphql::Error),
+    /// The caller already holds as many connections as it may: 1008.
+    TooManyConnections,
+    /// The token could not be checked for now (the database did not answer): 1013, "try again
+    /// later", which graphql-ws clients retry.
+    Unavailable(async_graphql::Error),
+}
+
+impl Refusal {
+    fn close_code(&self) -> u16 {
+        match self {
+            Refusal::Forbidden(_) => FORBIDDEN,
+            Refusal::TooManyConnections => POLICY_VIOLATION,
+            Refusal::Unavailable(_) => TRY_AGAIN_LATER,
+        }
+    }
+
+    fn into_error(self) -> async_graphql::Error {
+        match self {
+            Refusal::Forbidden(error) | Refusal::Unavailable(error) => error,
+            Refusal::TooManyConnections => {
+                async_graphql::Error::new("too many subscription connections for this client")
+            }
+        }
+    }
+}
+
 /// Serves one connection. `authenticate` turns the `connection_init` payload into the
 /// connection's data and its token's deadline, or refuses it (the connection is then closed with
-/// 4403, as the protocol says).
+/// the refusal's code).
 pub async fn serve<A, F>(socket: WebSocket, schema: AppSchema, authenticate: A)
 where
     A: FnOnce(serde_json::Value) -> F + Send + 'static,
-    F: Future<Output = async_graphql::Result<(Data, Instant)>> + Send + 'static,
+    F: Future<Output = Result<(Data, Instant), Refusal>> + Send + 'static,
 {
     let (deadline_sender, mut deadline) = watch::channel(None::<Instant>);
-    let refused = Arc::new(AtomicBool::new(false));
+    // The close code of a refused `connection_init`; 0 while none was refused.
+    let refused = Arc::new(AtomicU16::new(0));
     let on_init = {
         let refused = refused.clone();
         move |payload| async move {
@@ -97,9 +140,9 @@ where
                     let _ = deadline_sender.send(Some(expires));
                     Ok(data)
                 }
-                Err(error) => {
-                    refused.store(true, Ordering::Relaxed);
-                    Err(error)
+                Err(refusal) => {
+                    refused.store(refusal.close_code(), Ordering::Relaxed);
+                    Err(refusal.into_error())
                 }
             }
         }
@@ -154,9 +197,10 @@ where
                     }
                     Some(WsMessage::Close(code, reason)) => {
                         // async-graphql closes a refused `connection_init` with 1002; the
-                        // protocol says 4403.
-                        let code = if code == PROTOCOL_ERROR && refused.load(Ordering::Relaxed) {
-                            FORBIDDEN
+                        // refusal says which code tells the client why.
+                        let refusal = refused.load(Ordering::Relaxed);
+                        let code = if code == PROTOCOL_ERROR && refusal != 0 {
+                            refusal
                         } else {
                             code
                         };

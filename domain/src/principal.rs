@@ -41,6 +41,12 @@ impl Principal {
         self.scopes.contains(&scope)
     }
 
+    /// Whom limits and idempotency keys belong to: the token's client, or its subject when the
+    /// issuer names no client.
+    pub fn client_or_subject(&self) -> &str {
+        self.client.as_deref().unwrap_or(&self.subject)
+    }
+
     /// Reads a space-separated `scope` claim. Unknown scopes are ignored rather than refused, so an
     /// identity provider may issue scopes meant for other services in the same token.
     pub fn parse_scopes(claim: &str) -> BTreeSet<Scope> {

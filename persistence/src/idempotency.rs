@@ -20,11 +20,6 @@ use crate::schema::idempotency_keys;
 /// bound (rows another transaction holds are skipped, never waited for).
 const PURGE_BATCH: i64 = 20;
 
-/// Whose keys these are: the token's client, or its subject when it names no client.
-fn client_of(principal: &Principal) -> &str {
-    principal.client.as_deref().unwrap_or(&principal.subject)
-}
-
 #[derive(QueryableByName)]
 struct Claimed {
     #[diesel(sql_type = Bool)]
@@ -43,7 +38,7 @@ pub(crate) async fn claim(
     entity: Uuid,
 ) -> Result<Option<Uuid>> {
     let local_authority = principal.local_authority.as_str();
-    let client = client_of(principal);
+    let client = principal.client_or_subject();
     let claimed: Vec<Claimed> = diesel::sql_query(format!(
         "WITH purged AS ( \
            DELETE FROM idempotency_keys WHERE ctid IN ( \

@@ -6,6 +6,7 @@
 
   var TOKEN_KEY = 'stable-futures-token';
   var GRAPHQL_URL = '/graphql';
+  var SUBSCRIPTION_PATH = '/graphql/ws';
 
   var DEFAULT_QUERY = [
     '# Stable Futures API — development mode.',
@@ -86,7 +87,14 @@
   // opts.headers, and createFetcher merges those into the request. The token
   // is only added when the editor does not already set Authorization, so
   // whatever the user types in the headers editor wins.
-  var baseFetcher = GraphiQL.createFetcher({ url: GRAPHQL_URL });
+  // Subscriptions go over graphql-transport-ws on the same host. GraphiQL's fetcher merges the
+  // headers passed to it into the connection_init payload, which is where the server reads the
+  // token from, so the Authorization header below serves subscriptions too.
+  var subscriptionUrl =
+    (window.location.protocol === 'https:' ? 'wss://' : 'ws://') +
+    window.location.host +
+    SUBSCRIPTION_PATH;
+  var baseFetcher = GraphiQL.createFetcher({ url: GRAPHQL_URL, subscriptionUrl: subscriptionUrl });
   function fetcher(graphQLParams, opts) {
     var editorHeaders = (opts && opts.headers) || {};
     var headers = hasHeader(editorHeaders, 'Authorization')
