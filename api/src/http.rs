@@ -684,8 +684,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+// GraphiQL's stylesheet carries its fonts inline as `data:` URLs.
 const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();

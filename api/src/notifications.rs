@@ -63,8 +63,19 @@ impl ChangeNotifier {
     }
 }
 
-/// Forwards notifications to the subscribers, reconnecting whenever the connection is lost.
+/// Forwards notifications to the subscribers until the process begins to shut down (its
+/// subscribers are then told to go elsewhere, and the database may stop before the process ends:
+/// a lost connection then is no failure to report).
 async fn listen(database: Database, sender: broadcast::Sender<Wake>) {
+    let mut shutting_down = crate::websocket::shutting_down();
+    tokio::select! {
+        () = forward(database, sender) => {}
+        _ = shutting_down.wait_for(|closing| *closing) => {}
+    }
+}
+
+/// Forwards notifications to the subscribers, reconnecting whenever the connection is lost.
+async fn forward(database: Database, sender: broadcast::Sender<Wake>) {
     loop {
         match database.listen_for_changes().await {
             Ok(mut listener) => {

@@ -57,6 +57,11 @@ pub fn close_all() {
     closing().send_replace(true);
 }
 
+/// Becomes `true` when [`close_all`] is called, as the process begins to shut down.
+pub fn shutting_down() -> watch::Receiver<bool> {
+    closing().subscribe()
+}
+
 /// A client that has not pinged within this time is sent a ping; one that does not answer in
 /// time is disconnected.
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -174,7 +179,7 @@ where
         .on_connection_init(on_init)
         .keepalive_timeout(KEEPALIVE);
     let mut outgoing = std::pin::pin!(outgoing);
-    let mut shutting_down = closing().subscribe();
+    let mut shutdown = shutting_down();
     loop {
         let expires = *deadline.borrow();
         let expired = async {
@@ -217,7 +222,7 @@ where
                 let _ = sink.send(close(TOKEN_EXPIRED, "token expired")).await;
                 break;
             }
-            true = async { shutting_down.wait_for(|closing| *closing).await.is_ok() } => {
+            true = async { shutdown.wait_for(|closing| *closing).await.is_ok() } => {
                 let _ = sink.send(close(GOING_AWAY, "server shutting down")).await;
                 break;
             }
