@@ -99,7 +99,7 @@ pub(crate) async fn insert_audit(
                 .join(",")
         })
         .collect();
-    diesel::sql_query(
+    crate::prepared::prepared_sql(
         "INSERT INTO audit_events (local_authority, subject, client, child_id, action, operation, \
            fields_class, trace_id, purpose) \
          SELECT $1, $2, $3, e.child_id, $4, $5, string_to_array(e.classes, ','), $6, $7 \

@@ -65,7 +65,7 @@ async fn record(
     erasure_reason: Option<ErasureReason>,
 ) -> Result<()> {
     let classes: Vec<&str> = classes.into_iter().map(FieldsClass::as_str).collect();
-    diesel::sql_query(
+    crate::prepared::prepared_sql(
         "WITH audit AS ( \
            INSERT INTO audit_events (local_authority, subject, client, child_id, action, \
              operation, fields_class, trace_id, purpose, erasure_reason) \

@@ -402,7 +402,7 @@ impl TenantDb {
                 .database
                 .connection(Some(self.statements.clone()))
                 .await?;
-            diesel::sql_query("SELECT pg_notify($1, $2)")
+            crate::prepared::prepared_sql("SELECT pg_notify($1, $2)")
                 .bind::<Text, _>(crate::changes::CHANNEL)
                 .bind::<Text, _>(self.principal.local_authority.as_str())
                 .execute(&mut *conn)

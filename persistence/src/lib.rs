@@ -20,6 +20,7 @@ mod idempotency;
 mod local_authorities;
 mod measurements;
 pub mod migrations;
+mod prepared;
 mod referrals;
 #[rustfmt::skip]
 mod schema;

@@ -239,7 +239,7 @@ impl TenantDb {
         let current_only = filter == MeasurementFilter::Current;
         let rows: Vec<MeasurementRow> = self
             .transaction(async move |conn| {
-                    Ok(diesel::sql_query(
+                    Ok(crate::prepared::prepared_sql(
                         "SELECT m.* FROM unnest($1::uuid[]) AS c(child_id) \
                          CROSS JOIN LATERAL (SELECT * FROM outcome_measurements o \
                            WHERE o.child_id = c.child_id AND o.local_authority = current_local_authority() \

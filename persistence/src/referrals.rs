@@ -360,7 +360,7 @@ impl TenantDb {
         let after = after.map(|id| id.0);
         let rows: Vec<ReferralRow> = self
             .transaction(async move |conn| {
-                    Ok(diesel::sql_query(
+                    Ok(crate::prepared::prepared_sql(
                         "SELECT r.* FROM unnest($1::uuid[]) AS c(child_id) \
                          CROSS JOIN LATERAL (SELECT * FROM nrm_referrals n \
                            WHERE n.child_id = c.child_id AND n.local_authority = current_local_authority() \
