@@ -8,8 +8,17 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+
 use crate::embedded::{sweep_leftovers, EmbeddedOptions, EmbeddedPostgres};
+use crate::local_authorities::upsert_local_authority;
 use crate::migrations::{provision_server_role, run_migrations};
+
+/// The two local authorities a test database serves when made with
+/// [`TestDatabase::serving_two_authorities`]: two, so every test can check that one never sees
+/// the other's data.
+pub const ISLINGTON: &str = "E09000019";
+pub const CAMDEN: &str = "E09000007";
 
 /// Login role the server uses in tests.
 const TEST_SERVER_ROLE: &str = "sf_test_server";
@@ -159,6 +168,25 @@ impl TestDatabase {
             external: cluster.external,
             admin_base: cluster.admin_base.clone(),
         }
+    }
+
+    /// [`TestDatabase::create`], serving Islington and Camden (reference data that only the
+    /// schema owner may write).
+    pub async fn serving_two_authorities() -> TestDatabase {
+        let database = TestDatabase::create().await;
+        let mut owner = AsyncPgConnection::establish(&database.owner_url)
+            .await
+            .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
+        for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
+            let authority = LocalAuthority {
+                code: LocalAuthorityCode::parse(code).expect("a valid GSS code"),
+                name: name.to_owned(),
+            };
+            upsert_local_authority(&mut owner, &authority)
+                .await
+                .unwrap_or_else(|error| panic!("could not register {name}: {error}"));
+        }
+        database
     }
 
     /// Runs one statement as the owner (e.g. to take a privilege away from the server's role).

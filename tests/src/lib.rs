@@ -7,17 +7,13 @@ use serde_json::{json, Value};
 use stable_futures_api::auth::{DevKey, TokenVerifier};
 use stable_futures_api::config::{LimitsConfig, Mode};
 use stable_futures_api::http::{router, AppSettings};
-use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{
-    upsert_local_authority, AsyncConnection, AsyncPgConnection, Database, PoolSettings,
-};
+use stable_futures_persistence::{Database, PoolSettings};
 
-/// Islington: the tenant most tests act as.
-pub const ISLINGTON: &str = "E09000019";
-/// Camden: the other tenant, whose data Islington must never see.
-pub const CAMDEN: &str = "E09000007";
+/// Islington, the tenant most tests act as, and Camden, whose data Islington must never see.
+pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
 /// A well-formed code the service does not serve.
 pub const UNSERVED: &str = "E09000033";
 
@@ -125,22 +121,7 @@ impl TestApp {
         verifier: Option<TokenVerifier>,
         limits: LimitsConfig,
     ) -> TestApp {
-        let database = TestDatabase::create().await;
-        let mut owner = AsyncPgConnection::establish(&database.owner_url)
-            .await
-            .expect("owner connection");
-        for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
-            let code = LocalAuthorityCode::parse(code).expect("valid code");
-            upsert_local_authority(
-                &mut owner,
-                &LocalAuthority {
-                    code,
-                    name: name.to_owned(),
-                },
-            )
-            .await
-            .expect("register local authority");
-        }
+        let database = TestDatabase::serving_two_authorities().await;
         let pool = Database::connect(&database.app_url, &PoolSettings::default())
             .await
             .expect("connect as the server role");

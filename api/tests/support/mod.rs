@@ -7,7 +7,7 @@
 //! support;` and uses the part it needs.
 
 // Each test crate that includes this module uses a different part of it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
@@ -22,15 +22,12 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
-use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{upsert_local_authority, AsyncConnection, AsyncPgConnection};
+use stable_futures_persistence::{AsyncConnection, AsyncPgConnection};
 
-/// Islington: the tenant most tests act as.
-pub const ISLINGTON: &str = "E09000019";
-/// Camden: the other tenant, whose data Islington must never see.
-pub const CAMDEN: &str = "E09000007";
+/// Islington, the tenant most tests act as, and Camden, whose data Islington must never see.
+pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
 
 /// The production issuer the processes trust (with the test-only RSA key).
 pub const ISSUER: &str = "https://idp.process-tests.invalid/";
@@ -51,24 +48,7 @@ pub fn fixtures_dir() -> PathBuf {
 
 /// A fresh database (migrated, no data) that serves Islington and Camden.
 pub async fn database() -> TestDatabase {
-    let database = TestDatabase::create().await;
-    // Local authorities are reference data only the schema owner may write.
-    let mut owner = AsyncPgConnection::establish(&database.owner_url)
-        .await
-        .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
-    for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
-        let code = LocalAuthorityCode::parse(code).expect("valid GSS code");
-        upsert_local_authority(
-            &mut owner,
-            &LocalAuthority {
-                code,
-                name: name.to_owned(),
-            },
-        )
-        .await
-        .unwrap_or_else(|error| panic!("could not register local authority: {error}"));
-    }
-    database
+    TestDatabase::serving_two_authorities().await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,34 +5,17 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::child::{ChildDetails, ChildDraft};
-use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
+use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{upsert_local_authority, Database, PoolSettings, TenantDb};
+use stable_futures_persistence::{Database, PoolSettings, TenantDb};
 
-pub const ISLINGTON: &str = "E09000019";
-pub const CAMDEN: &str = "E09000007";
+pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
 
 pub async fn setup() -> (TestDatabase, Database) {
-    let database = TestDatabase::create().await;
-    let mut owner = AsyncPgConnection::establish(&database.owner_url)
-        .await
-        .expect("owner");
-    for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
-        let code = LocalAuthorityCode::parse(code).expect("code");
-        upsert_local_authority(
-            &mut owner,
-            &LocalAuthority {
-                code,
-                name: name.into(),
-            },
-        )
-        .await
-        .expect("authority");
-    }
+    let database = TestDatabase::serving_two_authorities().await;
     let pool = Database::connect(&database.app_url, &PoolSettings::default())
         .await
         .expect("server role connects");
