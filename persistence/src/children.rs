@@ -23,6 +23,8 @@ use crate::schema::children;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = children, check_for_backend(diesel::pg::Pg))]
+// `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
+#[diesel(treat_none_as_default_value = false)]
 pub(crate) struct ChildRow {
     id: Uuid,
     local_authority: String,

@@ -24,6 +24,8 @@ use crate::schema::guardian_assignments;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = guardian_assignments, check_for_backend(diesel::pg::Pg))]
 #[diesel(treat_none_as_null = true)]
+// `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
+#[diesel(treat_none_as_default_value = false)]
 struct AssignmentRow {
     id: Uuid,
     local_authority: String,

@@ -23,6 +23,8 @@ use crate::schema::outcome_measurements;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = outcome_measurements, check_for_backend(diesel::pg::Pg))]
+// `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
+#[diesel(treat_none_as_default_value = false)]
 struct MeasurementRow {
     id: Uuid,
     local_authority: String,
@@ -301,5 +303,36 @@ impl TenantDb {
                 superseded.map(|s| (MeasurementId(s), MeasurementId(id)))
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::pg::Pg;
+    use diesel::query_builder::QueryFragment as _;
+
+    use super::*;
+
+    #[test]
+    fn recording_a_measurement_is_a_statement_the_connection_can_keep_prepared() {
+        let row = MeasurementRow {
+            id: Uuid::nil(),
+            local_authority: "E09000019".into(),
+            child_id: Uuid::nil(),
+            framework_version: "2022.1".into(),
+            outcome_key: "safety".into(),
+            observed_at: Utc::now(),
+            recorded_by: "test".into(),
+            recorded_at: Utc::now(),
+            young_person_participated: false,
+            young_person_rating: None,
+            young_person_words: None,
+            practitioner_rating: Some(3),
+            practitioner_note: None,
+            indicators_met: Vec::new(),
+            supersedes: None,
+        };
+        let insert = diesel::insert_into(outcome_measurements::table).values(row);
+        assert!(insert.is_safe_to_cache_prepared(&Pg).expect("walks"));
     }
 }

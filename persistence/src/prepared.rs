@@ -5,6 +5,11 @@
 //! page statement, measured). The statements written here have `'static` texts, so diesel's
 //! statement cache may keep them prepared per connection, keyed by their text.
 //!
+//! diesel's own inserts are kept too, with one condition: an `Option` field that `None` turns into
+//! `DEFAULT` makes the statement's text depend on the values, and diesel then refuses to cache it.
+//! The row types say `treat_none_as_default_value = false`: none of their nullable columns has a
+//! default, so `NULL` is what `DEFAULT` gave. (diesel never caches an `UPDATE`.)
+//!
 //! diesel offers no way to bind a value to a `$n` the text already holds without marking the
 //! statement uncacheable, so each `$n` is replaced by a placeholder of diesel's own, bound to the
 //! n-th value (a `$n` used twice binds its value twice).

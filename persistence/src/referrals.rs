@@ -26,6 +26,8 @@ use crate::schema::{nrm_referrals, referral_events};
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = nrm_referrals, check_for_backend(diesel::pg::Pg))]
 #[diesel(treat_none_as_null = true)]
+// `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
+#[diesel(treat_none_as_default_value = false)]
 pub(crate) struct ReferralRow {
     id: Uuid,
     local_authority: String,
@@ -60,6 +62,8 @@ struct EventRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = referral_events)]
+// `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
+#[diesel(treat_none_as_default_value = false)]
 struct NewEventRow {
     local_authority: String,
     referral_id: Uuid,
