@@ -19,6 +19,9 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Issuer of development tokens.
 pub const DEV_ISSUER: &str = "stable-futures-dev";
 
+/// The `azp` of development tokens unless `token --client` names another.
+pub const DEV_CLIENT: &str = "stable-futures-dev";
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
@@ -409,11 +412,12 @@ impl DevKey {
         Self(secret.to_vec())
     }
 
-    /// Signs a development token.
+    /// Signs a development token for `subject` of the case-system `client`.
     pub fn issue(
         &self,
         audience: &str,
         subject: &str,
+        client: &str,
         local_authority: &LocalAuthorityCode,
         scopes: &BTreeSet<Scope>,
         ttl_seconds: u64,
@@ -432,7 +436,7 @@ impl DevKey {
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-            azp: Some("stable-futures-dev".to_owned()),
+            azp: Some(client.to_owned()),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("dev".to_owned());
@@ -633,5 +637,26 @@ pub fn check_crypto_provider() -> Result<(), KeyError> {
         Ok(())
     } else {
         Err(KeyError::Jwks("no JWT crypto provider compiled in".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_development_token_names_the_client_it_was_issued_for() {
+        let key = DevKey::from_secret(&[7; 32]);
+        let verifier = TokenVerifier::development(&key, "stable-futures", 0).expect("verifier");
+        let islington = LocalAuthorityCode::parse("E09000019").expect("code");
+        let scopes = BTreeSet::from([Scope::ChildrenRead]);
+        for client in [DEV_CLIENT, "mosaic-test"] {
+            let token = key
+                .issue("stable-futures", "worker", client, &islington, &scopes, 60)
+                .expect("token");
+            let principal = verifier.verify(&token).await.expect("accepted");
+            assert_eq!(principal.client.as_deref(), Some(client));
+            assert_eq!(principal.client_or_subject(), client);
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
-use stable_futures_api::auth::DevKey;
+use stable_futures_api::auth::{DevKey, DEV_CLIENT};
 use stable_futures_api::config::{DataDirConfig, ServeConfig};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::OutcomeFramework;
@@ -43,6 +43,11 @@ enum Command {
         ttl: u64,
         #[arg(long, default_value = "developer")]
         subject: String,
+        /// The case-system client the token is for (`azp`): idempotency keys and the limit of
+        /// subscription connections belong to it. Give two clients different names to try them
+        /// apart.
+        #[arg(long, default_value = DEV_CLIENT)]
+        client: String,
         #[arg(long, env = "SF_JWT_AUDIENCE", default_value = "stable-futures")]
         audience: String,
         #[command(flatten)]
@@ -114,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
             scope,
             ttl,
             subject,
+            client,
             audience,
             data,
         } => {
@@ -136,7 +142,8 @@ async fn main() -> anyhow::Result<()> {
                 None => Scope::ALL.iter().copied().collect(),
             };
             let key = DevKey::load_or_create(&data.data_dir)?;
-            print_line(&key.issue(&audience, &subject, &local_authority, &scopes, ttl)?);
+            let token = key.issue(&audience, &subject, &client, &local_authority, &scopes, ttl)?;
+            print_line(&token);
             Ok(())
         }
         Command::AddLocalAuthority {

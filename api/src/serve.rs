@@ -11,7 +11,7 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::demo::{load_demo_data, DEMO_AUTHORITIES};
 use stable_futures_persistence::{Database, PoolSettings};
 
-use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier};
+use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier, DEV_CLIENT};
 use crate::config::{AuthConfig, Listen, Mode, ServeConfig};
 use crate::dev;
 use crate::http::{router, AppSettings};
@@ -84,6 +84,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         let token = key.issue(
             audience,
             "developer",
+            DEV_CLIENT,
             &local_authority,
             &scopes,
             DEV_TOKEN_TTL_SECONDS,

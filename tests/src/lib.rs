@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use serde_json::{json, Value};
-use stable_futures_api::auth::{DevKey, TokenVerifier};
+use stable_futures_api::auth::{DevKey, TokenVerifier, DEV_CLIENT};
 use stable_futures_api::config::{LimitsConfig, Mode};
 use stable_futures_api::http::{router, AppSettings};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
@@ -163,6 +163,7 @@ impl TestApp {
             .issue(
                 AUDIENCE,
                 "test-user",
+                DEV_CLIENT,
                 &LocalAuthorityCode::parse(la).expect("code"),
                 &scopes,
                 600,
