@@ -8,5 +8,6 @@ pub mod graphql;
 pub mod http;
 pub mod notifications;
 pub mod serve;
+pub mod shutdown;
 pub mod telemetry;
 pub mod websocket;

@@ -67,10 +67,9 @@ impl ChangeNotifier {
 /// subscribers are then told to go elsewhere, and the database may stop before the process ends:
 /// a lost connection then is no failure to report).
 async fn listen(database: Database, sender: broadcast::Sender<Wake>) {
-    let mut shutting_down = crate::websocket::shutting_down();
     tokio::select! {
         () = forward(database, sender) => {}
-        _ = shutting_down.wait_for(|closing| *closing) => {}
+        () = crate::shutdown::requested() => {}
     }
 }
 

@@ -104,18 +104,17 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         }
     }
 
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let metrics = match config.metrics_listen {
         Listen::Off => None,
         Listen::At(address) => Some(
-            serve_metrics(address, telemetry.registry(), stopped.clone())
+            serve_metrics(address, telemetry.registry())
                 .await
                 .with_context(|| format!("cannot listen for metrics on {address}"))?,
         ),
     };
     let mut server = tokio::spawn(
         axum::serve(listener, app)
-            .with_graceful_shutdown(stop_requested(stopped))
+            .with_graceful_shutdown(crate::shutdown::requested())
             .into_future(),
     );
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
@@ -124,8 +123,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         () = shutdown_signal() => {
             // From here on no connection is accepted; requests in flight get `grace` to finish.
             // Subscribers are told to go elsewhere at once.
-            let _ = stop.send(true);
-            crate::websocket::close_all();
+            crate::shutdown::begin();
             match tokio::time::timeout(grace, &mut server).await {
                 Ok(finished) => finished?.context("serving")?,
                 Err(_) => {
@@ -152,16 +150,10 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves once `stop` is set.
-async fn stop_requested(mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let _ = stopped.wait_for(|stop| *stop).await;
-}
-
 /// `GET /metrics` in Prometheus' text format, on its own listener.
 async fn serve_metrics(
     address: SocketAddr,
     registry: prometheus::Registry,
-    stopped: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(address).await?;
     let address = listener.local_addr()?;
@@ -183,7 +175,7 @@ async fn serve_metrics(
     tracing::info!(%address, "metrics listening");
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop_requested(stopped))
+            .with_graceful_shutdown(crate::shutdown::requested())
             .await;
         if let Err(error) = served {
             tracing::error!(error = %error, "the metrics listener failed");

@@ -7,7 +7,7 @@ mod quota;
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
@@ -42,25 +42,6 @@ const PROTOCOL_ERROR: u16 = 1002;
 
 /// WebSocket's "going away": sent to every connection when the process shuts down.
 const GOING_AWAY: u16 = 1001;
-
-/// Set once the process is shutting down. Upgraded connections are not the HTTP server's any
-/// more, so its graceful shutdown does not end them: [`close_all`] does, so that clients
-/// reconnect (to another replica) at once instead of finding a dead socket.
-static CLOSING: OnceLock<watch::Sender<bool>> = OnceLock::new();
-
-fn closing() -> &'static watch::Sender<bool> {
-    CLOSING.get_or_init(|| watch::channel(false).0)
-}
-
-/// Closes every subscription connection of this process with 1001 ("going away").
-pub fn close_all() {
-    closing().send_replace(true);
-}
-
-/// Becomes `true` when [`close_all`] is called, as the process begins to shut down.
-pub fn shutting_down() -> watch::Receiver<bool> {
-    closing().subscribe()
-}
 
 /// A client that has not pinged within this time is sent a ping; one that does not answer in
 /// time is disconnected.
@@ -179,7 +160,7 @@ where
         .on_connection_init(on_init)
         .keepalive_timeout(KEEPALIVE);
     let mut outgoing = std::pin::pin!(outgoing);
-    let mut shutdown = shutting_down();
+    let mut shutdown = std::pin::pin!(crate::shutdown::requested());
     loop {
         let expires = *deadline.borrow();
         let expired = async {
@@ -222,7 +203,7 @@ where
                 let _ = sink.send(close(TOKEN_EXPIRED, "token expired")).await;
                 break;
             }
-            true = async { shutdown.wait_for(|closing| *closing).await.is_ok() } => {
+            () = &mut shutdown => {
                 let _ = sink.send(close(GOING_AWAY, "server shutting down")).await;
                 break;
             }
@@ -292,9 +273,10 @@ impl Subscriptions {
     }
 }
 
-fn lock(subscriptions: &Mutex<Subscriptions>) -> std::sync::MutexGuard<'_, Subscriptions> {
-    // Nothing panics while holding it; a poisoned set is still a correct set.
-    subscriptions.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks one of this module's counts or sets. Nothing panics while holding them, so a poisoned
+/// one is still correct.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn close(code: u16, reason: &str) -> Message {

@@ -4,7 +4,7 @@
 //! meets the server's file descriptors.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use stable_futures_domain::principal::Principal;
 
@@ -50,8 +50,7 @@ impl ConnectionQuota {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ClientKey, usize>> {
-        // Nothing panics while holding it; the counts stay correct.
-        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+        super::lock(&self.open)
     }
 
     #[cfg(test)]
