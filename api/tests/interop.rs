@@ -460,7 +460,6 @@ async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
         .await;
     let mut socket = subscribe(&server, &token_all(ISLINGTON), None).await;
     assert!(silent_for(&mut socket, Duration::from_millis(200)).await);
-    let started = Instant::now();
     server.sigterm();
     let closed = next_message(&mut socket).await.expect_err("closed");
     assert_eq!(
@@ -468,11 +467,10 @@ async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
         Some(1001),
         "going away"
     );
-    assert!(server.wait_exit(Duration::from_secs(60)).await.is_some());
+    // Half the grace: a process held open by its subscriber would still be running.
     assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "{:?}",
-        started.elapsed()
+        server.wait_exit(Duration::from_secs(60)).await.is_some(),
+        "the process waited out its grace for an open subscription"
     );
 }
 
