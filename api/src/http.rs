@@ -24,12 +24,12 @@ use tracing::Instrument as _;
 
 use crate::auth::{TokenError, TokenVerifier};
 use crate::authorities::KnownAuthorities;
+use crate::caller::Correlation;
+use crate::caller::RequestContext;
+use crate::caller::Subscriber;
 use crate::config::{LimitsConfig, Mode};
-use crate::graphql::audit::Correlation;
-use crate::graphql::context::RequestContext;
 use crate::graphql::errors::ApiError;
 use crate::graphql::limits::{self, DocumentLimits, LimitExceeded};
-use crate::graphql::subscription::Subscriber;
 use crate::graphql::{build_schema, AppSchema};
 use crate::notifications::ChangeNotifier;
 use crate::telemetry::http::{trace_requests, RequestTrace};
@@ -480,11 +480,15 @@ async fn execute_one(
         .with_correlation(correlation.clone()),
     );
     let statements = context.db.statements().clone();
-    let execution = state.schema.execute(request.data(Arc::clone(&context)));
     let response = with_codes(
-        crate::graphql::audit::audited(&context, operation.name.as_deref(), execution)
-            .instrument(span.clone())
-            .await,
+        crate::graphql::execution::execute(
+            &state.schema,
+            request,
+            &context,
+            operation.name.as_deref(),
+        )
+        .instrument(span.clone())
+        .await,
     );
     // What is still open held reads only (a query's audit rows are committed by `audited` before
     // the answer is released): a failure here loses nothing.

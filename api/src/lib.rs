@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod authorities;
+pub mod caller;
 pub mod config;
 pub mod dev;
 pub mod graphql;

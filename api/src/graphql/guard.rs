@@ -1,8 +1,8 @@
 use async_graphql::{Context, Guard};
 use stable_futures_domain::principal::Scope;
 
-use super::context::principal;
 use super::errors::ApiError;
+use crate::caller::principal;
 
 /// Refuses a field unless the caller's token carries `scope`; checked before the resolver runs,
 /// so before any IO.

@@ -1,11 +1,11 @@
-//! The GraphQL schema: types wrap domain values, resolvers go through the request's
-//! tenant-scoped database handle and DataLoaders.
+//! The GraphQL schema: types wrap domain values; a child's data reaches a resolver only through
+//! the read gate (`reads`), which checks the scope and notes the read for the audit trail.
 
 pub mod audit;
-pub mod context;
 pub mod document;
 pub mod enums;
 pub mod errors;
+pub mod execution;
 pub mod guard;
 pub mod idempotency;
 pub mod ids;
@@ -17,6 +17,7 @@ pub mod mutations;
 pub mod payloads;
 mod prefetch;
 pub mod query;
+pub mod reads;
 pub mod scalars;
 pub mod spans;
 pub mod subscription;
@@ -35,7 +36,7 @@ pub type AppSchema = Schema<
 /// Builds the schema with the request limits. Introspection is for development only.
 pub fn build_schema(limits: &LimitsConfig, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(
-        spans::RootFields(query::QueryRoot),
+        spans::RootFields(query::QueryRoot::default()),
         spans::RootFields(mutations::MutationRoot::default()),
         subscription::SubscriptionRoot,
     )

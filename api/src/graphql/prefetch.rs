@@ -19,10 +19,10 @@ use stable_futures_persistence::PersistenceError;
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use super::context::RequestContext;
 use super::errors::ApiError;
 use super::ids;
 use super::loaders::{batch_span, MeasurementPageKey, PageKey};
+use super::reads::Gate;
 
 /// Loads `keys` at once into `loader`'s request cache. The keys are all known here, so waiting
 /// out the loader's batching window (as `load_many` does) would only add latency: about a
@@ -94,10 +94,11 @@ fn page_args(field: &SelectionField<'_>) -> Option<PageArgs> {
 
 pub async fn children_page(
     ctx: &Context<'_>,
-    request: &RequestContext,
+    gate: &Gate<'_>,
     children: &[Child],
 ) -> Result<(), ApiError> {
-    let loaders = &request.loaders;
+    let loaders = gate.loaders();
+    let request = gate.request();
     let ids: Vec<ChildId> = children.iter().map(|child| child.id).collect();
     loaders
         .children

@@ -17,7 +17,7 @@ use async_graphql::{
 };
 use tracing::Instrument as _;
 
-use super::context::request;
+use super::audit;
 
 /// A root type (`T`) whose fields are traced and noted for the audit trail.
 #[derive(Debug, Default)]
@@ -48,8 +48,8 @@ impl<T: ObjectType> ContainerType for RootFields<T> {
 
     async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
         let name = ctx.item.node.name.node.as_str();
-        if let Ok(request) = request(ctx) {
-            request.audit.root_field(name);
+        if let Ok(log) = audit::log(ctx) {
+            log.root_field(name);
         }
         let span = tracing::info_span!(
             "graphql.resolve",

@@ -12,15 +12,8 @@ use super::errors::ApiError;
 use super::guard::RequireScope;
 use super::ids;
 use super::types::change_notification::ChangeNotification;
-use crate::notifications::{ChangeNotifier, Waiter};
-
-/// What a subscription connection knows: its caller's tenant handle (from the token sent at
-/// `connection_init`) and the replica's notifier.
-#[derive(Debug, Clone)]
-pub struct Subscriber {
-    pub db: TenantDb,
-    pub notifier: ChangeNotifier,
-}
+use crate::caller::Subscriber;
+use crate::notifications::Waiter;
 
 /// Entries read from the feed at a time.
 const BATCH: usize = 100;

@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::metrics::metrics;
-use crate::graphql::audit::{new_trace_id, TRACEPARENT_HEADER};
+use crate::caller::{new_trace_id, TRACEPARENT_HEADER};
 
 /// The response header with the request's W3C trace id: what an integrator quotes to operations.
 pub const TRACE_ID_HEADER: HeaderName = HeaderName::from_static("x-trace-id");

@@ -4,8 +4,8 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::PersistenceError;
 
+use crate::caller::request;
 use crate::graphql::audit;
-use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
@@ -15,7 +15,6 @@ use crate::graphql::inputs::update_child_input::{ChildChanges, UpdateChildInput}
 use crate::graphql::payloads::{
     EraseChildPayload, Payload, RegisterChildPayload, UpdateChildPayload,
 };
-use crate::graphql::types::child::Child;
 use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
@@ -47,7 +46,7 @@ impl ChildMutations {
             }
             Err(errors) => Err(PersistenceError::Invalid(errors)),
         };
-        Ok(RegisterChildPayload::from_result(result, Child)?)
+        Ok(RegisterChildPayload::from_write(result, &audit)?)
     }
 
     /// Changes a child's details, if nobody changed them since `expectedVersion`.
@@ -69,7 +68,7 @@ impl ChildMutations {
                 changes.apply(child).validate(today)
             })
             .await;
-        Ok(UpdateChildPayload::from_result(result, Child)?)
+        Ok(UpdateChildPayload::from_write(result, &audit)?)
     }
 
     /// Erases a child and everything recorded about them: their details, referrals and

@@ -3,8 +3,8 @@ use stable_futures_domain::guardian::{AssignmentEndReason, GuardianRequest, Guar
 use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::principal::Scope;
 
+use crate::caller::request;
 use crate::graphql::audit;
-use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
@@ -14,7 +14,6 @@ use crate::graphql::inputs::request_guardian_input::RequestGuardianInput;
 use crate::graphql::payloads::{
     AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload,
 };
-use crate::graphql::types::guardian_assignment::GuardianAssignment;
 use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
@@ -52,10 +51,7 @@ impl GuardianMutations {
                 idempotency.as_ref(),
             )
             .await;
-        Ok(RequestGuardianPayload::from_result(
-            result,
-            GuardianAssignment,
-        )?)
+        Ok(RequestGuardianPayload::from_write(result, &audit)?)
     }
 
     /// Records that a guardian took up the request.
@@ -82,10 +78,7 @@ impl GuardianMutations {
                 a.assign(assigned_at, role, now)
             })
             .await;
-        Ok(AssignGuardianPayload::from_result(
-            result,
-            GuardianAssignment,
-        )?)
+        Ok(AssignGuardianPayload::from_write(result, &audit)?)
     }
 
     /// Ends an assignment, or closes a request that was never taken up.
@@ -112,9 +105,6 @@ impl GuardianMutations {
                 a.end(ended_at, reason, now)
             })
             .await;
-        Ok(EndGuardianAssignmentPayload::from_result(
-            result,
-            GuardianAssignment,
-        )?)
+        Ok(EndGuardianAssignmentPayload::from_write(result, &audit)?)
     }
 }

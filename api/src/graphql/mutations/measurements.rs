@@ -3,14 +3,13 @@ use stable_futures_domain::ids::{ChildId, MeasurementId};
 use stable_futures_domain::principal::Scope;
 use uuid::Uuid;
 
+use crate::caller::request;
 use crate::graphql::audit;
-use crate::graphql::context::request;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::record_outcome_measurement_input::RecordOutcomeMeasurementInput;
 use crate::graphql::payloads::{Payload, RecordOutcomeMeasurementPayload};
-use crate::graphql::types::outcome_measurement::OutcomeMeasurement;
 use crate::graphql::types::user_error::user_errors;
 
 #[derive(Debug, Default)]
@@ -58,9 +57,6 @@ impl MeasurementMutations {
                 idempotency.as_ref(),
             )
             .await;
-        Ok(RecordOutcomeMeasurementPayload::from_result(
-            result,
-            OutcomeMeasurement,
-        )?)
+        Ok(RecordOutcomeMeasurementPayload::from_write(result, &audit)?)
     }
 }

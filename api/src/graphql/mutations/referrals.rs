@@ -6,8 +6,8 @@ use stable_futures_domain::referral::{
 };
 use stable_futures_domain::FieldError;
 
+use crate::caller::{request, RequestContext};
 use crate::graphql::audit;
-use crate::graphql::context::{request, RequestContext};
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
@@ -52,7 +52,7 @@ where
             change(referral, now)
         })
         .await;
-    P::from_result(result, NrmReferral)
+    P::from_write(result, &audit)
 }
 
 #[Object]
@@ -82,7 +82,7 @@ impl ReferralMutations {
                 idempotency.as_ref(),
             )
             .await;
-        Ok(SubmitReferralPayload::from_result(result, NrmReferral)?)
+        Ok(SubmitReferralPayload::from_write(result, &audit)?)
     }
 
     /// Records the Reasonable Grounds decision (or the reconsidered one).

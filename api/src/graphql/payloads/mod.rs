@@ -3,6 +3,7 @@
 use stable_futures_persistence::PersistenceError;
 
 use super::errors::ApiError;
+use super::reads::{self, ChildData};
 use super::types::user_error::{user_errors, UserError};
 
 /// Declares a payload type `{ <field>: <Entity>, userErrors: [UserError!]! }`.
@@ -75,5 +76,16 @@ pub trait Payload: Sized {
             Err(PersistenceError::Invalid(errors)) => Ok(Self::refused(user_errors(errors))),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// [`Payload::from_result`] for a write of a child's record, audited by `audit`.
+    fn from_write(
+        result: Result<<Self::Entity as ChildData>::Value, PersistenceError>,
+        audit: &stable_futures_domain::audit::AuditContext,
+    ) -> Result<Self, ApiError>
+    where
+        Self::Entity: ChildData,
+    {
+        Self::from_result(result, |value| reads::written(value, audit))
     }
 }

@@ -1,10 +1,8 @@
 use async_graphql::{ComplexObject, Context, SimpleObject};
 use stable_futures_domain::change;
 
-use crate::graphql::context::request;
-use crate::graphql::query::load_node;
 use crate::graphql::types::change_notification::ChangeNotification;
-use crate::graphql::types::node::Node;
+use crate::graphql::types::node::{load_node, Node};
 
 /// One committed change to the local authority's records, in the change feed (`changes`): what
 /// the subscription announces, and the record as it is now.
@@ -29,6 +27,6 @@ impl Change {
     /// Null once the record is erased. Reading it needs the scope its type needs (a `FORBIDDEN`
     /// error otherwise) and is audited like any read.
     async fn entity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Node>> {
-        Ok(load_node(request(ctx)?, &self.announced.entity_id).await?)
+        Ok(load_node(ctx, &self.announced.entity_id).await?)
     }
 }

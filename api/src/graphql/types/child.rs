@@ -9,18 +9,38 @@ use super::guardian_assignment::GuardianAssignment;
 use super::local_authority::LocalAuthority;
 use super::nrm_referral::NrmReferral;
 use super::outcome_measurement::OutcomeMeasurement;
-use crate::graphql::audit::{self, FieldsClass};
-use crate::graphql::context::request;
+use crate::caller::request;
+use crate::graphql::audit::FieldsClass;
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::{MeasurementPageKey, PageKey};
+use crate::graphql::reads::{Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
 
 /// A child or young person known to a local authority's children's services.
 #[derive(Debug, Clone)]
-pub struct Child(pub child::Child);
+pub struct Child(child::Child);
+
+impl ChildData for Child {
+    type Value = child::Child;
+    const SCOPE: Scope = Scope::ChildrenRead;
+    const CLASS: FieldsClass = FieldsClass::Identifiers;
+
+    fn child_of(value: &child::Child) -> stable_futures_domain::ids::ChildId {
+        value.id
+    }
+
+    fn wrap(value: child::Child, _: Audited) -> Self {
+        Self(value)
+    }
+}
+
+impl Child {
+    pub fn inner(&self) -> &child::Child {
+        &self.0
+    }
+}
 
 #[Object]
 impl Child {
@@ -119,9 +139,9 @@ impl Child {
         after: Option<String>,
     ) -> async_graphql::Result<Option<Connection<String, NrmReferral, EmptyFields, EmptyFields>>>
     {
-        if !permit(ctx, Scope::ReferralsRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ReferralsRead)? else {
             return Ok(None);
-        }
+        };
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(ReferralId);
         let key = PageKey {
@@ -129,13 +149,14 @@ impl Child {
             first,
             after,
         };
-        let page = request(ctx)?
-            .loaders
+        let page = gate
+            .loaders()
             .child_referrals
             .load_one(key)
             .await
             .map_err(ApiError::from)?;
-        audit::read(ctx, self.0.id, FieldsClass::Referral);
+        // That a child has no referrals is itself something read about the child.
+        gate.note(Some(self.0.id), FieldsClass::Referral);
         let mut connection = Connection::new(
             after.is_some(),
             page.as_ref().is_some_and(|p| p.has_next_page),
@@ -143,7 +164,7 @@ impl Child {
         for referral in page.iter().flat_map(|p| p.items.iter()) {
             connection.edges.push(Edge::new(
                 ids::cursor(referral.id.0),
-                NrmReferral(referral.clone()),
+                gate.expose::<NrmReferral>(referral.clone())?,
             ));
         }
         Ok(Some(connection))
@@ -154,23 +175,19 @@ impl Child {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Vec<GuardianAssignment>>> {
-        if !permit(ctx, Scope::GuardiansRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::GuardiansRead)? else {
             return Ok(None);
-        }
-        let list = request(ctx)?
-            .loaders
+        };
+        let list = gate
+            .loaders()
             .child_assignments
             .load_one(self.0.id)
             .await
             .map_err(ApiError::from)?;
-        audit::read(ctx, self.0.id, FieldsClass::Guardian);
-        Ok(Some(
-            list.iter()
-                .flat_map(|list| list.iter())
-                .cloned()
-                .map(GuardianAssignment)
-                .collect(),
-        ))
+        gate.note(Some(self.0.id), FieldsClass::Guardian);
+        Ok(Some(gate.expose_all::<GuardianAssignment>(
+            list.iter().flat_map(|list| list.iter()).cloned(),
+        )?))
     }
 
     /// Outcome measurements in the order they were recorded. Corrected measurements are left
@@ -185,9 +202,9 @@ impl Child {
     ) -> async_graphql::Result<
         Option<Connection<String, OutcomeMeasurement, EmptyFields, EmptyFields>>,
     > {
-        if !permit(ctx, Scope::OutcomesRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::OutcomesRead)? else {
             return Ok(None);
-        }
+        };
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(MeasurementId);
         let key = MeasurementPageKey {
@@ -198,13 +215,13 @@ impl Child {
             },
             include_superseded,
         };
-        let page = request(ctx)?
-            .loaders
+        let page = gate
+            .loaders()
             .child_measurements
             .load_one(key)
             .await
             .map_err(ApiError::from)?;
-        audit::read(ctx, self.0.id, FieldsClass::Outcomes);
+        gate.note(Some(self.0.id), FieldsClass::Outcomes);
         let mut connection = Connection::new(
             after.is_some(),
             page.as_ref().is_some_and(|p| p.has_next_page),
@@ -212,7 +229,7 @@ impl Child {
         for measurement in page.iter().flat_map(|p| p.items.iter()) {
             connection.edges.push(Edge::new(
                 ids::cursor(measurement.id.0),
-                OutcomeMeasurement(measurement.clone()),
+                gate.expose::<OutcomeMeasurement>(measurement.clone())?,
             ));
         }
         Ok(Some(connection))

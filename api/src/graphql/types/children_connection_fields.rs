@@ -1,6 +1,6 @@
 use async_graphql::{Context, Object};
 
-use crate::graphql::context::request;
+use crate::caller::request;
 use crate::graphql::errors::ApiError;
 
 /// Extra fields of the children connection.

@@ -4,16 +4,35 @@ use stable_futures_domain::guardian;
 use stable_futures_domain::principal::Scope;
 
 use super::child::Child;
-use crate::graphql::audit::{self, FieldsClass};
-use crate::graphql::context::request;
+use crate::graphql::audit::FieldsClass;
 use crate::graphql::enums::{AssignmentEndReason, AssignmentStatus, GuardianRole, GuardianService};
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::reads::{Audited, ChildData, Gate};
 
 /// A request for an independent guardian for a child, and what became of it.
 #[derive(Debug, Clone)]
-pub struct GuardianAssignment(pub guardian::GuardianAssignment);
+pub struct GuardianAssignment(guardian::GuardianAssignment);
+
+impl ChildData for GuardianAssignment {
+    type Value = guardian::GuardianAssignment;
+    const SCOPE: Scope = Scope::GuardiansRead;
+    const CLASS: FieldsClass = FieldsClass::Guardian;
+
+    fn child_of(value: &guardian::GuardianAssignment) -> stable_futures_domain::ids::ChildId {
+        value.child_id
+    }
+
+    fn wrap(value: guardian::GuardianAssignment, _: Audited) -> Self {
+        Self(value)
+    }
+}
+
+impl GuardianAssignment {
+    pub fn inner(&self) -> &guardian::GuardianAssignment {
+        &self.0
+    }
+}
 
 #[Object]
 impl GuardianAssignment {
@@ -22,19 +41,16 @@ impl GuardianAssignment {
     }
 
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        if !permit(ctx, Scope::ChildrenRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
-        }
-        let child = request(ctx)?
-            .loaders
+        };
+        let child = gate
+            .loaders()
             .children
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
-        if child.is_some() {
-            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
-        }
-        Ok(child.map(Child))
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
     }
 
     async fn service(&self) -> GuardianService {
@@ -76,19 +92,19 @@ impl GuardianAssignment {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<i64>> {
-        if !permit(ctx, Scope::ReferralsRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ReferralsRead)? else {
             return Ok(None);
-        }
+        };
         if self.0.assigned_at.is_none() {
             return Ok(None);
         }
-        let referred_at = request(ctx)?
-            .loaders
+        let referred_at = gate
+            .loaders()
             .first_referrals
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
-        audit::read(ctx, self.0.child_id, FieldsClass::Referral);
+        gate.note(Some(self.0.child_id), FieldsClass::Referral);
         Ok(referred_at
             .flatten()
             .and_then(|at| self.0.days_from_referral_to_assignment(at)))

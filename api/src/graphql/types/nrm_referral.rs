@@ -7,19 +7,39 @@ use super::child::Child;
 use super::decision::Decision;
 use super::first_responder::FirstResponder;
 use super::referral_timeline_event::ReferralTimelineEvent;
-use crate::graphql::audit::{self, FieldsClass};
-use crate::graphql::context::request;
+use crate::caller::request;
+use crate::graphql::audit::FieldsClass;
 use crate::graphql::enums::{
     CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus,
 };
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::reads::{Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
 
 /// A referral of a child into the National Referral Mechanism, and its decisions.
 #[derive(Debug, Clone)]
-pub struct NrmReferral(pub referral::NrmReferral);
+pub struct NrmReferral(referral::NrmReferral);
+
+impl ChildData for NrmReferral {
+    type Value = referral::NrmReferral;
+    const SCOPE: Scope = Scope::ReferralsRead;
+    const CLASS: FieldsClass = FieldsClass::Referral;
+
+    fn child_of(value: &referral::NrmReferral) -> stable_futures_domain::ids::ChildId {
+        value.child_id
+    }
+
+    fn wrap(value: referral::NrmReferral, _: Audited) -> Self {
+        Self(value)
+    }
+}
+
+impl NrmReferral {
+    pub fn inner(&self) -> &referral::NrmReferral {
+        &self.0
+    }
+}
 
 #[Object]
 impl NrmReferral {
@@ -29,19 +49,16 @@ impl NrmReferral {
 
     /// The child referred.
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        if !permit(ctx, Scope::ChildrenRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
-        }
-        let child = request(ctx)?
-            .loaders
+        };
+        let child = gate
+            .loaders()
             .children
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
-        if child.is_some() {
-            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
-        }
-        Ok(child.map(Child))
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
     }
 
     async fn status(&self) -> ReferralStatus {
@@ -132,8 +149,8 @@ impl NrmReferral {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ReferralTimelineEvent>> {
-        let events = request(ctx)?
-            .loaders
+        let events = Gate::require(ctx, Scope::ReferralsRead)?
+            .loaders()
             .timelines
             .load_one(self.0.id)
             .await

@@ -5,16 +5,35 @@ use stable_futures_domain::principal::Scope;
 
 use super::child::Child;
 use super::outcome::Outcome;
-use crate::graphql::audit::{self, FieldsClass};
-use crate::graphql::context::request;
+use crate::graphql::audit::FieldsClass;
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::permit;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::reads::{Audited, ChildData, Gate};
 
 /// One observation of one outcome for one child. Never changed: a correction is a new
 /// measurement that supersedes this one.
 #[derive(Debug, Clone)]
-pub struct OutcomeMeasurement(pub outcomes::OutcomeMeasurement);
+pub struct OutcomeMeasurement(outcomes::OutcomeMeasurement);
+
+impl ChildData for OutcomeMeasurement {
+    type Value = outcomes::OutcomeMeasurement;
+    const SCOPE: Scope = Scope::OutcomesRead;
+    const CLASS: FieldsClass = FieldsClass::Outcomes;
+
+    fn child_of(value: &outcomes::OutcomeMeasurement) -> stable_futures_domain::ids::ChildId {
+        value.child_id
+    }
+
+    fn wrap(value: outcomes::OutcomeMeasurement, _: Audited) -> Self {
+        Self(value)
+    }
+}
+
+impl OutcomeMeasurement {
+    pub fn inner(&self) -> &outcomes::OutcomeMeasurement {
+        &self.0
+    }
+}
 
 #[Object]
 impl OutcomeMeasurement {
@@ -23,25 +42,22 @@ impl OutcomeMeasurement {
     }
 
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        if !permit(ctx, Scope::ChildrenRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
-        }
-        let child = request(ctx)?
-            .loaders
+        };
+        let child = gate
+            .loaders()
             .children
             .load_one(self.0.child_id)
             .await
             .map_err(ApiError::from)?;
-        if child.is_some() {
-            audit::read(ctx, self.0.child_id, FieldsClass::Identifiers);
-        }
-        Ok(child.map(Child))
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
     }
 
     /// The outcome observed, from the framework version the measurement was recorded against.
     async fn outcome(&self, ctx: &Context<'_>) -> async_graphql::Result<Outcome> {
-        let framework = request(ctx)?
-            .loaders
+        let framework = Gate::require(ctx, Scope::OutcomesRead)?
+            .loaders()
             .frameworks
             .load_one(self.0.framework_version.clone())
             .await
@@ -83,10 +99,10 @@ impl OutcomeMeasurement {
 
     /// The young person's own words. Needs the `sensitive:read` scope.
     async fn young_person_words(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        if !permit(ctx, Scope::SensitiveRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::SensitiveRead)? else {
             return Ok(None);
-        }
-        audit::read(ctx, self.0.child_id, FieldsClass::SensitiveText);
+        };
+        gate.note(Some(self.0.child_id), FieldsClass::SensitiveText);
         Ok(self.0.young_person_words.as_deref())
     }
 
@@ -97,10 +113,10 @@ impl OutcomeMeasurement {
 
     /// The practitioner's note. Needs the `sensitive:read` scope.
     async fn practitioner_note(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        if !permit(ctx, Scope::SensitiveRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::SensitiveRead)? else {
             return Ok(None);
-        }
-        audit::read(ctx, self.0.child_id, FieldsClass::SensitiveText);
+        };
+        gate.note(Some(self.0.child_id), FieldsClass::SensitiveText);
         Ok(self.0.practitioner_note.as_deref())
     }
 
@@ -118,8 +134,11 @@ impl OutcomeMeasurement {
 
     /// The measurement that corrects this one, if it has been corrected.
     async fn superseded_by_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
-        let by = request(ctx)?
-            .loaders
+        let Some(gate) = Gate::open(ctx, Scope::OutcomesRead)? else {
+            return Ok(None);
+        };
+        let by = gate
+            .loaders()
             .superseded_by
             .load_one(self.0.id)
             .await

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object};
 
 use super::local_authority::LocalAuthority;
-use crate::graphql::context::request;
+use crate::caller::request;
 
 /// The caller, as the token presents them.
 #[derive(Debug)]

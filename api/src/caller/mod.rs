@@ -1,3 +1,11 @@
+//! Who is calling: the principal and its tenant handle, the declared purpose, the trace id, and
+//! (for subscriptions) the connection. Everything that needs to know the caller — the audit
+//! trail, scope guards, subscriptions, telemetry, the HTTP layer — depends on this module, and it
+//! depends on none of them.
+
+pub mod correlation;
+pub mod subscriber;
+
 use std::sync::Arc;
 
 use async_graphql::Context;
@@ -8,19 +16,18 @@ use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::{Database, TenantDb};
 
-use super::audit::{new_trace_id, AuditLog, Correlation};
-use super::errors::ApiError;
-use super::loaders::Loaders;
-use super::subscription::Subscriber;
+pub use correlation::{new_trace_id, Correlation, PURPOSE_HEADER, TRACEPARENT_HEADER};
+pub use subscriber::Subscriber;
 
-/// Everything one request knows: who calls, their tenant's database handle and the request's
-/// own DataLoaders. Built per request and dropped with it, so nothing cached here can reach
-/// another caller.
+use crate::graphql::errors::ApiError;
+
+/// Everything one request knows about its caller: who calls, their tenant's database handle, the
+/// request's clock reading and correlation. Built per request and dropped with it, so nothing
+/// kept here can reach another caller.
 #[derive(Debug)]
 pub struct RequestContext {
     pub db: TenantDb,
     pub local_authority: LocalAuthority,
-    pub loaders: Loaders,
     pub holidays: Arc<BankHolidays>,
     /// One clock reading per request, so every rule in it sees the same "now".
     pub now: DateTime<Utc>,
@@ -29,8 +36,6 @@ pub struct RequestContext {
     pub trace_id: TraceId,
     /// The purpose the caller declared (`X-Purpose`); a malformed one refuses the operation.
     pub purpose: Result<Option<Purpose>, InvalidPurpose>,
-    /// What the request has read, written to the audit trail when the operation ends.
-    pub audit: AuditLog,
 }
 
 impl RequestContext {
@@ -51,14 +56,12 @@ impl RequestContext {
             db
         };
         Self {
-            loaders: Loaders::new(&db),
             db,
             local_authority,
             holidays,
             now: Utc::now(),
             trace_id: new_trace_id(),
             purpose: Ok(None),
-            audit: AuditLog::default(),
         }
     }
 

@@ -1,0 +1,99 @@
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Object, ID};
+use stable_futures_domain::child::LocalChildId;
+use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::principal::Scope;
+
+use crate::graphql::errors::ApiError;
+use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::prefetch;
+use crate::graphql::reads::Gate;
+use crate::graphql::types::child::Child;
+use crate::graphql::types::children_connection_fields::ChildrenConnectionFields;
+
+#[derive(Debug, Default)]
+pub struct ChildQueries;
+
+#[Object]
+impl ChildQueries {
+    /// A child by global id; null if not found.
+    async fn child(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Child>> {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        let Some(uuid) = ids::decode(&id, NodeKind::Child)? else {
+            return Ok(None);
+        };
+        let child = gate
+            .loaders()
+            .children
+            .load_one(ChildId(uuid))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
+    }
+
+    /// A child by the case system's own id; null if not found.
+    async fn child_by_local_id(
+        &self,
+        ctx: &Context<'_>,
+        local_child_id: String,
+    ) -> async_graphql::Result<Option<Child>> {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        let local_child_id = LocalChildId::parse(&local_child_id)
+            .map_err(|error| ApiError::BadUserInput(error.message))?;
+        let child = gate
+            .request()
+            .db
+            .child_by_local_id(&local_child_id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
+    }
+
+    /// The local authority's children, oldest record first. `first` is 1 to 100.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<
+        Option<Connection<String, Child, ChildrenConnectionFields, EmptyFields>>,
+    > {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        let first = ids::page_size(first)?;
+        let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
+        let page = gate
+            .request()
+            .db
+            .children_page(first, after)
+            .await
+            .map_err(ApiError::from)?;
+        prefetch::children_page(ctx, &gate, &page.items).await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next_page,
+            ChildrenConnectionFields,
+        );
+        // Only the children handed out are read: a page asked for its `totalCount` alone reads
+        // none. (Its `pageInfo` cursors name the children, so they count as read.)
+        let look = ctx.look_ahead();
+        if ["nodes", "edges", "pageInfo"]
+            .iter()
+            .any(|field| look.field(field).exists())
+        {
+            for child in page.items {
+                let cursor = ids::cursor(child.id.0);
+                connection
+                    .edges
+                    .push(Edge::new(cursor, gate.expose(child)?));
+            }
+        }
+        Ok(Some(connection))
+    }
+}

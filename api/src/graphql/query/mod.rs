@@ -1,0 +1,27 @@
+//! The query root, merged from one object per area, as the mutations are.
+
+mod audit;
+mod children;
+mod feed;
+mod guardians;
+mod nodes;
+mod outcomes;
+mod reference;
+mod referrals;
+mod viewer;
+
+use async_graphql::MergedObject;
+
+#[derive(Debug, Default, MergedObject)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    viewer::ViewerQuery,
+    nodes::NodeQueries,
+    children::ChildQueries,
+    referrals::ReferralQueries,
+    guardians::GuardianQueries,
+    outcomes::OutcomeQueries,
+    feed::FeedQueries,
+    audit::AuditQueries,
+    reference::ReferenceQueries,
+);

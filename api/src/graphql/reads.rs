@@ -1,0 +1,145 @@
+//! The one way to a child's data.
+//!
+//! A resolver that hands out anything about a child opens a [`Gate`] with the scope the field
+//! needs. Opening it checks the scope (a nullable field is answered `null` with a `FORBIDDEN`
+//! error at its path; [`Gate::require`] refuses outright); only an open gate reaches the
+//! request's DataLoaders; and only the gate makes the object types that wrap a child's records
+//! ([`ChildData`]), noting the read in the request's audit log as it does. The wrappers' inner
+//! values are private and their constructor asks for an [`Audited`] proof that only this module
+//! can make, so a new field cannot hand out a child's data without both the scope check and the
+//! audit row. `api/tests/scopes_and_audit.rs` holds every field of the live schema to this.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::principal::Scope;
+use stable_futures_persistence::TenantDb;
+
+use super::audit::{self, AuditLog, FieldsClass};
+use super::errors::ApiError;
+use super::guard::permit;
+use super::loaders::Loaders;
+use crate::caller::{request, RequestContext};
+
+/// Proof that a child's record passed the gate: its scope was checked and its read noted (or, for
+/// a mutation's answer, its write audited). Only this module makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited(());
+
+/// An object type that wraps one of a child's records.
+pub trait ChildData: Sized {
+    /// The domain value it wraps.
+    type Value;
+    /// The scope a caller needs to be handed one.
+    const SCOPE: Scope;
+    /// What kind of data the audit trail says was read.
+    const CLASS: FieldsClass;
+
+    fn child_of(value: &Self::Value) -> ChildId;
+
+    /// Wraps an audited value. Implementations do nothing else.
+    fn wrap(value: Self::Value, proof: Audited) -> Self;
+}
+
+/// The request's DataLoaders, reachable only through an open [`Gate`].
+pub struct ReadState {
+    loaders: Loaders,
+}
+
+impl std::fmt::Debug for ReadState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadState")
+    }
+}
+
+impl ReadState {
+    pub(super) fn new(db: &TenantDb) -> Arc<Self> {
+        Arc::new(Self {
+            loaders: Loaders::new(db),
+        })
+    }
+}
+
+/// An open gate: the scope it was opened with is held, and every child record it hands out is
+/// noted in the audit log.
+#[derive(Clone, Copy)]
+pub struct Gate<'a> {
+    request: &'a RequestContext,
+    loaders: &'a Loaders,
+    log: &'a AuditLog,
+}
+
+impl std::fmt::Debug for Gate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Gate")
+    }
+}
+
+impl<'a> Gate<'a> {
+    fn of(ctx: &Context<'a>) -> Result<Self, ApiError> {
+        let state = ctx
+            .data::<Arc<ReadState>>()
+            .map_err(|_| ApiError::Unauthenticated)?;
+        Ok(Self {
+            request: request(ctx)?,
+            loaders: &state.loaders,
+            log: audit::log(ctx)?,
+        })
+    }
+
+    /// For a nullable field: `None` (with a `FORBIDDEN` error at the field's path, its siblings
+    /// answered as usual) when the caller lacks `scope`.
+    pub fn open(ctx: &Context<'a>, scope: Scope) -> async_graphql::Result<Option<Self>> {
+        if !permit(ctx, scope)? {
+            return Ok(None);
+        }
+        Ok(Some(Self::of(ctx)?))
+    }
+
+    /// For a read that must fail as a whole without `scope` (an id naming a type whose scope the
+    /// caller lacks).
+    pub fn require(ctx: &Context<'a>, scope: Scope) -> Result<Self, ApiError> {
+        request(ctx)?.require(scope)?;
+        Self::of(ctx)
+    }
+
+    pub fn loaders(&self) -> &'a Loaders {
+        self.loaders
+    }
+
+    pub fn request(&self) -> &'a RequestContext {
+        self.request
+    }
+
+    /// Hands out `value` wrapped, noting the read. Refused when the caller lacks the scope of
+    /// the value's type, whatever scope the gate was opened with.
+    pub fn expose<T: ChildData>(&self, value: T::Value) -> Result<T, ApiError> {
+        self.request.require(T::SCOPE)?;
+        self.log.read(Some(T::child_of(&value)), T::CLASS);
+        Ok(T::wrap(value, Audited(())))
+    }
+
+    /// [`Gate::expose`] for each of `values`.
+    pub fn expose_all<T: ChildData>(
+        &self,
+        values: impl IntoIterator<Item = T::Value>,
+    ) -> Result<Vec<T>, ApiError> {
+        values.into_iter().map(|value| self.expose(value)).collect()
+    }
+
+    /// Notes that `class` data of `child` (or of no particular child) is handed out without a
+    /// wrapper: a derived figure, a young person's own words, the audit trail itself.
+    pub fn note(&self, child: Option<ChildId>, class: FieldsClass) {
+        self.log.read(child, class);
+    }
+}
+
+/// Wraps the record a mutation has just written and audited (its `AUDIT` row names the write, so
+/// no `READ` row is added for handing it back).
+pub fn written<T: ChildData>(
+    value: T::Value,
+    _audited_write: &stable_futures_domain::audit::AuditContext,
+) -> T {
+    T::wrap(value, Audited(()))
+}
