@@ -10,6 +10,7 @@ mod black_box {
     mod http_surface;
     mod issuers;
     mod scopes;
+    mod scopes_and_audit;
     mod statements;
     mod tenancy;
 }
