@@ -275,7 +275,10 @@ const NOT_ROUTED: &[(&str, &str)] = &[
 
 /// The scopes a field needs beyond its route's, and what it reads beyond what its route read.
 /// Every other field needs nothing more and reads nothing more.
-const FIELDS: &[(&str, &str, &[&str], &[(&str, &str)])] = &[
+/// What reading a field or route records: (`"child"` or `""`, the class).
+type Reads = &'static [(&'static str, &'static str)];
+
+const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
     ("Query", "node", CHILD_READ, &[("child", IDENTIFIERS)]),
     ("Query", "nodes", CHILD_READ, &[("child", IDENTIFIERS)]),
     ("Query", "child", CHILD_READ, &[("child", IDENTIFIERS)]),

@@ -1,43 +1,16 @@
-//! GraphQL enums, one per file, each mirroring a domain enum so the spellings cannot drift.
+//! GraphQL enums, one file per area, each mirroring a domain enum so the spellings cannot drift.
 
-mod assignment_end_reason;
-mod assignment_status;
-mod audit_action;
-mod audit_fields_class;
-mod care_status;
-mod change_kind;
-mod competent_authority;
-mod decision_outcome;
-mod erasure_reason;
-mod exploitation_location;
-mod exploitation_type;
-mod first_responder_type;
-mod gender;
-mod guardian_role;
-mod guardian_service;
-mod immigration_status;
-mod referral_event_kind;
-mod referral_status;
+mod audit;
+mod children;
+mod guardians;
+mod referrals;
+
+pub use audit::*;
+pub use children::*;
+pub use guardians::*;
+pub use referrals::*;
 mod user_error_code;
 
-pub use assignment_end_reason::AssignmentEndReason;
-pub use assignment_status::AssignmentStatus;
-pub use audit_action::AuditAction;
-pub use audit_fields_class::AuditFieldsClass;
-pub use care_status::CareStatus;
-pub use change_kind::ChangeKind;
-pub use competent_authority::CompetentAuthority;
-pub use decision_outcome::DecisionOutcome;
-pub use erasure_reason::ErasureReason;
-pub use exploitation_location::ExploitationLocation;
-pub use exploitation_type::ExploitationType;
-pub use first_responder_type::FirstResponderType;
-pub use gender::Gender;
-pub use guardian_role::GuardianRole;
-pub use guardian_service::GuardianService;
-pub use immigration_status::ImmigrationStatus;
-pub use referral_event_kind::ReferralEventKind;
-pub use referral_status::ReferralStatus;
 pub use user_error_code::UserErrorCode;
 
 #[cfg(test)]

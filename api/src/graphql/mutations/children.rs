@@ -9,9 +9,9 @@ use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::inputs::erase_child_input::EraseChildInput;
-use crate::graphql::inputs::register_child_input::RegisterChildInput;
-use crate::graphql::inputs::update_child_input::{ChildChanges, UpdateChildInput};
+use crate::graphql::inputs::EraseChildInput;
+use crate::graphql::inputs::RegisterChildInput;
+use crate::graphql::inputs::{ChildChanges, UpdateChildInput};
 use crate::graphql::payloads::{
     EraseChildPayload, Payload, RegisterChildPayload, UpdateChildPayload,
 };

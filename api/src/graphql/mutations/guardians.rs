@@ -8,9 +8,9 @@ use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::inputs::assign_guardian_input::AssignGuardianInput;
-use crate::graphql::inputs::end_guardian_assignment_input::EndGuardianAssignmentInput;
-use crate::graphql::inputs::request_guardian_input::RequestGuardianInput;
+use crate::graphql::inputs::AssignGuardianInput;
+use crate::graphql::inputs::EndGuardianAssignmentInput;
+use crate::graphql::inputs::RequestGuardianInput;
 use crate::graphql::payloads::{
     AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload,
 };

@@ -8,7 +8,7 @@ use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::inputs::record_outcome_measurement_input::RecordOutcomeMeasurementInput;
+use crate::graphql::inputs::RecordOutcomeMeasurementInput;
 use crate::graphql::payloads::{Payload, RecordOutcomeMeasurementPayload};
 use crate::graphql::types::user_error::user_errors;
 

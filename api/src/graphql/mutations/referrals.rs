@@ -12,11 +12,11 @@ use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::inputs::record_conclusive_grounds_decision_input::RecordConclusiveGroundsDecisionInput;
-use crate::graphql::inputs::record_reasonable_grounds_decision_input::RecordReasonableGroundsDecisionInput;
-use crate::graphql::inputs::request_reconsideration_input::RequestReconsiderationInput;
-use crate::graphql::inputs::submit_referral_input::SubmitReferralInput;
-use crate::graphql::inputs::withdraw_referral_input::WithdrawReferralInput;
+use crate::graphql::inputs::RecordConclusiveGroundsDecisionInput;
+use crate::graphql::inputs::RecordReasonableGroundsDecisionInput;
+use crate::graphql::inputs::RequestReconsiderationInput;
+use crate::graphql::inputs::SubmitReferralInput;
+use crate::graphql::inputs::WithdrawReferralInput;
 use crate::graphql::payloads::{
     Payload, RecordConclusiveGroundsDecisionPayload, RecordReasonableGroundsDecisionPayload,
     RequestReconsiderationPayload, SubmitReferralPayload, WithdrawReferralPayload,

@@ -1,4 +1,4 @@
-//! Mutation payloads, one per mutation and file: the entity written, or the input's problems.
+//! Mutation payloads, one file per area: the entity written, or the input's problems.
 
 use stable_futures_persistence::PersistenceError;
 
@@ -32,31 +32,14 @@ macro_rules! payload {
     };
 }
 
-mod assign_guardian_payload;
-mod end_guardian_assignment_payload;
-mod erase_child_payload;
-mod record_conclusive_grounds_decision_payload;
-mod record_outcome_measurement_payload;
-mod record_reasonable_grounds_decision_payload;
-mod register_child_payload;
-mod request_guardian_payload;
-mod request_reconsideration_payload;
-mod submit_referral_payload;
-mod update_child_payload;
-mod withdraw_referral_payload;
-
-pub use assign_guardian_payload::AssignGuardianPayload;
-pub use end_guardian_assignment_payload::EndGuardianAssignmentPayload;
-pub use erase_child_payload::EraseChildPayload;
-pub use record_conclusive_grounds_decision_payload::RecordConclusiveGroundsDecisionPayload;
-pub use record_outcome_measurement_payload::RecordOutcomeMeasurementPayload;
-pub use record_reasonable_grounds_decision_payload::RecordReasonableGroundsDecisionPayload;
-pub use register_child_payload::RegisterChildPayload;
-pub use request_guardian_payload::RequestGuardianPayload;
-pub use request_reconsideration_payload::RequestReconsiderationPayload;
-pub use submit_referral_payload::SubmitReferralPayload;
-pub use update_child_payload::UpdateChildPayload;
-pub use withdraw_referral_payload::WithdrawReferralPayload;
+mod children;
+pub use children::*;
+mod referrals;
+pub use referrals::*;
+mod guardians;
+pub use guardians::*;
+mod outcomes;
+pub use outcomes::*;
 
 pub trait Payload: Sized {
     type Entity;

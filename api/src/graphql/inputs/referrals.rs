@@ -1,9 +1,12 @@
+//! Inputs of the referral mutations.
+
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Utc};
 use stable_futures_domain::referral::ReferralDraft;
 
-use super::first_responder_input::FirstResponderInput;
-use crate::graphql::enums::{CompetentAuthority, ExploitationLocation, ExploitationType};
+use crate::graphql::enums::{
+    CompetentAuthority, DecisionOutcome, ExploitationLocation, ExploitationType, FirstResponderType,
+};
 
 /// An NRM referral for a child.
 #[derive(Debug, InputObject)]
@@ -41,4 +44,46 @@ impl SubmitReferralInput {
             competent_authority: self.competent_authority.into(),
         }
     }
+}
+
+/// The first responder organisation making the referral.
+#[derive(Debug, InputObject)]
+pub struct FirstResponderInput {
+    pub organisation_type: FirstResponderType,
+    /// E.g. "Metropolitan Police Service", "Barnardo's". At most 200 characters.
+    pub organisation_name: String,
+}
+
+/// A Reasonable Grounds decision on a referral (the first, or the reconsidered one).
+#[derive(Debug, InputObject)]
+pub struct RecordReasonableGroundsDecisionInput {
+    pub referral_id: ID,
+    pub expected_version: i32,
+    pub outcome: DecisionOutcome,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A Conclusive Grounds decision (needs a positive Reasonable Grounds decision).
+#[derive(Debug, InputObject)]
+pub struct RecordConclusiveGroundsDecisionInput {
+    pub referral_id: ID,
+    pub expected_version: i32,
+    pub outcome: DecisionOutcome,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A request to reconsider the latest negative decision, with new evidence (not an appeal).
+#[derive(Debug, InputObject)]
+pub struct RequestReconsiderationInput {
+    pub referral_id: ID,
+    pub expected_version: i32,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Withdraws a referral that has no Conclusive Grounds decision.
+#[derive(Debug, InputObject)]
+pub struct WithdrawReferralInput {
+    pub referral_id: ID,
+    pub expected_version: i32,
+    pub withdrawn_at: DateTime<Utc>,
 }

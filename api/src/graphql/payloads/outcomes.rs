@@ -1,3 +1,5 @@
+//! Payloads of the outcome mutations.
+
 use crate::graphql::types::outcome_measurement::OutcomeMeasurement;
 
 payload!(

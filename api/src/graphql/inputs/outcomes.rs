@@ -1,3 +1,5 @@
+//! Inputs of the outcome mutations.
+
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Utc};
 use stable_futures_domain::ids::MeasurementId;

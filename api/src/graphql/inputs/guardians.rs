@@ -1,7 +1,9 @@
+//! Inputs of the guardian mutations.
+
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::enums::{GuardianRole, GuardianService};
+use crate::graphql::enums::{AssignmentEndReason, GuardianRole, GuardianService};
 
 /// A request for an independent guardian for a child.
 #[derive(Debug, InputObject)]
@@ -16,4 +18,23 @@ pub struct RequestGuardianInput {
     /// key with a different input is refused (`IDEMPOTENCY_CONFLICT`). Keys belong to the calling
     /// client; a new UUID per request is a good key.
     pub idempotency_key: Option<String>,
+}
+
+/// A guardian takes up a request.
+#[derive(Debug, InputObject)]
+pub struct AssignGuardianInput {
+    pub assignment_id: ID,
+    pub expected_version: i32,
+    pub assigned_at: DateTime<Utc>,
+    /// The role, if different from the one requested.
+    pub role: Option<GuardianRole>,
+}
+
+/// Ends an assignment, or closes a request never taken up.
+#[derive(Debug, InputObject)]
+pub struct EndGuardianAssignmentInput {
+    pub assignment_id: ID,
+    pub expected_version: i32,
+    pub ended_at: DateTime<Utc>,
+    pub reason: AssignmentEndReason,
 }

@@ -1,8 +1,0 @@
-use crate::graphql::types::child::Child;
-
-payload!(
-    /// Result of `registerChild`.
-    RegisterChildPayload,
-    child,
-    Child
-);

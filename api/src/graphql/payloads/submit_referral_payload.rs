@@ -1,8 +1,0 @@
-use crate::graphql::types::nrm_referral::NrmReferral;
-
-payload!(
-    /// Result of `submitReferral`.
-    SubmitReferralPayload,
-    referral,
-    NrmReferral
-);
