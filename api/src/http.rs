@@ -470,32 +470,20 @@ async fn execute_one(
         otel.status_code = tracing::field::Empty,
     );
     let context = Arc::new(
-        RequestContext::new(
-            &state.database,
-            principal,
-            local_authority,
-            state.holidays.clone(),
-            operation.kind == "query",
-        )
-        .with_correlation(correlation.clone()),
+        RequestContext::new(principal, local_authority, state.holidays.clone())
+            .with_correlation(correlation.clone()),
     );
-    let statements = context.db.statements().clone();
-    let response = with_codes(
-        crate::graphql::execution::execute(
-            &state.schema,
-            request,
-            &context,
-            operation.name.as_deref(),
-        )
-        .instrument(span.clone())
-        .await,
-    );
-    // What is still open held reads only (a query's audit rows are committed by `audited` before
-    // the answer is released): a failure here loses nothing.
-    if let Err(error) = context.db.commit_shared().instrument(span.clone()).await {
-        tracing::warn!(error = %error, "ending a read transaction failed");
-    }
-    let statements = statements.get();
+    let (response, statements) = crate::graphql::execution::execute(
+        &state.schema,
+        request,
+        &context,
+        &state.database,
+        operation.kind == "query",
+        operation.name.as_deref(),
+    )
+    .instrument(span.clone())
+    .await;
+    let response = with_codes(response);
     if response.is_err() {
         span.record("otel.status_code", "ERROR");
     }

@@ -21,12 +21,13 @@ pub use subscriber::Subscriber;
 
 use crate::graphql::errors::ApiError;
 
-/// Everything one request knows about its caller: who calls, their tenant's database handle, the
+/// Everything one request knows about its caller: who calls, for which local authority, the
 /// request's clock reading and correlation. Built per request and dropped with it, so nothing
-/// kept here can reach another caller.
+/// kept here can reach another caller. It holds no database handle: reads of a child's data go
+/// through `graphql::reads`, writes through `graphql::writes`.
 #[derive(Debug)]
 pub struct RequestContext {
-    pub db: TenantDb,
+    principal: Arc<Principal>,
     pub local_authority: LocalAuthority,
     pub holidays: Arc<BankHolidays>,
     /// One clock reading per request, so every rule in it sees the same "now".
@@ -39,24 +40,13 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// A query's context runs all its reads (and its audit row) in one transaction
-    /// (`one_transaction`, see `TenantDb::sharing_one_transaction`), committed when the operation
-    /// has run; a mutation's each in its own.
     pub fn new(
-        database: &Database,
         principal: Principal,
         local_authority: LocalAuthority,
         holidays: Arc<BankHolidays>,
-        one_transaction: bool,
     ) -> Self {
-        let db = database.for_principal(Arc::new(principal));
-        let db = if one_transaction {
-            db.sharing_one_transaction()
-        } else {
-            db
-        };
         Self {
-            db,
+            principal: Arc::new(principal),
             local_authority,
             holidays,
             now: Utc::now(),
@@ -85,7 +75,19 @@ impl RequestContext {
     }
 
     pub fn principal(&self) -> &Principal {
-        self.db.principal()
+        &self.principal
+    }
+
+    /// The caller's tenant handle on `database`. A query's runs all its reads (and its audit
+    /// rows) in one transaction (`one_transaction`, see `TenantDb::sharing_one_transaction`),
+    /// committed when the operation has run; a mutation's each write in its own.
+    pub fn tenant_db(&self, database: &Database, one_transaction: bool) -> TenantDb {
+        let db = database.for_principal(Arc::clone(&self.principal));
+        if one_transaction {
+            db.sharing_one_transaction()
+        } else {
+            db
+        }
     }
 
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {

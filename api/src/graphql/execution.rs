@@ -8,13 +8,18 @@ use async_graphql::Executor;
 
 use super::audit::{only_error, AuditLog};
 use super::errors::ApiError;
+use stable_futures_persistence::Database;
+use tracing::Instrument as _;
+
 use super::reads::ReadState;
+use super::writes::WriteState;
 use crate::caller::RequestContext;
 
 /// Runs `request` (an operation named `operation_name`, as resolved from its document) for
-/// `context` and writes what it read to the audit trail before the response is released; in a
-/// query, the rows are part of its one transaction, committed here. If that fails the caller gets
-/// an `INTERNAL` error instead of the data.
+/// `context` on `database` and writes what it read to the audit trail before the response is
+/// released; in a query (`one_transaction`) the rows are part of its one transaction, committed
+/// here. If that fails the caller gets an `INTERNAL` error instead of the data. Also answers how
+/// many SQL statements the operation ran.
 ///
 /// This is plain code around the execution rather than an async-graphql extension: any
 /// extension sends every field of every answer through the engine's extension chain, which cost
@@ -23,25 +28,44 @@ pub async fn execute(
     schema: &impl Executor,
     request: async_graphql::Request,
     context: &Arc<RequestContext>,
+    database: &Database,
+    one_transaction: bool,
     operation_name: Option<&str>,
-) -> async_graphql::Response {
+) -> (async_graphql::Response, usize) {
     if let Err(invalid) = &context.purpose {
-        return only_error(&ApiError::BadUserInput(invalid.to_string()));
+        return (only_error(&ApiError::BadUserInput(invalid.to_string())), 0);
     }
+    let db = context.tenant_db(database, one_transaction);
+    let statements = db.statements().clone();
     let log = Arc::new(AuditLog::default());
     log.begin(operation_name);
     let request = request
         .data(Arc::clone(context))
         .data(Arc::clone(&log))
-        .data(ReadState::new(&context.db));
-    let response = schema.execute(request).await;
+        .data(ReadState::new(&db))
+        .data(WriteState::new(&db));
+    let response = audited(schema.execute(request).await, context, &db, &log).await;
+    // What is still open held reads only (a query's audit rows are committed by `audited` before
+    // the answer is released): a failure here loses nothing.
+    if let Err(error) = db.commit_shared().in_current_span().await {
+        tracing::warn!(error = %error, "ending a read transaction failed");
+    }
+    (response, statements.get())
+}
+
+async fn audited(
+    response: async_graphql::Response,
+    context: &RequestContext,
+    db: &stable_futures_persistence::TenantDb,
+    log: &AuditLog,
+) -> async_graphql::Response {
     let reads = log.take_reads();
     if reads.is_empty() {
         return response;
     }
     let audit = context.audit_context(&log.operation());
-    let recorded = match context.db.record_reads(&audit, reads).await {
-        Ok(()) => context.db.commit_shared().await,
+    let recorded = match db.record_reads(&audit, reads).await {
+        Ok(()) => db.commit_shared().await,
         Err(error) => Err(error),
     };
     match recorded {

@@ -22,6 +22,7 @@ pub mod scalars;
 pub mod spans;
 pub mod subscription;
 pub mod types;
+pub mod writes;
 
 use async_graphql::Schema;
 

@@ -42,9 +42,10 @@ pub trait ChildData: Sized {
     fn wrap(value: Self::Value, proof: Audited) -> Self;
 }
 
-/// The request's DataLoaders, reachable only through an open [`Gate`].
+/// The request's DataLoaders and tenant handle, reachable only through an open [`Gate`].
 pub struct ReadState {
     loaders: Loaders,
+    db: TenantDb,
 }
 
 impl std::fmt::Debug for ReadState {
@@ -57,6 +58,7 @@ impl ReadState {
     pub(super) fn new(db: &TenantDb) -> Arc<Self> {
         Arc::new(Self {
             loaders: Loaders::new(db),
+            db: db.clone(),
         })
     }
 }
@@ -67,6 +69,7 @@ impl ReadState {
 pub struct Gate<'a> {
     request: &'a RequestContext,
     loaders: &'a Loaders,
+    db: &'a TenantDb,
     log: &'a AuditLog,
 }
 
@@ -84,6 +87,7 @@ impl<'a> Gate<'a> {
         Ok(Self {
             request: request(ctx)?,
             loaders: &state.loaders,
+            db: &state.db,
             log: audit::log(ctx)?,
         })
     }
@@ -106,6 +110,12 @@ impl<'a> Gate<'a> {
 
     pub fn loaders(&self) -> &'a Loaders {
         self.loaders
+    }
+
+    /// The tenant handle, for reads that are not a DataLoader's (a page, a lookup by the case
+    /// system's id, the feed, the trail).
+    pub fn db(&self) -> &'a TenantDb {
+        self.db
     }
 
     pub fn request(&self) -> &'a RequestContext {
@@ -133,6 +143,17 @@ impl<'a> Gate<'a> {
     pub fn note(&self, child: Option<ChildId>, class: FieldsClass) {
         self.log.read(child, class);
     }
+}
+
+/// Reference data that holds nothing about a child (the outcome framework): any caller may read
+/// it, and it is not audited.
+pub async fn current_framework(
+    ctx: &Context<'_>,
+) -> Result<Arc<stable_futures_domain::outcomes::OutcomeFramework>, ApiError> {
+    let state = ctx
+        .data::<Arc<ReadState>>()
+        .map_err(|_| ApiError::Unauthenticated)?;
+    Ok(state.db.current_framework().await?)
 }
 
 /// Wraps the record a mutation has just written and audited (its `AUDIT` row names the write, so

@@ -5,7 +5,6 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::PersistenceError;
 
 use crate::caller::request;
-use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
@@ -16,6 +15,7 @@ use crate::graphql::payloads::{
     EraseChildPayload, Payload, RegisterChildPayload, UpdateChildPayload,
 };
 use crate::graphql::types::user_error::user_errors;
+use crate::graphql::writes;
 
 #[derive(Debug, Default)]
 pub struct ChildMutations;
@@ -35,13 +35,11 @@ impl ChildMutations {
                 Ok(idempotency) => idempotency,
                 Err(errors) => return Ok(RegisterChildPayload::refused(user_errors(errors))),
             };
-        let audit = audit::for_write(ctx)?;
+        let (db, audit) = writes::begin(ctx)?;
         let today = request.now.date_naive();
         let result = match ChildDraft::from(input).validate(today) {
             Ok(details) => {
-                request
-                    .db
-                    .register_child(details, request.now, &audit, idempotency.as_ref())
+                db.register_child(details, request.now, &audit, idempotency.as_ref())
                     .await
             }
             Err(errors) => Err(PersistenceError::Invalid(errors)),
@@ -61,9 +59,8 @@ impl ChildMutations {
         let expected_version = input.expected_version;
         let today = request.now.date_naive();
         let changes = ChildChanges::from(input);
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .update_child(id, expected_version, request.now, &audit, move |child| {
                 changes.apply(child).validate(today)
             })
@@ -81,11 +78,9 @@ impl ChildMutations {
         ctx: &Context<'_>,
         input: EraseChildInput,
     ) -> async_graphql::Result<EraseChildPayload> {
-        let request = request(ctx)?;
         let id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .erase_child(id, input.expected_version, input.reason.into(), &audit)
             .await;
         Ok(EraseChildPayload::from_result(result, |()| input.child_id)?)

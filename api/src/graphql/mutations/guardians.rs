@@ -4,7 +4,6 @@ use stable_futures_domain::ids::{AssignmentId, ChildId};
 use stable_futures_domain::principal::Scope;
 
 use crate::caller::request;
-use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
@@ -15,6 +14,7 @@ use crate::graphql::payloads::{
     AssignGuardianPayload, EndGuardianAssignmentPayload, Payload, RequestGuardianPayload,
 };
 use crate::graphql::types::user_error::user_errors;
+use crate::graphql::writes;
 
 #[derive(Debug, Default)]
 pub struct GuardianMutations;
@@ -36,9 +36,8 @@ impl GuardianMutations {
                 Ok(idempotency) => idempotency,
                 Err(errors) => return Ok(RequestGuardianPayload::refused(user_errors(errors))),
             };
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .request_guardian(
                 child_id,
                 GuardianRequest {
@@ -71,9 +70,8 @@ impl GuardianMutations {
             input.role.map(GuardianRole::from),
             request.now,
         );
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .change_assignment(id, input.expected_version, now, &audit, move |a| {
                 a.assign(assigned_at, role, now)
             })
@@ -98,9 +96,8 @@ impl GuardianMutations {
             AssignmentEndReason::from(input.reason),
             request.now,
         );
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .change_assignment(id, input.expected_version, now, &audit, move |a| {
                 a.end(ended_at, reason, now)
             })

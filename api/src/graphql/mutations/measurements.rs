@@ -4,13 +4,13 @@ use stable_futures_domain::principal::Scope;
 use uuid::Uuid;
 
 use crate::caller::request;
-use crate::graphql::audit;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::RecordOutcomeMeasurementInput;
 use crate::graphql::payloads::{Payload, RecordOutcomeMeasurementPayload};
 use crate::graphql::types::user_error::user_errors;
+use crate::graphql::writes;
 
 #[derive(Debug, Default)]
 pub struct MeasurementMutations;
@@ -46,9 +46,8 @@ impl MeasurementMutations {
                 )))
             }
         };
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .record_measurement(
                 child_id,
                 input.draft(supersedes),

@@ -7,7 +7,6 @@ use stable_futures_domain::referral::{
 use stable_futures_domain::FieldError;
 
 use crate::caller::{request, RequestContext};
-use crate::graphql::audit;
 use crate::graphql::errors::ApiError;
 use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
@@ -23,6 +22,7 @@ use crate::graphql::payloads::{
 };
 use crate::graphql::types::nrm_referral::NrmReferral;
 use crate::graphql::types::user_error::user_errors;
+use crate::graphql::writes;
 
 #[derive(Debug, Default)]
 pub struct ReferralMutations;
@@ -45,9 +45,8 @@ where
 {
     let id = ReferralId(ids::require(referral_id, NodeKind::NrmReferral)?);
     let now = request.now;
-    let audit = audit::for_write(ctx)?;
-    let result = request
-        .db
+    let (db, audit) = writes::begin(ctx)?;
+    let result = db
         .transition_referral(id, expected_version, now, &audit, move |referral| {
             change(referral, now)
         })
@@ -71,9 +70,8 @@ impl ReferralMutations {
                 Ok(idempotency) => idempotency,
                 Err(errors) => return Ok(SubmitReferralPayload::refused(user_errors(errors))),
             };
-        let audit = audit::for_write(ctx)?;
-        let result = request
-            .db
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
             .submit_referral(
                 child_id,
                 input.draft(),

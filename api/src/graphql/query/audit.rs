@@ -41,8 +41,7 @@ impl AuditQueries {
             None => None,
         };
         let page = gate
-            .request()
-            .db
+            .db()
             .audit_events(first, before, child)
             .await
             .map_err(ApiError::from)?;

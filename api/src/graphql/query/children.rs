@@ -45,8 +45,7 @@ impl ChildQueries {
         let local_child_id = LocalChildId::parse(&local_child_id)
             .map_err(|error| ApiError::BadUserInput(error.message))?;
         let child = gate
-            .request()
-            .db
+            .db()
             .child_by_local_id(&local_child_id)
             .await
             .map_err(ApiError::from)?;
@@ -69,8 +68,7 @@ impl ChildQueries {
         let first = ids::page_size(first)?;
         let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
         let page = gate
-            .request()
-            .db
+            .db()
             .children_page(first, after)
             .await
             .map_err(ApiError::from)?;

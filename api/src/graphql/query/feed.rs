@@ -2,10 +2,9 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object};
 use stable_futures_domain::principal::Scope;
 
-use crate::caller::request;
 use crate::graphql::errors::ApiError;
-use crate::graphql::guard::permit;
 use crate::graphql::ids;
+use crate::graphql::reads::Gate;
 use crate::graphql::types::change::Change;
 
 /// The change feed. Its entries hold ids only; `Change.entity` reads the record through the read
@@ -28,13 +27,13 @@ impl FeedQueries {
         first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Option<Connection<String, Change, EmptyFields, EmptyFields>>> {
-        if !permit(ctx, Scope::ChildrenRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
-        }
+        };
         let first = ids::page_size(first)?;
         let after = ids::decode_sequence_cursor(after.as_deref())?;
-        let page = request(ctx)?
-            .db
+        let page = gate
+            .db()
             .changes(after, first)
             .await
             .map_err(ApiError::from)?;
@@ -52,11 +51,11 @@ impl FeedQueries {
     /// initial load with `children`, note it; after the load, follow `changes(after:)` from it,
     /// and nothing that changed during the load is missed. Needs the `children:read` scope.
     async fn changes_end_cursor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        if !permit(ctx, Scope::ChildrenRead)? {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
-        }
-        let position = request(ctx)?
-            .db
+        };
+        let position = gate
+            .db()
             .latest_change_position()
             .await
             .map_err(ApiError::from)?;

@@ -1,7 +1,6 @@
 use async_graphql::{Context, Object};
 
-use crate::caller::request;
-use crate::graphql::errors::ApiError;
+use crate::graphql::reads;
 use crate::graphql::types::outcome_framework::OutcomeFramework;
 
 /// Reference data that holds nothing about a child.
@@ -15,11 +14,7 @@ impl ReferenceQueries {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<OutcomeFramework> {
-        let framework = request(ctx)?
-            .db
-            .current_framework()
-            .await
-            .map_err(ApiError::from)?;
+        let framework = reads::current_framework(ctx).await?;
         Ok(OutcomeFramework(framework))
     }
 }

@@ -1,7 +1,9 @@
 use async_graphql::{Context, Object};
 
-use crate::caller::request;
+use stable_futures_domain::principal::Scope;
+
 use crate::graphql::errors::ApiError;
+use crate::graphql::reads::Gate;
 
 /// Extra fields of the children connection.
 #[derive(Debug)]
@@ -11,8 +13,9 @@ pub struct ChildrenConnectionFields;
 impl ChildrenConnectionFields {
     /// Number of children of the local authority (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(request(ctx)?
-            .db
+        // Reached only through `children`, whose gate has checked `children:read` already.
+        Ok(Gate::require(ctx, Scope::ChildrenRead)?
+            .db()
             .count_children()
             .await
             .map_err(ApiError::from)?)
