@@ -20,5 +20,6 @@ pub mod local_authority;
 pub mod outcomes;
 pub mod principal;
 pub mod referral;
+pub mod worklist;
 
 pub use error::{ErrorCode, FieldError, FieldErrors};

@@ -1,0 +1,321 @@
+//! What is due for a child, and when: the rules of the worklist, as one pure function of a
+//! child's records, today's UK date, the authority's calendar and its settings.
+//!
+//! The service answers worklists with SQL over stored due dates; this function is the oracle the
+//! SQL is tested against, and the statement of the rules:
+//!
+//! | kind | for | due on | on the list from |
+//! |---|---|---|---|
+//! | reasonable grounds overdue | a referral with no decision yet | 5 working days after referral (the nation's calendar; a DDM panel: 45 calendar days) | the day after |
+//! | guardian not requested | a child with a referral not withdrawn and no request ever made to the nation's service | earliest such referral + `guardian_request_days` | the due day |
+//! | guardian not assigned | a request not yet taken up | request + `guardian_assignment_days` | the due day |
+//! | measurement due | a child with an open referral or guardian | latest measurement (else the start of the open work) + `measurement_interval_days` | the due day |
+//! | young person's view missing | a child with open work whose last `young_person_view_window` measurements were all made without the young person | the latest of them | the due day |
+//! | turning 18 | an undecided referral of a young person | the 18th birthday (from the recorded, possibly estimated, date of birth) | `turning_18_days` before |
+//! | recovery period ending | a positive reasonable-grounds decision without a conclusive one | the end of the recovery period | `recovery_period_ending_days` before |
+//! | reconsideration waiting | a reconsideration asked for and not decided | request + `reconsideration_waiting_days` | the due day |
+//!
+//! A referral is *undecided* while it is neither withdrawn nor conclusively decided, and a
+//! negative decision counts as final unless a reconsideration of it is awaited. An item leaves the
+//! list when the work is done: the decision, request, assignment or measurement is recorded.
+
+use chrono::{Days, NaiveDate};
+
+use crate::calendar::{uk_date, BankHolidays};
+use crate::child::Child;
+use crate::guardian::{AssignmentStatus, GuardianAssignment, GuardianService};
+use crate::ids::{AssignmentId, ChildId, ReferralId};
+use crate::outcomes::OutcomeMeasurement;
+use crate::referral::{
+    CompetentAuthority, NrmReferral, ReferralStatus, REASONABLE_GROUNDS_TARGET_WORKING_DAYS,
+};
+
+string_enum! {
+    /// What is due.
+    pub enum WorkItemKind {
+        ReasonableGroundsOverdue => "REASONABLE_GROUNDS_OVERDUE",
+        GuardianNotRequested => "GUARDIAN_NOT_REQUESTED",
+        GuardianNotAssigned => "GUARDIAN_NOT_ASSIGNED",
+        MeasurementDue => "MEASUREMENT_DUE",
+        YoungPersonViewMissing => "YOUNG_PERSON_VIEW_MISSING",
+        Turning18 => "TURNING_18",
+        RecoveryPeriodEnding => "RECOVERY_PERIOD_ENDING",
+        ReconsiderationWaiting => "RECONSIDERATION_WAITING",
+    }
+}
+
+/// Calendar days within which a devolved decision-making panel should decide reasonable grounds.
+pub const DEVOLVED_DECISION_TARGET_DAYS: u64 = 45;
+
+/// An authority's thresholds. No statute sets most of them ("as soon as reasonably
+/// practicable"), so each authority sets its own; the defaults are a starting point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorklistSettings {
+    /// Days after a child's referral by which a guardian should have been requested.
+    pub guardian_request_days: u32,
+    /// Days after a request by which a guardian should have been assigned.
+    pub guardian_assignment_days: u32,
+    /// Days between outcome measurements while work is open.
+    pub measurement_interval_days: u32,
+    /// How many of the latest measurements without the young person make an item.
+    pub young_person_view_window: u32,
+    /// Days before an 18th birthday from which an undecided referral is listed.
+    pub turning_18_days: u32,
+    /// Days before the recovery period ends from which it is listed.
+    pub recovery_period_ending_days: u32,
+    /// Days after a reconsideration request by which a decision is expected.
+    pub reconsideration_waiting_days: u32,
+}
+
+impl Default for WorklistSettings {
+    fn default() -> Self {
+        Self {
+            guardian_request_days: 5,
+            guardian_assignment_days: 10,
+            measurement_interval_days: 90,
+            young_person_view_window: 3,
+            turning_18_days: 90,
+            recovery_period_ending_days: 7,
+            reconsideration_waiting_days: 30,
+        }
+    }
+}
+
+/// One thing due for one child.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WorkItem {
+    pub due_on: NaiveDate,
+    pub kind: WorkItemKind,
+    pub child_id: ChildId,
+    pub referral_id: Option<ReferralId>,
+    pub assignment_id: Option<AssignmentId>,
+    /// The first day the item is on the list.
+    pub listed_from: NaiveDate,
+}
+
+impl WorkItem {
+    /// Days past the due date on `today`; 0 until then.
+    pub fn overdue_by_days(&self, today: NaiveDate) -> i64 {
+        (today - self.due_on).num_days().max(0)
+    }
+}
+
+/// A child's records, as the worklist reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildRecords<'a> {
+    pub child: &'a Child,
+    pub referrals: &'a [NrmReferral],
+    pub assignments: &'a [GuardianAssignment],
+    /// Current measurements (corrections replace what they correct).
+    pub measurements: &'a [OutcomeMeasurement],
+}
+
+/// The day a reasonable-grounds decision on `referral` is due: 5 working days after the referral
+/// in the authority's calendar, or 45 calendar days for a devolved decision-making panel.
+pub fn reasonable_grounds_due_on(referral: &NrmReferral, holidays: &BankHolidays) -> NaiveDate {
+    let referred_on = uk_date(referral.referred_at);
+    if referral.competent_authority == CompetentAuthority::DdmPanel {
+        referred_on
+            .checked_add_days(Days::new(DEVOLVED_DECISION_TARGET_DAYS))
+            .unwrap_or(NaiveDate::MAX)
+    } else {
+        let days = u32::try_from(REASONABLE_GROUNDS_TARGET_WORKING_DAYS).unwrap_or(u32::MAX);
+        holidays.add_working_days(referred_on, days)
+    }
+}
+
+/// Whether a referral still waits for a decision that ends it.
+pub fn is_undecided(referral: &NrmReferral) -> bool {
+    match referral.status {
+        ReferralStatus::Submitted | ReferralStatus::RgPositive => true,
+        ReferralStatus::RgNegative | ReferralStatus::CgNegative => {
+            referral.reconsideration_pending()
+        }
+        ReferralStatus::CgPositive | ReferralStatus::Withdrawn => false,
+    }
+}
+
+fn earliest<'a>(referrals: impl Iterator<Item = &'a NrmReferral>) -> Option<&'a NrmReferral> {
+    referrals.min_by_key(|referral| (referral.referred_at, referral.id))
+}
+
+fn plus_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn minus_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Every item open for the child, listed or not yet, in no particular order. `service` is the
+/// guardianship service of the authority's nation.
+pub fn work_items(
+    records: ChildRecords<'_>,
+    holidays: &BankHolidays,
+    service: GuardianService,
+    settings: &WorklistSettings,
+) -> Vec<WorkItem> {
+    let child_id = records.child.id;
+    let mut items = Vec::new();
+    let item = |kind, due_on, listed_from, referral_id, assignment_id| WorkItem {
+        due_on,
+        kind,
+        child_id,
+        referral_id,
+        assignment_id,
+        listed_from,
+    };
+
+    for referral in records.referrals {
+        if referral.status == ReferralStatus::Submitted {
+            let due_on = reasonable_grounds_due_on(referral, holidays);
+            items.push(item(
+                WorkItemKind::ReasonableGroundsOverdue,
+                due_on,
+                plus_days(due_on, 1),
+                Some(referral.id),
+                None,
+            ));
+        }
+        if let Some(requested_at) = referral.reconsideration_requested_at {
+            let due_on = plus_days(uk_date(requested_at), settings.reconsideration_waiting_days);
+            items.push(item(
+                WorkItemKind::ReconsiderationWaiting,
+                due_on,
+                due_on,
+                Some(referral.id),
+                None,
+            ));
+        }
+        if referral.status == ReferralStatus::RgPositive {
+            if let Some(ends_on) = referral.recovery_period_ends_on() {
+                items.push(item(
+                    WorkItemKind::RecoveryPeriodEnding,
+                    ends_on,
+                    minus_days(ends_on, settings.recovery_period_ending_days),
+                    Some(referral.id),
+                    None,
+                ));
+            }
+        }
+    }
+
+    let undecided = earliest(records.referrals.iter().filter(|r| is_undecided(r)));
+    if let Some(referral) = undecided {
+        let birthday = records.child.eighteenth_birthday();
+        items.push(item(
+            WorkItemKind::Turning18,
+            birthday,
+            minus_days(birthday, settings.turning_18_days),
+            Some(referral.id),
+            None,
+        ));
+    }
+
+    let requested_from_service = records
+        .assignments
+        .iter()
+        .any(|assignment| assignment.service == service);
+    let not_withdrawn = earliest(
+        records
+            .referrals
+            .iter()
+            .filter(|r| r.status != ReferralStatus::Withdrawn),
+    );
+    if let (Some(referral), false) = (not_withdrawn, requested_from_service) {
+        let due_on = plus_days(
+            uk_date(referral.referred_at),
+            settings.guardian_request_days,
+        );
+        items.push(item(
+            WorkItemKind::GuardianNotRequested,
+            due_on,
+            due_on,
+            Some(referral.id),
+            None,
+        ));
+    }
+
+    for assignment in records.assignments {
+        if assignment.status == AssignmentStatus::Requested {
+            let due_on = plus_days(
+                uk_date(assignment.requested_at),
+                settings.guardian_assignment_days,
+            );
+            items.push(item(
+                WorkItemKind::GuardianNotAssigned,
+                due_on,
+                due_on,
+                None,
+                Some(assignment.id),
+            ));
+        }
+    }
+
+    // Open work starts with the earliest undecided referral or open guardian request.
+    let open_since = records
+        .referrals
+        .iter()
+        .filter(|r| is_undecided(r))
+        .map(|r| r.referred_at)
+        .chain(
+            records
+                .assignments
+                .iter()
+                .filter(|a| a.is_open())
+                .map(|a| a.requested_at),
+        )
+        .min();
+    if let Some(open_since) = open_since {
+        let mut measurements: Vec<&OutcomeMeasurement> = records.measurements.iter().collect();
+        measurements.sort_by_key(|m| (m.observed_at, m.id));
+        let last_measured = measurements.last().map(|m| uk_date(m.observed_at));
+        let due_on = plus_days(
+            last_measured.unwrap_or_else(|| uk_date(open_since)),
+            settings.measurement_interval_days,
+        );
+        items.push(item(
+            WorkItemKind::MeasurementDue,
+            due_on,
+            due_on,
+            None,
+            None,
+        ));
+
+        let window = usize::try_from(settings.young_person_view_window).unwrap_or(usize::MAX);
+        let latest = measurements.iter().rev().take(window);
+        if window > 0
+            && measurements.len() >= window
+            && latest.clone().all(|m| !m.young_person_participated)
+        {
+            if let Some(due_on) = last_measured {
+                items.push(item(
+                    WorkItemKind::YoungPersonViewMissing,
+                    due_on,
+                    due_on,
+                    None,
+                    None,
+                ));
+            }
+        }
+    }
+    items
+}
+
+/// The child's items on the list on `today`, most overdue first.
+pub fn worklist(
+    records: ChildRecords<'_>,
+    today: NaiveDate,
+    holidays: &BankHolidays,
+    service: GuardianService,
+    settings: &WorklistSettings,
+) -> Vec<WorkItem> {
+    let mut items: Vec<WorkItem> = work_items(records, holidays, service, settings)
+        .into_iter()
+        .filter(|item| item.listed_from <= today)
+        .collect();
+    items.sort();
+    items
+}

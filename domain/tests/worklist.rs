@@ -1,0 +1,432 @@
+//! The worklist's rules, kind by kind: when an item appears, when it is due, and that it leaves
+//! when the work is done.
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use common::{at, child, child_born, date, now, referral_draft};
+use stable_futures_domain::calendar::BankHolidays;
+use stable_futures_domain::child::Child;
+use stable_futures_domain::guardian::{GuardianAssignment, GuardianRole, GuardianService};
+use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
+use stable_futures_domain::outcomes::OutcomeMeasurement;
+use stable_futures_domain::referral::{CompetentAuthority, DecisionOutcome, NrmReferral};
+use stable_futures_domain::worklist::{
+    reasonable_grounds_due_on, work_items, worklist, ChildRecords, WorkItem, WorkItemKind,
+    WorklistSettings,
+};
+
+fn holidays() -> BankHolidays {
+    BankHolidays::england_and_wales()
+}
+
+fn referral_of(child: &Child, referred_at: DateTime<Utc>) -> NrmReferral {
+    let (referral, _) = NrmReferral::submit(
+        ReferralId::generate(),
+        child,
+        referral_draft(referred_at),
+        now(),
+    )
+    .expect("valid referral");
+    referral
+}
+
+fn request(
+    child: &Child,
+    service: GuardianService,
+    requested_at: DateTime<Utc>,
+) -> GuardianAssignment {
+    let role = if service == GuardianService::Ictg {
+        GuardianRole::DirectWorker
+    } else {
+        GuardianRole::Guardian
+    };
+    GuardianAssignment::request(
+        AssignmentId::generate(),
+        child.id,
+        service,
+        role,
+        requested_at,
+        &[],
+        now(),
+    )
+    .expect("valid request")
+}
+
+fn measurement(
+    child_id: ChildId,
+    observed_at: DateTime<Utc>,
+    participated: bool,
+) -> OutcomeMeasurement {
+    OutcomeMeasurement {
+        id: MeasurementId::generate(),
+        child_id,
+        framework_version: "csf-pof-summary-2022".to_owned(),
+        outcome_key: "being_listened_to".to_owned(),
+        observed_at,
+        recorded_by: "test".to_owned(),
+        recorded_at: observed_at,
+        young_person_participated: participated,
+        young_person_rating: None,
+        young_person_words: None,
+        practitioner_rating: Some(3),
+        practitioner_note: None,
+        indicators_met: Vec::new(),
+        supersedes: None,
+    }
+}
+
+struct Case {
+    child: Child,
+    referrals: Vec<NrmReferral>,
+    assignments: Vec<GuardianAssignment>,
+    measurements: Vec<OutcomeMeasurement>,
+    settings: WorklistSettings,
+}
+
+impl Case {
+    fn new(child: Child) -> Self {
+        Self {
+            child,
+            referrals: Vec::new(),
+            assignments: Vec::new(),
+            measurements: Vec::new(),
+            settings: WorklistSettings::default(),
+        }
+    }
+
+    fn records(&self) -> ChildRecords<'_> {
+        ChildRecords {
+            child: &self.child,
+            referrals: &self.referrals,
+            assignments: &self.assignments,
+            measurements: &self.measurements,
+        }
+    }
+
+    fn all(&self) -> Vec<WorkItem> {
+        work_items(
+            self.records(),
+            &holidays(),
+            GuardianService::Ictg,
+            &self.settings,
+        )
+    }
+
+    fn on(&self, today: NaiveDate) -> Vec<WorkItem> {
+        worklist(
+            self.records(),
+            today,
+            &holidays(),
+            GuardianService::Ictg,
+            &self.settings,
+        )
+    }
+
+    fn kinds_on(&self, today: NaiveDate) -> Vec<WorkItemKind> {
+        self.on(today).iter().map(|item| item.kind).collect()
+    }
+
+    fn item(&self, kind: WorkItemKind) -> Option<WorkItem> {
+        self.all().into_iter().find(|item| item.kind == kind)
+    }
+}
+
+#[test]
+fn reasonable_grounds_is_overdue_the_day_after_five_working_days() {
+    let mut case = Case::new(child());
+    // Thursday 17 April 2025: Good Friday and Easter Monday follow.
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 4, 17, 10, 0)));
+    let item = case
+        .item(WorkItemKind::ReasonableGroundsOverdue)
+        .expect("an undecided referral has an item");
+    assert_eq!(item.due_on, date(2025, 4, 28));
+    assert_eq!(item.listed_from, date(2025, 4, 29));
+    assert_eq!(item.referral_id, Some(case.referrals[0].id));
+    assert!(!case
+        .kinds_on(date(2025, 4, 28))
+        .contains(&WorkItemKind::ReasonableGroundsOverdue));
+    assert!(case
+        .kinds_on(date(2025, 4, 29))
+        .contains(&WorkItemKind::ReasonableGroundsOverdue));
+    assert_eq!(
+        case.on(date(2025, 5, 1))
+            .iter()
+            .find(|i| i.kind == WorkItemKind::ReasonableGroundsOverdue)
+            .map(|i| i.overdue_by_days(date(2025, 5, 1))),
+        Some(3)
+    );
+
+    case.referrals[0]
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 5, 2, 9, 0), now())
+        .expect("decided");
+    assert_eq!(case.item(WorkItemKind::ReasonableGroundsOverdue), None);
+}
+
+#[test]
+fn a_devolved_panel_has_45_calendar_days() {
+    let child = child();
+    let mut draft = referral_draft(at(2025, 3, 3, 9, 0));
+    draft.competent_authority = CompetentAuthority::DdmPanel;
+    let (referral, _) =
+        NrmReferral::submit(ReferralId::generate(), &child, draft, now()).expect("eligible");
+    assert_eq!(
+        reasonable_grounds_due_on(&referral, &holidays()),
+        date(2025, 4, 17)
+    );
+    let sca = referral_of(&child, at(2025, 3, 3, 9, 0));
+    assert_eq!(
+        reasonable_grounds_due_on(&sca, &holidays()),
+        date(2025, 3, 10)
+    );
+}
+
+#[test]
+fn the_referral_date_is_the_uk_date() {
+    let child = child();
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London.
+    let late = referral_of(&child, at(2025, 6, 30, 23, 30));
+    assert_eq!(
+        reasonable_grounds_due_on(&late, &holidays()),
+        date(2025, 7, 8)
+    );
+}
+
+#[test]
+fn a_guardian_is_due_to_be_requested_from_the_nations_service() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 2, 3, 9, 0)));
+    let item = case
+        .item(WorkItemKind::GuardianNotRequested)
+        .expect("no guardian requested");
+    assert_eq!(item.due_on, date(2025, 2, 8), "from the earliest referral");
+    assert_eq!(item.listed_from, item.due_on);
+    assert_eq!(item.referral_id, Some(case.referrals[1].id));
+
+    // A request to another nation's service does not count.
+    case.assignments.push(request(
+        &case.child,
+        GuardianService::GuardianshipScotland,
+        at(2025, 2, 4, 9, 0),
+    ));
+    assert!(case.item(WorkItemKind::GuardianNotRequested).is_some());
+    case.assignments.push(request(
+        &case.child,
+        GuardianService::Ictg,
+        at(2025, 2, 4, 9, 0),
+    ));
+    assert_eq!(case.item(WorkItemKind::GuardianNotRequested), None);
+}
+
+#[test]
+fn withdrawn_referrals_need_no_guardian() {
+    let mut case = Case::new(child());
+    let mut referral = referral_of(&case.child, at(2025, 3, 3, 9, 0));
+    referral
+        .withdraw(at(2025, 3, 4, 9, 0), now())
+        .expect("withdrawn");
+    case.referrals.push(referral);
+    assert_eq!(
+        case.all(),
+        Vec::new(),
+        "a withdrawn referral leaves no work"
+    );
+}
+
+#[test]
+fn a_request_is_due_to_be_assigned_and_leaves_when_assigned() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    case.assignments.push(request(
+        &case.child,
+        GuardianService::Ictg,
+        at(2025, 3, 4, 9, 0),
+    ));
+    let item = case
+        .item(WorkItemKind::GuardianNotAssigned)
+        .expect("unassigned");
+    assert_eq!(item.due_on, date(2025, 3, 14));
+    assert_eq!(item.assignment_id, Some(case.assignments[0].id));
+    case.assignments[0]
+        .assign(at(2025, 3, 10, 9, 0), None, now())
+        .expect("assigned");
+    assert_eq!(case.item(WorkItemKind::GuardianNotAssigned), None);
+}
+
+#[test]
+fn a_measurement_is_due_while_work_is_open() {
+    let mut case = Case::new(child());
+    assert_eq!(
+        case.item(WorkItemKind::MeasurementDue),
+        None,
+        "no work, no item"
+    );
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    assert_eq!(
+        case.item(WorkItemKind::MeasurementDue).map(|i| i.due_on),
+        Some(date(2025, 6, 1)),
+        "90 days after the referral when nothing was measured"
+    );
+    case.measurements
+        .push(measurement(case.child.id, at(2025, 4, 1, 10, 0), true));
+    case.measurements
+        .push(measurement(case.child.id, at(2025, 3, 20, 10, 0), true));
+    assert_eq!(
+        case.item(WorkItemKind::MeasurementDue).map(|i| i.due_on),
+        Some(date(2025, 6, 30)),
+        "90 days after the latest measurement"
+    );
+    case.referrals[0]
+        .withdraw(at(2025, 4, 2, 9, 0), now())
+        .expect("withdrawn");
+    assert_eq!(case.item(WorkItemKind::MeasurementDue), None);
+    case.assignments.push(request(
+        &case.child,
+        GuardianService::Ictg,
+        at(2025, 4, 3, 9, 0),
+    ));
+    assert!(
+        case.item(WorkItemKind::MeasurementDue).is_some(),
+        "an open guardian request is open work"
+    );
+}
+
+#[test]
+fn the_young_persons_view_is_missing_after_the_window_without_them() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    let id = case.child.id;
+    case.measurements
+        .push(measurement(id, at(2025, 3, 10, 9, 0), true));
+    case.measurements
+        .push(measurement(id, at(2025, 3, 11, 9, 0), false));
+    case.measurements
+        .push(measurement(id, at(2025, 3, 12, 9, 0), false));
+    assert_eq!(
+        case.item(WorkItemKind::YoungPersonViewMissing),
+        None,
+        "two of three"
+    );
+    case.measurements
+        .push(measurement(id, at(2025, 3, 13, 9, 0), false));
+    let item = case
+        .item(WorkItemKind::YoungPersonViewMissing)
+        .expect("three without the young person");
+    assert_eq!(item.due_on, date(2025, 3, 13));
+    case.measurements
+        .push(measurement(id, at(2025, 3, 14, 9, 0), true));
+    assert_eq!(case.item(WorkItemKind::YoungPersonViewMissing), None);
+    case.settings.young_person_view_window = 0;
+    case.measurements
+        .push(measurement(id, at(2025, 3, 15, 9, 0), false));
+    assert_eq!(
+        case.item(WorkItemKind::YoungPersonViewMissing),
+        None,
+        "a window of 0 turns the kind off"
+    );
+}
+
+#[test]
+fn turning_18_is_listed_from_d_days_before_the_birthday() {
+    let mut case = Case::new(child_born(date(2008, 9, 1), true));
+    case.referrals
+        .push(referral_of(&case.child, at(2026, 3, 2, 9, 0)));
+    let item = case.item(WorkItemKind::Turning18).expect("undecided");
+    assert_eq!(item.due_on, date(2026, 9, 1));
+    assert_eq!(item.listed_from, date(2026, 6, 3));
+    assert!(!case
+        .kinds_on(date(2026, 6, 2))
+        .contains(&WorkItemKind::Turning18));
+    assert!(case
+        .kinds_on(date(2026, 6, 3))
+        .contains(&WorkItemKind::Turning18));
+    case.referrals[0]
+        .record_reasonable_grounds(DecisionOutcome::Negative, at(2026, 3, 5, 9, 0), now())
+        .expect("decided");
+    assert_eq!(
+        case.item(WorkItemKind::Turning18),
+        None,
+        "a final negative decision"
+    );
+    case.referrals[0]
+        .request_reconsideration(at(2026, 3, 9, 9, 0), now())
+        .expect("asked");
+    assert!(
+        case.item(WorkItemKind::Turning18).is_some(),
+        "a reconsideration is awaited: undecided again"
+    );
+}
+
+#[test]
+fn the_recovery_period_ending_is_listed_e_days_before() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    case.referrals[0]
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 3, 6, 9, 0), now())
+        .expect("decided");
+    let item = case
+        .item(WorkItemKind::RecoveryPeriodEnding)
+        .expect("positive RG, no CG");
+    assert_eq!(item.due_on, date(2025, 4, 5));
+    assert_eq!(item.listed_from, date(2025, 3, 29));
+    case.referrals[0]
+        .record_conclusive_grounds(DecisionOutcome::Positive, at(2025, 5, 6, 9, 0), now())
+        .expect("decided");
+    assert_eq!(case.item(WorkItemKind::RecoveryPeriodEnding), None);
+}
+
+#[test]
+fn a_reconsideration_waits_r_days() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    case.referrals[0]
+        .record_reasonable_grounds(DecisionOutcome::Negative, at(2025, 3, 6, 9, 0), now())
+        .expect("decided");
+    assert_eq!(case.item(WorkItemKind::ReconsiderationWaiting), None);
+    case.referrals[0]
+        .request_reconsideration(at(2025, 3, 10, 9, 0), now())
+        .expect("asked");
+    let item = case
+        .item(WorkItemKind::ReconsiderationWaiting)
+        .expect("awaited");
+    assert_eq!(item.due_on, date(2025, 4, 9));
+    case.referrals[0]
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 3, 20, 9, 0), now())
+        .expect("reconsidered");
+    assert_eq!(case.item(WorkItemKind::ReconsiderationWaiting), None);
+}
+
+#[test]
+fn the_list_is_most_overdue_first() {
+    let mut case = Case::new(child());
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 3, 3, 9, 0)));
+    case.assignments.push(request(
+        &case.child,
+        GuardianService::Ictg,
+        at(2025, 3, 4, 9, 0),
+    ));
+    let list = case.on(date(2025, 12, 1));
+    let due: Vec<NaiveDate> = list.iter().map(|item| item.due_on).collect();
+    let mut sorted = due.clone();
+    sorted.sort();
+    assert_eq!(due, sorted);
+    assert_eq!(
+        list.iter().map(|item| item.kind).collect::<Vec<_>>(),
+        [
+            WorkItemKind::ReasonableGroundsOverdue,
+            WorkItemKind::GuardianNotAssigned,
+            WorkItemKind::MeasurementDue,
+        ]
+    );
+    assert_eq!(list[0].overdue_by_days(date(2025, 3, 1)), 0, "not yet due");
+}
