@@ -233,12 +233,15 @@ impl NrmReferral {
         if draft.competent_authority == CompetentAuthority::DdmPanel {
             let referral_date = uk_date(draft.referred_at);
             let days_before_18 = calendar_days(referral_date, child.eighteenth_birthday());
-            if days_before_18 <= DEVOLVED_DECISION_MIN_DAYS_BEFORE_18 && !child.details.age_disputed
-            {
+            // A disputed age is presumed a child's for protection, but that presumption does not
+            // show the young person is more than 100 days from 18: the recorded (estimated or
+            // disputed) date of birth decides, and a case it excludes goes to the SCA (decision
+            // 0010).
+            if days_before_18 <= DEVOLVED_DECISION_MIN_DAYS_BEFORE_18 {
                 errors.push(FieldError::new(
                     "competentAuthority",
                     ErrorCode::NotEligibleForDevolvedDecision,
-                    "devolved decision-making panels decide only for children more than 100 days from their 18th birthday",
+                    "devolved decision-making panels decide only for children more than 100 days from their 18th birthday by the recorded date of birth, estimated or disputed included; refer to the Single Competent Authority instead",
                 ));
             }
         }
@@ -458,7 +461,11 @@ impl NrmReferral {
 
     /// The last day of the minimum recovery period that follows a positive Reasonable Grounds
     /// decision.
+    /// None once the referral is withdrawn: support under the NRM ends with it.
     pub fn recovery_period_ends_on(&self) -> Option<NaiveDate> {
+        if self.status == ReferralStatus::Withdrawn {
+            return None;
+        }
         let rg = self.reasonable_grounds?;
         if rg.outcome != DecisionOutcome::Positive {
             return None;

@@ -915,11 +915,12 @@ fn devolved_decision_panels_decide_only_for_children_more_than_100_days_from_18(
         (0, false, CompetentAuthority::DdmPanel, false),
         (-1, false, CompetentAuthority::DdmPanel, false),
         (-400, false, CompetentAuthority::DdmPanel, false),
-        // Age disputed: presumed a child, so eligible.
+        // Age disputed: presumed a child for protection, but the presumption does not prove
+        // the 100-day margin; the recorded date of birth decides (decision 0010).
         (101, true, CompetentAuthority::DdmPanel, true),
-        (100, true, CompetentAuthority::DdmPanel, true),
-        (0, true, CompetentAuthority::DdmPanel, true),
-        (-30, true, CompetentAuthority::DdmPanel, true),
+        (100, true, CompetentAuthority::DdmPanel, false),
+        (0, true, CompetentAuthority::DdmPanel, false),
+        (-30, true, CompetentAuthority::DdmPanel, false),
         // The rule is about devolved panels only.
         (100, false, CompetentAuthority::Sca, true),
         (0, false, CompetentAuthority::Ieca, true),
@@ -1221,4 +1222,17 @@ fn days_from_reasonable_to_conclusive_grounds_counts_uk_calendar_days() {
             "{rg_at} → {cg_at}"
         );
     }
+}
+
+#[test]
+fn a_withdrawn_referral_has_no_recovery_period() {
+    let mut referral = submitted_at(at(2025, 3, 3, 9, 0));
+    referral
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 3, 6, 9, 0), now())
+        .expect("decided");
+    assert_eq!(referral.recovery_period_ends_on(), Some(date(2025, 4, 5)));
+    referral
+        .withdraw(at(2025, 3, 20, 9, 0), now())
+        .expect("withdrawn");
+    assert_eq!(referral.recovery_period_ends_on(), None);
 }

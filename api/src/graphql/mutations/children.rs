@@ -36,8 +36,8 @@ impl ChildMutations {
                 Err(errors) => return Ok(RegisterChildPayload::refused(user_errors(errors))),
             };
         let (db, audit) = writes::begin(ctx)?;
-        let today = request.now.date_naive();
-        let result = match ChildDraft::from(input).validate(today) {
+        let now = request.now;
+        let result = match ChildDraft::from(input).validate_at(now) {
             Ok(details) => {
                 db.register_child(details, request.now, &audit, idempotency.as_ref())
                     .await
@@ -57,12 +57,12 @@ impl ChildMutations {
         let request = request(ctx)?;
         let id = ChildId(ids::require(&input.child_id, NodeKind::Child)?);
         let expected_version = input.expected_version;
-        let today = request.now.date_naive();
+        let now = request.now;
         let changes = ChildChanges::from(input);
         let (db, audit) = writes::begin(ctx)?;
         let result = db
             .update_child(id, expected_version, request.now, &audit, move |child| {
-                changes.apply(child).validate(today)
+                changes.apply(child).validate_at(now)
             })
             .await;
         Ok(UpdateChildPayload::from_write(result, &audit)?)
