@@ -8,6 +8,11 @@ special day, add it to SPECIAL below, run this, and check the diff against GOV.U
 
     scripts/bank-holidays.py            # rewrite the files
     scripts/bank-holidays.py --check    # fail if the files differ from what the rules give
+    scripts/bank-holidays.py --sql      # the INSERTs a migration loads them with
+
+A new list or a new special day reaches the database through a new migration that inserts the
+new days and recomputes `reasonable_grounds_due_on` of referrals still awaiting a decision
+(persistence/tests/calendar.rs fails until the table and the files agree).
 """
 import datetime as dt
 import pathlib
@@ -107,21 +112,46 @@ def holidays(year, nation):
     return sorted(days)
 
 
+CHECKED = {
+    "england-and-wales": "# 2019-2027 are the days GOV.UK published; other years follow the rules.",
+    "scotland": "# Not checked against a published list: follows the rules (2 January, first Monday of August, St Andrew's Day).",
+    "northern-ireland": "# Not checked against a published list: follows the rules (St Patrick's Day, Battle of the Boyne).",
+}
+
+
 def text(nation):
     title = nation.replace("-", " ").title().replace(" And ", " and ")
     lines = [
         f"# Bank holidays in {title}, one ISO date a line.",
         f"# covers {FIRST_YEAR}-01-01 {LAST_YEAR}-12-31",
-        "# Made by scripts/bank-holidays.py from the statutory rules and the announced special days;",
-        "# 2019 onwards checked against GOV.UK's published lists. Extend before the last year ends",
-        "# (a test and the readiness check warn a year ahead).",
+        "# Made by scripts/bank-holidays.py from the statutory rules and the announced special days.",
+        CHECKED[nation],
+        "# Extend before the last year ends (a test and the readiness check warn a year ahead).",
     ]
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         lines.extend(day.isoformat() for day in holidays(year, nation))
     return "\n".join(lines) + "\n"
 
 
+def sql():
+    rows = []
+    for nation in NATIONS:
+        key = nation.upper().replace("-", "_")
+        days = [day for year in range(FIRST_YEAR, LAST_YEAR + 1) for day in holidays(year, nation)]
+        rows.append(
+            f"INSERT INTO bank_holiday_coverage (nation, first_day, last_day) VALUES "
+            f"('{key}', '{FIRST_YEAR}-01-01', '{LAST_YEAR}-12-31');"
+        )
+        for start in range(0, len(days), 8):
+            values = ", ".join(f"('{key}', '{day.isoformat()}')" for day in days[start:start + 8])
+            rows.append(f"INSERT INTO bank_holidays (nation, day) VALUES {values};")
+    return "\n".join(rows) + "\n"
+
+
 def main():
+    if "--sql" in sys.argv[1:]:
+        sys.stdout.write(sql())
+        return
     root = pathlib.Path(__file__).resolve().parent.parent / "domain" / "data"
     check = "--check" in sys.argv[1:]
     stale = []

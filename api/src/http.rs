@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use opentelemetry::KeyValue;
-use stable_futures_domain::calendar::BankHolidays;
+use stable_futures_domain::calendar::{nations_needing_data, uk_date};
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::Database;
@@ -45,7 +45,6 @@ struct Inner {
     database: Database,
     verifier: TokenVerifier,
     authorities: KnownAuthorities,
-    holidays: Arc<BankHolidays>,
     notifier: ChangeNotifier,
     connections: websocket::ConnectionQuota,
     mode: Mode,
@@ -82,7 +81,6 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),
         database,
         verifier,
-        holidays: Arc::new(BankHolidays::england_and_wales()),
         mode: settings.mode,
         expose_statement_count: settings.expose_statement_count,
         document_limits: DocumentLimits::from(&settings.limits),
@@ -470,8 +468,7 @@ async fn execute_one(
         otel.status_code = tracing::field::Empty,
     );
     let context = Arc::new(
-        RequestContext::new(principal, local_authority, state.holidays.clone())
-            .with_correlation(correlation.clone()),
+        RequestContext::new(principal, local_authority).with_correlation(correlation.clone()),
     );
     let (response, statements) = crate::graphql::execution::execute(
         &state.schema,
@@ -629,7 +626,7 @@ async fn graphql_get() -> Response {
 /// whose schema is behind its code (the migration job has not run yet) must not take traffic.
 async fn ready(State(state): State<AppState>) -> Response {
     match state.0.database.unapplied_migrations().await {
-        Ok(0) => (StatusCode::OK, "ready").into_response(),
+        Ok(0) => (StatusCode::OK, calendar_warning()).into_response(),
         Ok(unapplied) => {
             tracing::warn!(unapplied, "readiness check failed: migrations not applied");
             (StatusCode::SERVICE_UNAVAILABLE, "migrations not applied").into_response()
@@ -639,6 +636,30 @@ async fn ready(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+/// "ready", or a warning a year before the shipped bank holiday data runs out (working days past
+/// its end cannot be counted, and referrals made then would be refused): the replica still serves.
+/// Logged at most once an hour, not at every probe.
+fn calendar_warning() -> String {
+    static LAST_WARNED_HOUR: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(-1);
+    let now = chrono::Utc::now();
+    let nations = nations_needing_data(uk_date(now));
+    if nations.is_empty() {
+        return "ready".to_owned();
+    }
+    let names: Vec<&str> = nations.iter().map(|nation| nation.as_str()).collect();
+    let hour = now.timestamp() / 3600;
+    if LAST_WARNED_HOUR.swap(hour, std::sync::atomic::Ordering::Relaxed) != hour {
+        tracing::warn!(
+            nations = %names.join(","),
+            "bank holiday data ends before the end of next year: extend domain/data (scripts/bank-holidays.py) and add a migration"
+        );
+    }
+    format!(
+        "ready; warning: the bank holiday data of {} ends before the end of next year",
+        names.join(", ")
+    )
 }
 
 /// GraphiQL's assets, served from the binary: local-authority networks are often offline or

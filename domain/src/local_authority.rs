@@ -27,6 +27,39 @@ impl LocalAuthorityCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The nation the authority is in, from its code's first letter. England and Wales share a
+    /// calendar of bank holidays and a guardianship service.
+    pub fn nation(&self) -> Nation {
+        match self.0.as_bytes().first() {
+            Some(b'S') => Nation::Scotland,
+            Some(b'N') => Nation::NorthernIreland,
+            // `parse` admits only E, W, S and N.
+            _ => Nation::EnglandAndWales,
+        }
+    }
+}
+
+string_enum! {
+    /// The UK's jurisdictions as the work with these children divides them: their own bank
+    /// holidays and their own guardianship services.
+    pub enum Nation {
+        EnglandAndWales => "ENGLAND_AND_WALES",
+        Scotland => "SCOTLAND",
+        NorthernIreland => "NORTHERN_IRELAND",
+    }
+}
+
+impl Nation {
+    /// The independent guardian service of the nation.
+    pub fn guardian_service(self) -> crate::guardian::GuardianService {
+        use crate::guardian::GuardianService;
+        match self {
+            Nation::EnglandAndWales => GuardianService::Ictg,
+            Nation::Scotland => GuardianService::GuardianshipScotland,
+            Nation::NorthernIreland => GuardianService::NiIndependentGuardian,
+        }
+    }
 }
 
 impl fmt::Display for LocalAuthorityCode {
@@ -45,6 +78,30 @@ pub struct LocalAuthority {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_code_names_its_nation_and_service() {
+        use crate::guardian::GuardianService;
+        let cases = [
+            ("E09000019", Nation::EnglandAndWales, GuardianService::Ictg),
+            ("W06000015", Nation::EnglandAndWales, GuardianService::Ictg),
+            (
+                "S12000036",
+                Nation::Scotland,
+                GuardianService::GuardianshipScotland,
+            ),
+            (
+                "N09000003",
+                Nation::NorthernIreland,
+                GuardianService::NiIndependentGuardian,
+            ),
+        ];
+        for (code, nation, service) in cases {
+            let parsed = LocalAuthorityCode::parse(code).expect("valid");
+            assert_eq!(parsed.nation(), nation, "{code}");
+            assert_eq!(parsed.nation().guardian_service(), service, "{code}");
+        }
+    }
 
     #[test]
     fn accepts_gss_codes_of_each_nation() {

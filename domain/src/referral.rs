@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
-use crate::calendar::{calendar_days, uk_date, BankHolidays};
+use crate::calendar::{calendar_days, uk_date, BankHolidays, CalendarError};
 use crate::child::{past_instant, plain_text, Child};
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::ids::{ChildId, ReferralId};
@@ -90,7 +90,28 @@ string_enum! {
 }
 
 /// Working days within which a Reasonable Grounds decision should be made.
-pub const REASONABLE_GROUNDS_TARGET_WORKING_DAYS: i64 = 5;
+pub const REASONABLE_GROUNDS_TARGET_WORKING_DAYS: u32 = 5;
+
+/// Calendar days within which a devolved decision-making panel should decide reasonable grounds.
+pub const DEVOLVED_DECISION_TARGET_DAYS: u64 = 45;
+
+/// The day a Reasonable Grounds decision on a referral made at `referred_at` is due: 5 working
+/// days after the referral's UK date in the authority's calendar, or 45 calendar days for a
+/// devolved decision-making panel.
+pub fn reasonable_grounds_due_on(
+    referred_at: DateTime<Utc>,
+    competent_authority: CompetentAuthority,
+    holidays: &BankHolidays,
+) -> Result<NaiveDate, CalendarError> {
+    let referred_on = uk_date(referred_at);
+    if competent_authority == CompetentAuthority::DdmPanel {
+        referred_on
+            .checked_add_days(Days::new(DEVOLVED_DECISION_TARGET_DAYS))
+            .ok_or(CalendarError::NotCovered(referred_on))
+    } else {
+        holidays.add_working_days(referred_on, REASONABLE_GROUNDS_TARGET_WORKING_DAYS)
+    }
+}
 
 /// Minimum recovery period after a positive Reasonable Grounds decision, by the date the decision
 /// was made: 45 calendar days until the Nationality and Borders Act 2022 provisions commenced on
@@ -182,6 +203,11 @@ pub struct NrmReferral {
     pub exploitation_location: ExploitationLocation,
     pub competent_authority: CompetentAuthority,
     pub status: ReferralStatus,
+    /// The day the Reasonable Grounds decision is due, set when the referral is submitted.
+    pub reasonable_grounds_due_on: NaiveDate,
+    /// The first Reasonable Grounds decision: timeliness is measured to it.
+    pub first_reasonable_grounds: Option<Decision>,
+    /// The current Reasonable Grounds decision (the reconsidered one, after a reconsideration).
     pub reasonable_grounds: Option<Decision>,
     pub conclusive_grounds: Option<Decision>,
     /// Set while a reconsideration of the latest negative decision is awaited.
@@ -191,15 +217,29 @@ pub struct NrmReferral {
 }
 
 impl NrmReferral {
-    /// Validates a new referral for `child`, returning it with its first timeline event.
+    /// Validates a new referral for `child`, returning it with its first timeline event. Its
+    /// Reasonable Grounds decision is due by `holidays`, the calendar of the authority's nation.
     pub fn submit(
         id: ReferralId,
         child: &Child,
         draft: ReferralDraft,
+        holidays: &BankHolidays,
         now: DateTime<Utc>,
     ) -> Result<(NrmReferral, ReferralEvent), FieldErrors> {
         let mut errors = FieldErrors::new();
         let referred_at = errors.take(past_instant("referredAt", draft.referred_at, now));
+        let due_on = referred_at.and_then(|referred_at| {
+            errors.take(
+                reasonable_grounds_due_on(referred_at, draft.competent_authority, holidays)
+                    .map_err(|_| {
+                        FieldError::new(
+                            "referredAt",
+                            ErrorCode::OutOfRange,
+                            "the service's bank holiday data does not cover the days after this date, so the decision's due date cannot be set; the calendar must be extended",
+                        )
+                    }),
+            )
+        });
         if referred_at.is_some()
             && !child.details.date_of_birth_estimated
             && uk_date(draft.referred_at) < child.details.date_of_birth
@@ -245,8 +285,8 @@ impl NrmReferral {
                 ));
             }
         }
-        match (referred_at, first_responder) {
-            (Some(referred_at), Some(first_responder)) if errors.is_empty() => {
+        match (referred_at, first_responder, due_on) {
+            (Some(referred_at), Some(first_responder), Some(due_on)) if errors.is_empty() => {
                 let referral = NrmReferral {
                     id,
                     child_id: child.id,
@@ -257,6 +297,8 @@ impl NrmReferral {
                     exploitation_location: draft.exploitation_location,
                     competent_authority: draft.competent_authority,
                     status: ReferralStatus::Submitted,
+                    reasonable_grounds_due_on: due_on,
+                    first_reasonable_grounds: None,
                     reasonable_grounds: None,
                     conclusive_grounds: None,
                     reconsideration_requested_at: None,
@@ -297,10 +339,12 @@ impl NrmReferral {
             (ReferralStatus::Withdrawn, _) => return Err(withdrawn()),
         };
         not_before("decidedAt", decided_at, follows)?;
-        self.reasonable_grounds = Some(Decision {
+        let decision = Decision {
             outcome,
             decided_at,
-        });
+        };
+        self.first_reasonable_grounds.get_or_insert(decision);
+        self.reasonable_grounds = Some(decision);
         self.reconsideration_requested_at = None;
         self.status = match outcome {
             DecisionOutcome::Positive => ReferralStatus::RgPositive,
@@ -434,18 +478,18 @@ impl NrmReferral {
         })
     }
 
-    /// Calendar days from referral to the Reasonable Grounds decision (UK dates).
+    /// Calendar days from referral to the first Reasonable Grounds decision (UK dates): a
+    /// negative decision reversed on reconsideration still took as long as it took (decision 0005).
     pub fn days_to_reasonable_grounds(&self) -> Option<i64> {
-        self.reasonable_grounds
+        self.first_reasonable_grounds
             .map(|rg| calendar_days(uk_date(self.referred_at), uk_date(rg.decided_at)))
     }
 
-    /// Whether the Reasonable Grounds decision came within 5 working days of referral.
-    pub fn reasonable_grounds_within_target(&self, holidays: &BankHolidays) -> Option<bool> {
-        self.reasonable_grounds.map(|rg| {
-            holidays.working_days_between(uk_date(self.referred_at), uk_date(rg.decided_at))
-                <= REASONABLE_GROUNDS_TARGET_WORKING_DAYS
-        })
+    /// Whether the first Reasonable Grounds decision came by its due date (5 working days of the
+    /// authority's nation; 45 calendar days for a devolved panel).
+    pub fn reasonable_grounds_within_target(&self) -> Option<bool> {
+        self.first_reasonable_grounds
+            .map(|rg| uk_date(rg.decided_at) <= self.reasonable_grounds_due_on)
     }
 
     /// Calendar days from the Reasonable Grounds to the Conclusive Grounds decision.

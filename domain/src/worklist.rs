@@ -6,7 +6,7 @@
 //!
 //! | kind | for | due on | on the list from |
 //! |---|---|---|---|
-//! | reasonable grounds overdue | a referral with no decision yet | 5 working days after referral (the nation's calendar; a DDM panel: 45 calendar days) | the day after |
+//! | reasonable grounds overdue | a referral with no decision yet | its stored due date: 5 working days after referral in the nation's calendar, a DDM panel 45 calendar days (`referral::reasonable_grounds_due_on`) | the day after |
 //! | guardian not requested | a child with a referral not withdrawn and no request ever made to the nation's service | earliest such referral + `guardian_request_days` | the due day |
 //! | guardian not assigned | a request not yet taken up | request + `guardian_assignment_days` | the due day |
 //! | measurement due | a child with an open referral or guardian | latest measurement (else the start of the open work) + `measurement_interval_days` | the due day |
@@ -21,14 +21,12 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::calendar::{uk_date, BankHolidays};
+use crate::calendar::uk_date;
 use crate::child::Child;
 use crate::guardian::{AssignmentStatus, GuardianAssignment, GuardianService};
 use crate::ids::{AssignmentId, ChildId, ReferralId};
 use crate::outcomes::OutcomeMeasurement;
-use crate::referral::{
-    CompetentAuthority, NrmReferral, ReferralStatus, REASONABLE_GROUNDS_TARGET_WORKING_DAYS,
-};
+use crate::referral::{NrmReferral, ReferralStatus};
 
 string_enum! {
     /// What is due.
@@ -43,9 +41,6 @@ string_enum! {
         ReconsiderationWaiting => "RECONSIDERATION_WAITING",
     }
 }
-
-/// Calendar days within which a devolved decision-making panel should decide reasonable grounds.
-pub const DEVOLVED_DECISION_TARGET_DAYS: u64 = 45;
 
 /// An authority's thresholds. No statute sets most of them ("as soon as reasonably
 /// practicable"), so each authority sets its own; the defaults are a starting point.
@@ -110,20 +105,6 @@ pub struct ChildRecords<'a> {
     pub measurements: &'a [OutcomeMeasurement],
 }
 
-/// The day a reasonable-grounds decision on `referral` is due: 5 working days after the referral
-/// in the authority's calendar, or 45 calendar days for a devolved decision-making panel.
-pub fn reasonable_grounds_due_on(referral: &NrmReferral, holidays: &BankHolidays) -> NaiveDate {
-    let referred_on = uk_date(referral.referred_at);
-    if referral.competent_authority == CompetentAuthority::DdmPanel {
-        referred_on
-            .checked_add_days(Days::new(DEVOLVED_DECISION_TARGET_DAYS))
-            .unwrap_or(NaiveDate::MAX)
-    } else {
-        let days = u32::try_from(REASONABLE_GROUNDS_TARGET_WORKING_DAYS).unwrap_or(u32::MAX);
-        holidays.add_working_days(referred_on, days)
-    }
-}
-
 /// Whether a referral still waits for a decision that ends it.
 pub fn is_undecided(referral: &NrmReferral) -> bool {
     match referral.status {
@@ -153,7 +134,6 @@ fn minus_days(date: NaiveDate, days: u32) -> NaiveDate {
 /// guardianship service of the authority's nation.
 pub fn work_items(
     records: ChildRecords<'_>,
-    holidays: &BankHolidays,
     service: GuardianService,
     settings: &WorklistSettings,
 ) -> Vec<WorkItem> {
@@ -170,7 +150,7 @@ pub fn work_items(
 
     for referral in records.referrals {
         if referral.status == ReferralStatus::Submitted {
-            let due_on = reasonable_grounds_due_on(referral, holidays);
+            let due_on = referral.reasonable_grounds_due_on;
             items.push(item(
                 WorkItemKind::ReasonableGroundsOverdue,
                 due_on,
@@ -308,11 +288,10 @@ pub fn work_items(
 pub fn worklist(
     records: ChildRecords<'_>,
     today: NaiveDate,
-    holidays: &BankHolidays,
     service: GuardianService,
     settings: &WorklistSettings,
 ) -> Vec<WorkItem> {
-    let mut items: Vec<WorkItem> = work_items(records, holidays, service, settings)
+    let mut items: Vec<WorkItem> = work_items(records, service, settings)
         .into_iter()
         .filter(|item| item.listed_from <= today)
         .collect();

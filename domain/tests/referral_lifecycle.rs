@@ -4,7 +4,8 @@ mod common;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use common::{
-    at, child, child_born, codes, date, days, minutes, now, referral_draft, seconds, submitted_at,
+    at, child, child_born, codes, date, days, england_and_wales, minutes, now, referral_draft,
+    seconds, submitted_at,
 };
 use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::child::Child;
@@ -746,14 +747,20 @@ fn submit_for(
     child: &Child,
     draft: ReferralDraft,
 ) -> Result<NrmReferral, Vec<(String, ErrorCode)>> {
-    NrmReferral::submit(ReferralId::generate(), child, draft, now())
-        .map(|(referral, _event)| referral)
-        .map_err(|errors| {
-            codes(&errors)
-                .into_iter()
-                .map(|(f, c)| (f.to_owned(), c))
-                .collect()
-        })
+    NrmReferral::submit(
+        ReferralId::generate(),
+        child,
+        draft,
+        england_and_wales(),
+        now(),
+    )
+    .map(|(referral, _event)| referral)
+    .map_err(|errors| {
+        codes(&errors)
+            .into_iter()
+            .map(|(f, c)| (f.to_owned(), c))
+            .collect()
+    })
 }
 
 fn errors_of(result: Result<NrmReferral, Vec<(String, ErrorCode)>>) -> Vec<(String, ErrorCode)> {
@@ -782,7 +789,8 @@ fn a_valid_submission_copies_the_draft_and_opens_the_timeline() {
     draft.exploitation_location = ExploitationLocation::UkAndOverseas;
     draft.competent_authority = CompetentAuthority::DdmPanel;
 
-    let (referral, event) = NrmReferral::submit(id, &child, draft, now()).expect("valid");
+    let (referral, event) =
+        NrmReferral::submit(id, &child, draft, england_and_wales(), now()).expect("valid");
     assert_eq!(referral.id, id);
     assert_eq!(referral.child_id, child.id);
     assert_eq!(referral.referred_at, referred());
@@ -1056,7 +1064,23 @@ fn with_reasonable_grounds(
     outcome: DecisionOutcome,
     decided_at: DateTime<Utc>,
 ) -> NrmReferral {
-    let mut referral = submitted_at(referred_at);
+    with_reasonable_grounds_in(england_and_wales(), referred_at, outcome, decided_at)
+}
+
+fn with_reasonable_grounds_in(
+    holidays: &BankHolidays,
+    referred_at: DateTime<Utc>,
+    outcome: DecisionOutcome,
+    decided_at: DateTime<Utc>,
+) -> NrmReferral {
+    let (mut referral, _) = NrmReferral::submit(
+        ReferralId::generate(),
+        &child(),
+        referral_draft(referred_at),
+        holidays,
+        now(),
+    )
+    .expect("valid referral");
     referral
         .record_reasonable_grounds(outcome, decided_at, now())
         .expect("valid RG decision");
@@ -1067,10 +1091,7 @@ fn with_reasonable_grounds(
 fn derived_values_are_absent_before_a_reasonable_grounds_decision() {
     let referral = submitted_at(referred());
     assert_eq!(referral.days_to_reasonable_grounds(), None);
-    assert_eq!(
-        referral.reasonable_grounds_within_target(&BankHolidays::england_and_wales()),
-        None
-    );
+    assert_eq!(referral.reasonable_grounds_within_target(), None);
     assert_eq!(referral.recovery_period_ends_on(), None);
     assert_eq!(referral.days_reasonable_to_conclusive_grounds(), None);
 }
@@ -1104,8 +1125,7 @@ fn days_to_reasonable_grounds_counts_uk_calendar_days() {
 
 #[test]
 fn reasonable_grounds_within_target_means_at_most_five_working_days() {
-    let holidays = BankHolidays::england_and_wales();
-    let weekends_only = BankHolidays::default();
+    let weekends_only = BankHolidays::new([], date(2000, 1, 1), date(2030, 12, 31));
     // (referred, decided, within target counting bank holidays, within target counting weekends only)
     let cases = [
         (at(2025, 3, 3, 10, 0), at(2025, 3, 3, 17, 0), true, true), // same day
@@ -1130,12 +1150,18 @@ fn reasonable_grounds_within_target_means_at_most_five_working_days() {
     for (referred_at, decided_at, within, within_weekends_only) in cases {
         let referral = with_reasonable_grounds(referred_at, DecisionOutcome::Negative, decided_at);
         assert_eq!(
-            referral.reasonable_grounds_within_target(&holidays),
+            referral.reasonable_grounds_within_target(),
             Some(within),
             "{referred_at} → {decided_at}"
         );
+        let counted_without_holidays = with_reasonable_grounds_in(
+            &weekends_only,
+            referred_at,
+            DecisionOutcome::Negative,
+            decided_at,
+        );
         assert_eq!(
-            referral.reasonable_grounds_within_target(&weekends_only),
+            counted_without_holidays.reasonable_grounds_within_target(),
             Some(within_weekends_only),
             "{referred_at} → {decided_at}, weekends only"
         );
@@ -1235,4 +1261,81 @@ fn a_withdrawn_referral_has_no_recovery_period() {
         .withdraw(at(2025, 3, 20, 9, 0), now())
         .expect("withdrawn");
     assert_eq!(referral.recovery_period_ends_on(), None);
+}
+
+#[test]
+fn timeliness_is_measured_to_the_first_reasonable_grounds_decision() {
+    // Negative on day 2 (within target), reconsidered and positive on day 40: the first decision
+    // met the target; the current one is the reconsidered decision.
+    let mut referral = with_reasonable_grounds(
+        at(2025, 3, 3, 10, 0),
+        DecisionOutcome::Negative,
+        at(2025, 3, 5, 10, 0),
+    );
+    referral
+        .request_reconsideration(at(2025, 3, 20, 10, 0), now())
+        .expect("asked");
+    referral
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 4, 12, 10, 0), now())
+        .expect("reconsidered");
+    let first = referral.first_reasonable_grounds.expect("kept");
+    assert_eq!(first.outcome, DecisionOutcome::Negative);
+    assert_eq!(first.decided_at, at(2025, 3, 5, 10, 0));
+    assert_eq!(
+        referral.reasonable_grounds.map(|d| d.outcome),
+        Some(DecisionOutcome::Positive)
+    );
+    assert_eq!(referral.days_to_reasonable_grounds(), Some(2));
+    assert_eq!(referral.reasonable_grounds_within_target(), Some(true));
+    assert_eq!(referral.recovery_period_ends_on(), Some(date(2025, 5, 12)));
+}
+
+#[test]
+fn the_due_date_is_five_working_days_or_45_days_for_a_devolved_panel() {
+    let sca = submitted_at(at(2025, 4, 17, 10, 0));
+    assert_eq!(
+        sca.reasonable_grounds_due_on,
+        date(2025, 4, 28),
+        "over Easter"
+    );
+    let mut draft = referral_draft(at(2025, 3, 3, 9, 0));
+    draft.competent_authority = CompetentAuthority::DdmPanel;
+    let (panel, _) = NrmReferral::submit(
+        ReferralId::generate(),
+        &child(),
+        draft,
+        england_and_wales(),
+        now(),
+    )
+    .expect("eligible");
+    assert_eq!(panel.reasonable_grounds_due_on, date(2025, 4, 17));
+    // A panel deciding on day 45 is within its target; on day 46 it is not.
+    let mut on_time = panel.clone();
+    on_time
+        .record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 4, 17, 16, 0), now())
+        .expect("decided");
+    assert_eq!(on_time.reasonable_grounds_within_target(), Some(true));
+    let mut late = panel;
+    late.record_reasonable_grounds(DecisionOutcome::Positive, at(2025, 4, 18, 9, 0), now())
+        .expect("decided");
+    assert_eq!(late.reasonable_grounds_within_target(), Some(false));
+}
+
+#[test]
+fn a_referral_the_calendar_does_not_cover_is_refused_not_counted_on_weekends() {
+    let short = BankHolidays::new([], date(2025, 1, 1), date(2025, 3, 5));
+    let refused = NrmReferral::submit(
+        ReferralId::generate(),
+        &child(),
+        referral_draft(at(2025, 3, 3, 9, 0)),
+        &short,
+        now(),
+    );
+    assert_eq!(
+        refused.err().map(|errors| codes(&errors)
+            .into_iter()
+            .map(|(f, c)| (f.to_owned(), c))
+            .collect::<Vec<_>>()),
+        Some(vec![("referredAt".to_owned(), ErrorCode::OutOfRange)])
+    );
 }

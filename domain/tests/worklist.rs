@@ -4,27 +4,22 @@
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{at, child, child_born, date, now, referral_draft};
-use stable_futures_domain::calendar::BankHolidays;
+use common::{at, child, child_born, date, england_and_wales, now, referral_draft};
 use stable_futures_domain::child::Child;
 use stable_futures_domain::guardian::{GuardianAssignment, GuardianRole, GuardianService};
 use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
 use stable_futures_domain::outcomes::OutcomeMeasurement;
 use stable_futures_domain::referral::{CompetentAuthority, DecisionOutcome, NrmReferral};
 use stable_futures_domain::worklist::{
-    reasonable_grounds_due_on, work_items, worklist, ChildRecords, WorkItem, WorkItemKind,
-    WorklistSettings,
+    work_items, worklist, ChildRecords, WorkItem, WorkItemKind, WorklistSettings,
 };
-
-fn holidays() -> BankHolidays {
-    BankHolidays::england_and_wales()
-}
 
 fn referral_of(child: &Child, referred_at: DateTime<Utc>) -> NrmReferral {
     let (referral, _) = NrmReferral::submit(
         ReferralId::generate(),
         child,
         referral_draft(referred_at),
+        england_and_wales(),
         now(),
     )
     .expect("valid referral");
@@ -105,22 +100,11 @@ impl Case {
     }
 
     fn all(&self) -> Vec<WorkItem> {
-        work_items(
-            self.records(),
-            &holidays(),
-            GuardianService::Ictg,
-            &self.settings,
-        )
+        work_items(self.records(), GuardianService::Ictg, &self.settings)
     }
 
     fn on(&self, today: NaiveDate) -> Vec<WorkItem> {
-        worklist(
-            self.records(),
-            today,
-            &holidays(),
-            GuardianService::Ictg,
-            &self.settings,
-        )
+        worklist(self.records(), today, GuardianService::Ictg, &self.settings)
     }
 
     fn kinds_on(&self, today: NaiveDate) -> Vec<WorkItemKind> {
@@ -165,32 +149,30 @@ fn reasonable_grounds_is_overdue_the_day_after_five_working_days() {
 }
 
 #[test]
-fn a_devolved_panel_has_45_calendar_days() {
+fn the_reasonable_grounds_item_is_due_on_the_referrals_due_date() {
     let child = child();
     let mut draft = referral_draft(at(2025, 3, 3, 9, 0));
     draft.competent_authority = CompetentAuthority::DdmPanel;
-    let (referral, _) =
-        NrmReferral::submit(ReferralId::generate(), &child, draft, now()).expect("eligible");
-    assert_eq!(
-        reasonable_grounds_due_on(&referral, &holidays()),
-        date(2025, 4, 17)
-    );
-    let sca = referral_of(&child, at(2025, 3, 3, 9, 0));
-    assert_eq!(
-        reasonable_grounds_due_on(&sca, &holidays()),
-        date(2025, 3, 10)
-    );
-}
-
-#[test]
-fn the_referral_date_is_the_uk_date() {
-    let child = child();
-    // 23:30 UTC on 30 June is 00:30 on 1 July in London.
-    let late = referral_of(&child, at(2025, 6, 30, 23, 30));
-    assert_eq!(
-        reasonable_grounds_due_on(&late, &holidays()),
-        date(2025, 7, 8)
-    );
+    let (panel, _) = NrmReferral::submit(
+        ReferralId::generate(),
+        &child,
+        draft,
+        england_and_wales(),
+        now(),
+    )
+    .expect("eligible");
+    let mut case = Case::new(child);
+    case.referrals.push(panel);
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London: due five working days after 1 July.
+    case.referrals
+        .push(referral_of(&case.child, at(2025, 6, 30, 23, 30)));
+    let due: Vec<NaiveDate> = case
+        .all()
+        .iter()
+        .filter(|item| item.kind == WorkItemKind::ReasonableGroundsOverdue)
+        .map(|item| item.due_on)
+        .collect();
+    assert_eq!(due, [date(2025, 4, 17), date(2025, 7, 8)]);
 }
 
 #[test]

@@ -27,6 +27,9 @@ pub enum PersistenceError {
     },
     #[error("outcome framework is invalid: {0}")]
     Framework(String),
+    /// The shipped bank holiday data cannot be read: a build from untested data.
+    #[error("calendar: {0}")]
+    Calendar(#[from] stable_futures_domain::calendar::CalendarError),
 }
 
 impl From<FieldErrors> for PersistenceError {

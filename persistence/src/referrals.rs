@@ -1,10 +1,11 @@
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
 use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{ChildId, ReferralId};
@@ -49,6 +50,9 @@ pub(crate) struct ReferralRow {
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    reasonable_grounds_due_on: NaiveDate,
+    first_rg_outcome: Option<String>,
+    first_rg_decided_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -120,6 +124,12 @@ impl TryFrom<ReferralRow> for NrmReferral {
             competent_authority: CompetentAuthority::parse(&row.competent_authority)
                 .ok_or_else(|| corrupt("competent_authority"))?,
             status: ReferralStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+            reasonable_grounds_due_on: row.reasonable_grounds_due_on,
+            first_reasonable_grounds: decision(
+                row.first_rg_outcome,
+                row.first_rg_decided_at,
+                "first_rg_outcome",
+            )?,
             reasonable_grounds: decision(row.rg_outcome, row.rg_decided_at, "rg_outcome")?,
             conclusive_grounds: decision(row.cg_outcome, row.cg_decided_at, "cg_outcome")?,
             reconsideration_requested_at: row.reconsideration_requested_at,
@@ -168,6 +178,11 @@ fn to_row(
         version: referral.version,
         created_at,
         updated_at: now,
+        reasonable_grounds_due_on: referral.reasonable_grounds_due_on,
+        first_rg_outcome: referral
+            .first_reasonable_grounds
+            .map(|d| d.outcome.as_str().to_owned()),
+        first_rg_decided_at: referral.first_reasonable_grounds.map(|d| d.decided_at),
     }
 }
 
@@ -235,6 +250,7 @@ impl TenantDb {
         let (principal, audit) = (self.principal.clone(), audit.clone());
         let idempotency = idempotency.cloned();
         let id = ReferralId::generate();
+        let calendar = BankHolidays::of(self.principal.local_authority.nation())?;
         let outcome = self
             .write_transaction(async move |conn| {
                 if let Some(existing) =
@@ -243,7 +259,7 @@ impl TenantDb {
                     return Ok(Outcome::Replayed(existing));
                 }
                 let child = load_child(conn, child_id, false).await?;
-                let (referral, event) = NrmReferral::submit(id, &child, draft, now)?;
+                let (referral, event) = NrmReferral::submit(id, &child, draft, calendar, now)?;
                 diesel::insert_into(nrm_referrals::table)
                     .values(to_row(&referral, &tenant.0, now, now))
                     .execute(conn)

@@ -18,6 +18,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    bank_holiday_coverage (nation) {
+        nation -> Text,
+        first_day -> Date,
+        last_day -> Date,
+    }
+}
+
+diesel::table! {
+    bank_holidays (nation, day) {
+        nation -> Text,
+        day -> Date,
+    }
+}
+
+diesel::table! {
     changes (position) {
         position -> Int8,
         local_authority -> Text,
@@ -112,6 +127,9 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reasonable_grounds_due_on -> Date,
+        first_rg_outcome -> Nullable<Text>,
+        first_rg_decided_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -158,6 +176,7 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_events -> local_authorities (local_authority));
+diesel::joinable!(bank_holidays -> bank_holiday_coverage (nation));
 diesel::joinable!(changes -> local_authorities (local_authority));
 diesel::joinable!(children -> local_authorities (local_authority));
 diesel::joinable!(idempotency_keys -> local_authorities (local_authority));
@@ -165,6 +184,8 @@ diesel::joinable!(outcome_measurements -> outcome_frameworks (framework_version)
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    bank_holiday_coverage,
+    bank_holidays,
     changes,
     children,
     guardian_assignments,

@@ -30,6 +30,8 @@ const TENANT_TABLES: &[&str] = &[
 ];
 const REFERENCE_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
+    "bank_holiday_coverage",
+    "bank_holidays",
     "local_authorities",
     "outcome_frameworks",
 ];

@@ -252,13 +252,23 @@ pub mod fixtures {
 
     /// Submits a referral and returns (id, version).
     pub async fn referral(app: &TestApp, token: &str, child_id: &str) -> (String, i64) {
+        referral_at(app, token, child_id, "2025-03-03T09:00:00Z").await
+    }
+
+    /// Submits a referral made at `referred_at` and returns (id, version).
+    pub async fn referral_at(
+        app: &TestApp,
+        token: &str,
+        child_id: &str,
+        referred_at: &str,
+    ) -> (String, i64) {
         let answer = app
             .graphql(
                 token,
                 SUBMIT_REFERRAL,
                 json!({ "input": {
                     "childId": child_id,
-                    "referredAt": "2025-03-03T09:00:00Z",
+                    "referredAt": referred_at,
                     "firstResponder": { "organisationType": "POLICE", "organisationName": "Metropolitan Police Service" },
                     "exploitationTypes": ["CRIMINAL"],
                     "countyLines": true,

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use stable_futures_domain::audit::{AuditContext, InvalidPurpose, Purpose, TraceId};
-use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::{Database, TenantDb};
@@ -29,7 +28,6 @@ use crate::graphql::errors::ApiError;
 pub struct RequestContext {
     principal: Arc<Principal>,
     pub local_authority: LocalAuthority,
-    pub holidays: Arc<BankHolidays>,
     /// One clock reading per request, so every rule in it sees the same "now".
     pub now: DateTime<Utc>,
     /// The request's trace id for the audit trail: its server span's (which continues the
@@ -40,15 +38,10 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(
-        principal: Principal,
-        local_authority: LocalAuthority,
-        holidays: Arc<BankHolidays>,
-    ) -> Self {
+    pub fn new(principal: Principal, local_authority: LocalAuthority) -> Self {
         Self {
             principal: Arc::new(principal),
             local_authority,
-            holidays,
             now: Utc::now(),
             trace_id: new_trace_id(),
             purpose: Ok(None),

@@ -5,10 +5,11 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::child::{Child, ChildDraft};
 use stable_futures_domain::error::{ErrorCode, FieldErrors};
 use stable_futures_domain::ids::{ChildId, ReferralId};
-use stable_futures_domain::local_authority::LocalAuthorityCode;
+use stable_futures_domain::local_authority::{LocalAuthorityCode, Nation};
 use stable_futures_domain::referral::{
     CompetentAuthority, ExploitationLocation, ExploitationType, FirstResponderType, NrmReferral,
     ReferralDraft,
@@ -81,12 +82,18 @@ pub fn referral_draft(referred_at: DateTime<Utc>) -> ReferralDraft {
     }
 }
 
+/// The calendar the tests' authority (Islington) counts working days in.
+pub fn england_and_wales() -> &'static BankHolidays {
+    BankHolidays::of(Nation::EnglandAndWales).expect("shipped data parses")
+}
+
 /// A freshly submitted referral.
 pub fn submitted_at(referred_at: DateTime<Utc>) -> NrmReferral {
     let (referral, _event) = NrmReferral::submit(
         ReferralId::generate(),
         &child(),
         referral_draft(referred_at),
+        england_and_wales(),
         now(),
     )
     .expect("valid referral");

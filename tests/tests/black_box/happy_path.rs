@@ -3,7 +3,7 @@
 //! all back in one nested query.
 
 use serde_json::json;
-use stable_futures_tests::fixtures::{REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL};
+use stable_futures_tests::fixtures::{self, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL};
 use stable_futures_tests::{TestApp, ISLINGTON};
 
 const READ_BACK: &str = r#"
@@ -265,5 +265,71 @@ async fn update_child_changes_only_what_it_names_and_bumps_the_version() {
     assert_eq!(
         answer.data("/updateChild/child"),
         &json!({ "version": 2, "localChildId": "U1", "nhsNumber": null, "interpreterRequired": true, "languages": ["ti"] })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeliness_is_measured_to_the_first_decision_and_the_reconsidered_one_shown_beside_it() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let child = fixtures::child(&app, &token, "FIRST01").await;
+    // Thursday 17 April 2025: Good Friday and Easter Monday follow, so five working days end on
+    // Monday 28 April.
+    let (referral, version) =
+        fixtures::referral_at(&app, &token, &child, "2025-04-17T10:00:00Z").await;
+    let decide = |version: i64, outcome: &str, at: &str| json!({ "input": { "referralId": referral, "expectedVersion": version, "outcome": outcome, "decidedAt": at } });
+    let negative = app
+        .graphql(
+            &token,
+            fixtures::RECORD_RG,
+            decide(version, "NEGATIVE", "2025-04-24T10:00:00Z"),
+        )
+        .await;
+    negative.assert_ok();
+    let version = negative
+        .data("/recordReasonableGroundsDecision/referral/version")
+        .as_i64()
+        .expect("version");
+    let asked = app
+        .graphql(
+            &token,
+            "mutation($input: RequestReconsiderationInput!) { requestReconsideration(input: $input) { referral { version } userErrors { code } } }",
+            json!({ "input": { "referralId": referral, "expectedVersion": version, "requestedAt": "2025-05-01T10:00:00Z" } }),
+        )
+        .await;
+    asked.assert_ok();
+    let version = asked
+        .data("/requestReconsideration/referral/version")
+        .as_i64()
+        .expect("version");
+    app.graphql(
+        &token,
+        fixtures::RECORD_RG,
+        decide(version, "POSITIVE", "2025-06-02T10:00:00Z"),
+    )
+    .await
+    .assert_ok();
+
+    let answer = app
+        .graphql(
+            &token,
+            "query($id: ID!) { referral(id: $id) { status reasonableGroundsDueOn
+                firstReasonableGrounds { outcome decidedAt } reasonableGrounds { outcome decidedAt }
+                daysToReasonableGrounds reasonableGroundsWithinTarget recoveryPeriodEndsOn } }",
+            json!({ "id": referral }),
+        )
+        .await;
+    answer.assert_ok();
+    assert_eq!(
+        answer.data("/referral"),
+        &json!({
+            "status": "RG_POSITIVE",
+            "reasonableGroundsDueOn": "2025-04-28",
+            "firstReasonableGrounds": { "outcome": "NEGATIVE", "decidedAt": "2025-04-24T10:00:00+00:00" },
+            "reasonableGrounds": { "outcome": "POSITIVE", "decidedAt": "2025-06-02T10:00:00+00:00" },
+            "daysToReasonableGrounds": 7,
+            "reasonableGroundsWithinTarget": true,
+            "recoveryPeriodEndsOn": "2025-07-02"
+        })
     );
 }

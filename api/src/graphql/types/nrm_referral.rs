@@ -7,7 +7,6 @@ use super::child::Child;
 use super::decision::Decision;
 use super::first_responder::FirstResponder;
 use super::referral_timeline_event::ReferralTimelineEvent;
-use crate::caller::request;
 use crate::graphql::audit::FieldsClass;
 use crate::graphql::enums::{
     CompetentAuthority, ExploitationLocation, ExploitationType, ReferralStatus,
@@ -99,31 +98,39 @@ impl NrmReferral {
         self.0.reasonable_grounds.map(Into::into)
     }
 
+    /// The first Reasonable Grounds decision: the same as `reasonableGrounds` unless a negative
+    /// decision was reconsidered. Timeliness is measured to it.
+    async fn first_reasonable_grounds(&self) -> Option<Decision> {
+        self.0.first_reasonable_grounds.map(Into::into)
+    }
+
+    /// The day the Reasonable Grounds decision is due: 5 working days after the referral (the UK
+    /// date; weekends and the bank holidays of the local authority's nation excluded), or 45
+    /// calendar days when a devolved decision-making panel decides.
+    async fn reasonable_grounds_due_on(&self) -> Date {
+        Date(self.0.reasonable_grounds_due_on)
+    }
+
     /// The Conclusive Grounds decision (the latest, after any reconsideration).
     async fn conclusive_grounds(&self) -> Option<Decision> {
         self.0.conclusive_grounds.map(Into::into)
     }
 
     /// Last day of the minimum recovery period after a positive Reasonable Grounds decision (30
-    /// calendar days; 45 for decisions before 30 January 2023).
+    /// calendar days; 45 for decisions before 30 January 2023). Null once the referral is
+    /// withdrawn.
     async fn recovery_period_ends_on(&self) -> Option<Date> {
         self.0.recovery_period_ends_on().map(Date)
     }
 
-    /// Calendar days from referral to the Reasonable Grounds decision (UK dates).
+    /// Calendar days from referral to the first Reasonable Grounds decision (UK dates).
     async fn days_to_reasonable_grounds(&self) -> Option<i64> {
         self.0.days_to_reasonable_grounds()
     }
 
-    /// Whether the Reasonable Grounds decision came within the 5-working-day target (weekends and
-    /// England and Wales bank holidays excluded).
-    async fn reasonable_grounds_within_target(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<bool>> {
-        Ok(self
-            .0
-            .reasonable_grounds_within_target(&request(ctx)?.holidays))
+    /// Whether the first Reasonable Grounds decision came by `reasonableGroundsDueOn`.
+    async fn reasonable_grounds_within_target(&self) -> Option<bool> {
+        self.0.reasonable_grounds_within_target()
     }
 
     /// Calendar days from the Reasonable Grounds to the Conclusive Grounds decision.
