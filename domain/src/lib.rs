@@ -17,6 +17,7 @@ pub mod guardian;
 pub mod idempotency;
 pub mod ids;
 pub mod local_authority;
+pub mod outcome_profile;
 pub mod outcomes;
 pub mod principal;
 pub mod referral;

@@ -2,6 +2,7 @@
 //! the read gate (`reads`), which checks the scope and notes the read for the audit trail.
 
 pub mod audit;
+pub mod chart;
 pub mod document;
 pub mod enums;
 pub mod errors;

@@ -333,3 +333,82 @@ async fn timeliness_is_measured_to_the_first_decision_and_the_reconsidered_one_s
         })
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outcome_profile_shows_first_and_latest_readings_and_respects_corrections() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    let child = fixtures::child(&app, &token, "PROFILE1").await;
+    let reading = |at: &str, rating: i64, participated: bool| {
+        let mut extra = json!({ "outcomeKey": "being_listened_to", "observedAt": at, "practitionerRating": 3,
+            "youngPersonParticipated": participated, "youngPersonRating": rating });
+        if !participated {
+            extra["youngPersonRating"] = json!(null);
+            extra["youngPersonWords"] = json!(null);
+        }
+        extra
+    };
+    fixtures::measurement(
+        &app,
+        &token,
+        &child,
+        reading("2025-03-01T10:00:00Z", 2, true),
+    )
+    .await;
+    let wrong = fixtures::measurement(
+        &app,
+        &token,
+        &child,
+        reading("2025-06-01T10:00:00Z", 1, true),
+    )
+    .await;
+    // The June reading is corrected: the profile shows the correction, never the corrected one.
+    let mut correction = reading("2025-06-01T10:00:00Z", 4, true);
+    correction["supersedesId"] = json!(wrong);
+    fixtures::measurement(&app, &token, &child, correction).await;
+    fixtures::measurement(
+        &app,
+        &token,
+        &child,
+        reading("2025-05-01T10:00:00Z", 0, false),
+    )
+    .await;
+
+    let answer = app
+        .graphql(
+            &token,
+            r#"query($id: ID!) { child(id: $id) {
+                outcomeProfile { principleArticle outcomeKey outcomeTitle measurementCount
+                  youngPersonParticipatedCount youngPersonChange practitionerChange
+                  first { observedOn youngPersonRating } latest { observedOn youngPersonRating } }
+                outcomeProfileChart(compare: FIRST_AND_LATEST) { comparison svg textAlternative } } }"#,
+            json!({ "id": child }),
+        )
+        .await;
+    answer.assert_ok();
+    assert_eq!(
+        answer.data("/child/outcomeProfile"),
+        &json!([{
+            "principleArticle": 12,
+            "outcomeKey": "being_listened_to",
+            "outcomeTitle": "Being listened to",
+            "measurementCount": 3,
+            "youngPersonParticipatedCount": 2,
+            "youngPersonChange": 2,
+            "practitionerChange": 0,
+            "first": { "observedOn": "2025-03-01", "youngPersonRating": 2 },
+            "latest": { "observedOn": "2025-06-01", "youngPersonRating": 4 }
+        }])
+    );
+    let svg = answer.text("/child/outcomeProfileChart/svg");
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    assert!(svg.contains("<title") && svg.contains("<desc"));
+    assert!(
+        !svg.contains("PROFILE1") && !svg.contains("2025"),
+        "no identifiers or dates"
+    );
+    assert_eq!(
+        answer.text("/child/outcomeProfileChart/textAlternative"),
+        "Article 12: Participation: the right to be heard\n- Being listened to: young person 2 then 4; practitioner 3 then 3\n"
+    );
+}

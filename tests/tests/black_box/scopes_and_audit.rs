@@ -175,6 +175,27 @@ const ROUTES: &[Route] = &[
         CHILD_AND_OUTCOMES,
         &[("child", IDENTIFIERS), ("child", OUTCOMES)],
     ),
+    route(
+        "OutcomeProfileEntry",
+        r#"child(id: "$CHILD") { outcomeProfile {"#,
+        "} }",
+        CHILD_AND_OUTCOMES,
+        &[("child", IDENTIFIERS), ("child", OUTCOMES)],
+    ),
+    route(
+        "OutcomeReading",
+        r#"child(id: "$CHILD") { outcomeProfile { latest {"#,
+        "} } }",
+        CHILD_AND_OUTCOMES,
+        &[("child", IDENTIFIERS), ("child", OUTCOMES)],
+    ),
+    route(
+        "OutcomeProfileChart",
+        r#"child(id: "$CHILD") { outcomeProfileChart {"#,
+        "} }",
+        CHILD_AND_OUTCOMES,
+        &[("child", IDENTIFIERS), ("child", OUTCOMES)],
+    ),
     route("OutcomeFramework", "outcomeFramework {", "}", &[], &[]),
     route(
         "Principle",
@@ -324,6 +345,18 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
     (
         "Child",
         "outcomeMeasurements",
+        &["outcomes:read"],
+        &[("child", OUTCOMES)],
+    ),
+    (
+        "Child",
+        "outcomeProfile",
+        &["outcomes:read"],
+        &[("child", OUTCOMES)],
+    ),
+    (
+        "Child",
+        "outcomeProfileChart",
         &["outcomes:read"],
         &[("child", OUTCOMES)],
     ),

@@ -9,14 +9,20 @@ use super::guardian_assignment::GuardianAssignment;
 use super::local_authority::LocalAuthority;
 use super::nrm_referral::NrmReferral;
 use super::outcome_measurement::OutcomeMeasurement;
+use super::outcome_profile::{OutcomeProfileChart, OutcomeProfileEntry};
 use crate::caller::request;
 use crate::graphql::audit::FieldsClass;
+use crate::graphql::chart::{outcome_profile_chart, ChartComparison};
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::{MeasurementPageKey, PageKey};
 use crate::graphql::reads::{Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
+
+/// The most current measurements a profile is computed from: far more than a childhood of
+/// quarterly readings of every outcome.
+const PROFILE_MEASUREMENTS: usize = 10_000;
 
 /// A child or young person known to a local authority's children's services.
 #[derive(Debug, Clone)]
@@ -39,6 +45,55 @@ impl ChildData for Child {
 impl Child {
     pub fn inner(&self) -> &child::Child {
         &self.0
+    }
+
+    /// The child's outcome profile and the rating scale it is drawn on, read through `gate`
+    /// (opened with `outcomes:read`).
+    async fn profile(
+        &self,
+        gate: &Gate<'_>,
+    ) -> Result<
+        (
+            Vec<stable_futures_domain::outcome_profile::OutcomeProfileEntry>,
+            (i32, i32),
+        ),
+        ApiError,
+    > {
+        let key = MeasurementPageKey {
+            page: PageKey {
+                child: self.0.id,
+                first: PROFILE_MEASUREMENTS,
+                after: None,
+            },
+            include_superseded: false,
+        };
+        let page = gate.loaders().child_measurements.load_one(key).await?;
+        if page.as_ref().is_some_and(|page| page.has_next_page) {
+            return Err(ApiError::internal(
+                &"more current measurements than a profile reads",
+            ));
+        }
+        let measurements = page.map(|page| page.items.clone()).unwrap_or_default();
+        let versions: std::collections::BTreeSet<String> = measurements
+            .iter()
+            .map(|m| m.framework_version.clone())
+            .collect();
+        let frameworks = gate.loaders().frameworks.load_many(versions).await?;
+        gate.note(Some(self.0.id), FieldsClass::Outcomes);
+        let profile = stable_futures_domain::outcome_profile::outcome_profile(&measurements, |v| {
+            frameworks.get(v).map(|framework| &**framework)
+        });
+        // Every version measured shares the chart: its scale runs from the lowest to the highest
+        // level any of them has (the shipped scale is 1 to 5).
+        let levels = frameworks
+            .values()
+            .flat_map(|framework| framework.scale.iter().map(|level| level.value));
+        let scale = levels.fold(None, |range: Option<(i32, i32)>, value| {
+            Some(range.map_or((value, value), |(low, high)| {
+                (low.min(value), high.max(value))
+            }))
+        });
+        Ok((profile, scale.unwrap_or((1, 5))))
     }
 }
 
@@ -188,6 +243,37 @@ impl Child {
         Ok(Some(gate.expose_all::<GuardianAssignment>(
             list.iter().flat_map(|list| list.iter()).cloned(),
         )?))
+    }
+
+    /// The child's outcome profile: per outcome measured, the first and the latest current
+    /// reading, the change between them, and how often the young person took part. Never one
+    /// overall score. Needs the `outcomes:read` scope.
+    async fn outcome_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<OutcomeProfileEntry>>> {
+        let Some(gate) = Gate::open(ctx, Scope::OutcomesRead)? else {
+            return Ok(None);
+        };
+        let (profile, _) = self.profile(&gate).await?;
+        Ok(Some(profile.into_iter().map(OutcomeProfileEntry).collect()))
+    }
+
+    /// The outcome profile as an SVG star chart (see `OutcomeProfileChart`). Needs the
+    /// `outcomes:read` scope.
+    async fn outcome_profile_chart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "ChartComparison::FirstAndLatest")] compare: ChartComparison,
+    ) -> async_graphql::Result<Option<OutcomeProfileChart>> {
+        let Some(gate) = Gate::open(ctx, Scope::OutcomesRead)? else {
+            return Ok(None);
+        };
+        let (profile, scale) = self.profile(&gate).await?;
+        Ok(Some(OutcomeProfileChart {
+            chart: outcome_profile_chart(&profile, scale, compare),
+            comparison: compare,
+        }))
     }
 
     /// Outcome measurements in the order they were recorded. Corrected measurements are left

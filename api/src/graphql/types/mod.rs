@@ -15,6 +15,7 @@ pub mod nrm_referral;
 pub mod outcome;
 pub mod outcome_framework;
 pub mod outcome_measurement;
+pub mod outcome_profile;
 pub mod principle;
 pub mod rating_level;
 pub mod referral_timeline_event;
