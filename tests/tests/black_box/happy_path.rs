@@ -192,9 +192,9 @@ async fn the_worked_example_reads_back_everything_it_wrote() {
 async fn a_correction_supersedes_without_overwriting() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
-    let child = stable_futures_tests::fixtures::child(&app, &token, "C1").await;
-    let first = stable_futures_tests::fixtures::measurement(&app, &token, &child, json!({})).await;
-    let correction = stable_futures_tests::fixtures::measurement(
+    let child = fixtures::child(&app, &token, "C1").await;
+    let first = fixtures::measurement(&app, &token, &child, json!({})).await;
+    let correction = fixtures::measurement(
         &app,
         &token,
         &child,
@@ -227,8 +227,7 @@ async fn children_page_through_with_cursors() {
     let token = app.token_all(ISLINGTON);
     let mut registered = Vec::new();
     for n in 0..5 {
-        registered
-            .push(stable_futures_tests::fixtures::child(&app, &token, &format!("P{n}")).await);
+        registered.push(fixtures::child(&app, &token, &format!("P{n}")).await);
     }
     let query = "query($after: String) { children(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }";
     let mut seen = Vec::new();
@@ -252,7 +251,7 @@ async fn children_page_through_with_cursors() {
 async fn update_child_changes_only_what_it_names_and_bumps_the_version() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
-    let child = stable_futures_tests::fixtures::child(&app, &token, "U1").await;
+    let child = fixtures::child(&app, &token, "U1").await;
     let update = "mutation($input: UpdateChildInput!) { updateChild(input: $input) { child { version localChildId nhsNumber interpreterRequired languages } userErrors { code } } }";
     let answer = app
         .graphql(
