@@ -12,6 +12,7 @@ pub mod audit;
 pub mod calendar;
 pub mod change;
 pub mod child;
+pub mod disclosure;
 pub mod error;
 pub mod guardian;
 pub mod idempotency;

@@ -1,0 +1,242 @@
+//! Disclosure control: no published count is 1 to 5, true zeros show as 0, and no suppressed cell
+//! can be worked out from the published cells — checked on thousands of random tables by solving
+//! the table's equations with a method of the test's own (floating-point rank), not the one the
+//! rule uses.
+
+use stable_futures_domain::disclosure::{control, ControlledTable, RuleSet, SuppressionReason};
+
+/// A small deterministic generator (xorshift): the same tables every run.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The whole published grid, margins included: (value or None, reason).
+fn grid(table: &ControlledTable) -> Vec<Vec<(Option<u64>, Option<SuppressionReason>)>> {
+    let mut grid: Vec<Vec<_>> = table
+        .cells
+        .iter()
+        .zip(&table.row_totals)
+        .map(|(row, total)| {
+            row.iter()
+                .chain(std::iter::once(total))
+                .map(|cell| (cell.value, cell.suppressed))
+                .collect()
+        })
+        .collect();
+    grid.push(
+        table
+            .column_totals
+            .iter()
+            .chain(std::iter::once(&table.total))
+            .map(|cell| (cell.value, cell.suppressed))
+            .collect(),
+    );
+    grid
+}
+
+fn rank(mut matrix: Vec<Vec<f64>>) -> usize {
+    let width = matrix.first().map_or(0, Vec::len);
+    let mut rank = 0;
+    for column in 0..width {
+        let Some(pivot) = (rank..matrix.len())
+            .max_by(|a, b| {
+                matrix[*a][column]
+                    .abs()
+                    .total_cmp(&matrix[*b][column].abs())
+            })
+            .filter(|r| matrix[*r][column].abs() > 1e-9)
+        else {
+            continue;
+        };
+        matrix.swap(rank, pivot);
+        let pivot_row = matrix[rank].clone();
+        for row in matrix.iter_mut().skip(rank + 1) {
+            let factor = row[column] / pivot_row[column];
+            for (value, p) in row.iter_mut().zip(&pivot_row) {
+                *value -= factor * p;
+            }
+        }
+        rank += 1;
+    }
+    rank
+}
+
+/// Suppressed cells whose value the published cells determine: rank(A) = rank(A + e_i).
+fn derivable(rows: usize, columns: usize, hidden: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let index = |cell: (usize, usize)| hidden.iter().position(|h| *h == cell);
+    let mut equations: Vec<Vec<f64>> = Vec::new();
+    for r in 0..=rows {
+        let mut equation = vec![0.0; hidden.len()];
+        for c in 0..columns {
+            if let Some(i) = index((r, c)) {
+                equation[i] = 1.0;
+            }
+        }
+        if let Some(i) = index((r, columns)) {
+            equation[i] = -1.0;
+        }
+        equations.push(equation);
+    }
+    for c in 0..=columns {
+        let mut equation = vec![0.0; hidden.len()];
+        for r in 0..rows {
+            if let Some(i) = index((r, c)) {
+                equation[i] = 1.0;
+            }
+        }
+        if let Some(i) = index((rows, c)) {
+            equation[i] = -1.0;
+        }
+        equations.push(equation);
+    }
+    let base = rank(equations.clone());
+    hidden
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let mut with_unit = equations.clone();
+            let mut unit = vec![0.0; hidden.len()];
+            unit[*i] = 1.0;
+            with_unit.push(unit);
+            rank(with_unit) == base
+        })
+        .map(|(_, cell)| *cell)
+        .collect()
+}
+
+fn check(counts: &[Vec<u64>]) -> ControlledTable {
+    let table = control(counts, RuleSet::Dfe2024);
+    let published = grid(&table);
+    let rows = counts.len();
+    let columns = counts.first().map_or(0, Vec::len);
+    let mut hidden = Vec::new();
+    let mut true_values = vec![vec![0_u64; columns + 1]; rows + 1];
+    for (r, row) in counts.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            true_values[r][c] = *value;
+            true_values[r][columns] += value;
+            true_values[rows][c] += value;
+            true_values[rows][columns] += value;
+        }
+    }
+    for (r, row) in published.iter().enumerate() {
+        for (c, (value, reason)) in row.iter().enumerate() {
+            let truth = true_values[r][c];
+            match (value, reason) {
+                (Some(shown), None) => {
+                    assert_eq!(*shown, truth, "a published value is the true one");
+                    assert!(
+                        !(1..=5).contains(shown),
+                        "{counts:?}: {shown} published at {r},{c}"
+                    );
+                }
+                (None, Some(SuppressionReason::SmallCount)) => {
+                    assert!((1..=5).contains(&truth), "primary only for 1 to 5");
+                    hidden.push((r, c));
+                }
+                (None, Some(SuppressionReason::Secondary)) => hidden.push((r, c)),
+                other => panic!("a cell is shown or suppressed with a reason: {other:?}"),
+            }
+        }
+    }
+    // No row or column with exactly one hidden cell (that one would be its total minus the rest).
+    for r in 0..=rows {
+        let in_row = hidden.iter().filter(|(hr, _)| *hr == r).count();
+        assert_ne!(in_row, 1, "{counts:?}: row {r}");
+    }
+    for c in 0..=columns {
+        let in_column = hidden.iter().filter(|(_, hc)| *hc == c).count();
+        assert_ne!(in_column, 1, "{counts:?}: column {c}");
+    }
+    assert_eq!(
+        derivable(rows, columns, &hidden),
+        Vec::<(usize, usize)>::new(),
+        "{counts:?}: hidden {hidden:?}"
+    );
+    table
+}
+
+#[test]
+fn random_tables_publish_nothing_small_and_nothing_derivable() {
+    let mut random = Random(0x5EED_2024);
+    let mut suppressed_tables = 0;
+    for _ in 0..3000 {
+        let rows = 1 + random.below(6) as usize;
+        let columns = 1 + random.below(6) as usize;
+        let counts: Vec<Vec<u64>> = (0..rows)
+            .map(|_| {
+                (0..columns)
+                    .map(|_| match random.below(4) {
+                        0 => 0,
+                        1 => 1 + random.below(5),
+                        _ => 6 + random.below(60),
+                    })
+                    .collect()
+            })
+            .collect();
+        let table = check(&counts);
+        if grid(&table)
+            .iter()
+            .flatten()
+            .any(|(value, _)| value.is_none())
+        {
+            suppressed_tables += 1;
+        }
+    }
+    assert!(
+        suppressed_tables > 1000,
+        "the random tables exercise suppression"
+    );
+}
+
+#[test]
+fn a_dfe_style_table() {
+    // Two groups by three kinds: one small count forces a second cell in its row and column.
+    let table = check(&[vec![40, 3, 25], vec![30, 12, 18]]);
+    let shown: Vec<Vec<String>> = table
+        .cells
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.display()).collect())
+        .collect();
+    assert_eq!(shown, [["40", "c", "c"], ["30", "c", "c"]]);
+    assert_eq!(table.row_totals[0].value, Some(68));
+    assert_eq!(table.total.value, Some(128));
+    assert_eq!(
+        table.cells[0][1].suppressed,
+        Some(SuppressionReason::SmallCount)
+    );
+    assert_eq!(
+        table.cells[0][2].suppressed,
+        Some(SuppressionReason::Secondary)
+    );
+}
+
+#[test]
+fn zeros_are_true_zeros_and_none_publishes_everything() {
+    let table = check(&[vec![0, 10], vec![0, 20]]);
+    assert_eq!(table.cells[0][0].display(), "0");
+    assert_eq!(table.cells[1][0].suppressed, None);
+    let open = control(&[vec![3, 10]], RuleSet::None);
+    assert_eq!(open.cells[0][0].value, Some(3));
+    assert_eq!(open.total.value, Some(13));
+    assert_eq!(open.rules, RuleSet::None);
+}
+
+#[test]
+fn a_lone_small_count_hides_its_whole_table_if_it_must() {
+    // One cell: its totals equal it, so they are all small, and all hidden.
+    let table = check(&[vec![4]]);
+    assert_eq!(table.cells[0][0].value, None);
+    assert_eq!(table.total.value, None);
+}
