@@ -15,9 +15,9 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use uuid::Uuid;
 
-use crate::children::Page;
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
+use crate::paging::Page;
 use crate::schema::audit_events;
 
 #[derive(Debug, Queryable, Selectable)]

@@ -12,9 +12,9 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use uuid::Uuid;
 
-use crate::children::Page;
-use crate::database::TenantDb;
+use crate::database::{Database, TenantDb, CHANNEL};
 use crate::error::{PersistenceError, Result};
+use crate::paging::Page;
 use crate::schema::changes;
 
 /// The audit row and the change-feed entry of one write, in one statement. Runs last in the
@@ -168,9 +168,6 @@ impl TenantDb {
     }
 }
 
-/// The channel writers notify after a commit, with the local authority as the payload.
-pub(crate) const CHANNEL: &str = "stable_futures_changes";
-
 /// A connection of its own (not from the pool) listening for committed changes.
 pub struct ChangeListener(AsyncPgConnection);
 
@@ -193,7 +190,7 @@ impl ChangeListener {
     }
 }
 
-impl crate::database::Database {
+impl Database {
     /// Opens a [`ChangeListener`]. Notifications say only which local authority has new
     /// changes; what they are is read from the feed, under that authority's row-level security.
     pub async fn listen_for_changes(&self) -> Result<ChangeListener> {

@@ -19,6 +19,7 @@ use crate::changes::{record_erasure, record_write};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
+use crate::paging::Page;
 use crate::schema::children;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -174,13 +175,6 @@ pub(crate) async fn load_child(
         query.first(conn).await.optional()?
     };
     row.ok_or(PersistenceError::NotFound)?.try_into()
-}
-
-/// One page of children, in id order.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub has_next_page: bool,
 }
 
 impl TenantDb {

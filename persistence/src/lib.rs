@@ -14,12 +14,14 @@ pub mod database;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+mod framework_cache;
 mod frameworks;
 mod guardians;
 mod idempotency;
 mod local_authorities;
 mod measurements;
 pub mod migrations;
+pub mod paging;
 mod prepared;
 mod referrals;
 #[rustfmt::skip]
@@ -28,11 +30,11 @@ pub mod testing;
 
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
-pub use children::Page;
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};
 pub use local_authorities::upsert_local_authority;
 pub use measurements::MeasurementFilter;
+pub use paging::Page;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -35,7 +35,7 @@ pub async fn run_migrations(owner_url: &str) -> Result<Vec<String>> {
     Ok(applied)
 }
 
-impl crate::Database {
+impl crate::database::Database {
     /// How many embedded migrations the database has not applied (for readiness: a server whose
     /// schema is behind its code must not take traffic). Reads the migrations table, which the
     /// server's role may read but not change.
