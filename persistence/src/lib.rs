@@ -26,6 +26,7 @@ mod prepared;
 mod referrals;
 #[rustfmt::skip]
 mod schema;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit::AuditEntry;
