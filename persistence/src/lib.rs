@@ -23,6 +23,7 @@ mod measurements;
 pub mod migrations;
 pub mod paging;
 mod prepared;
+pub mod read_model;
 mod referrals;
 #[rustfmt::skip]
 mod schema;
