@@ -3,7 +3,9 @@
 //! Every query runs through a [`TenantDb`], built from a [`Principal`], inside a transaction that
 //! sets the tenant for row-level security. Reference data (local authorities, outcome
 //! frameworks) is read through [`Database`]. Diesel row types stay inside this crate: callers
-//! get domain values.
+//! get domain values, or, from [`read_model`], plain result rows of domain ids and values.
+//! Lists page through [`paging`]. The modules form one-way layers (decision 0011;
+//! `scripts/check-module-cycles.py persistence/src`).
 //!
 //! [`Principal`]: stable_futures_domain::principal::Principal
 
