@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::database::{Database, TenantDb, CHANNEL};
 use crate::error::{PersistenceError, Result};
-use crate::paging::Page;
+use crate::paging::{lookahead_limit, Page};
 use crate::schema::changes;
 
 /// The audit row and the change-feed entry of one write, in one statement. Runs last in the
@@ -127,7 +127,7 @@ impl TenantDb {
     /// first: at most `first`, and whether more follow.
     pub async fn changes(&self, after: Option<i64>, first: usize) -> Result<Page<Change>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
-        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let limit = lookahead_limit(first);
         let rows: Vec<ChangeRow> = self
             .transaction(async move |conn| {
                 Ok(changes::table
@@ -140,16 +140,7 @@ impl TenantDb {
                     .await?)
             })
             .await?;
-        let has_next_page = rows.len() > first;
-        let items = rows
-            .into_iter()
-            .take(first)
-            .map(Change::try_from)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            has_next_page,
-        })
+        Page::from_lookahead(rows, first).try_map(Change::try_from)
     }
 }
 

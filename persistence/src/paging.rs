@@ -37,6 +37,20 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// The same page with each item converted, or the first conversion's error.
+    pub fn try_map<U, E>(self, convert: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self
+                .items
+                .into_iter()
+                .map(convert)
+                .collect::<Result<_, _>>()?,
+            has_next_page: self.has_next_page,
+        })
+    }
+}
+
 /// The `LIMIT` that reads a page of `first` rows and one more, to know whether more follow.
 pub fn lookahead_limit(first: usize) -> i64 {
     i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX)

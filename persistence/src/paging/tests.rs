@@ -249,5 +249,10 @@ fn a_page_from_lookahead_rows_says_whether_more_follow() {
     assert_eq!(page.items, [1, 2]);
     assert!(!page.has_next_page);
     assert_eq!(super::lookahead_limit(2), 3);
+    let converted = Page::from_lookahead(vec!["1", "2", "x"], 2).try_map(str::parse::<i32>);
+    assert_eq!(converted.expect("both parse").items, [1, 2]);
+    assert!(Page::from_lookahead(vec!["1", "x"], 2)
+        .try_map(str::parse::<i32>)
+        .is_err());
     assert_eq!(super::lookahead_limit(usize::MAX), i64::MAX);
 }
