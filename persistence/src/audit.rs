@@ -15,9 +15,9 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use uuid::Uuid;
 
-use crate::children::Page;
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
+use crate::paging::{lookahead_limit, Page};
 use crate::schema::audit_events;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -141,7 +141,7 @@ impl TenantDb {
         child: Option<ChildId>,
     ) -> Result<Page<AuditEvent>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
-        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let limit = lookahead_limit(first);
         let rows: Vec<AuditRow> = self
             .transaction(async move |conn| {
                 let mut query = audit_events::table
@@ -159,15 +159,6 @@ impl TenantDb {
                 Ok(query.load(conn).await?)
             })
             .await?;
-        let has_next_page = rows.len() > first;
-        let items = rows
-            .into_iter()
-            .take(first)
-            .map(AuditEvent::try_from)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            has_next_page,
-        })
+        Page::from_lookahead(rows, first).try_map(AuditEvent::try_from)
     }
 }

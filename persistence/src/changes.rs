@@ -12,9 +12,9 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use uuid::Uuid;
 
-use crate::children::Page;
-use crate::database::TenantDb;
+use crate::database::{Database, TenantDb, CHANNEL};
 use crate::error::{PersistenceError, Result};
+use crate::paging::{lookahead_limit, Page};
 use crate::schema::changes;
 
 /// The audit row and the change-feed entry of one write, in one statement. Runs last in the
@@ -127,7 +127,7 @@ impl TenantDb {
     /// first: at most `first`, and whether more follow.
     pub async fn changes(&self, after: Option<i64>, first: usize) -> Result<Page<Change>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
-        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let limit = lookahead_limit(first);
         let rows: Vec<ChangeRow> = self
             .transaction(async move |conn| {
                 Ok(changes::table
@@ -140,16 +140,7 @@ impl TenantDb {
                     .await?)
             })
             .await?;
-        let has_next_page = rows.len() > first;
-        let items = rows
-            .into_iter()
-            .take(first)
-            .map(Change::try_from)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            has_next_page,
-        })
+        Page::from_lookahead(rows, first).try_map(Change::try_from)
     }
 }
 
@@ -167,9 +158,6 @@ impl TenantDb {
         .await
     }
 }
-
-/// The channel writers notify after a commit, with the local authority as the payload.
-pub(crate) const CHANNEL: &str = "stable_futures_changes";
 
 /// A connection of its own (not from the pool) listening for committed changes.
 pub struct ChangeListener(AsyncPgConnection);
@@ -193,7 +181,7 @@ impl ChangeListener {
     }
 }
 
-impl crate::database::Database {
+impl Database {
     /// Opens a [`ChangeListener`]. Notifications say only which local authority has new
     /// changes; what they are is read from the feed, under that authority's row-level security.
     pub async fn listen_for_changes(&self) -> Result<ChangeListener> {

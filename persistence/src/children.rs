@@ -19,6 +19,7 @@ use crate::changes::{record_erasure, record_write};
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
+use crate::paging::{lookahead_limit, Page};
 use crate::schema::children;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -174,13 +175,6 @@ pub(crate) async fn load_child(
         query.first(conn).await.optional()?
     };
     row.ok_or(PersistenceError::NotFound)?.try_into()
-}
-
-/// One page of children, in id order.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub has_next_page: bool,
 }
 
 impl TenantDb {
@@ -362,7 +356,7 @@ impl TenantDb {
     /// Children of the principal's authority in id (creation) order, after `after`.
     pub async fn children_page(&self, first: usize, after: Option<ChildId>) -> Result<Page<Child>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
-        let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
+        let limit = lookahead_limit(first);
         let rows = self
             .transaction(async move |conn| {
                 let mut query = children::table
@@ -377,16 +371,7 @@ impl TenantDb {
                 Ok(query.load(conn).await?)
             })
             .await?;
-        let has_next_page = rows.len() > first;
-        let items = rows
-            .into_iter()
-            .take(first)
-            .map(Child::try_from)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            has_next_page,
-        })
+        Page::from_lookahead(rows, first).try_map(Child::try_from)
     }
 
     pub async fn count_children(&self) -> Result<i64> {

@@ -3,7 +3,9 @@
 //! Every query runs through a [`TenantDb`], built from a [`Principal`], inside a transaction that
 //! sets the tenant for row-level security. Reference data (local authorities, outcome
 //! frameworks) is read through [`Database`]. Diesel row types stay inside this crate: callers
-//! get domain values.
+//! get domain values, or, from [`read_model`], plain result rows of domain ids and values.
+//! Lists page through [`paging`]. The modules form one-way layers (decision 0011;
+//! `scripts/check-module-cycles.py persistence/src`).
 //!
 //! [`Principal`]: stable_futures_domain::principal::Principal
 
@@ -14,25 +16,29 @@ pub mod database;
 pub mod demo;
 pub mod embedded;
 pub mod error;
+mod framework_cache;
 mod frameworks;
 mod guardians;
 mod idempotency;
 mod local_authorities;
 mod measurements;
 pub mod migrations;
+pub mod paging;
 mod prepared;
+pub mod read_model;
 mod referrals;
 #[rustfmt::skip]
 mod schema;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
-pub use children::Page;
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};
 pub use local_authorities::upsert_local_authority;
 pub use measurements::MeasurementFilter;
+pub use paging::Page;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -15,10 +15,11 @@ use stable_futures_domain::{ErrorCode, FieldError};
 use uuid::Uuid;
 
 use crate::changes::record_write;
-use crate::children::{load_child, Page};
+use crate::children::load_child;
 use crate::database::TenantDb;
 use crate::error::{unique_violation, PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
+use crate::paging::Page;
 use crate::schema::outcome_measurements;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]

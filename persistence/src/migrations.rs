@@ -35,7 +35,7 @@ pub async fn run_migrations(owner_url: &str) -> Result<Vec<String>> {
     Ok(applied)
 }
 
-impl crate::Database {
+impl crate::database::Database {
     /// How many embedded migrations the database has not applied (for readiness: a server whose
     /// schema is behind its code must not take traffic). Reads the migrations table, which the
     /// server's role may read but not change.
@@ -63,6 +63,10 @@ impl crate::Database {
 
 /// Creates (or resets the password of) a login role for the server that inherits only
 /// [`APP_ROLE`]'s privileges: it owns nothing and cannot bypass row-level security.
+///
+/// One provisioning at a time per server: roles are shared by every database of a server, and
+/// two processes provisioning the same role at once would both try to create it, or update its
+/// catalog row together (`tuple concurrently updated`).
 pub async fn provision_server_role(
     superuser: &mut AsyncPgConnection,
     role: &str,
@@ -76,21 +80,31 @@ pub async fn provision_server_role(
             "role names and generated passwords must be alphanumeric".to_owned(),
         ));
     }
-    let exists: Vec<RoleName> =
-        diesel::sql_query("SELECT rolname FROM pg_roles WHERE rolname = $1")
-            .bind::<Text, _>(role)
-            .load(superuser)
+    let (role, password) = (role.to_owned(), password.to_owned());
+    superuser
+        .transaction(async move |conn| {
+            // Released at the commit; the key is the role's name, so other roles wait for nothing.
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('provision_server_role:' || $1))")
+                .bind::<Text, _>(&role)
+                .execute(conn)
+                .await?;
+            let exists: Vec<RoleName> =
+                diesel::sql_query("SELECT rolname FROM pg_roles WHERE rolname = $1")
+                    .bind::<Text, _>(&role)
+                    .load(conn)
+                    .await?;
+            let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
+            diesel::sql_query(format!(
+                "{verb} ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            ))
+            .execute(conn)
             .await?;
-    let verb = if exists.is_empty() { "CREATE" } else { "ALTER" };
-    diesel::sql_query(format!(
-        "{verb} ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-    ))
-    .execute(superuser)
-    .await?;
-    diesel::sql_query(format!("GRANT {APP_ROLE} TO {role}"))
-        .execute(superuser)
-        .await?;
-    Ok(())
+            diesel::sql_query(format!("GRANT {APP_ROLE} TO {role}"))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Creates database `name` unless it exists (`name` must be a plain identifier).

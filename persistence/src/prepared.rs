@@ -13,6 +13,14 @@
 //! diesel offers no way to bind a value to a `$n` the text already holds without marking the
 //! statement uncacheable, so each `$n` is replaced by a placeholder of diesel's own, bound to the
 //! n-th value (a `$n` used twice binds its value twice).
+//!
+//! Replacing text is only safe where every `$` is a placeholder, so [`placeholders`] reads the
+//! text as PostgreSQL would and refuses, as an error of the statement rather than a panic, what
+//! it cannot read unambiguously: dollar quoting (`$$`, `$tag$`), a `$` that is not followed by a
+//! placeholder number or that ends an identifier (`a$1` is one name), any `$` inside a string
+//! literal, quoted identifier or comment, a backslash in a string literal (`E'…'` escapes), and
+//! an unterminated literal or comment. The texts are all ours, so none needs any of these; a
+//! test reads every text given to [`prepared_sql`] in the crate's source.
 
 use std::marker::PhantomData;
 
@@ -78,33 +86,135 @@ where
 
 impl QueryFragment<Pg> for PreparedSql<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        let mut rest = self.sql;
-        while let Some(dollar) = rest.find('$') {
-            out.push_sql(&rest[..dollar]);
-            let after = &rest[dollar + 1..];
-            let digits = after
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after.len());
-            let bind = after[..digits]
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| n.checked_sub(1))
-                .and_then(|index| self.binds.get(index))
-                .ok_or_else(|| {
-                    diesel::result::Error::QueryBuilderError(
-                        format!(
-                            "no value bound for ${} in a prepared statement",
-                            &after[..digits]
-                        )
-                        .into(),
+        let placeholders = placeholders(self.sql)
+            .map_err(|error| diesel::result::Error::QueryBuilderError(Box::new(error)))?;
+        let mut written = 0;
+        for placeholder in placeholders {
+            out.push_sql(&self.sql[written..placeholder.start]);
+            let bind = self.binds.get(placeholder.number - 1).ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(
+                    format!(
+                        "no value bound for ${} in a prepared statement",
+                        placeholder.number
                     )
-                })?;
+                    .into(),
+                )
+            })?;
             bind.push(&mut out)?;
-            rest = &after[digits..];
+            written = placeholder.end;
         }
-        out.push_sql(rest);
+        out.push_sql(&self.sql[written..]);
         Ok(())
     }
+}
+
+/// A `$n` in a statement's text: its byte range and `n` (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Placeholder {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) number: usize,
+}
+
+/// Why a statement's text cannot be prepared here; the byte offset says where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SqlTextError {
+    #[error("a `$` at byte {0} is not a placeholder (`$1`, `$2`, …): dollar quoting, `$0` or a `$` in a name")]
+    NotAPlaceholder(usize),
+    #[error("a `$` at byte {0} is inside a string literal, quoted identifier or comment")]
+    DollarInside(usize),
+    #[error(
+        "a backslash at byte {0} is inside a string literal (escape strings are not read here)"
+    )]
+    Backslash(usize),
+    #[error("a string literal, quoted identifier or comment starting at byte {0} never ends")]
+    Unterminated(usize),
+}
+
+/// The placeholders of a statement's text, in order, read as PostgreSQL reads the text (see the
+/// module's documentation for what is refused).
+pub(crate) fn placeholders(sql: &str) -> Result<Vec<Placeholder>, SqlTextError> {
+    let bytes = sql.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"') => {
+                let start = i;
+                i += 1;
+                loop {
+                    match bytes.get(i) {
+                        None => return Err(SqlTextError::Unterminated(start)),
+                        Some(b'$') => return Err(SqlTextError::DollarInside(i)),
+                        Some(b'\\') if quote == b'\'' => return Err(SqlTextError::Backslash(i)),
+                        // A doubled quote is the quote itself, inside: read on.
+                        Some(&b) if b == quote && bytes.get(i + 1) == Some(&quote) => i += 2,
+                        Some(&b) if b == quote => break,
+                        Some(_) => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    if bytes[i] == b'$' {
+                        return Err(SqlTextError::DollarInside(i));
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let start = i;
+                let mut depth = 0_usize;
+                loop {
+                    match (bytes.get(i), bytes.get(i + 1)) {
+                        (None, _) => return Err(SqlTextError::Unterminated(start)),
+                        (Some(b'/'), Some(b'*')) => {
+                            depth += 1;
+                            i += 2;
+                        }
+                        (Some(b'*'), Some(b'/')) => {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        (Some(b'$'), _) => return Err(SqlTextError::DollarInside(i)),
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'$' => {
+                let start = i;
+                let digits = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let end = i + 1 + digits;
+                let number = sql[i + 1..end].parse::<usize>().unwrap_or(0);
+                if number == 0 {
+                    return Err(SqlTextError::NotAPlaceholder(start));
+                }
+                let follows_a_word = i > 0 && is_word(bytes[i - 1]);
+                let runs_into_a_word = bytes.get(end).is_some_and(|&b| is_word(b));
+                if bytes[i + 1] == b'0' || follows_a_word || runs_into_a_word {
+                    return Err(SqlTextError::NotAPlaceholder(start));
+                }
+                found.push(Placeholder { start, end, number });
+                i = end;
+            }
+            // An identifier (which may hold a `$` of its own, refused above when it does).
+            b if is_word(b) => {
+                while i < bytes.len() && is_word(bytes[i]) && bytes[i] != b'$' {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(found)
 }
 
 impl QueryId for PreparedSql<'_> {
@@ -191,5 +301,150 @@ mod tests {
             matches!(built, Err(diesel::result::Error::QueryBuilderError(_))),
             "{built:?}"
         );
+    }
+
+    #[test]
+    fn placeholders_are_read_where_postgresql_reads_them() {
+        let sql = "SELECT $1::bigint, 'it''s', \"Quoted\" -- a note\n FROM t /* a /* nested */ one */ WHERE a = $12 AND b = ANY($2)";
+        let found: Vec<usize> = placeholders(sql)
+            .expect("a plain text")
+            .iter()
+            .map(|p| p.number)
+            .collect();
+        assert_eq!(found, [1, 12, 2]);
+        let first = placeholders(sql).expect("a plain text")[0];
+        assert_eq!(&sql[first.start..first.end], "$1");
+    }
+
+    #[test]
+    fn texts_a_placeholder_scan_would_misread_are_refused() {
+        for sql in [
+            "SELECT $$text$$",
+            "SELECT $tag$text$tag$",
+            "SELECT $",
+            "SELECT $a",
+            "SELECT $0",
+            "SELECT $01",
+            "SELECT a$1 FROM t",
+            "SELECT $1a",
+            "SELECT $1$2",
+        ] {
+            assert!(
+                matches!(placeholders(sql), Err(SqlTextError::NotAPlaceholder(_))),
+                "{sql}: {:?}",
+                placeholders(sql)
+            );
+        }
+        for sql in [
+            "SELECT '$1'",
+            "SELECT 'it''s $1'",
+            "SELECT \"col$1\" FROM t",
+            "SELECT 1 -- $1\n",
+            "SELECT 1 /* $1 */",
+            "SELECT 1 /* /* */ $1 */",
+        ] {
+            assert!(
+                matches!(placeholders(sql), Err(SqlTextError::DollarInside(_))),
+                "{sql}: {:?}",
+                placeholders(sql)
+            );
+        }
+        assert!(matches!(
+            placeholders(r"SELECT E'\n', $1"),
+            Err(SqlTextError::Backslash(_))
+        ));
+        for sql in [
+            "SELECT 'open",
+            "SELECT \"open",
+            "SELECT 1 /* open",
+            "SELECT 1 /* /* */",
+        ] {
+            assert!(
+                matches!(placeholders(sql), Err(SqlTextError::Unterminated(_))),
+                "{sql}: {:?}",
+                placeholders(sql)
+            );
+        }
+    }
+
+    /// Before the text was read as PostgreSQL reads it, `'$1'` became a bound parameter inside a
+    /// string literal: a different statement from the one written.
+    #[test]
+    fn a_dollar_inside_a_literal_is_an_error_of_the_statement_not_a_substitution() {
+        for sql in [
+            "SELECT '$1' AS t",
+            "SELECT $1 AS \"t$1\"",
+            "SELECT $1 -- $1",
+        ] {
+            let query = prepared_sql(sql).bind::<Text, _>("a");
+            let mut builder = diesel::pg::PgQueryBuilder::default();
+            let built = query.to_sql(&mut builder, &Pg);
+            assert!(
+                matches!(built, Err(diesel::result::Error::QueryBuilderError(_))),
+                "{sql}: {built:?}"
+            );
+        }
+    }
+
+    /// Every text handed to `prepared_sql` in the crate (outside this file, whose tests hand it
+    /// wrong ones on purpose) is one it can prepare. They are literals at the call, so the test
+    /// reads them from the source: a new statement is checked without being listed anywhere.
+    #[test]
+    fn every_prepared_sql_text_in_the_crate_is_readable() {
+        fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    rust_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        /// A Rust string literal's value, from its opening quote; `None` for anything else.
+        fn literal(text: &str) -> Option<String> {
+            let mut chars = text.strip_prefix('"')?.chars().peekable();
+            let mut value = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => return Some(value),
+                    '\\' => match chars.next()? {
+                        '\n' => {
+                            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                chars.next();
+                            }
+                        }
+                        'n' => value.push('\n'),
+                        't' => value.push('\t'),
+                        other => value.push(other),
+                    },
+                    other => value.push(other),
+                }
+            }
+            None
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut checked = 0;
+        for file in files.iter().filter(|f| !f.ends_with("prepared.rs")) {
+            let text = std::fs::read_to_string(file).expect("read");
+            for (at, _) in text.match_indices("prepared_sql(") {
+                let argument = text[at + "prepared_sql(".len()..].trim_start();
+                let sql = literal(argument).unwrap_or_else(|| {
+                    panic!(
+                        "{}: prepared_sql takes a string literal here, so this test can read it",
+                        file.display()
+                    )
+                });
+                if let Err(error) = placeholders(&sql) {
+                    panic!("{}: {error}: {sql}", file.display());
+                }
+                checked += 1;
+            }
+        }
+        // The audit insert, the write's audit and feed entry, the notify, the two pages: a
+        // scan that finds fewer has stopped finding them.
+        assert!(checked >= 5, "only {checked} prepared_sql texts found");
     }
 }

@@ -18,10 +18,11 @@ use stable_futures_domain::FieldError;
 use uuid::Uuid;
 
 use crate::changes::record_write;
-use crate::children::{load_child, stale_version, Page};
+use crate::children::{load_child, stale_version};
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
+use crate::paging::Page;
 use crate::schema::{nrm_referrals, referral_events};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]

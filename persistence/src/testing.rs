@@ -1,18 +1,27 @@
 //! Databases for tests: one PostgreSQL cluster per test process (a private one started with the
 //! embedded launcher, or the server at `DATABASE_URL`), a template migrated once per process, and
 //! a fresh database per test copied from it, so tests run in parallel without seeing each other.
+//!
+//! Only with the `testing` feature, which the test crates' dev-dependencies turn on: none of this
+//! is part of the server.
+//!
+//! On a shared server (`DATABASE_URL`), many test processes at once (nextest runs one a test) use
+//! the same login role for the server's side. Its password is derived from the server's admin URL
+//! rather than drawn at random, so that every process sets the same one: a process that set its
+//! own would lock out the processes already connecting with theirs.
 
 use std::sync::OnceLock;
 
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
 
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 
 use crate::embedded::{sweep_leftovers, EmbeddedOptions, EmbeddedPostgres};
 use crate::local_authorities::upsert_local_authority;
-use crate::migrations::{provision_server_role, run_migrations};
+use crate::migrations::{provision_server_role, run_migrations, APP_ROLE};
 
 /// The two local authorities a test database serves when made with
 /// [`TestDatabase::serving_two_authorities`]: two, so every test can check that one never sees
@@ -58,95 +67,118 @@ fn split_url(url: &str) -> Option<(String, String)> {
     Some((format!("postgres://{authority}"), address.to_owned()))
 }
 
-fn start_cluster() -> Result<Cluster, String> {
-    let (embedded, admin_base, address, external) = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let (admin_base, address) = split_url(&url)
-                .ok_or("DATABASE_URL must look like postgres://user:password@host:port/db")?;
-            (None, admin_base, address, true)
-        }
-        _ => {
-            let parent = std::env::temp_dir();
-            sweep_leftovers(&parent, "sf-test-");
-            let root = parent.join(format!(
-                "sf-test-{}-{}",
-                std::process::id(),
-                Alphanumeric
-                    .sample_string(&mut rand::rng(), 6)
-                    .to_lowercase()
-            ));
-            let embedded = EmbeddedPostgres::start(EmbeddedOptions {
-                root,
-                ephemeral: true,
-            })
-            .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
-            let (admin_base, address) =
-                split_url(&embedded.superuser_url("postgres")).ok_or("unexpected superuser URL")?;
-            (Some(embedded), admin_base, address, false)
-        }
-    };
-    let template = format!("sf_template_{}", std::process::id());
-    let server_password = Alphanumeric.sample_string(&mut rand::rng(), 24);
-    let setup = {
-        let admin_base = admin_base.clone();
-        let template = template.clone();
-        let server_password = server_password.clone();
-        // The template is built on a runtime of its own: callers may be inside any runtime, or none.
-        std::thread::spawn(move || -> Result<(), String> {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async move {
-                let mut admin = AsyncPgConnection::establish(&format!("{admin_base}/postgres"))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS {template}"))
-                    .execute(&mut admin)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                diesel::sql_query(format!("CREATE DATABASE {template}"))
-                    .execute(&mut admin)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                run_migrations(&format!("{admin_base}/{template}"))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                provision_server_role(&mut admin, TEST_SERVER_ROLE, &server_password)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(())
-            })
-        })
-        .join()
-        .map_err(|_| "template setup panicked".to_owned())?
-    };
-    setup?;
-    Ok(Cluster {
-        _embedded: embedded,
-        admin_base,
-        address,
-        template,
-        server_password,
-        external,
-    })
+/// The test server role's password on the server reached with `admin_base`: the same in every
+/// process that knows that URL (which holds a superuser's password, so nobody else can derive
+/// it), and alphanumeric as `provision_server_role` requires.
+fn server_password(admin_base: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"stable-futures test server role\0")
+        .chain_update(TEST_SERVER_ROLE.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(admin_base.as_bytes())
+        .finalize();
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn cluster() -> &'static Cluster {
-    // One cluster per test process, shared by every test in it: a process-lifetime resource, not
-    // application state.
-    static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-    match CLUSTER.get_or_init(start_cluster) {
-        Ok(cluster) => cluster,
-        Err(error) => panic!("test database cluster unavailable: {error}"),
+fn start_cluster() -> Result<Cluster, String> {
+    let template = format!("sf_template_{}", std::process::id());
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Cluster::on_server(&url, template),
+        _ => Cluster::private(template),
     }
 }
 
-impl TestDatabase {
-    /// A new database with the current schema, the default outcome framework and no data.
-    pub async fn create() -> TestDatabase {
-        let cluster = cluster();
+impl Cluster {
+    /// A cluster at `url`, a server shared with other test processes.
+    fn on_server(url: &str, template: String) -> Result<Cluster, String> {
+        let (admin_base, address) = split_url(url)
+            .ok_or("DATABASE_URL must look like postgres://user:password@host:port/db")?;
+        Self::prepare(None, admin_base, address, template, true)
+    }
+
+    /// A private cluster of this process's own, removed with it.
+    fn private(template: String) -> Result<Cluster, String> {
+        let parent = std::env::temp_dir();
+        sweep_leftovers(&parent, "sf-test-");
+        let root = parent.join(format!(
+            "sf-test-{}-{}",
+            std::process::id(),
+            Alphanumeric
+                .sample_string(&mut rand::rng(), 6)
+                .to_lowercase()
+        ));
+        let embedded = EmbeddedPostgres::start(EmbeddedOptions {
+            root,
+            ephemeral: true,
+        })
+        .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
+        let (admin_base, address) =
+            split_url(&embedded.superuser_url("postgres")).ok_or("unexpected superuser URL")?;
+        Self::prepare(Some(embedded), admin_base, address, template, false)
+    }
+
+    /// Migrates a template database and provisions the server's role.
+    fn prepare(
+        embedded: Option<EmbeddedPostgres>,
+        admin_base: String,
+        address: String,
+        template: String,
+        external: bool,
+    ) -> Result<Cluster, String> {
+        let server_password = server_password(&admin_base);
+        let setup = {
+            let admin_base = admin_base.clone();
+            let template = template.clone();
+            let server_password = server_password.clone();
+            // The template is built on a runtime of its own: callers may be inside any runtime, or none.
+            std::thread::spawn(move || -> Result<(), String> {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime.block_on(async move {
+                    let mut admin = AsyncPgConnection::establish(&format!("{admin_base}/postgres"))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {template}"))
+                        .execute(&mut admin)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    diesel::sql_query(format!("CREATE DATABASE {template}"))
+                        .execute(&mut admin)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    ensure_app_role(&mut admin)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    run_migrations(&format!("{admin_base}/{template}"))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    provision_server_role(&mut admin, TEST_SERVER_ROLE, &server_password)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(())
+                })
+            })
+            .join()
+            .map_err(|_| "template setup panicked".to_owned())?
+        };
+        setup?;
+        Ok(Cluster {
+            _embedded: embedded,
+            admin_base,
+            address,
+            template,
+            server_password,
+            external,
+        })
+    }
+}
+
+impl Cluster {
+    async fn create_database(&self) -> TestDatabase {
+        let cluster = self;
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut admin = AsyncPgConnection::establish(&format!("{}/postgres", cluster.admin_base))
             .await
@@ -168,6 +200,61 @@ impl TestDatabase {
             external: cluster.external,
             admin_base: cluster.admin_base.clone(),
         }
+    }
+}
+
+/// The first migration creates [`APP_ROLE`] when it is missing; two processes migrating their
+/// templates at once on a new server would both create it, and one would fail. Roles belong to
+/// the server, not to a database: created here first, one process at a time (the same lock as
+/// [`provision_server_role`]'s).
+async fn ensure_app_role(admin: &mut AsyncPgConnection) -> Result<(), diesel::result::Error> {
+    admin
+        .transaction(async |conn| {
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(hashtext('provision_server_role:' || $1))",
+            )
+            .bind::<Text, _>(APP_ROLE)
+            .execute(conn)
+            .await?;
+            let missing: Vec<RoleCount> = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_roles WHERE rolname = $1 HAVING count(*) = 0",
+            )
+            .bind::<Text, _>(APP_ROLE)
+            .load(conn)
+            .await?;
+            if !missing.is_empty() {
+                diesel::sql_query(format!(
+                    "CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                ))
+                .execute(conn)
+                .await?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+#[derive(diesel::QueryableByName)]
+struct RoleCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[allow(dead_code)]
+    n: i64,
+}
+
+fn cluster() -> &'static Cluster {
+    // One cluster per test process, shared by every test in it: a process-lifetime resource, not
+    // application state.
+    static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+    match CLUSTER.get_or_init(start_cluster) {
+        Ok(cluster) => cluster,
+        Err(error) => panic!("test database cluster unavailable: {error}"),
+    }
+}
+
+impl TestDatabase {
+    /// A new database with the current schema, the default outcome framework and no data.
+    pub async fn create() -> TestDatabase {
+        cluster().create_database().await
     }
 
     /// [`TestDatabase::create`], serving Islington and Camden (reference data that only the
@@ -246,5 +333,68 @@ impl Drop for TestDatabase {
             });
         })
         .join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    use super::Cluster;
+    use crate::embedded::{EmbeddedOptions, EmbeddedPostgres};
+
+    /// Two test processes that share a server (nextest runs one per test) set up at the same
+    /// moment, and each then connects as the server's role. Before the role's password was
+    /// derived from the server's URL, the second to provision locked the first out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_processes_sharing_a_server_can_both_connect_as_the_server_role() {
+        let root = std::env::temp_dir().join(format!(
+            "sf-test-shared-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let server = EmbeddedPostgres::start(EmbeddedOptions {
+            root,
+            ephemeral: true,
+        })
+        .expect("a server to share");
+        let url = server.superuser_url("postgres");
+        let barrier = Arc::new(Barrier::new(2));
+        let setups: Vec<_> = ["sf_template_first", "sf_template_second"]
+            .into_iter()
+            .map(|template| {
+                let (url, barrier) = (url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Cluster::on_server(&url, template.to_owned())
+                })
+            })
+            .collect();
+        let clusters: Vec<Cluster> = setups
+            .into_iter()
+            .map(|setup| {
+                setup
+                    .join()
+                    .expect("setup thread")
+                    .unwrap_or_else(|error| panic!("setting up on a shared server: {error}"))
+            })
+            .collect();
+        for cluster in &clusters {
+            let database = cluster.create_database().await;
+            let mut conn = AsyncPgConnection::establish(&database.app_url)
+                .await
+                .unwrap_or_else(|error| {
+                    panic!(
+                        "{} locked out of the server role: {error}",
+                        cluster.template
+                    )
+                });
+            diesel::sql_query("SELECT 1")
+                .execute(&mut conn)
+                .await
+                .expect("a statement as the server role");
+        }
     }
 }

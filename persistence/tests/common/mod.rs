@@ -1,6 +1,9 @@
 //! What the persistence tests share: a migrated database with two local authorities, a pool
 //! as the server's role, and tenant handles.
 
+// Each test binary includes this module and uses part of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 

@@ -1,0 +1,147 @@
+//! The connection pool: building it, proving the database answers, taking connections.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::connection::{Connection, StatementCounter};
+use crate::error::{PersistenceError, Result};
+use crate::framework_cache::FrameworkCache;
+
+/// The connection pool. Knows nothing of tenants: every query goes through a [`TenantDb`]
+/// (`Database::for_principal`), which cannot be built without a [`Principal`].
+///
+/// [`TenantDb`]: super::TenantDb
+/// [`Principal`]: stable_futures_domain::principal::Principal
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<AsyncPgConnection>,
+    /// The database's name, for the `db.namespace` of statement spans.
+    pub(super) namespace: Arc<str>,
+    pub(crate) frameworks: FrameworkCache,
+    /// For connections of their own (listening for changes); a secret: never printed.
+    pub(crate) url: Arc<str>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("Database")
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish()
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    /// How long a request may wait for a free connection.
+    pub wait_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            wait_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// How long PostgreSQL lets one of our connections sit in an open transaction before it ends the
+/// session: a backstop for a transaction its request abandoned (writes run to their end anyway,
+/// see [`TenantDb::write_transaction`]). Every transaction of ours is a handful of statements.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
+
+/// A new pooled connection, with the idle-in-transaction backstop set for its session.
+async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use diesel_async::AsyncConnection as _;
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    diesel::sql_query(format!(
+        "SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+impl Database {
+    /// Builds the pool and proves the database answers (the pool itself connects lazily, and a
+    /// wrong URL should stop the server at start, not at the first request).
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
+        // No `SELECT 1` each time a connection is taken from the pool: a statement per request
+        // for nothing (docs/performance.md). A connection the server has closed (a restart, a
+        // failover, an idle timeout) is still refused, since its client knows it is closed;
+        // one whose network has silently died fails its request, and is then discarded.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        config.custom_setup = Box::new(|url| Box::pin(establish(url.to_owned())));
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .wait_timeout(Some(settings.wait_timeout))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|error| PersistenceError::Pool(error.to_string()))?;
+        let database = Self {
+            pool,
+            namespace: database_name(url).into(),
+            frameworks: FrameworkCache::default(),
+            url: url.into(),
+        };
+        database.ping().await?;
+        Ok(database)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.reference_connection().await?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// A connection for reference data (local authorities, the outcome framework), which is the
+    /// same for every tenant and protected by grants rather than row-level security.
+    pub(crate) async fn reference_connection(&self) -> Result<Connection> {
+        self.connection(None).await
+    }
+
+    /// A pooled connection whose statements are traced (as children of the current span) and,
+    /// with `statements`, counted.
+    pub(super) async fn connection(
+        &self,
+        statements: Option<Arc<StatementCounter>>,
+    ) -> Result<Connection> {
+        let mut conn = Connection(self.pool.get().await?);
+        conn.retrace(statements, self.namespace.clone());
+        Ok(conn)
+    }
+
+    pub fn pool_status(&self) -> deadpool::Status {
+        self.pool.status()
+    }
+
+    /// Stops handing out connections and closes the idle ones (at shutdown).
+    pub fn close(&self) {
+        self.pool.close();
+    }
+}
+
+/// The database name of a `postgres://…/name?…` URL (empty if it names none).
+pub(super) fn database_name(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme
+        .split_once('/')
+        .map(|(_, path)| path.split(['?', '#']).next().unwrap_or_default())
+        .unwrap_or_default()
+        .to_owned()
+}
