@@ -54,6 +54,16 @@ string_enum! {
 }
 
 impl GuardianService {
+    /// The independent guardian service of a nation.
+    pub fn of_nation(nation: crate::local_authority::Nation) -> Self {
+        use crate::local_authority::Nation;
+        match nation {
+            Nation::EnglandAndWales => GuardianService::Ictg,
+            Nation::Scotland => GuardianService::GuardianshipScotland,
+            Nation::NorthernIreland => GuardianService::NiIndependentGuardian,
+        }
+    }
+
     /// The roles each service has.
     pub fn offers(self, role: GuardianRole) -> bool {
         match self {

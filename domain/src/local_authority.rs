@@ -50,18 +50,6 @@ string_enum! {
     }
 }
 
-impl Nation {
-    /// The independent guardian service of the nation.
-    pub fn guardian_service(self) -> crate::guardian::GuardianService {
-        use crate::guardian::GuardianService;
-        match self {
-            Nation::EnglandAndWales => GuardianService::Ictg,
-            Nation::Scotland => GuardianService::GuardianshipScotland,
-            Nation::NorthernIreland => GuardianService::NiIndependentGuardian,
-        }
-    }
-}
-
 impl fmt::Display for LocalAuthorityCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -99,7 +87,11 @@ mod tests {
         for (code, nation, service) in cases {
             let parsed = LocalAuthorityCode::parse(code).expect("valid");
             assert_eq!(parsed.nation(), nation, "{code}");
-            assert_eq!(parsed.nation().guardian_service(), service, "{code}");
+            assert_eq!(
+                GuardianService::of_nation(parsed.nation()),
+                service,
+                "{code}"
+            );
         }
     }
 
