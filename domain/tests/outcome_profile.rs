@@ -3,37 +3,10 @@
 
 mod common;
 
-use chrono::{DateTime, Utc};
-use common::at;
-use stable_futures_domain::ids::{ChildId, MeasurementId};
+use common::{at, measurement_of};
+use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::outcome_profile::outcome_profile;
-use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
-
-fn measurement(
-    child_id: ChildId,
-    version: &str,
-    key: &str,
-    observed_at: DateTime<Utc>,
-    young_person: Option<i32>,
-    practitioner: Option<i32>,
-) -> OutcomeMeasurement {
-    OutcomeMeasurement {
-        id: MeasurementId::generate(),
-        child_id,
-        framework_version: version.to_owned(),
-        outcome_key: key.to_owned(),
-        observed_at,
-        recorded_by: "test".to_owned(),
-        recorded_at: observed_at,
-        young_person_participated: young_person.is_some(),
-        young_person_rating: young_person,
-        young_person_words: None,
-        practitioner_rating: practitioner,
-        practitioner_note: None,
-        indicators_met: Vec::new(),
-        supersedes: None,
-    }
-}
+use stable_futures_domain::outcomes::OutcomeFramework;
 
 #[test]
 fn first_and_latest_per_outcome_in_the_frameworks_order() {
@@ -42,7 +15,7 @@ fn first_and_latest_per_outcome_in_the_frameworks_order() {
     let child = ChildId::generate();
     let measurements = vec![
         // Recorded out of order: the profile orders by when they were observed.
-        measurement(
+        measurement_of(
             child,
             &version,
             "being_listened_to",
@@ -50,7 +23,7 @@ fn first_and_latest_per_outcome_in_the_frameworks_order() {
             Some(4),
             Some(3),
         ),
-        measurement(
+        measurement_of(
             child,
             &version,
             "being_listened_to",
@@ -58,7 +31,7 @@ fn first_and_latest_per_outcome_in_the_frameworks_order() {
             Some(2),
             Some(3),
         ),
-        measurement(
+        measurement_of(
             child,
             &version,
             "being_listened_to",
@@ -66,7 +39,7 @@ fn first_and_latest_per_outcome_in_the_frameworks_order() {
             None,
             Some(2),
         ),
-        measurement(
+        measurement_of(
             child,
             &version,
             "equality",
@@ -112,7 +85,7 @@ fn versions_stay_apart_and_an_unknown_version_still_shows() {
     let version = framework.version.clone();
     let child = ChildId::generate();
     let measurements = vec![
-        measurement(
+        measurement_of(
             child,
             "published-2026",
             "freedom",
@@ -120,7 +93,7 @@ fn versions_stay_apart_and_an_unknown_version_still_shows() {
             Some(5),
             None,
         ),
-        measurement(
+        measurement_of(
             child,
             &version,
             "freedom",

@@ -4,10 +4,10 @@
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{at, child, child_born, date, england_and_wales, now, referral_draft};
+use common::{at, child, child_born, date, england_and_wales, measurement_of, now, referral_draft};
 use stable_futures_domain::child::Child;
 use stable_futures_domain::guardian::{GuardianAssignment, GuardianRole, GuardianService};
-use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
+use stable_futures_domain::ids::{AssignmentId, ChildId, ReferralId};
 use stable_futures_domain::outcomes::OutcomeMeasurement;
 use stable_futures_domain::referral::{CompetentAuthority, DecisionOutcome, NrmReferral};
 use stable_futures_domain::worklist::{
@@ -53,22 +53,15 @@ fn measurement(
     observed_at: DateTime<Utc>,
     participated: bool,
 ) -> OutcomeMeasurement {
-    OutcomeMeasurement {
-        id: MeasurementId::generate(),
+    let rating = participated.then_some(3);
+    measurement_of(
         child_id,
-        framework_version: "csf-pof-summary-2022".to_owned(),
-        outcome_key: "being_listened_to".to_owned(),
+        "csf-pof-summary-2022",
+        "being_listened_to",
         observed_at,
-        recorded_by: "test".to_owned(),
-        recorded_at: observed_at,
-        young_person_participated: participated,
-        young_person_rating: None,
-        young_person_words: None,
-        practitioner_rating: Some(3),
-        practitioner_note: None,
-        indicators_met: Vec::new(),
-        supersedes: None,
-    }
+        rating,
+        Some(3),
+    )
 }
 
 struct Case {

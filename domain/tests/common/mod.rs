@@ -8,8 +8,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::child::{Child, ChildDraft};
 use stable_futures_domain::error::{ErrorCode, FieldErrors};
-use stable_futures_domain::ids::{ChildId, ReferralId};
+use stable_futures_domain::ids::{ChildId, MeasurementId, ReferralId};
 use stable_futures_domain::local_authority::{LocalAuthorityCode, Nation};
+use stable_futures_domain::outcomes::OutcomeMeasurement;
 use stable_futures_domain::referral::{
     CompetentAuthority, ExploitationLocation, ExploitationType, FirstResponderType, NrmReferral,
     ReferralDraft,
@@ -107,4 +108,32 @@ pub fn codes(errors: &FieldErrors) -> Vec<(&str, ErrorCode)> {
         .iter()
         .map(|error| (error.field.as_str(), error.code))
         .collect()
+}
+
+/// A stored measurement of `outcome_key` under framework `version`: the young person took part
+/// when they gave a rating.
+pub fn measurement_of(
+    child_id: ChildId,
+    version: &str,
+    outcome_key: &str,
+    observed_at: DateTime<Utc>,
+    young_person_rating: Option<i32>,
+    practitioner_rating: Option<i32>,
+) -> OutcomeMeasurement {
+    OutcomeMeasurement {
+        id: MeasurementId::generate(),
+        child_id,
+        framework_version: version.to_owned(),
+        outcome_key: outcome_key.to_owned(),
+        observed_at,
+        recorded_by: "test".to_owned(),
+        recorded_at: observed_at,
+        young_person_participated: young_person_rating.is_some(),
+        young_person_rating,
+        young_person_words: None,
+        practitioner_rating,
+        practitioner_note: None,
+        indicators_met: Vec::new(),
+        supersedes: None,
+    }
 }

@@ -73,7 +73,11 @@ impl Child {
                 &"more current measurements than a profile reads",
             ));
         }
-        let measurements = page.map(|page| page.items.clone()).unwrap_or_default();
+        // Borrowed from the loader's cache: the measurements hold the young person's words, which
+        // a profile never needs a copy of.
+        let measurements = page
+            .as_deref()
+            .map_or(&[][..], |page| page.items.as_slice());
         let versions: std::collections::BTreeSet<String> = measurements
             .iter()
             .map(|m| m.framework_version.clone())
