@@ -84,7 +84,7 @@ impl Child {
             .collect();
         let frameworks = gate.loaders().frameworks.load_many(versions).await?;
         gate.note(Some(self.0.id), FieldsClass::Outcomes);
-        let profile = stable_futures_domain::outcome_profile::outcome_profile(&measurements, |v| {
+        let profile = stable_futures_domain::outcome_profile::outcome_profile(measurements, |v| {
             frameworks.get(v).map(|framework| &**framework)
         });
         // Every version measured shares the chart: its scale runs from the lowest to the highest
