@@ -15,10 +15,12 @@ use async_graphql::Context;
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::TenantDb;
+use uuid::Uuid;
 
 use super::audit::{self, AuditLog, FieldsClass};
 use super::errors::ApiError;
 use super::guard::permit;
+use super::ids::{self, NodeKind};
 use super::loaders::Loaders;
 use crate::caller::{request, RequestContext};
 
@@ -36,10 +38,34 @@ pub trait ChildData: Sized {
     /// What kind of data the audit trail says was read.
     const CLASS: FieldsClass;
 
+    /// The kind of global id that names one.
+    const KIND: NodeKind;
+
     fn child_of(value: &Self::Value) -> ChildId;
 
     /// Wraps an audited value. Implementations do nothing else.
     fn wrap(value: Self::Value, proof: Audited) -> Self;
+
+    /// Loads one by its uuid through the request's DataLoaders (batched with its siblings).
+    fn load(
+        loaders: &Loaders,
+        id: Uuid,
+    ) -> impl std::future::Future<Output = Result<Option<Self::Value>, ApiError>> + Send;
+}
+
+/// The record a global id names, if it is of `T`'s kind, exists and is the caller's; `null` with
+/// a `FORBIDDEN` error at the field when the caller lacks `T`'s scope.
+pub async fn by_global_id<T: ChildData>(
+    ctx: &Context<'_>,
+    id: &async_graphql::ID,
+) -> async_graphql::Result<Option<T>> {
+    let Some(gate) = Gate::open(ctx, T::SCOPE)? else {
+        return Ok(None);
+    };
+    let Some(uuid) = ids::decode(id, T::KIND)? else {
+        return Ok(None);
+    };
+    Ok(gate.find(uuid).await?)
 }
 
 /// The request's DataLoaders and tenant handle, reachable only through an open [`Gate`].
@@ -128,6 +154,15 @@ impl<'a> Gate<'a> {
         self.request.require(T::SCOPE)?;
         self.log.read(Some(T::child_of(&value)), T::CLASS);
         Ok(T::wrap(value, Audited(())))
+    }
+
+    /// The record of type `T` with uuid `id`, exposed; `None` if it does not exist or is not the
+    /// caller's.
+    pub async fn find<T: ChildData>(&self, id: Uuid) -> Result<Option<T>, ApiError> {
+        T::load(self.loaders, id)
+            .await?
+            .map(|value| self.expose(value))
+            .transpose()
     }
 
     /// [`Gate::expose`] for each of `values`.

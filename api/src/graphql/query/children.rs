@@ -5,9 +5,9 @@ use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
 
 use crate::graphql::errors::ApiError;
-use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::ids;
 use crate::graphql::prefetch;
-use crate::graphql::reads::Gate;
+use crate::graphql::reads::{self, Gate};
 use crate::graphql::types::child::Child;
 use crate::graphql::types::children_connection_fields::ChildrenConnectionFields;
 
@@ -18,19 +18,7 @@ pub struct ChildQueries;
 impl ChildQueries {
     /// A child by global id; null if not found.
     async fn child(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        let Some(uuid) = ids::decode(&id, NodeKind::Child)? else {
-            return Ok(None);
-        };
-        let child = gate
-            .loaders()
-            .children
-            .load_one(ChildId(uuid))
-            .await
-            .map_err(ApiError::from)?;
-        Ok(child.map(|child| gate.expose(child)).transpose()?)
+        reads::by_global_id(ctx, &id).await
     }
 
     /// A child by the case system's own id; null if not found.

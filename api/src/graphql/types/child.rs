@@ -16,7 +16,7 @@ use crate::graphql::chart::{outcome_profile_chart, ChartComparison};
 use crate::graphql::enums::{CareStatus, Gender, ImmigrationStatus};
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::loaders::{MeasurementPageKey, PageKey};
+use crate::graphql::loaders::{Loaders, MeasurementPageKey, PageKey};
 use crate::graphql::reads::{Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
 
@@ -32,6 +32,7 @@ impl ChildData for Child {
     type Value = child::Child;
     const SCOPE: Scope = Scope::ChildrenRead;
     const CLASS: FieldsClass = FieldsClass::Identifiers;
+    const KIND: NodeKind = NodeKind::Child;
 
     fn child_of(value: &child::Child) -> stable_futures_domain::ids::ChildId {
         value.id
@@ -39,6 +40,13 @@ impl ChildData for Child {
 
     fn wrap(value: child::Child, _: Audited) -> Self {
         Self(value)
+    }
+
+    async fn load(loaders: &Loaders, id: uuid::Uuid) -> Result<Option<child::Child>, ApiError> {
+        Ok(loaders
+            .children
+            .load_one(stable_futures_domain::ids::ChildId(id))
+            .await?)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::graphql::audit::FieldsClass;
 use crate::graphql::enums::{AssignmentEndReason, AssignmentStatus, GuardianRole, GuardianService};
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::loaders::Loaders;
 use crate::graphql::reads::{Audited, ChildData, Gate};
 
 /// A request for an independent guardian for a child, and what became of it.
@@ -18,6 +19,7 @@ impl ChildData for GuardianAssignment {
     type Value = guardian::GuardianAssignment;
     const SCOPE: Scope = Scope::GuardiansRead;
     const CLASS: FieldsClass = FieldsClass::Guardian;
+    const KIND: NodeKind = NodeKind::GuardianAssignment;
 
     fn child_of(value: &guardian::GuardianAssignment) -> stable_futures_domain::ids::ChildId {
         value.child_id
@@ -25,6 +27,16 @@ impl ChildData for GuardianAssignment {
 
     fn wrap(value: guardian::GuardianAssignment, _: Audited) -> Self {
         Self(value)
+    }
+
+    async fn load(
+        loaders: &Loaders,
+        id: uuid::Uuid,
+    ) -> Result<Option<guardian::GuardianAssignment>, ApiError> {
+        Ok(loaders
+            .assignments
+            .load_one(stable_futures_domain::ids::AssignmentId(id))
+            .await?)
     }
 }
 
@@ -44,13 +56,7 @@ impl GuardianAssignment {
         let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
         };
-        let child = gate
-            .loaders()
-            .children
-            .load_one(self.0.child_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(child.map(|child| gate.expose(child)).transpose()?)
+        Ok(gate.find(self.0.child_id.0).await?)
     }
 
     async fn service(&self) -> GuardianService {

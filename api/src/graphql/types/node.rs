@@ -1,6 +1,4 @@
 use async_graphql::{Context, Interface, ID};
-use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
-use stable_futures_domain::principal::Scope;
 
 use super::child::Child;
 use super::guardian_assignment::GuardianAssignment;
@@ -8,7 +6,7 @@ use super::nrm_referral::NrmReferral;
 use super::outcome_measurement::OutcomeMeasurement;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::reads::Gate;
+use crate::graphql::reads::{ChildData, Gate};
 
 /// An object with an opaque global id, fetchable with `node(id:)`.
 #[derive(Debug, Interface)]
@@ -24,45 +22,18 @@ pub enum Node {
 /// lacks the scope of the type the id names.
 pub(crate) async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
     let (kind, uuid) = ids::decode_any(id)?;
-    let node = match kind {
-        NodeKind::Child => {
-            let gate = Gate::require(ctx, Scope::ChildrenRead)?;
-            match gate.loaders().children.load_one(ChildId(uuid)).await? {
-                Some(child) => Some(Node::Child(gate.expose(child)?)),
-                None => None,
-            }
-        }
-        NodeKind::NrmReferral => {
-            let gate = Gate::require(ctx, Scope::ReferralsRead)?;
-            match gate.loaders().referrals.load_one(ReferralId(uuid)).await? {
-                Some(referral) => Some(Node::NrmReferral(gate.expose(referral)?)),
-                None => None,
-            }
-        }
-        NodeKind::GuardianAssignment => {
-            let gate = Gate::require(ctx, Scope::GuardiansRead)?;
-            match gate
-                .loaders()
-                .assignments
-                .load_one(AssignmentId(uuid))
-                .await?
-            {
-                Some(assignment) => Some(Node::GuardianAssignment(gate.expose(assignment)?)),
-                None => None,
-            }
-        }
-        NodeKind::OutcomeMeasurement => {
-            let gate = Gate::require(ctx, Scope::OutcomesRead)?;
-            match gate
-                .loaders()
-                .measurements
-                .load_one(MeasurementId(uuid))
-                .await?
-            {
-                Some(measurement) => Some(Node::OutcomeMeasurement(gate.expose(measurement)?)),
-                None => None,
-            }
-        }
-    };
-    Ok(node)
+    Ok(match kind {
+        NodeKind::Child => find::<Child>(ctx, uuid).await?.map(Node::Child),
+        NodeKind::NrmReferral => find::<NrmReferral>(ctx, uuid).await?.map(Node::NrmReferral),
+        NodeKind::GuardianAssignment => find::<GuardianAssignment>(ctx, uuid)
+            .await?
+            .map(Node::GuardianAssignment),
+        NodeKind::OutcomeMeasurement => find::<OutcomeMeasurement>(ctx, uuid)
+            .await?
+            .map(Node::OutcomeMeasurement),
+    })
+}
+
+async fn find<T: ChildData>(ctx: &Context<'_>, uuid: uuid::Uuid) -> Result<Option<T>, ApiError> {
+    Gate::require(ctx, T::SCOPE)?.find(uuid).await
 }

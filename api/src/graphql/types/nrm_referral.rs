@@ -13,6 +13,7 @@ use crate::graphql::enums::{
 };
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::loaders::Loaders;
 use crate::graphql::reads::{Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
 
@@ -24,6 +25,7 @@ impl ChildData for NrmReferral {
     type Value = referral::NrmReferral;
     const SCOPE: Scope = Scope::ReferralsRead;
     const CLASS: FieldsClass = FieldsClass::Referral;
+    const KIND: NodeKind = NodeKind::NrmReferral;
 
     fn child_of(value: &referral::NrmReferral) -> stable_futures_domain::ids::ChildId {
         value.child_id
@@ -31,6 +33,16 @@ impl ChildData for NrmReferral {
 
     fn wrap(value: referral::NrmReferral, _: Audited) -> Self {
         Self(value)
+    }
+
+    async fn load(
+        loaders: &Loaders,
+        id: uuid::Uuid,
+    ) -> Result<Option<referral::NrmReferral>, ApiError> {
+        Ok(loaders
+            .referrals
+            .load_one(stable_futures_domain::ids::ReferralId(id))
+            .await?)
     }
 }
 
@@ -51,13 +63,7 @@ impl NrmReferral {
         let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
         };
-        let child = gate
-            .loaders()
-            .children
-            .load_one(self.0.child_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(child.map(|child| gate.expose(child)).transpose()?)
+        Ok(gate.find(self.0.child_id.0).await?)
     }
 
     async fn status(&self) -> ReferralStatus {

@@ -8,6 +8,7 @@ use super::outcome::Outcome;
 use crate::graphql::audit::FieldsClass;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::loaders::Loaders;
 use crate::graphql::reads::{Audited, ChildData, Gate};
 
 /// One observation of one outcome for one child. Never changed: a correction is a new
@@ -19,6 +20,7 @@ impl ChildData for OutcomeMeasurement {
     type Value = outcomes::OutcomeMeasurement;
     const SCOPE: Scope = Scope::OutcomesRead;
     const CLASS: FieldsClass = FieldsClass::Outcomes;
+    const KIND: NodeKind = NodeKind::OutcomeMeasurement;
 
     fn child_of(value: &outcomes::OutcomeMeasurement) -> stable_futures_domain::ids::ChildId {
         value.child_id
@@ -26,6 +28,16 @@ impl ChildData for OutcomeMeasurement {
 
     fn wrap(value: outcomes::OutcomeMeasurement, _: Audited) -> Self {
         Self(value)
+    }
+
+    async fn load(
+        loaders: &Loaders,
+        id: uuid::Uuid,
+    ) -> Result<Option<outcomes::OutcomeMeasurement>, ApiError> {
+        Ok(loaders
+            .measurements
+            .load_one(stable_futures_domain::ids::MeasurementId(id))
+            .await?)
     }
 }
 
@@ -45,13 +57,7 @@ impl OutcomeMeasurement {
         let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
         };
-        let child = gate
-            .loaders()
-            .children
-            .load_one(self.0.child_id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(child.map(|child| gate.expose(child)).transpose()?)
+        Ok(gate.find(self.0.child_id.0).await?)
     }
 
     /// The outcome observed, from the framework version the measurement was recorded against.
