@@ -348,5 +348,17 @@ mod tests {
                 .map(|h| h.days.len()),
             Ok(0)
         );
+        // Errors name the line (counted from 1) so the file can be mended.
+        assert_eq!(
+            BankHolidays::parse("# covers 2025-01-01 2025-12-31\n\n\n2025-02-30\n"),
+            Err(CalendarError::Malformed {
+                line: 4,
+                reason: "not an ISO date"
+            })
+        );
+        // A range of one day is a range.
+        let one_day =
+            BankHolidays::parse("# covers 2025-12-25 2025-12-25\n2025-12-25\n").expect("one day");
+        assert_eq!(one_day.coverage(), (d(2025, 12, 25), d(2025, 12, 25)));
     }
 }

@@ -60,6 +60,7 @@ fn first_and_latest_per_outcome_in_the_frameworks_order() {
     assert_eq!(listened.principle_article, Some(12));
     assert_eq!(listened.outcome_title.as_deref(), Some("Being listened to"));
     assert_eq!(listened.first.observed_at, at(2025, 3, 1, 9, 0));
+    assert_eq!(listened.first.observed_on(), common::date(2025, 3, 1));
     assert_eq!(listened.latest.observed_at, at(2025, 6, 1, 9, 0));
     assert_eq!(listened.young_person_change(), Some(2));
     assert_eq!(listened.practitioner_change(), Some(0));
@@ -89,7 +90,7 @@ fn versions_stay_apart_and_an_unknown_version_still_shows() {
             child,
             "published-2026",
             "freedom",
-            at(2026, 1, 5, 9, 0),
+            at(2026, 6, 30, 23, 30), // 1 July in the UK
             Some(5),
             None,
         ),
@@ -117,6 +118,7 @@ fn versions_stay_apart_and_an_unknown_version_still_shows() {
     assert_eq!(profile[1].principle_article, None);
     assert_eq!(profile[1].outcome_title, None);
     assert_eq!(profile[1].young_person_change(), Some(0));
+    assert_eq!(profile[1].latest.observed_on(), common::date(2026, 7, 1));
 }
 
 #[test]
