@@ -114,7 +114,8 @@ INSERT INTO nrm_referrals (id, local_authority, child_id, referred_at, first_res
                            first_responder_name, exploitation_types, county_lines,
                            exploitation_location, competent_authority, status, rg_outcome,
                            rg_decided_at, cg_outcome, cg_decided_at, reconsideration_requested_at,
-                           withdrawn_at, version, created_at, updated_at)
+                           withdrawn_at, version, created_at, updated_at,
+                           reasonable_grounds_due_on, first_rg_outcome, first_rg_decided_at)
 SELECT id, local_authority, child_id, referred_at,
        (ARRAY['POLICE', 'LOCAL_AUTHORITY', 'DESIGNATED_NGO', 'UK_VISAS_AND_IMMIGRATION', 'BORDER_FORCE'])[x % 5 + 1],
        (ARRAY['Metropolitan Police Service', 'Benchmark children''s services', 'Barnardo''s',
@@ -126,7 +127,9 @@ SELECT id, local_authority, child_id, referred_at,
        status, rg_outcome, rg_at, cg_outcome, cg_at, NULL, withdrawn_at,
        1 + (rg_at IS NOT NULL)::int + (cg_at IS NOT NULL)::int + (withdrawn_at IS NOT NULL)::int,
        referred_at + interval '1 hour',
-       coalesce(cg_at, rg_at, withdrawn_at, referred_at) + interval '1 hour'
+       coalesce(cg_at, rg_at, withdrawn_at, referred_at) + interval '1 hour',
+       reasonable_grounds_due_on(local_authority, referred_at, CASE WHEN x / 11 % 7 = 0 THEN 'IECA' ELSE 'SCA' END),
+       rg_outcome, rg_at
 FROM bench_referrals ORDER BY r;
 
 -- Each referral's timeline, oldest first (the identity column keeps that order).

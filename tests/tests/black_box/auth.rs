@@ -464,6 +464,63 @@ async fn a_token_larger_than_8_kib_is_refused_and_one_just_under_is_accepted() {
     assert_refused(&viewer(&app, &huge).await);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_whose_audience_is_an_array_holding_ours_is_accepted() {
+    let app = dev_app().await;
+    for audience in [json!([AUDIENCE]), json!(["another-service", AUDIENCE])] {
+        let claims = with(dev_claims(), "aud", audience.clone());
+        let answer = viewer(&app, &dev_token(&claims)).await;
+        assert_eq!(answer.status, 200, "aud {audience}: {}", answer.body);
+        assert_eq!(answer.body["data"]["viewer"]["subject"], json!("worker-17"));
+    }
+    for audience in [json!([]), json!(["another-service", "a-third"])] {
+        let claims = with(dev_claims(), "aud", audience);
+        assert_refused(&viewer(&app, &dev_token(&claims)).await);
+    }
+}
+
+async fn viewer_client(app: &TestApp, claims: &Value) -> Answer {
+    app.post(
+        Some(&dev_token(claims)),
+        "application/json",
+        json!({ "query": "{ viewer { client } }" }).to_string(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_is_read_from_azp_else_client_id_and_a_token_naming_two_clients_is_refused() {
+    let app = dev_app().await;
+    let only_client_id = with(without(dev_claims(), "azp"), "client_id", json!("mosaic"));
+    let answer = viewer_client(&app, &only_client_id).await;
+    assert_eq!(
+        answer.body["data"]["viewer"]["client"],
+        json!("mosaic"),
+        "{}",
+        answer.body
+    );
+
+    let agreeing = with(dev_claims(), "client_id", json!("case-system"));
+    let answer = viewer_client(&app, &agreeing).await;
+    assert_eq!(
+        answer.body["data"]["viewer"]["client"],
+        json!("case-system"),
+        "{}",
+        answer.body
+    );
+
+    let answer = viewer_client(&app, &without(dev_claims(), "azp")).await;
+    assert_eq!(
+        answer.body["data"]["viewer"]["client"],
+        Value::Null,
+        "{}",
+        answer.body
+    );
+
+    let conflicting = with(dev_claims(), "client_id", json!("another-system"));
+    assert_refused(&viewer_client(&app, &conflicting).await);
+}
+
 // ----- Production keys (JWKS) -----------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

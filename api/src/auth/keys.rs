@@ -1,0 +1,317 @@
+//! Where an issuer's public keys come from (a JWKS file or URL, or the development secret), each
+//! key pinned to the one algorithm its type allows, and refreshed when a token names a new `kid`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Deserialize;
+
+/// Why the keys could not be loaded: stops the start, or is logged at a refresh.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read the key file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the JWKS file is not valid: {0}")]
+    Jwks(String),
+    #[error("key error: {0}")]
+    Key(#[from] jsonwebtoken::errors::Error),
+}
+
+/// A public key (or the development secret) and the one algorithm it may verify.
+pub(super) struct PinnedKey {
+    pub algorithm: Algorithm,
+    pub key: DecodingKey,
+}
+
+/// Where an issuer's keys come from.
+#[derive(Debug, Clone)]
+enum KeySource {
+    /// Fixed at start (the development key).
+    Fixed,
+    File(PathBuf),
+    Url(String),
+}
+
+/// One issuer's keys by `kid`, refreshed from their source when a token names a `kid` not in the
+/// set — at most once per `min_refresh`, so a flood of made-up `kid`s cannot hammer the identity
+/// provider.
+pub(super) struct KeySet {
+    source: KeySource,
+    keys: RwLock<HashMap<String, Arc<PinnedKey>>>,
+    last_refresh: tokio::sync::Mutex<Option<Instant>>,
+    min_refresh: Duration,
+}
+
+/// One trusted issuer, as configured (`SF_TRUSTED_ISSUERS_FILE` holds a list of these).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// The exact `iss` of its tokens.
+    pub issuer: String,
+    /// The `aud` its tokens must carry. Default: the service's audience.
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// A JWKS file with its public keys…
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// …or the HTTPS URL of its JWKS (plain http only to a loopback address).
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// GSS codes of the local authorities it may speak for. Empty or absent: any.
+    #[serde(default)]
+    pub local_authorities: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct IssuersFile {
+    issuers: Vec<IssuerConfig>,
+}
+
+/// Reads a trusted-issuers file (JSON: `{ "issuers": [ { "issuer": …, "jwksUrl": …,
+/// "localAuthorities": [...] } ] }`).
+pub fn read_issuers_file(path: &Path) -> Result<Vec<IssuerConfig>, KeyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file: IssuersFile =
+        serde_json::from_str(&text).map_err(|error| KeyError::Jwks(error.to_string()))?;
+    Ok(file.issuers)
+}
+
+/// The algorithm a key's type allows: RSA → RS256, EC P-256 → ES256, Ed25519 → EdDSA. Other keys
+/// and keys without a `kid` are skipped.
+fn pinned_keys(set: &JwkSet) -> Result<HashMap<String, Arc<PinnedKey>>, KeyError> {
+    let mut keys = HashMap::new();
+    for jwk in &set.keys {
+        let Some(kid) = jwk.common.key_id.clone() else {
+            continue;
+        };
+        let algorithm = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => Algorithm::RS256,
+            AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                Algorithm::ES256
+            }
+            AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+                Algorithm::EdDSA
+            }
+            _ => continue,
+        };
+        keys.insert(
+            kid,
+            Arc::new(PinnedKey {
+                algorithm,
+                key: DecodingKey::from_jwk(jwk)?,
+            }),
+        );
+    }
+    Ok(keys)
+}
+
+/// A key set must hold at least one key this service can use.
+fn usable(
+    keys: HashMap<String, Arc<PinnedKey>>,
+) -> Result<HashMap<String, Arc<PinnedKey>>, KeyError> {
+    if keys.is_empty() {
+        Err(KeyError::Jwks(
+            "no RSA, P-256 or Ed25519 key with a kid".into(),
+        ))
+    } else {
+        Ok(keys)
+    }
+}
+
+/// Largest JWKS document accepted from a URL.
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+
+fn check_jwks_url(url: &str) -> Result<(), KeyError> {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        return if rest.is_empty() {
+            Err(KeyError::Jwks("empty JWKS URL".into()))
+        } else {
+            Ok(())
+        };
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        rest
+    } else {
+        return Err(KeyError::Jwks("a JWKS URL must be https".into()));
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    if host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+    {
+        Ok(())
+    } else {
+        Err(KeyError::Jwks(
+            "a JWKS URL must be https (plain http only to a loopback address)".into(),
+        ))
+    }
+}
+
+async fn fetch_jwks(source: &KeySource) -> Result<Option<JwkSet>, KeyError> {
+    let text = match source {
+        KeySource::Fixed => return Ok(None),
+        KeySource::File(path) => {
+            tokio::fs::read_to_string(path)
+                .await
+                .map_err(|source| KeyError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?
+        }
+        KeySource::Url(url) => {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|error| KeyError::Jwks(error.to_string()))?;
+            let response = client
+                .get(url)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .map_err(|error| KeyError::Jwks(format!("fetching the JWKS failed: {error}")))?;
+            if response
+                .content_length()
+                .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
+            {
+                return Err(KeyError::Jwks("the JWKS document is too large".into()));
+            }
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|error| KeyError::Jwks(error.to_string()))?;
+            if bytes.len() > MAX_JWKS_BYTES {
+                return Err(KeyError::Jwks("the JWKS document is too large".into()));
+            }
+            String::from_utf8(bytes.to_vec()).map_err(|error| KeyError::Jwks(error.to_string()))?
+        }
+    };
+    let set: JwkSet =
+        serde_json::from_str(&text).map_err(|error| KeyError::Jwks(error.to_string()))?;
+    Ok(Some(set))
+}
+
+impl KeySet {
+    /// The development secret under the key id `dev`, HS256 only.
+    pub(super) fn development(secret: &[u8]) -> Result<Self, KeyError> {
+        let key = PinnedKey {
+            algorithm: Algorithm::HS256,
+            key: DecodingKey::from_secret(secret)?,
+        };
+        Ok(Self {
+            source: KeySource::Fixed,
+            keys: RwLock::new(HashMap::from([("dev".to_owned(), Arc::new(key))])),
+            last_refresh: tokio::sync::Mutex::new(None),
+            min_refresh: Duration::MAX,
+        })
+    }
+
+    /// The keys of a JWKS file, read now (a bad file stops the start).
+    pub(super) fn read_file(path: &Path) -> Result<Self, KeyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let set: JwkSet =
+            serde_json::from_str(&text).map_err(|error| KeyError::Jwks(error.to_string()))?;
+        let keys = usable(pinned_keys(&set)?)?;
+        Ok(Self {
+            source: KeySource::File(path.to_path_buf()),
+            keys: RwLock::new(keys),
+            last_refresh: tokio::sync::Mutex::new(None),
+            min_refresh: DEFAULT_MIN_REFRESH,
+        })
+    }
+
+    /// The keys of a configured issuer, loaded now.
+    pub(super) async fn of_issuer(
+        config: &IssuerConfig,
+        min_refresh: Duration,
+    ) -> Result<Self, KeyError> {
+        let source = match (&config.jwks_file, &config.jwks_url) {
+            (Some(path), None) => KeySource::File(path.clone()),
+            (None, Some(url)) => {
+                check_jwks_url(url)?;
+                KeySource::Url(url.clone())
+            }
+            _ => {
+                return Err(KeyError::Jwks(format!(
+                    "issuer {} needs exactly one of jwksFile and jwksUrl",
+                    config.issuer
+                )))
+            }
+        };
+        Self::load(source, min_refresh).await
+    }
+
+    async fn load(source: KeySource, min_refresh: Duration) -> Result<Self, KeyError> {
+        let keys = usable(match fetch_jwks(&source).await? {
+            Some(set) => pinned_keys(&set)?,
+            None => HashMap::new(),
+        })?;
+        // The load at start does not count as a refresh: a key rotated in soon after the start
+        // must still be picked up by the first token that names it.
+        Ok(Self {
+            source,
+            keys: RwLock::new(keys),
+            last_refresh: tokio::sync::Mutex::new(None),
+            min_refresh,
+        })
+    }
+
+    fn cached(&self, kid: &str) -> Option<Arc<PinnedKey>> {
+        self.keys
+            .read()
+            .ok()
+            .and_then(|keys| keys.get(kid).cloned())
+    }
+
+    /// The key for `kid`, refreshing the set once if it is unknown and the last refresh is old
+    /// enough. A failed refresh keeps the keys we have.
+    pub(super) async fn key(&self, kid: &str) -> Option<Arc<PinnedKey>> {
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        if matches!(self.source, KeySource::Fixed) {
+            return None;
+        }
+        let mut last = self.last_refresh.lock().await;
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        if last.is_some_and(|at| at.elapsed() < self.min_refresh) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        match fetch_jwks(&self.source).await.and_then(|set| match set {
+            Some(set) => pinned_keys(&set),
+            None => Ok(HashMap::new()),
+        }) {
+            Ok(fresh) if !fresh.is_empty() => {
+                tracing::info!(keys = fresh.len(), "refreshed the identity provider's keys");
+                if let Ok(mut keys) = self.keys.write() {
+                    *keys = fresh;
+                }
+            }
+            Ok(_) => tracing::warn!("the refreshed JWKS has no usable key; keeping the old keys"),
+            Err(error) => {
+                tracing::warn!(error = %error, "refreshing the JWKS failed; keeping the old keys")
+            }
+        }
+        self.cached(kid)
+    }
+}
+
+/// How often an issuer's keys may be refetched for an unknown `kid`, by default.
+pub const DEFAULT_MIN_REFRESH: Duration = Duration::from_secs(60);

@@ -1,0 +1,255 @@
+//! The verifier: a token in, the caller's principal out, or why not.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Validation;
+use stable_futures_domain::local_authority::LocalAuthorityCode;
+use stable_futures_domain::principal::Principal;
+
+use super::claims::ReceivedClaims;
+use super::development::{DevKey, DEV_ISSUER};
+use super::keys::{IssuerConfig, KeyError, KeySet};
+
+/// Tokens larger than this are refused before any parsing.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Why a token was refused. Logged, never shown to the caller (who gets a bare 401).
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no bearer token")]
+    Missing,
+    #[error("token larger than {MAX_TOKEN_BYTES} bytes")]
+    TooLarge,
+    #[error("token has no usable key id or algorithm")]
+    UnknownKey,
+    /// Shown as the kind of failure only: the library's text can quote claim values.
+    #[error("token rejected: {}", describe_rejection(.0))]
+    Invalid(#[from] jsonwebtoken::errors::Error),
+    #[error("token names a malformed local authority")]
+    BadLocalAuthority,
+    #[error("token names a local authority this service does not serve")]
+    UnknownLocalAuthority,
+    #[error("token comes from an issuer this service does not trust")]
+    UnknownIssuer,
+    #[error("token names two different clients (azp and client_id)")]
+    ConflictingClients,
+    #[error("token's issuer may not speak for the local authority it names")]
+    AuthorityNotAllowedForIssuer,
+}
+
+fn describe_rejection(error: &jsonwebtoken::errors::Error) -> &'static str {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidSignature => "invalid signature",
+        ErrorKind::ExpiredSignature => "expired",
+        ErrorKind::ImmatureSignature => "not yet valid (nbf)",
+        ErrorKind::InvalidAudience => "wrong audience",
+        ErrorKind::InvalidIssuer => "wrong issuer",
+        ErrorKind::InvalidAlgorithm => "algorithm not allowed for the key",
+        ErrorKind::MissingRequiredClaim(_) => "a required claim is missing",
+        ErrorKind::Json(_) => "claims are not the expected JSON",
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) | ErrorKind::InvalidToken => "malformed token",
+        _ => "invalid",
+    }
+}
+/// An identity provider the service trusts, and the local authorities it may speak for.
+struct TrustedIssuer {
+    audience: String,
+    /// `None`: any authority the service serves.
+    local_authorities: Option<BTreeSet<String>>,
+    keys: KeySet,
+}
+
+/// Checks tokens against the trusted issuers' keys, each key pinned to one algorithm.
+#[derive(Clone)]
+pub struct TokenVerifier {
+    issuers: Arc<HashMap<String, TrustedIssuer>>,
+    leeway: u64,
+}
+
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifier")
+            .field("issuers", &self.issuers.keys().collect::<Vec<_>>())
+            .field("leeway", &self.leeway)
+            .finish()
+    }
+}
+
+impl TokenVerifier {
+    /// Accepts only tokens signed with the development key.
+    pub fn development(key: &DevKey, audience: &str, leeway: u64) -> Result<Self, KeyError> {
+        let issuer = TrustedIssuer {
+            audience: audience.to_owned(),
+            local_authorities: None,
+            keys: KeySet::development(key.secret())?,
+        };
+        Ok(Self {
+            issuers: Arc::new(HashMap::from([(DEV_ISSUER.to_owned(), issuer)])),
+            leeway,
+        })
+    }
+
+    /// Accepts tokens of one issuer whose keys are in a JWKS file, for any authority.
+    pub fn from_jwks_file(
+        path: &Path,
+        issuer: &str,
+        audience: &str,
+        leeway: u64,
+    ) -> Result<Self, KeyError> {
+        let trusted = TrustedIssuer {
+            audience: audience.to_owned(),
+            local_authorities: None,
+            keys: KeySet::read_file(path)?,
+        };
+        Ok(Self {
+            issuers: Arc::new(HashMap::from([(issuer.to_owned(), trusted)])),
+            leeway,
+        })
+    }
+
+    /// Accepts tokens of each configured issuer, for the authorities it may speak for. Keys are
+    /// loaded now (a misconfigured issuer stops the start) and refreshed on unknown `kid`s at
+    /// most once per `min_refresh`.
+    pub async fn from_issuers(
+        issuers: &[IssuerConfig],
+        default_audience: &str,
+        leeway: u64,
+        min_refresh: Duration,
+    ) -> Result<Self, KeyError> {
+        let mut trusted = HashMap::new();
+        for config in issuers {
+            let mut authorities = BTreeSet::new();
+            for code in &config.local_authorities {
+                let parsed = LocalAuthorityCode::parse(code)
+                    .map_err(|_| KeyError::Jwks(format!("{code:?} is not a GSS code")))?;
+                authorities.insert(parsed.as_str().to_owned());
+            }
+            let issuer = TrustedIssuer {
+                audience: config
+                    .audience
+                    .clone()
+                    .unwrap_or_else(|| default_audience.to_owned()),
+                local_authorities: (!authorities.is_empty()).then_some(authorities),
+                keys: KeySet::of_issuer(config, min_refresh).await?,
+            };
+            if trusted.insert(config.issuer.clone(), issuer).is_some() {
+                return Err(KeyError::Jwks(format!(
+                    "issuer {} is configured twice",
+                    config.issuer
+                )));
+            }
+        }
+        if trusted.is_empty() {
+            return Err(KeyError::Jwks("no trusted issuer configured".into()));
+        }
+        Ok(Self {
+            issuers: Arc::new(trusted),
+            leeway,
+        })
+    }
+
+    /// Verifies signature, issuer, audience, expiry and not-before, and reads the principal. The
+    /// issuer must be trusted and allowed to speak for the token's authority; whether the service
+    /// serves that authority is the caller's question.
+    pub async fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        Ok(self.verify_with_expiry(token).await?.0)
+    }
+
+    /// [`TokenVerifier::verify`], with the moment the token stops being accepted (seconds since
+    /// the epoch: `exp` plus the clock-skew leeway, as for a request): for connections that
+    /// outlive a request and must end when their token does.
+    pub async fn verify_with_expiry(&self, token: &str) -> Result<(Principal, u64), TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::TooLarge);
+        }
+        let header = jsonwebtoken::decode_header(token)?;
+        let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+        // The issuer picks the keys; it is read unverified here and verified with them below.
+        let issuer_name = unverified_issuer(token).ok_or(TokenError::UnknownIssuer)?;
+        let issuer = self
+            .issuers
+            .get(&issuer_name)
+            .ok_or(TokenError::UnknownIssuer)?;
+        let pinned = issuer.keys.key(kid).await.ok_or(TokenError::UnknownKey)?;
+        if header.alg != pinned.algorithm {
+            return Err(TokenError::UnknownKey);
+        }
+        let mut validation = Validation::new(pinned.algorithm);
+        validation.set_issuer(&[&issuer_name]);
+        validation.set_audience(&[&issuer.audience]);
+        validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
+        validation.leeway = self.leeway;
+        validation.validate_nbf = true;
+        let data = jsonwebtoken::decode::<ReceivedClaims>(token, &pinned.key, &validation)?;
+        let claims = data.claims;
+        // Exactly a GSS code: a claim with stray spaces is an issuer's mistake to refuse, not to
+        // repair.
+        let local_authority = LocalAuthorityCode::parse(&claims.la)
+            .ok()
+            .filter(|code| code.as_str() == claims.la)
+            .ok_or(TokenError::BadLocalAuthority)?;
+        if issuer
+            .local_authorities
+            .as_ref()
+            .is_some_and(|allowed| !allowed.contains(local_authority.as_str()))
+        {
+            return Err(TokenError::AuthorityNotAllowedForIssuer);
+        }
+        let client = claims
+            .client()
+            .map_err(|_| TokenError::ConflictingClients)?;
+        let principal = Principal {
+            subject: claims.sub,
+            client,
+            local_authority,
+            scopes: Principal::parse_scopes(&claims.scope),
+        };
+        // A connection lives as long as a request with the same token would still be accepted,
+        // so a client whose clock runs behind ours is not cut off sooner on one than the other.
+        Ok((principal, claims.exp.saturating_add(self.leeway)))
+    }
+}
+/// The `iss` claim of a token, read without verifying anything.
+fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("iss")?.as_str().map(str::to_owned)
+}
+
+/// Fails at start, not at the first request, if the JWT library has no crypto backend.
+pub fn check_crypto_provider() -> Result<(), KeyError> {
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_some() {
+        Ok(())
+    } else {
+        Err(KeyError::Jwks("no JWT crypto provider compiled in".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::development::DEV_CLIENT;
+    use super::*;
+    use stable_futures_domain::principal::Scope;
+
+    #[tokio::test]
+    async fn a_development_token_names_the_client_it_was_issued_for() {
+        let key = DevKey::from_secret(&[7; 32]);
+        let verifier = TokenVerifier::development(&key, "stable-futures", 0).expect("verifier");
+        let islington = LocalAuthorityCode::parse("E09000019").expect("code");
+        let scopes = BTreeSet::from([Scope::ChildrenRead]);
+        for client in [DEV_CLIENT, "mosaic-test"] {
+            let token = key
+                .issue("stable-futures", "worker", client, &islington, &scopes, 60)
+                .expect("token");
+            let principal = verifier.verify(&token).await.expect("accepted");
+            assert_eq!(principal.client.as_deref(), Some(client));
+            assert_eq!(principal.client_or_subject(), client);
+        }
+    }
+}

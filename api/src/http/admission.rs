@@ -1,0 +1,106 @@
+//! What is checked before an operation runs: document size, syntax, depth, breadth and aliases,
+//! and whether the caller may introspect.
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use stable_futures_domain::principal::{Principal, Scope};
+
+use super::Inner;
+use crate::config::Mode;
+use crate::graphql::errors::ApiError;
+use crate::graphql::limits::{self, LimitExceeded};
+
+/// Introspection (`__schema`, `__type`) is for development mode, or for a token with the
+/// `schema:introspect` scope.
+fn introspection_allowed(mode: Mode, principal: &Principal) -> bool {
+    mode == Mode::Development || principal.has(Scope::SchemaIntrospect)
+}
+
+/// The error of a refused operation (answered with no data).
+pub(super) fn refused(error: &ApiError) -> async_graphql::ServerError {
+    let mut refusal = async_graphql::ServerError::new(error.message(), None);
+    refusal.extensions = async_graphql::ErrorExtensions::extend(error).extensions;
+    refusal
+}
+
+/// A parse error without the excerpt of the document the engine would quote: the kind of error
+/// and where.
+fn syntax_error(error: async_graphql::parser::Error) -> async_graphql::ServerError {
+    let message = match &error {
+        async_graphql::parser::Error::Syntax { message, .. } => {
+            let expected = message
+                .lines()
+                .last()
+                .map(|line| line.trim().trim_start_matches('=').trim())
+                .unwrap_or_default();
+            format!("syntax error: {expected}")
+        }
+        other => other.to_string(),
+    };
+    let mut server_error = async_graphql::ServerError::new(message, None);
+    server_error.locations = error.positions().collect();
+    server_error
+}
+
+/// Size, syntax, document limits and introspection, before anything runs. The document is parsed
+/// once: the engine reuses it.
+pub(super) fn admit(
+    state: &Inner,
+    principal: &Principal,
+    mut request: async_graphql::Request,
+) -> Result<(async_graphql::Request, Operation), async_graphql::ServerError> {
+    // Checked before parsing; the variables are bounded by the body limit.
+    if request.query.len() > state.max_document_bytes {
+        let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
+        return Err(refused(&ApiError::BadUserInput(exceeded.message())));
+    }
+    let document = async_graphql::parser::parse_query(&request.query).map_err(syntax_error)?;
+    let facts = limits::check(&document, &state.document_limits)
+        .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
+    let operation = Operation::of(&document, request.operation_name.as_deref());
+    request.set_parsed_query(document);
+    if !introspection_allowed(state.mode, principal) {
+        if facts.introspection {
+            return Err(refused(&ApiError::Forbidden(
+                Scope::SchemaIntrospect.as_str(),
+            )));
+        }
+        request = request.disable_introspection();
+    }
+    Ok((request, operation))
+}
+
+/// What traces and metrics say of an operation: its type and name, never its variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Operation {
+    pub kind: &'static str,
+    pub name: Option<String>,
+}
+
+impl Operation {
+    /// The operation `requested` (by name) of `document`; `query` if there is no such operation
+    /// (the engine then refuses the request).
+    fn of(document: &ExecutableDocument, requested: Option<&str>) -> Self {
+        let (name, definition) = match (&document.operations, requested) {
+            (DocumentOperations::Single(definition), _) => (None, Some(definition)),
+            (DocumentOperations::Multiple(operations), Some(requested)) => {
+                (Some(requested.to_owned()), operations.get(requested))
+            }
+            (DocumentOperations::Multiple(operations), None) => {
+                let mut all = operations.iter();
+                match (all.next(), all.next()) {
+                    (Some((name, definition)), None) => (Some(name.to_string()), Some(definition)),
+                    _ => (None, None),
+                }
+            }
+        };
+        let kind = match definition.map(|d| d.node.ty) {
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            Some(OperationType::Query) | None => "query",
+        };
+        Self {
+            kind,
+            name: name.filter(|_| definition.is_some()),
+        }
+    }
+}

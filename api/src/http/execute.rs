@@ -1,0 +1,193 @@
+//! `POST /graphql`: a caller identified, their operations admitted, run and measured.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use opentelemetry::KeyValue;
+use stable_futures_domain::local_authority::LocalAuthority;
+use stable_futures_domain::principal::Principal;
+use tracing::Instrument as _;
+
+use super::admission::admit;
+use super::body::{is_json, requests_of, Requests};
+use super::identity::{bearer, identify, Refusal};
+use super::responses::{answer, unauthenticated};
+use super::{AppState, Inner};
+use crate::caller::{Correlation, RequestContext};
+use crate::graphql::errors::ApiError;
+use crate::telemetry::http::RequestTrace;
+use crate::telemetry::metrics::metrics;
+
+const POST_JSON: &str = "send operations as POST with Content-Type: application/json";
+
+pub(super) async fn graphql(
+    State(state): State<AppState>,
+    Extension(RequestTrace(trace_id)): Extension<RequestTrace>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let state = &state.0;
+    let correlation = Correlation::from_headers(&headers, trace_id);
+    if !is_json(&headers) {
+        let error = ApiError::BadUserInput(POST_JSON.into());
+        return answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, &error);
+    }
+    let caller = match identify(state, bearer(&headers)).await {
+        Ok(caller) => caller,
+        Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
+        Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
+    };
+    let (principal, local_authority) = (caller.principal, caller.local_authority);
+    // A JSON object is one operation. A JSON array is a batch, refused unless batching is
+    // configured (SF_MAX_BATCH); serde's positional form of a request is never accepted.
+    let requests = match requests_of(&body, state.max_batch) {
+        Ok(requests) => requests,
+        Err(message) => return answer(StatusCode::BAD_REQUEST, &ApiError::BadUserInput(message)),
+    };
+    let mut statements = 0;
+    let mut http = match requests {
+        Requests::One(request) => {
+            let (response, count) =
+                execute_one(state, &correlation, principal, local_authority, *request).await;
+            statements += count;
+            Json(response).into_response()
+        }
+        Requests::Batch(batch) => {
+            // One after the other, each with its own request context and loaders.
+            let mut responses = Vec::with_capacity(batch.len());
+            for request in batch {
+                let (response, count) = execute_one(
+                    state,
+                    &correlation,
+                    principal.clone(),
+                    local_authority.clone(),
+                    request,
+                )
+                .await;
+                statements += count;
+                responses.push(response);
+            }
+            Json(responses).into_response()
+        }
+    };
+    if state.expose_statement_count {
+        if let Ok(value) = HeaderValue::from_str(&statements.to_string()) {
+            http.headers_mut().insert("x-sql-statements", value);
+        }
+    }
+    http
+}
+
+/// Runs one operation with its own request context, in its own span. Returns the response and
+/// how many SQL statements it ran.
+async fn execute_one(
+    state: &Inner,
+    correlation: &Correlation,
+    principal: Principal,
+    local_authority: LocalAuthority,
+    request: async_graphql::Request,
+) -> (async_graphql::Response, usize) {
+    let started = Instant::now();
+    let (request, operation) = match admit(state, &principal, request) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
+            count_errors(&refusal);
+            return (refusal, 0);
+        }
+    };
+    // Only worth building when spans leave the process.
+    let document = crate::telemetry::exporting()
+        .then(|| crate::graphql::document::without_literals(&request.query))
+        .flatten();
+    let span = tracing::info_span!(
+        "graphql.operation",
+        otel.name = %match &operation.name {
+            Some(name) => format!("{} {name}", operation.kind),
+            None => operation.kind.to_owned(),
+        },
+        graphql.operation.type = operation.kind,
+        graphql.operation.name = operation.name.as_deref(),
+        graphql.document = document.as_deref(),
+        otel.status_code = tracing::field::Empty,
+    );
+    let context = Arc::new(
+        RequestContext::new(principal, local_authority).with_correlation(correlation.clone()),
+    );
+    let (response, statements) = crate::graphql::execution::execute(
+        &state.schema,
+        request,
+        &context,
+        &state.database,
+        operation.kind == "query",
+        operation.name.as_deref(),
+    )
+    .instrument(span.clone())
+    .await;
+    let response = with_codes(response);
+    if response.is_err() {
+        span.record("otel.status_code", "ERROR");
+    }
+    let metrics = metrics();
+    count_errors(&response);
+    metrics.operation_duration.record(
+        started.elapsed().as_secs_f64(),
+        &[
+            KeyValue::new(
+                "graphql.operation.name",
+                metrics.operation_label(operation.name.as_deref()),
+            ),
+            KeyValue::new("graphql.operation.type", operation.kind),
+        ],
+    );
+    metrics
+        .statements
+        .record(u64::try_from(statements).unwrap_or(u64::MAX), &[]);
+    (response, statements)
+}
+
+/// Counts a response's errors by their `extensions.code` (every error has one: `with_codes`).
+fn count_errors(response: &async_graphql::Response) {
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(|code| match code {
+                async_graphql::Value::String(code) => Some(code.clone()),
+                async_graphql::Value::Enum(code) => Some(code.to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "UNKNOWN".to_owned());
+        metrics()
+            .errors
+            .add(1, &[KeyValue::new("error.code", code)]);
+    }
+}
+
+/// Errors from the GraphQL engine itself (syntax, validation, depth and complexity limits) carry
+/// no code; every error we answer with must have one.
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response
+}
+
+pub(super) async fn graphql_get() -> Response {
+    let error = ApiError::BadUserInput(POST_JSON.into());
+    let mut response = answer(StatusCode::METHOD_NOT_ALLOWED, &error);
+    response.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_static(Method::POST.as_str()),
+    );
+    response
+}

@@ -1,0 +1,65 @@
+//! Who is calling: the bearer token verified and its local authority looked up, in one place for
+//! `POST /graphql` and for a subscription's `connection_init`.
+
+use axum::http::{header, HeaderMap};
+use stable_futures_domain::local_authority::LocalAuthority;
+use stable_futures_domain::principal::Principal;
+
+use super::Inner;
+use crate::auth::TokenError;
+use crate::graphql::errors::ApiError;
+
+/// A caller the service will answer.
+pub(super) struct Caller {
+    pub principal: Principal,
+    pub local_authority: LocalAuthority,
+    /// When the token stops being accepted (seconds since the epoch, leeway included).
+    pub expires: u64,
+}
+
+/// Why a caller is not answered.
+pub(super) enum Refusal {
+    /// The token, or the authority it names: why is logged by the handler, never answered.
+    Unauthenticated(TokenError),
+    /// The authority could not be looked up (the database is down).
+    Unavailable(ApiError),
+}
+
+/// Verifies `token` (or the reason there is none) and finds the authority it speaks for.
+pub(super) async fn identify(
+    state: &Inner,
+    token: Result<&str, TokenError>,
+) -> Result<Caller, Refusal> {
+    let (principal, expires) = match token {
+        Ok(token) => state.verifier.verify_with_expiry(token).await,
+        Err(reason) => Err(reason),
+    }
+    .map_err(Refusal::Unauthenticated)?;
+    match state
+        .authorities
+        .get(principal.local_authority.as_str())
+        .await
+    {
+        Ok(Some(local_authority)) => Ok(Caller {
+            principal,
+            local_authority,
+            expires,
+        }),
+        Ok(None) => Err(Refusal::Unauthenticated(TokenError::UnknownLocalAuthority)),
+        Err(error) => Err(Refusal::Unavailable(ApiError::internal(&error))),
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub(super) fn bearer(headers: &HeaderMap) -> Result<&str, TokenError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(TokenError::Missing)?;
+    let (scheme, token) = value.split_once(' ').ok_or(TokenError::Missing)?;
+    if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+        Ok(token.trim())
+    } else {
+        Err(TokenError::Missing)
+    }
+}

@@ -1,0 +1,106 @@
+//! The HTTP surface: `POST /graphql`, subscriptions over WebSocket, the development GraphiQL
+//! page, health checks, and the hardening around them. One file per job: `headers` (the outer
+//! layers of every response), `identity` (who is calling), `body` (one operation or a batch),
+//! `admission` (limits and introspection before anything runs), `execute` (running and
+//! measuring operations), `subscriptions`, `health`, `graphiql`; `responses` shapes the errors
+//! they answer with.
+
+mod admission;
+mod body;
+mod execute;
+mod graphiql;
+mod headers;
+mod health;
+mod identity;
+mod responses;
+mod subscriptions;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use stable_futures_persistence::Database;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::TokenVerifier;
+use crate::authorities::KnownAuthorities;
+use crate::config::{LimitsConfig, Mode};
+use crate::graphql::limits::DocumentLimits;
+use crate::graphql::{build_schema, AppSchema};
+use crate::notifications::ChangeNotifier;
+use crate::websocket;
+
+pub use headers::harden;
+
+/// Everything the handlers share. Holds no per-caller data.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    schema: AppSchema,
+    database: Database,
+    verifier: TokenVerifier,
+    authorities: KnownAuthorities,
+    notifier: ChangeNotifier,
+    connections: websocket::ConnectionQuota,
+    mode: Mode,
+    expose_statement_count: bool,
+    document_limits: DocumentLimits,
+    max_document_bytes: usize,
+    max_batch: usize,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("mode", &self.0.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a router needs to be built.
+#[derive(Debug)]
+pub struct AppSettings {
+    pub mode: Mode,
+    pub limits: LimitsConfig,
+    pub expose_statement_count: bool,
+}
+
+pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings) -> Router {
+    let development = settings.mode == Mode::Development;
+    let state = AppState(Arc::new(Inner {
+        // Introspection is in the schema, and allowed or refused per request (see
+        // `admission::introspection_allowed`).
+        schema: build_schema(&settings.limits, true),
+        authorities: KnownAuthorities::new(database.clone()),
+        notifier: ChangeNotifier::new(database.clone()),
+        connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),
+        database,
+        verifier,
+        mode: settings.mode,
+        expose_statement_count: settings.expose_statement_count,
+        document_limits: DocumentLimits::from(&settings.limits),
+        max_document_bytes: settings.limits.max_document_bytes,
+        max_batch: settings.limits.max_batch,
+    }));
+    let mut router = Router::new()
+        .route("/graphql", post(execute::graphql).get(execute::graphql_get))
+        .route("/graphql/ws", get(subscriptions::upgrade))
+        .route("/health/live", get(|| async { "ok" }))
+        .route("/health/ready", get(health::ready));
+    if development {
+        router = router
+            .route("/", get(graphiql::page))
+            .route("/graphiql/{file}", get(graphiql::asset));
+    }
+    let router = router
+        .layer(DefaultBodyLimit::max(settings.limits.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.limits.request_timeout(),
+        ))
+        .with_state(state);
+    harden(router, &settings.limits)
+}

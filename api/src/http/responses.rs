@@ -1,0 +1,40 @@
+//! The error bodies the HTTP layer answers with itself, before or around GraphQL execution: the
+//! same `{ "errors": [{ message, extensions: { code } }] }` shape as a GraphQL error.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::auth::TokenError;
+use crate::graphql::errors::ApiError;
+
+fn error_json(error: &ApiError) -> serde_json::Value {
+    let mut extensions = serde_json::json!({ "code": error.code() });
+    if let ApiError::Internal { correlation_id } = error {
+        extensions["correlationId"] = serde_json::json!(correlation_id);
+    }
+    serde_json::json!({ "message": error.message(), "extensions": extensions })
+}
+
+pub(super) fn error_body(error: &ApiError) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "errors": [error_json(error)] }))
+}
+
+/// A bare 401: why the token failed goes to the log, never to the caller.
+pub(super) fn unauthenticated(reason: &TokenError) -> Response {
+    tracing::info!(reason = %reason, "token refused");
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        error_body(&ApiError::Unauthenticated),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// An error answered with `status`.
+pub(super) fn answer(status: StatusCode, error: &ApiError) -> Response {
+    (status, error_body(error)).into_response()
+}
