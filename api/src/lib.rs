@@ -9,6 +9,5 @@ pub mod graphql;
 pub mod http;
 pub mod notifications;
 pub mod serve;
-pub mod shutdown;
 pub mod telemetry;
 pub mod websocket;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use futures::StreamExt as _;
 use stable_futures_persistence::Database;
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 /// The longest a subscriber waits without looking at the feed.
 pub const FALLBACK_POLL: Duration = Duration::from_secs(30);
@@ -31,6 +32,7 @@ pub struct ChangeNotifier {
     database: Database,
     sender: broadcast::Sender<Wake>,
     listening: Arc<OnceLock<()>>,
+    shutdown: CancellationToken,
 }
 
 impl std::fmt::Debug for ChangeNotifier {
@@ -42,9 +44,12 @@ impl std::fmt::Debug for ChangeNotifier {
 }
 
 impl ChangeNotifier {
-    pub fn new(database: Database) -> Self {
+    /// A notifier whose listener (started by the first subscriber) ends when `shutdown` is
+    /// cancelled.
+    pub fn new(database: Database, shutdown: CancellationToken) -> Self {
         Self {
             database,
+            shutdown,
             sender: broadcast::channel(1024).0,
             listening: Arc::new(OnceLock::new()),
         }
@@ -54,7 +59,11 @@ impl ChangeNotifier {
     pub fn subscribe(&self, local_authority: &str) -> Waiter {
         let receiver = self.sender.subscribe();
         self.listening.get_or_init(|| {
-            tokio::spawn(listen(self.database.clone(), self.sender.clone()));
+            tokio::spawn(listen(
+                self.database.clone(),
+                self.sender.clone(),
+                self.shutdown.clone(),
+            ));
         });
         Waiter {
             receiver,
@@ -66,10 +75,10 @@ impl ChangeNotifier {
 /// Forwards notifications to the subscribers until the process begins to shut down (its
 /// subscribers are then told to go elsewhere, and the database may stop before the process ends:
 /// a lost connection then is no failure to report).
-async fn listen(database: Database, sender: broadcast::Sender<Wake>) {
+async fn listen(database: Database, sender: broadcast::Sender<Wake>, shutdown: CancellationToken) {
     tokio::select! {
         () = forward(database, sender) => {}
-        () = crate::shutdown::requested() => {}
+        () = shutdown.cancelled() => {}
     }
 }
 

@@ -15,6 +15,7 @@ use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier, DEV_CLIENT};
 use crate::config::{AuthConfig, Listen, Mode, ServeConfig};
 use crate::dev;
 use crate::http::{router, AppSettings};
+use tokio_util::sync::CancellationToken;
 
 /// Lifetime of the token printed at start in development.
 const DEV_TOKEN_TTL_SECONDS: u64 = 8 * 3600;
@@ -61,6 +62,8 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         }
     };
 
+    // One shutdown for the process, handed to each listener: cancelled at SIGTERM or Ctrl-C.
+    let shutdown = CancellationToken::new();
     let app = router(
         database.clone(),
         verifier,
@@ -68,6 +71,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             mode,
             limits: config.limits.clone(),
             expose_statement_count: config.expose_statement_count,
+            shutdown: shutdown.clone(),
         },
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -107,14 +111,14 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let metrics = match config.metrics_listen {
         Listen::Off => None,
         Listen::At(address) => Some(
-            serve_metrics(address, telemetry.registry())
+            serve_metrics(address, telemetry.registry(), shutdown.clone())
                 .await
                 .with_context(|| format!("cannot listen for metrics on {address}"))?,
         ),
     };
     let mut server = tokio::spawn(
         axum::serve(listener, app)
-            .with_graceful_shutdown(crate::shutdown::requested())
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
             .into_future(),
     );
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
@@ -123,7 +127,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         () = shutdown_signal() => {
             // From here on no connection is accepted; requests in flight get `grace` to finish.
             // Subscribers are told to go elsewhere at once.
-            crate::shutdown::begin();
+            shutdown.cancel();
             match tokio::time::timeout(grace, &mut server).await {
                 Ok(finished) => finished?.context("serving")?,
                 Err(_) => {
@@ -154,6 +158,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
 async fn serve_metrics(
     address: SocketAddr,
     registry: prometheus::Registry,
+    shutdown: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(address).await?;
     let address = listener.local_addr()?;
@@ -175,7 +180,7 @@ async fn serve_metrics(
     tracing::info!(%address, "metrics listening");
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(crate::shutdown::requested())
+            .with_graceful_shutdown(shutdown.cancelled_owned())
             .await;
         if let Err(error) = served {
             tracing::error!(error = %error, "the metrics listener failed");

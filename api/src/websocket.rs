@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::graphql::AppSchema;
+use tokio_util::sync::CancellationToken;
 
 pub use quota::{ConnectionPermit, ConnectionQuota};
 
@@ -109,9 +110,14 @@ impl Refusal {
 
 /// Serves one connection. `authenticate` turns the `connection_init` payload into the
 /// connection's data and its token's deadline, or refuses it (the connection is then closed with
-/// the refusal's code).
-pub async fn serve<A, F>(socket: WebSocket, schema: AppSchema, authenticate: A)
-where
+/// the refusal's code). It closes with 1001 when `shutdown` is cancelled: an upgraded connection
+/// is no longer the HTTP server's, so outside its graceful shutdown.
+pub async fn serve<A, F>(
+    socket: WebSocket,
+    schema: AppSchema,
+    shutdown: CancellationToken,
+    authenticate: A,
+) where
     A: FnOnce(serde_json::Value) -> F + Send + 'static,
     F: Future<Output = Result<(Data, Instant), Refusal>> + Send + 'static,
 {
@@ -160,7 +166,7 @@ where
         .on_connection_init(on_init)
         .keepalive_timeout(KEEPALIVE);
     let mut outgoing = std::pin::pin!(outgoing);
-    let mut shutdown = std::pin::pin!(crate::shutdown::requested());
+    let mut shutdown = std::pin::pin!(shutdown.cancelled());
     loop {
         let expires = *deadline.borrow();
         let expired = async {

@@ -4,7 +4,7 @@
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use stable_futures_domain::principal::{Principal, Scope};
 
-use super::Inner;
+use super::state::Inner;
 use crate::config::Mode;
 use crate::graphql::errors::ApiError;
 use crate::graphql::limits::{self, LimitExceeded};

@@ -17,7 +17,7 @@ use super::admission::admit;
 use super::body::{is_json, requests_of, Requests};
 use super::identity::{bearer, identify, Refusal};
 use super::responses::{answer, unauthenticated};
-use super::{AppState, Inner};
+use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
 use crate::graphql::errors::ApiError;
 use crate::telemetry::http::RequestTrace;

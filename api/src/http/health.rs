@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use stable_futures_domain::calendar::{nations_needing_data, uk_date};
 
-use super::AppState;
+use super::state::AppState;
 
 /// Ready when the database answers and has every migration this build expects: a replica
 /// whose schema is behind its code (the migration job has not run yet) must not take traffic.

@@ -5,7 +5,7 @@ use axum::http::{header, HeaderMap};
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::Principal;
 
-use super::Inner;
+use super::state::Inner;
 use crate::auth::TokenError;
 use crate::graphql::errors::ApiError;
 

@@ -13,6 +13,7 @@ mod headers;
 mod health;
 mod identity;
 mod responses;
+mod state;
 mod subscriptions;
 
 use std::sync::Arc;
@@ -22,43 +23,21 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use stable_futures_persistence::Database;
+use tokio_util::sync::CancellationToken;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::TokenVerifier;
 use crate::authorities::KnownAuthorities;
 use crate::config::{LimitsConfig, Mode};
+use crate::graphql::build_schema;
 use crate::graphql::limits::DocumentLimits;
-use crate::graphql::{build_schema, AppSchema};
 use crate::notifications::ChangeNotifier;
 use crate::websocket;
 
 pub use headers::harden;
+pub use state::AppState;
 
-/// Everything the handlers share. Holds no per-caller data.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-struct Inner {
-    schema: AppSchema,
-    database: Database,
-    verifier: TokenVerifier,
-    authorities: KnownAuthorities,
-    notifier: ChangeNotifier,
-    connections: websocket::ConnectionQuota,
-    mode: Mode,
-    expose_statement_count: bool,
-    document_limits: DocumentLimits,
-    max_document_bytes: usize,
-    max_batch: usize,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("mode", &self.0.mode)
-            .finish_non_exhaustive()
-    }
-}
+use state::Inner;
 
 /// What a router needs to be built.
 #[derive(Debug)]
@@ -66,6 +45,9 @@ pub struct AppSettings {
     pub mode: Mode,
     pub limits: LimitsConfig,
     pub expose_statement_count: bool,
+    /// Cancelled when the process begins to shut down: subscriptions close with 1001 and the
+    /// notification listener ends.
+    pub shutdown: CancellationToken,
 }
 
 pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings) -> Router {
@@ -75,7 +57,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         // `admission::introspection_allowed`).
         schema: build_schema(&settings.limits, true),
         authorities: KnownAuthorities::new(database.clone()),
-        notifier: ChangeNotifier::new(database.clone()),
+        notifier: ChangeNotifier::new(database.clone(), settings.shutdown.clone()),
         connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),
         database,
         verifier,
@@ -84,6 +66,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         document_limits: DocumentLimits::from(&settings.limits),
         max_document_bytes: settings.limits.max_document_bytes,
         max_batch: settings.limits.max_batch,
+        shutdown: settings.shutdown,
     }));
     let mut router = Router::new()
         .route("/graphql", post(execute::graphql).get(execute::graphql_get))

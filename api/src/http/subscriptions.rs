@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::identity::{identify, Refusal};
 use super::responses::answer;
-use super::AppState;
+use super::state::AppState;
 use crate::auth::TokenError;
 use crate::caller::Subscriber;
 use crate::graphql::errors::ApiError;
@@ -34,10 +34,11 @@ pub(super) async fn upgrade(
         return answer(StatusCode::BAD_REQUEST, &error);
     }
     let schema = state.0.schema.clone();
+    let shutdown = state.0.shutdown.clone();
     upgrade
         .protocols([websocket::PROTOCOL])
         .on_upgrade(move |socket| {
-            websocket::serve(socket, schema, move |payload| async move {
+            websocket::serve(socket, schema, shutdown, move |payload| async move {
                 state.authenticate_subscriber(&payload).await
             })
         })

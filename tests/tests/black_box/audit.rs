@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 use stable_futures_domain::principal::Scope;
-use stable_futures_tests::fixtures::{self, RECORD_RG, REGISTER_CHILD};
-use stable_futures_tests::{Answer, TestApp, CAMDEN, ISLINGTON};
+use stable_futures_test_support::fixtures::{self, RECORD_RG, REGISTER_CHILD};
+use stable_futures_test_support::{Answer, TestApp, CAMDEN, ISLINGTON};
 
 const EVENTS: &str = "query Events($first: Int!, $after: String, $childId: ID) {
     auditEvents(first: $first, after: $after, childId: $childId) {

@@ -13,7 +13,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use stable_futures_api::auth::{Claims, DevKey, TokenVerifier, DEV_ISSUER, MAX_TOKEN_BYTES};
 use stable_futures_api::config::Mode;
-use stable_futures_tests::{Answer, TestApp, AUDIENCE, CAMDEN, ISLINGTON, UNSERVED};
+use stable_futures_test_support::{Answer, TestApp, AUDIENCE, CAMDEN, ISLINGTON, UNSERVED};
 
 /// The development secret the tests sign with (the app's verifier is built from it).
 const SECRET: &[u8] = b"test-only development secret, 32+ bytes long";

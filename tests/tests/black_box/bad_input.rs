@@ -5,10 +5,10 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
-use stable_futures_tests::fixtures::{
+use stable_futures_test_support::fixtures::{
     self, RECORD_MEASUREMENT, RECORD_RG, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL,
 };
-use stable_futures_tests::{Answer, TestApp, CAMDEN, ISLINGTON};
+use stable_futures_test_support::{Answer, TestApp, CAMDEN, ISLINGTON};
 
 const UPDATE_CHILD: &str = "mutation($input: UpdateChildInput!) { updateChild(input: $input) { child { id version } userErrors { field message code } } }";
 const RECORD_CG: &str = "mutation($input: RecordConclusiveGroundsDecisionInput!) { recordConclusiveGroundsDecision(input: $input) { referral { id version status } userErrors { field message code } } }";

@@ -3,8 +3,10 @@
 //! all back in one nested query.
 
 use serde_json::json;
-use stable_futures_tests::fixtures::{self, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL};
-use stable_futures_tests::{TestApp, ISLINGTON};
+use stable_futures_test_support::fixtures::{
+    self, REGISTER_CHILD, REQUEST_GUARDIAN, SUBMIT_REFERRAL,
+};
+use stable_futures_test_support::{TestApp, ISLINGTON};
 
 const READ_BACK: &str = r#"
 query ChildRecord($id: ID!) {

@@ -11,7 +11,7 @@ use stable_futures_api::config::{LimitsConfig, Mode};
 use stable_futures_api::http::harden;
 use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::AsyncConnection;
-use stable_futures_tests::{Answer, TestApp, AUDIENCE, ISLINGTON};
+use stable_futures_test_support::{Answer, TestApp, AUDIENCE, ISLINGTON};
 
 use super::auth::{production_rsa_app, PRODUCTION_ISSUER, RSA_KID};
 

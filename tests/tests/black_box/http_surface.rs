@@ -4,7 +4,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use stable_futures_api::auth::Claims;
-use stable_futures_tests::{Answer, TestApp, AUDIENCE, ISLINGTON};
+use stable_futures_test_support::{Answer, TestApp, AUDIENCE, ISLINGTON};
 
 use super::auth::{production_rsa_app, PRODUCTION_ISSUER, RSA_KID};
 

@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use stable_futures_api::auth::{IssuerConfig, TokenVerifier};
 use stable_futures_api::config::Mode;
-use stable_futures_tests::{TestApp, AUDIENCE, CAMDEN, ISLINGTON};
+use stable_futures_test_support::{TestApp, AUDIENCE, CAMDEN, ISLINGTON};
 
 const VIEWER: &str = "{ viewer { subject localAuthority { code } } }";
 

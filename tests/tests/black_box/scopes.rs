@@ -6,8 +6,8 @@
 
 use serde_json::{json, Value};
 use stable_futures_domain::principal::Scope;
-use stable_futures_tests::fixtures::{self, RECORD_RG};
-use stable_futures_tests::{Answer, TestApp, ISLINGTON};
+use stable_futures_test_support::fixtures::{self, RECORD_RG};
+use stable_futures_test_support::{Answer, TestApp, ISLINGTON};
 
 use Scope::{
     ChildrenRead, ChildrenWrite, GuardiansRead, GuardiansWrite, OutcomesRead, OutcomesWrite,

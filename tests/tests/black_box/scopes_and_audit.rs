@@ -17,8 +17,8 @@ use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
 use serde_json::json;
 use stable_futures_domain::principal::Scope;
-use stable_futures_tests::fixtures::{self, RECORD_RG};
-use stable_futures_tests::{Answer, TestApp, ISLINGTON};
+use stable_futures_test_support::fixtures::{self, RECORD_RG};
+use stable_futures_test_support::{Answer, TestApp, ISLINGTON};
 
 /// The kinds of data the audit trail names (`AuditFieldsClass`).
 const IDENTIFIERS: &str = "IDENTIFIERS";

@@ -2,7 +2,7 @@
 //! same number of SQL statements whatever the page size: the DataLoaders batch each relation.
 
 use serde_json::json;
-use stable_futures_tests::{fixtures, TestApp, ISLINGTON};
+use stable_futures_test_support::{fixtures, TestApp, ISLINGTON};
 
 const NESTED_PAGE: &str = r#"
 query Page($first: Int!) {

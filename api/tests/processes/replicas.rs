@@ -4,10 +4,10 @@
 //! process last wrote — the proof that nothing essential lives in process memory, so the service
 //! can run as several replicas behind a load balancer.
 
-mod support;
-
+use crate::SERVER;
 use serde_json::{json, Value};
-use support::{
+use stable_futures_test_support::process;
+use stable_futures_test_support::process::{
     assert_ok, at, referral_input, text_at, token_all, user_error_codes, ServerProcess, CAMDEN,
     ISLINGTON,
 };
@@ -102,10 +102,10 @@ async fn read_child(server: &ServerProcess, token: &str, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_through_one_replica_is_read_and_guarded_through_the_other() {
-    let database = support::database().await;
+    let database = process::database().await;
     let (a, b) = tokio::join!(
-        ServerProcess::start(&database),
-        ServerProcess::start(&database)
+        ServerProcess::start(SERVER, &database),
+        ServerProcess::start(SERVER, &database)
     );
     assert_ne!(a.address, b.address);
     let islington = token_all(ISLINGTON);
@@ -232,7 +232,7 @@ async fn a_write_through_one_replica_is_read_and_guarded_through_the_other() {
         // Answered as for an id that names nothing: a NOT_FOUND error, no payload.
         assert_eq!(answer.0, 200, "{}", answer.2);
         assert_eq!(
-            support::error_codes(&answer.2),
+            process::error_codes(&answer.2),
             ["NOT_FOUND"],
             "{}",
             answer.2

@@ -1,4 +1,9 @@
-//! `TestApp`: the real router on a real port with its own database, and real tokens.
+//! The two HTTP test harnesses, dev-only: [`TestApp`] (here) serves the real router in the test's
+//! process on a real port with its own database and real tokens; [`process`] runs the real
+//! binary as OS processes, for what only a process shows (signals, replicas, its output).
+
+pub mod process;
+mod tenants;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -12,12 +17,7 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::testing::TestDatabase;
 use stable_futures_persistence::{Database, PoolSettings};
 
-/// Islington, the tenant most tests act as, and Camden, whose data Islington must never see.
-pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
-/// A well-formed code the service does not serve.
-pub const UNSERVED: &str = "E09000033";
-
-pub const AUDIENCE: &str = "stable-futures";
+pub use tenants::{AUDIENCE, CAMDEN, ISLINGTON, UNSERVED};
 
 /// A running server for one test.
 #[derive(Debug)]
@@ -135,6 +135,7 @@ impl TestApp {
                 mode,
                 limits,
                 expose_statement_count: true,
+                shutdown: tokio_util::sync::CancellationToken::new(),
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -3,11 +3,8 @@
 //!
 //! The in-process `TestApp` of `tests/` cannot show what only a process shows: that two processes
 //! on one database agree (nothing essential in memory), how the process answers signals, and
-//! what it writes to its standard streams. Each test file includes this module with `mod
-//! support;` and uses the part it needs.
-
-// Each test crate that includes this module uses a different part of it.
-#![allow(dead_code, unused_imports)]
+//! what it writes to its standard streams. The binary is the caller's to name: only the api
+//! crate's own tests know where Cargo built it (`env!("CARGO_BIN_EXE_stable-futures")`).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
@@ -26,12 +23,10 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::testing::TestDatabase;
 use stable_futures_persistence::{AsyncConnection, AsyncPgConnection};
 
-/// Islington, the tenant most tests act as, and Camden, whose data Islington must never see.
-pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
+pub use crate::tenants::{AUDIENCE, CAMDEN, ISLINGTON};
 
 /// The production issuer the processes trust (with the test-only RSA key).
 pub const ISSUER: &str = "https://idp.process-tests.invalid/";
-pub const AUDIENCE: &str = "stable-futures";
 
 /// Generous: a debug binary on a loaded 2-core machine, while other test processes build their
 /// databases, can take several seconds to connect and bind.
@@ -165,6 +160,7 @@ const PASSED_THROUGH: &[&str] = &["PATH", "HOME", "TMPDIR", "LLVM_PROFILE_FILE"]
 /// How a server process is started. Production mode, the test-only RSA JWKS, `RUST_LOG=info`.
 #[derive(Debug, Clone)]
 pub struct ServerBuilder {
+    binary: PathBuf,
     database_url: String,
     env: Vec<(String, String)>,
 }
@@ -210,7 +206,7 @@ impl ServerBuilder {
     }
 
     fn spawn(&self, listen: SocketAddr, metrics: SocketAddr) -> ServerProcess {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_stable-futures"));
+        let mut command = Command::new(&self.binary);
         command
             .arg("serve")
             .env_clear()
@@ -305,16 +301,18 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     /// A production server on `database` (as the server's own role), not yet started.
-    pub fn builder(database: &TestDatabase) -> ServerBuilder {
+    /// A server of the binary at `binary`.
+    pub fn builder(binary: &str, database: &TestDatabase) -> ServerBuilder {
         ServerBuilder {
+            binary: PathBuf::from(binary),
             database_url: database.app_url.clone(),
             env: Vec::new(),
         }
     }
 
     /// A production server on `database` with the defaults, ready.
-    pub async fn start(database: &TestDatabase) -> ServerProcess {
-        Self::builder(database).start().await
+    pub async fn start(binary: &str, database: &TestDatabase) -> ServerProcess {
+        Self::builder(binary, database).start().await
     }
 
     /// `Ok` when ready; `Err(Some(status))` if the process exited, `Err(None)` on timeout.

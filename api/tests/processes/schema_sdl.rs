@@ -1,5 +1,5 @@
 //! `schema.graphql` is the contract case systems code against: it must be exactly what the code
-//! serves. Regenerate with `UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test schema_sdl`
+//! serves. Regenerate with `UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test processes schema_sdl`
 //! and review the diff (a removal or rename needs a deprecation first).
 
 #[test]
@@ -12,7 +12,7 @@ fn committed_schema_matches_the_code() {
     let committed = std::fs::read_to_string(&path).expect("schema.graphql exists");
     assert!(
         committed == generated,
-        "schema.graphql is out of date: run UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test schema_sdl"
+        "schema.graphql is out of date: run UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test processes schema_sdl"
     );
 }
 

@@ -6,12 +6,12 @@
 //! on `children` as the schema owner: the server's `children` query waits on it inside
 //! PostgreSQL, and the test knows it is waiting from `pg_locks`, not from a sleep.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::SERVER;
 use serde_json::json;
-use support::{
+use stable_futures_test_support::process;
+use stable_futures_test_support::process::{
     assert_ok, at, refuses_connections, token_all, Reply, ServerProcess, TableLock, ISLINGTON,
 };
 use tokio::task::JoinHandle;
@@ -61,8 +61,8 @@ async fn register(server: &ServerProcess, token: &str, local_child_id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_and_ready_answer_200_on_a_migrated_database() {
-    let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    let database = process::database().await;
+    let server = ServerProcess::start(SERVER, &database).await;
 
     // Without a token: a load balancer or kubelet has none.
     let (status, headers, _) = server.get("/health/live").await;
@@ -75,10 +75,10 @@ async fn live_and_ready_answer_200_on_a_migrated_database() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_refuses_new_connections_and_lets_the_request_in_flight_finish() {
-    let database = support::database().await;
+    let database = process::database().await;
     // A grace far beyond what the test needs: the request must finish because it is let finish,
     // not because the bound happened to be long enough.
-    let server = ServerProcess::builder(&database)
+    let server = ServerProcess::builder(SERVER, &database)
         .shutdown_grace_seconds(60)
         .start()
         .await;
@@ -132,8 +132,8 @@ async fn sigterm_refuses_new_connections_and_lets_the_request_in_flight_finish()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_exits_within_the_grace_period_even_if_a_request_never_finishes() {
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .shutdown_grace_seconds(2)
         .start()
         .await;
@@ -177,8 +177,8 @@ async fn sigterm_exits_within_the_grace_period_even_if_a_request_never_finishes(
 /// SIGINT (Ctrl-C) and SIGTERM end the process the same way: it stops accepting, closes idle
 /// keep-alive connections rather than waiting on them, and exits successfully.
 async fn an_idle_server_exits_successfully_on(signal: nix::sys::signal::Signal) {
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .shutdown_grace_seconds(30)
         .start()
         .await;
@@ -216,8 +216,8 @@ async fn sigterm_stops_an_idle_server_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ready_answers_503_while_the_database_lacks_a_migration_the_binary_has() {
-    let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    let database = process::database().await;
+    let server = ServerProcess::start(SERVER, &database).await;
     let newest = database
         .owner_query("SELECT max(version) FROM __diesel_schema_migrations")
         .await;

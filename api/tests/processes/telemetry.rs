@@ -3,17 +3,17 @@
 //! and that a distinctive name, phrase, local id and date of birth sent by the caller appear in no
 //! exported span, event or attribute, in no metric and in no log line.
 
-mod support;
-
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::SERVER;
 use fake_opentelemetry_collector::{ExportedSpan, FakeCollectorServer};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message as _;
 use serde_json::{json, Value};
-use support::{
+use stable_futures_test_support::process;
+use stable_futures_test_support::process::{
     assert_ok, referral_input, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON,
 };
 
@@ -191,8 +191,8 @@ fn assert_nothing_forbidden(what: &str, text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spans_metrics_and_logs_over_grpc_carry_no_personal_data() {
     let mut collector = FakeCollectorServer::start().await.expect("collector");
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint())
         .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
@@ -453,8 +453,8 @@ async fn spans_over_http_protobuf() {
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", &format!("http://{address}"))
         .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")

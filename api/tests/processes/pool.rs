@@ -2,19 +2,22 @@
 //! need a second one: with more concurrent queries than connections, a query waiting for a
 //! second connection while holding its first would wait for the others, which wait for it.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{assert_ok, text_at, token_all, ServerProcess, ISLINGTON};
+
+use crate::SERVER;
+use stable_futures_test_support::process;
+use stable_futures_test_support::process::{
+    assert_ok, text_at, token_all, ServerProcess, ISLINGTON,
+};
 
 const PAGE: &str = "query Page { outcomeFramework { version } children(first: 10) { totalCount nodes { id referrals(first: 5) { nodes { id timeline { kind } } } guardianAssignments { id daysFromReferralToAssignment } outcomeMeasurements(first: 5) { nodes { id supersededById outcome { key } } } } } }";
 
 async fn with_two_connections(
     database: &stable_futures_persistence::testing::TestDatabase,
 ) -> ServerProcess {
-    ServerProcess::builder(database)
+    ServerProcess::builder(SERVER, database)
         .env("SF_DB_POOL_SIZE", "2")
         .start()
         .await
@@ -22,7 +25,7 @@ async fn with_two_connections(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_concurrent_queries_than_connections_all_answer() {
-    let database = support::database().await;
+    let database = process::database().await;
     let server = with_two_connections(&database).await;
     let token = token_all(ISLINGTON);
     let registered = server
@@ -69,7 +72,7 @@ async fn more_concurrent_queries_than_connections_all_answer() {
 /// connection is gone, and no request may fail for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_the_database_closed_are_not_handed_out() {
-    let database = support::database().await;
+    let database = process::database().await;
     let server = with_two_connections(&database).await;
     let token = token_all(ISLINGTON);
     // Both connections opened and back in the pool.

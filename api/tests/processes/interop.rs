@@ -4,13 +4,13 @@
 //! for a write through the other, resumable from a cursor, confined to its local authority and
 //! closed when its token expires.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::SERVER;
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
-use support::{
+use stable_futures_test_support::process;
+use stable_futures_test_support::process::{
     assert_ok, at, text_at, token, token_all, user_error_codes, ServerProcess, CAMDEN, ISLINGTON,
 };
 use tokio::net::TcpStream;
@@ -137,10 +137,10 @@ async fn silent_for(socket: &mut Socket, quiet: Duration) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_through_one_replica_reaches_subscribers_on_the_other_in_order_and_resumably() {
-    let database = support::database().await;
+    let database = process::database().await;
     let (first, second) = tokio::join!(
-        ServerProcess::start(&database),
-        ServerProcess::start(&database)
+        ServerProcess::start(SERVER, &database),
+        ServerProcess::start(SERVER, &database)
     );
     let islington = token_all(ISLINGTON);
     let camden = token_all(CAMDEN);
@@ -206,17 +206,17 @@ async fn a_write_through_one_replica_reaches_subscribers_on_the_other_in_order_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
-    let database = support::database().await;
+    let database = process::database().await;
     // Two seconds of clock-skew leeway: the connection must outlive `exp` by exactly that, as a
     // request with the same token would still be accepted.
-    let server = ServerProcess::builder(&database)
+    let server = ServerProcess::builder(SERVER, &database)
         .env("SF_JWT_LEEWAY_SECONDS", "2")
         .start()
         .await;
 
     let now = jsonwebtoken::get_current_timestamp();
-    let short = support::token_with_claims(&json!({
-        "iss": support::ISSUER, "aud": support::AUDIENCE, "sub": "short-lived",
+    let short = process::token_with_claims(&json!({
+        "iss": process::ISSUER, "aud": process::AUDIENCE, "sub": "short-lived",
         "iat": now, "exp": now + 1, "la": ISLINGTON, "scope": "children:read",
     }));
     let started = Instant::now();
@@ -259,15 +259,15 @@ async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
         .graphql(&token_all(ISLINGTON), SUBSCRIBE, json!({}))
         .await;
     assert!(posted.2["data"].is_null(), "{:?}", posted.2);
-    assert!(!support::error_codes(&posted.2).is_empty());
+    assert!(!process::error_codes(&posted.2).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_retried_through_two_replicas_happens_once() {
-    let database = support::database().await;
+    let database = process::database().await;
     let (first, second) = tokio::join!(
-        ServerProcess::start(&database),
-        ServerProcess::start(&database)
+        ServerProcess::start(SERVER, &database),
+        ServerProcess::start(SERVER, &database)
     );
     let islington = token_all(ISLINGTON);
     let attempts: Vec<_> = (0..6)
@@ -344,8 +344,8 @@ async fn a_create_retried_through_two_replicas_happens_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_child_leaves_an_erasure_entry_without_data() {
-    let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    let database = process::database().await;
+    let server = ServerProcess::start(SERVER, &database).await;
     let islington = token_all(ISLINGTON);
     let child = register(&server, &islington, "ERASE1").await;
     let measured = server
@@ -368,7 +368,7 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
             json!({ "input": { "childId": child, "expectedVersion": 1, "reason": "ERASURE_REQUEST" } }),
         )
         .await;
-    assert_eq!(support::error_codes(&without_scope.2), ["FORBIDDEN"]);
+    assert_eq!(process::error_codes(&without_scope.2), ["FORBIDDEN"]);
     let stale = server
         .graphql(
             &islington,
@@ -384,7 +384,7 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
             json!({ "input": { "childId": child, "expectedVersion": 1, "reason": "ERASURE_REQUEST" } }),
         )
         .await;
-    assert_eq!(support::error_codes(&from_camden.2), ["NOT_FOUND"]);
+    assert_eq!(process::error_codes(&from_camden.2), ["NOT_FOUND"]);
 
     let erased = server
         .graphql(
@@ -451,10 +451,10 @@ async fn an_erased_child_leaves_an_erasure_entry_without_data() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
-    let database = support::database().await;
+    let database = process::database().await;
     // A grace far longer than a loaded CI machine's shutdown, so that exiting well inside it
     // shows an open subscription does not hold the process.
-    let server = ServerProcess::builder(&database)
+    let server = ServerProcess::builder(SERVER, &database)
         .shutdown_grace_seconds(120)
         .start()
         .await;
@@ -480,8 +480,8 @@ async fn subscribers_are_told_to_go_elsewhere_when_a_replica_stops() {
 /// later write of that authority would wait for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_whose_request_is_abandoned_still_ends_its_transaction() {
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .env("SF_REQUEST_TIMEOUT_SECONDS", "1")
         .start()
         .await;
@@ -493,7 +493,7 @@ async fn a_write_whose_request_is_abandoned_still_ends_its_transaction() {
             "youngPersonRating": 3, "idempotencyKey": key } })
     };
 
-    let lock = support::TableLock::take(&database, "outcome_measurements").await;
+    let lock = process::TableLock::take(&database, "outcome_measurements").await;
     let abandoned = server
         .graphql(&islington, RECORD, measure("abandoned-1"))
         .await;
@@ -541,8 +541,8 @@ async fn a_write_whose_request_is_abandoned_still_ends_its_transaction() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_connection_runs_a_bounded_number_of_subscriptions() {
-    let database = support::database().await;
-    let server = ServerProcess::start(&database).await;
+    let database = process::database().await;
+    let server = ServerProcess::start(SERVER, &database).await;
     let islington = token_all(ISLINGTON);
     let child = register(&server, &islington, "MANY1").await;
     let mut socket = connect(&server, &islington).await;
@@ -583,15 +583,15 @@ async fn one_connection_runs_a_bounded_number_of_subscriptions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_holds_a_bounded_number_of_connections() {
-    let database = support::database().await;
-    let server = ServerProcess::builder(&database)
+    let database = process::database().await;
+    let server = ServerProcess::builder(SERVER, &database)
         .env("SF_MAX_SUBSCRIPTION_CONNECTIONS", "2")
         .start()
         .await;
     let as_client = |la: &str, azp: &str, sub: &str| {
         let now = jsonwebtoken::get_current_timestamp();
-        support::token_with_claims(&json!({
-            "iss": support::ISSUER, "aud": support::AUDIENCE, "sub": sub, "azp": azp,
+        process::token_with_claims(&json!({
+            "iss": process::ISSUER, "aud": process::AUDIENCE, "sub": sub, "azp": azp,
             "iat": now, "exp": now + 600, "la": la, "scope": "children:read",
         }))
     };
