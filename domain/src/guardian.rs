@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::calendar::{calendar_days, uk_date};
-use crate::child::past_instant;
 use crate::error::{ErrorCode, FieldError};
+use crate::fields::past_instant;
 use crate::ids::{AssignmentId, ChildId};
 
 string_enum! {

@@ -14,6 +14,7 @@ pub mod change;
 pub mod child;
 pub mod disclosure;
 pub mod error;
+pub mod fields;
 pub mod guardian;
 pub mod idempotency;
 pub mod ids;

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::child::past_instant;
 use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::fields::past_instant;
 use crate::ids::{ChildId, MeasurementId};
 
 /// A versioned framework: principles (UNCRC articles), their outcomes and indicators, and the
@@ -384,7 +384,7 @@ fn normalise_text(errors: &mut FieldErrors, field: &str, text: Option<String>) -
     if text.is_empty() {
         return None;
     }
-    errors.take(crate::child::plain_text(field, &text));
+    errors.take(crate::fields::plain_text(field, &text));
     if text.chars().count() > MAX_TEXT_CHARS {
         errors.push(FieldError::new(
             field,

@@ -1,0 +1,152 @@
+//! A child: the validated details a case system records, and the child as stored.
+
+mod identifiers;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use identifiers::{
+    CareStatus, Gender, ImmigrationStatus, Language, LocalChildId, Nationality, NhsNumber, Upn,
+};
+
+use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::fields::past_date;
+use crate::ids::ChildId;
+use crate::local_authority::LocalAuthorityCode;
+
+/// The facts about a child that callers provide, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildDetails {
+    pub local_child_id: LocalChildId,
+    pub upn: Option<Upn>,
+    pub nhs_number: Option<NhsNumber>,
+    pub date_of_birth: NaiveDate,
+    /// The date of birth is an estimate (common for young people who arrived without documents).
+    pub date_of_birth_estimated: bool,
+    /// Age is disputed: the young person is treated as a child until decided otherwise.
+    pub age_disputed: bool,
+    pub gender: Option<Gender>,
+    pub nationalities: Vec<Nationality>,
+    pub languages: Vec<Language>,
+    pub interpreter_required: bool,
+    pub immigration_status: Option<ImmigrationStatus>,
+    pub care_status: Option<CareStatus>,
+}
+
+/// Unvalidated input for a child, as it arrives from a caller.
+#[derive(Debug, Clone, Default)]
+pub struct ChildDraft {
+    pub local_child_id: String,
+    pub upn: Option<String>,
+    pub nhs_number: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_estimated: bool,
+    pub age_disputed: bool,
+    pub gender: Option<Gender>,
+    pub nationalities: Vec<String>,
+    pub languages: Vec<String>,
+    pub interpreter_required: bool,
+    pub immigration_status: Option<ImmigrationStatus>,
+    pub care_status: Option<CareStatus>,
+}
+
+impl ChildDraft {
+    /// Validates every field as of the instant `now`: "not in the future" is judged by the UK
+    /// date, as every other date of the domain is (at 00:30 BST the UTC date is still yesterday).
+    pub fn validate_at(self, now: DateTime<Utc>) -> Result<ChildDetails, FieldErrors> {
+        self.validate(crate::calendar::uk_date(now))
+    }
+
+    /// Validates every field, reporting every problem at once, as of the UK date `today`.
+    pub fn validate(self, today: NaiveDate) -> Result<ChildDetails, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let local_child_id = errors.take(LocalChildId::parse(&self.local_child_id));
+        let upn = self
+            .upn
+            .as_deref()
+            .and_then(|text| errors.take(Upn::parse(text)));
+        let nhs_number = self
+            .nhs_number
+            .as_deref()
+            .and_then(|text| errors.take(NhsNumber::parse(text)));
+        let date_of_birth = match self.date_of_birth {
+            Some(date) => errors.take(past_date("dateOfBirth", date, today)),
+            None => {
+                errors.push(FieldError::new(
+                    "dateOfBirth",
+                    ErrorCode::Required,
+                    "a date of birth, or an estimated one, is required",
+                ));
+                None
+            }
+        };
+        let nationalities = parse_all(&mut errors, &self.nationalities, Nationality::parse);
+        let languages = parse_all(&mut errors, &self.languages, Language::parse);
+        match (local_child_id, date_of_birth) {
+            (Some(local_child_id), Some(date_of_birth)) if errors.is_empty() => Ok(ChildDetails {
+                local_child_id,
+                upn,
+                nhs_number,
+                date_of_birth,
+                date_of_birth_estimated: self.date_of_birth_estimated,
+                age_disputed: self.age_disputed,
+                gender: self.gender,
+                nationalities,
+                languages,
+                interpreter_required: self.interpreter_required,
+                immigration_status: self.immigration_status,
+                care_status: self.care_status,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn parse_all<T: Ord>(
+    errors: &mut FieldErrors,
+    texts: &[String],
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+) -> Vec<T> {
+    let mut values: Vec<T> = texts
+        .iter()
+        .filter_map(|text| errors.take(parse(text)))
+        .collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// A child as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub id: ChildId,
+    pub local_authority: LocalAuthorityCode,
+    pub details: ChildDetails,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Child {
+    /// The day the child turns 18 (from the recorded, possibly estimated, date of birth). A child
+    /// born on 29 February turns 18 on 1 March.
+    pub fn eighteenth_birthday(&self) -> NaiveDate {
+        let dob = self.details.date_of_birth;
+        dob.with_year_checked(18)
+    }
+}
+
+trait AddYears {
+    fn with_year_checked(self, years: i32) -> NaiveDate;
+}
+
+impl AddYears for NaiveDate {
+    fn with_year_checked(self, years: i32) -> NaiveDate {
+        use chrono::Datelike;
+        let year = self.year() + years;
+        NaiveDate::from_ymd_opt(year, self.month(), self.day())
+            .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+            .unwrap_or(self)
+    }
+}
