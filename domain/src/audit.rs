@@ -50,6 +50,8 @@ string_enum! {
         SensitiveText => "SENSITIVE_TEXT",
         /// The audit trail itself.
         Audit => "AUDIT",
+        /// An authority's settings (worklist thresholds): no child's data.
+        Settings => "SETTINGS",
     }
 }
 

@@ -23,6 +23,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::calendar::uk_date;
 use crate::child::Child;
+use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::guardian::{AssignmentStatus, GuardianAssignment, GuardianService};
 use crate::ids::{AssignmentId, ChildId, ReferralId};
 use crate::outcomes::OutcomeMeasurement;
@@ -73,6 +74,85 @@ impl Default for WorklistSettings {
             recovery_period_ending_days: 7,
             reconsideration_waiting_days: 30,
         }
+    }
+}
+
+/// A change to an authority's settings: the fields given replace the current ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorklistSettingsChange {
+    pub guardian_request_days: Option<i64>,
+    pub guardian_assignment_days: Option<i64>,
+    pub measurement_interval_days: Option<i64>,
+    pub young_person_view_window: Option<i64>,
+    pub turning_18_days: Option<i64>,
+    pub recovery_period_ending_days: Option<i64>,
+    pub reconsideration_waiting_days: Option<i64>,
+}
+
+/// The bounds of each setting (the database checks the same): wide enough for any policy, narrow
+/// enough that a typing mistake cannot empty a list (a window of 0) or flood it.
+pub const SETTING_BOUNDS: [(&str, u32, u32); 7] = [
+    ("guardianRequestDays", 0, 365),
+    ("guardianAssignmentDays", 0, 365),
+    ("measurementIntervalDays", 1, 730),
+    ("youngPersonViewWindow", 1, 20),
+    ("turning18Days", 0, 730),
+    ("recoveryPeriodEndingDays", 0, 365),
+    ("reconsiderationWaitingDays", 0, 365),
+];
+
+impl WorklistSettings {
+    /// These settings with `change` applied, or every out-of-range value named at once.
+    pub fn apply(self, change: &WorklistSettingsChange) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut values = [
+            (change.guardian_request_days, self.guardian_request_days),
+            (
+                change.guardian_assignment_days,
+                self.guardian_assignment_days,
+            ),
+            (
+                change.measurement_interval_days,
+                self.measurement_interval_days,
+            ),
+            (
+                change.young_person_view_window,
+                self.young_person_view_window,
+            ),
+            (change.turning_18_days, self.turning_18_days),
+            (
+                change.recovery_period_ending_days,
+                self.recovery_period_ending_days,
+            ),
+            (
+                change.reconsideration_waiting_days,
+                self.reconsideration_waiting_days,
+            ),
+        ];
+        for ((given, current), (field, low, high)) in values.iter_mut().zip(SETTING_BOUNDS) {
+            let Some(given) = *given else { continue };
+            match u32::try_from(given) {
+                Ok(value) if (low..=high).contains(&value) => *current = value,
+                _ => errors.push(FieldError::new(
+                    field,
+                    ErrorCode::OutOfRange,
+                    format!("must be from {low} to {high}"),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let [a, b, c, d, e, f, g] = values.map(|(_, value)| value);
+        Ok(Self {
+            guardian_request_days: a,
+            guardian_assignment_days: b,
+            measurement_interval_days: c,
+            young_person_view_window: d,
+            turning_18_days: e,
+            recovery_period_ending_days: f,
+            reconsideration_waiting_days: g,
+        })
     }
 }
 

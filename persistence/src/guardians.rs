@@ -26,7 +26,7 @@ use crate::schema::guardian_assignments;
 #[diesel(treat_none_as_null = true)]
 // `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
 #[diesel(treat_none_as_default_value = false)]
-struct AssignmentRow {
+pub(crate) struct AssignmentRow {
     id: Uuid,
     local_authority: String,
     child_id: Uuid,
@@ -68,7 +68,7 @@ impl TryFrom<AssignmentRow> for GuardianAssignment {
     }
 }
 
-fn to_row(
+pub(crate) fn to_row(
     a: &GuardianAssignment,
     local_authority: &str,
     created_at: DateTime<Utc>,

@@ -27,8 +27,11 @@ pub mod paging;
 mod prepared;
 pub mod read_model;
 mod referrals;
+mod settings;
 #[rustfmt::skip]
 mod schema;
+#[cfg(feature = "testing")]
+mod seeding;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -40,5 +43,8 @@ pub use frameworks::{ensure_current_framework, load_framework};
 pub use local_authorities::upsert_local_authority;
 pub use measurements::MeasurementFilter;
 pub use paging::Page;
+#[cfg(feature = "testing")]
+pub use seeding::Histories;
+pub use settings::VersionedSettings;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -26,7 +26,7 @@ use crate::schema::outcome_measurements;
 #[diesel(table_name = outcome_measurements, check_for_backend(diesel::pg::Pg))]
 // `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
 #[diesel(treat_none_as_default_value = false)]
-struct MeasurementRow {
+pub(crate) struct MeasurementRow {
     id: Uuid,
     local_authority: String,
     child_id: Uuid,
@@ -65,7 +65,7 @@ impl From<MeasurementRow> for OutcomeMeasurement {
     }
 }
 
-fn to_row(m: &OutcomeMeasurement, local_authority: &str) -> MeasurementRow {
+pub(crate) fn to_row(m: &OutcomeMeasurement, local_authority: &str) -> MeasurementRow {
     MeasurementRow {
         id: m.id.0,
         local_authority: local_authority.to_owned(),

@@ -154,6 +154,7 @@ mod tag {
     pub(super) const UUID: u8 = 2;
     pub(super) const DATE: u8 = 3;
     pub(super) const TIMESTAMP: u8 = 4;
+    pub(super) const TEXT: u8 = 5;
 }
 
 /// Checks the tag of the next component and takes its `N` bytes.
@@ -225,6 +226,24 @@ impl CursorKey for DateTime<Utc> {
     }
 }
 
+/// Short text (a kind's name): its length in two bytes, then its UTF-8 bytes.
+impl CursorKey for String {
+    fn write(&self, out: &mut Vec<u8>) {
+        let bytes = &self.as_bytes()[..self.len().min(usize::from(u16::MAX))];
+        out.push(tag::TEXT);
+        out.extend_from_slice(&u16::try_from(bytes.len()).unwrap_or(u16::MAX).to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+
+    fn read(input: &mut &[u8]) -> Result<Self, CursorError> {
+        let length = usize::from(u16::from_be_bytes(take::<2>(input, tag::TEXT)?));
+        let bytes = input.get(..length).ok_or(CursorError::Truncated)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| CursorError::OutOfRange)?;
+        *input = &input[length..];
+        Ok(text.to_owned())
+    }
+}
+
 impl<A: CursorKey, B: CursorKey> CursorKey for (A, B) {
     fn write(&self, out: &mut Vec<u8>) {
         self.0.write(out);
@@ -245,6 +264,24 @@ impl<A: CursorKey, B: CursorKey, C: CursorKey> CursorKey for (A, B, C) {
 
     fn read(input: &mut &[u8]) -> Result<Self, CursorError> {
         Ok((A::read(input)?, B::read(input)?, C::read(input)?))
+    }
+}
+
+impl<A: CursorKey, B: CursorKey, C: CursorKey, D: CursorKey> CursorKey for (A, B, C, D) {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.0.write(out);
+        self.1.write(out);
+        self.2.write(out);
+        self.3.write(out);
+    }
+
+    fn read(input: &mut &[u8]) -> Result<Self, CursorError> {
+        Ok((
+            A::read(input)?,
+            B::read(input)?,
+            C::read(input)?,
+            D::read(input)?,
+        ))
     }
 }
 

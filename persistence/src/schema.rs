@@ -175,12 +175,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    worklist_settings (local_authority) {
+        local_authority -> Text,
+        guardian_request_days -> Int4,
+        guardian_assignment_days -> Int4,
+        measurement_interval_days -> Int4,
+        young_person_view_window -> Int4,
+        turning_18_days -> Int4,
+        recovery_period_ending_days -> Int4,
+        reconsideration_waiting_days -> Int4,
+        version -> Int4,
+        updated_at -> Timestamptz,
+        updated_by -> Text,
+    }
+}
+
 diesel::joinable!(audit_events -> local_authorities (local_authority));
 diesel::joinable!(bank_holidays -> bank_holiday_coverage (nation));
 diesel::joinable!(changes -> local_authorities (local_authority));
 diesel::joinable!(children -> local_authorities (local_authority));
 diesel::joinable!(idempotency_keys -> local_authorities (local_authority));
 diesel::joinable!(outcome_measurements -> outcome_frameworks (framework_version));
+diesel::joinable!(worklist_settings -> local_authorities (local_authority));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
@@ -195,4 +212,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcome_frameworks,
     outcome_measurements,
     referral_events,
+    worklist_settings,
 );

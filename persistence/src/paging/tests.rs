@@ -79,7 +79,59 @@ fn every_key_shape_round_trips() {
             any_timestamp(&mut rng),
             any_uuid(&mut rng),
         ));
+        round_trips((
+            any_date(&mut rng),
+            any_text(&mut rng),
+            any_uuid(&mut rng),
+            any_uuid(&mut rng),
+        ));
     }
+}
+
+fn any_text(rng: &mut impl Rng) -> String {
+    let length = rng.random_range(0..40);
+    (0..length)
+        .map(|_| char::from_u32(rng.random_range(32..0x3000)).unwrap_or('é'))
+        .collect()
+}
+
+#[test]
+fn every_truncation_of_a_worklist_cursor_is_refused_and_bad_text_too() {
+    let key = (
+        NaiveDate::from_ymd_opt(2026, 12, 5).expect("date"),
+        "REASONABLE_GROUNDS_OVERDUE".to_owned(),
+        Uuid::from_u128(7),
+        Uuid::nil(),
+    );
+    type Key = (NaiveDate, String, Uuid, Uuid);
+    let bytes = URL_SAFE_NO_PAD
+        .decode(Cursor::encode(&key).as_str())
+        .expect("base64");
+    for cut in 1..bytes.len() {
+        let text = URL_SAFE_NO_PAD.encode(&bytes[..cut]);
+        assert_eq!(
+            Cursor::decode::<Key>(&text),
+            Err(CursorError::Truncated),
+            "cut at {cut}"
+        );
+    }
+    // The text component (after the version and the date: 1 + 5 bytes) holding invalid UTF-8.
+    let mut invalid = bytes.clone();
+    invalid[9] = 0xff;
+    assert_eq!(
+        Cursor::decode::<Key>(&URL_SAFE_NO_PAD.encode(&invalid)),
+        Err(CursorError::OutOfRange)
+    );
+    // A three-part cursor of another list is not a worklist cursor, and the other way round.
+    let other = Cursor::encode(&(key.0, Uuid::from_u128(7), Uuid::nil()));
+    assert_eq!(
+        Cursor::decode::<Key>(other.as_str()),
+        Err(CursorError::WrongShape)
+    );
+    assert_eq!(
+        Cursor::decode::<(NaiveDate, Uuid, Uuid)>(Cursor::encode(&key).as_str()),
+        Err(CursorError::WrongShape)
+    );
 }
 
 #[test]

@@ -37,3 +37,6 @@ pub use reasonable_grounds::{
     open_referrals_without_reasonable_grounds, AwaitingReasonableGrounds,
     AwaitingReasonableGroundsKey,
 };
+mod worklist;
+
+pub use worklist::{worklist, WorklistKey, WorklistQuery, WorklistRow};

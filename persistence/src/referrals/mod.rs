@@ -4,8 +4,8 @@
 mod reads;
 mod rows;
 
-pub(crate) use rows::ReferralRow;
-use rows::{to_row, NewEventRow};
+use rows::NewEventRow;
+pub(crate) use rows::{to_row, ReferralRow};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

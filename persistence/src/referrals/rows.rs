@@ -128,7 +128,7 @@ impl TryFrom<ReferralRow> for NrmReferral {
     }
 }
 
-pub(super) fn to_row(
+pub(crate) fn to_row(
     referral: &NrmReferral,
     local_authority: &str,
     created_at: DateTime<Utc>,
