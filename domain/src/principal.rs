@@ -17,6 +17,8 @@ string_enum! {
         OutcomesWrite => "outcomes:write",
         AuditRead => "audit:read",
         ReportsRead => "reports:read",
+        /// Changing the authority's settings (worklist thresholds).
+        SettingsWrite => "settings:write",
         /// A young person's own words, practitioners' notes and names.
         SensitiveRead => "sensitive:read",
         /// Introspection of the schema in production (development mode allows it to anyone).

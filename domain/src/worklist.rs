@@ -21,12 +21,14 @@
 
 use chrono::{Days, NaiveDate};
 
+use crate::audit::FieldsClass;
 use crate::calendar::uk_date;
 use crate::child::Child;
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::guardian::{AssignmentStatus, GuardianAssignment, GuardianService};
 use crate::ids::{AssignmentId, ChildId, ReferralId};
 use crate::outcomes::OutcomeMeasurement;
+use crate::principal::Scope;
 use crate::referral::{NrmReferral, ReferralStatus};
 
 string_enum! {
@@ -40,6 +42,74 @@ string_enum! {
         Turning18 => "TURNING_18",
         RecoveryPeriodEnding => "RECOVERY_PERIOD_ENDING",
         ReconsiderationWaiting => "RECONSIDERATION_WAITING",
+    }
+}
+
+impl WorkItemKind {
+    /// The scopes a caller needs to see items of this kind: an item shows that the record it is
+    /// about exists, so it needs the scope of that record. Turning 18 is about an undecided
+    /// referral; a guardian not requested shows a referral and the absence of a request.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            WorkItemKind::ReasonableGroundsOverdue
+            | WorkItemKind::Turning18
+            | WorkItemKind::RecoveryPeriodEnding
+            | WorkItemKind::ReconsiderationWaiting => &[Scope::ReferralsRead],
+            WorkItemKind::GuardianNotRequested => &[Scope::ReferralsRead, Scope::GuardiansRead],
+            WorkItemKind::GuardianNotAssigned => &[Scope::GuardiansRead],
+            WorkItemKind::MeasurementDue | WorkItemKind::YoungPersonViewMissing => {
+                &[Scope::OutcomesRead]
+            }
+        }
+    }
+
+    /// What the audit trail records as read when an item of this kind is listed.
+    pub fn classes(self) -> &'static [FieldsClass] {
+        match self {
+            WorkItemKind::ReasonableGroundsOverdue
+            | WorkItemKind::RecoveryPeriodEnding
+            | WorkItemKind::ReconsiderationWaiting => &[FieldsClass::Referral],
+            // Derived from the date of birth.
+            WorkItemKind::Turning18 => &[FieldsClass::Referral, FieldsClass::Identifiers],
+            WorkItemKind::GuardianNotRequested => &[FieldsClass::Referral, FieldsClass::Guardian],
+            WorkItemKind::GuardianNotAssigned => &[FieldsClass::Guardian],
+            WorkItemKind::MeasurementDue | WorkItemKind::YoungPersonViewMissing => {
+                &[FieldsClass::Outcomes]
+            }
+        }
+    }
+
+    /// What the item asks of the team, in words a worklist can show as they are. Says nothing
+    /// about the child beyond what the kind and the dates say.
+    pub fn explanation(self, due_on: NaiveDate, today: NaiveDate) -> String {
+        let when = match (today - due_on).num_days() {
+            days if days > 1 => format!("{days} days overdue"),
+            1 => "1 day overdue".to_owned(),
+            0 => "due today".to_owned(),
+            -1 => "due tomorrow".to_owned(),
+            days => format!("due in {} days", -days),
+        };
+        let what = match self {
+            WorkItemKind::ReasonableGroundsOverdue => {
+                "No reasonable-grounds decision yet; the target is 5 working days from referral (45 days for a devolved panel)"
+            }
+            WorkItemKind::GuardianNotRequested => {
+                "No independent guardian requested for a child with a referral"
+            }
+            WorkItemKind::GuardianNotAssigned => "A guardian was requested but not yet assigned",
+            WorkItemKind::MeasurementDue => "An outcome measurement is due",
+            WorkItemKind::YoungPersonViewMissing => {
+                "The latest outcome measurements were recorded without the young person"
+            }
+            WorkItemKind::Turning18 => {
+                "The young person turns 18 with a referral undecided: their consent to continue in the NRM is needed"
+            }
+            WorkItemKind::RecoveryPeriodEnding => {
+                "The recovery period ends without a conclusive-grounds decision"
+            }
+            WorkItemKind::ReconsiderationWaiting => "A reconsideration was requested and is not yet decided",
+        };
+        format!("{what} ({when}, {due_on}).")
     }
 }
 

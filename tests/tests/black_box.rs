@@ -13,4 +13,5 @@ mod black_box {
     mod scopes_and_audit;
     mod statements;
     mod tenancy;
+    mod worklists;
 }

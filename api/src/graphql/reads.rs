@@ -178,6 +178,15 @@ impl<'a> Gate<'a> {
     pub fn note(&self, child: Option<ChildId>, class: FieldsClass) {
         self.log.read(child, class);
     }
+
+    /// Notes that `classes` of `child`'s data are handed out in a value that is not one of the
+    /// child's records (a worklist item), and proves it: such values are built only with it.
+    pub fn noted(&self, child: ChildId, classes: &[FieldsClass]) -> Audited {
+        for class in classes {
+            self.log.read(Some(child), *class);
+        }
+        Audited(())
+    }
 }
 
 /// Reference data that holds nothing about a child (the outcome framework): any caller may read

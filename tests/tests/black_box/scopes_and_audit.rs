@@ -261,6 +261,36 @@ const ROUTES: &[Route] = &[
         CHILD_READ,
         &[],
     ),
+    // The fixture's referral has a positive reasonable-grounds decision long ago and no
+    // conclusive one: its recovery period has ended, an item of that kind.
+    route(
+        "WorkItemConnection",
+        "worklist(first: 10, kinds: [RECOVERY_PERIOD_ENDING]) {",
+        "}",
+        CHILD_AND_REFERRALS,
+        &[("child", REFERRAL)],
+    ),
+    route(
+        "WorkItemEdge",
+        "worklist(first: 10, kinds: [RECOVERY_PERIOD_ENDING]) { edges {",
+        "} }",
+        CHILD_AND_REFERRALS,
+        &[("child", REFERRAL)],
+    ),
+    route(
+        "WorkItem",
+        "worklist(first: 10, kinds: [RECOVERY_PERIOD_ENDING]) { nodes {",
+        "} }",
+        CHILD_AND_REFERRALS,
+        &[("child", REFERRAL)],
+    ),
+    route(
+        "WorklistSettings",
+        "worklistSettings {",
+        "}",
+        CHILD_READ,
+        &[],
+    ),
 ];
 
 /// Types reached only through a mutation or the subscription, checked by the tests that name
@@ -292,6 +322,7 @@ const NOT_ROUTED: &[(&str, &str)] = &[
     ("AssignGuardianPayload", "mutation payload"),
     ("EndGuardianAssignmentPayload", "mutation payload"),
     ("RecordOutcomeMeasurementPayload", "mutation payload"),
+    ("UpdateWorklistSettingsPayload", "mutation payload"),
 ];
 
 /// The scopes a field needs beyond its route's, and what it reads beyond what its route read.
@@ -327,6 +358,14 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
     ("Query", "auditEvents", &["audit:read"], &[("", AUDIT)]),
     ("Query", "changes", CHILD_READ, &[]),
     ("Query", "changesEndCursor", CHILD_READ, &[]),
+    (
+        "Query",
+        "worklist",
+        CHILD_AND_REFERRALS,
+        &[("child", REFERRAL)],
+    ),
+    ("Query", "worklistSettings", CHILD_READ, &[]),
+    ("WorkItem", "child", CHILD_READ, &[("child", IDENTIFIERS)]),
     ("ChildConnection", "nodes", &[], &[("child", IDENTIFIERS)]),
     ("ChildConnection", "edges", &[], &[("child", IDENTIFIERS)]),
     (
@@ -425,6 +464,11 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
     ("Query", "referral", r#"(id: "$REFERRAL")"#),
     ("Query", "guardianAssignment", r#"(id: "$ASSIGNMENT")"#),
     ("Query", "outcomeMeasurement", r#"(id: "$MEASUREMENT")"#),
+    (
+        "Query",
+        "worklist",
+        "(first: 10, kinds: [RECOVERY_PERIOD_ENDING])",
+    ),
 ];
 
 /// A field of an object or interface type: its name, whether its type is an object (needs a
@@ -818,6 +862,11 @@ const MUTATIONS: &[(&str, &str, &str)] = &[
         "recordOutcomeMeasurement",
         "outcomes:write",
         r#"{ childId: "$CHILD", outcomeKey: "being_listened_to", observedAt: "2099-01-01T00:00:00Z", youngPersonParticipated: false }"#,
+    ),
+    (
+        "updateWorklistSettings",
+        "settings:write",
+        r#"{ expectedVersion: 99, guardianRequestDays: 7 }"#,
     ),
 ];
 

@@ -29,6 +29,8 @@ pub enum AuditFieldsClass {
     SensitiveText,
     /// The audit trail itself.
     Audit,
+    /// The local authority's settings (worklist thresholds): no child's data.
+    Settings,
 }
 
 /// What happened to a record, in the change feed.

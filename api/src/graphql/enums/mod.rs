@@ -4,11 +4,13 @@ mod audit;
 mod children;
 mod guardians;
 mod referrals;
+mod worklists;
 
 pub use audit::*;
 pub use children::*;
 pub use guardians::*;
 pub use referrals::*;
+pub use worklists::*;
 mod user_error_code;
 
 pub use user_error_code::UserErrorCode;
@@ -93,6 +95,10 @@ mod tests {
         same_spellings::<super::ChangeKind, _>(
             stable_futures_domain::change::ChangeKind::ALL,
             stable_futures_domain::change::ChangeKind::as_str,
+        );
+        same_spellings::<super::WorkItemKind, _>(
+            stable_futures_domain::worklist::WorkItemKind::ALL,
+            stable_futures_domain::worklist::WorkItemKind::as_str,
         );
         same_spellings::<super::AuditFieldsClass, _>(
             audit::FieldsClass::ALL,

@@ -4,6 +4,7 @@ mod children;
 mod guardians;
 mod measurements;
 mod referrals;
+mod settings;
 
 use async_graphql::MergedObject;
 
@@ -14,4 +15,5 @@ pub struct MutationRoot(
     referrals::ReferralMutations,
     guardians::GuardianMutations,
     measurements::MeasurementMutations,
+    settings::SettingsMutations,
 );

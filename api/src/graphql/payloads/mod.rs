@@ -40,6 +40,8 @@ mod guardians;
 pub use guardians::*;
 mod outcomes;
 pub use outcomes::*;
+mod settings;
+pub use settings::*;
 
 pub trait Payload: Sized {
     type Entity;

@@ -9,6 +9,7 @@ mod outcomes;
 mod reference;
 mod referrals;
 mod viewer;
+mod worklists;
 
 use async_graphql::MergedObject;
 
@@ -24,4 +25,5 @@ pub struct QueryRoot(
     feed::FeedQueries,
     audit::AuditQueries,
     reference::ReferenceQueries,
+    worklists::WorklistQueries,
 );

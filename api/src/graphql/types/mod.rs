@@ -21,3 +21,5 @@ pub mod rating_level;
 pub mod referral_timeline_event;
 pub mod user_error;
 pub mod viewer;
+pub mod work_item;
+pub mod worklist_settings;

@@ -1,0 +1,94 @@
+//! One thing due for one child: a row of the worklist.
+
+use async_graphql::{Context, Object, ID};
+use chrono::NaiveDate;
+use stable_futures_domain::principal::Scope;
+use stable_futures_persistence::paging::Cursor;
+use stable_futures_persistence::read_model::WorklistRow;
+
+use crate::graphql::enums::WorkItemKind;
+use crate::graphql::reads::{Audited, Gate};
+use crate::graphql::types::child::Child;
+use crate::graphql::types::guardian_assignment::GuardianAssignment;
+use crate::graphql::types::nrm_referral::NrmReferral;
+
+/// Something due or overdue for a child. It leaves the list when the work is done: the
+/// decision, request, assignment or measurement recorded.
+#[derive(Debug)]
+pub struct WorkItem {
+    row: WorklistRow,
+    today: NaiveDate,
+}
+
+impl WorkItem {
+    /// An item whose listing was noted in the audit log (`Gate::noted`).
+    pub fn listed(row: WorklistRow, today: NaiveDate, _: Audited) -> Self {
+        Self { row, today }
+    }
+}
+
+#[Object]
+impl WorkItem {
+    /// Stable while the item is on the list (the same kind, child and record), whatever the day.
+    /// Not a node: an item is not fetched by id.
+    async fn id(&self) -> ID {
+        let identity = (
+            self.row.kind.as_str().to_owned(),
+            self.row.child_id.0,
+            self.row.subject(),
+        );
+        ID(format!("WorkItem:{}", Cursor::encode(&identity)))
+    }
+
+    async fn kind(&self) -> WorkItemKind {
+        self.row.kind.into()
+    }
+
+    /// The day the work is due (a UK date).
+    async fn due_on(&self) -> NaiveDate {
+        self.row.due_on
+    }
+
+    /// Days past `dueOn` today (UK date); 0 until then.
+    async fn overdue_by_days(&self) -> i64 {
+        (self.today - self.row.due_on).num_days().max(0)
+    }
+
+    /// What is due, in words a team's list can show as they are. Holds no detail of the child.
+    async fn explanation(&self) -> String {
+        self.row.kind.explanation(self.row.due_on, self.today)
+    }
+
+    /// The child the work is for.
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        Ok(gate.find::<Child>(self.row.child_id.0).await?)
+    }
+
+    /// The referral the work is about, for the referral kinds; null otherwise.
+    async fn referral(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<NrmReferral>> {
+        let Some(id) = self.row.referral_id else {
+            return Ok(None);
+        };
+        let Some(gate) = Gate::open(ctx, Scope::ReferralsRead)? else {
+            return Ok(None);
+        };
+        Ok(gate.find::<NrmReferral>(id.0).await?)
+    }
+
+    /// The guardian request the work is about (`GUARDIAN_NOT_ASSIGNED`); null otherwise.
+    async fn assignment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<GuardianAssignment>> {
+        let Some(id) = self.row.assignment_id else {
+            return Ok(None);
+        };
+        let Some(gate) = Gate::open(ctx, Scope::GuardiansRead)? else {
+            return Ok(None);
+        };
+        Ok(gate.find::<GuardianAssignment>(id.0).await?)
+    }
+}
