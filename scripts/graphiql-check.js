@@ -69,6 +69,18 @@ async function waitForResult(page, predicate, what) {
     await run(page, 'query Viewer { viewer { localAuthority { code } } }');
     await waitForResult(page, (text) => text.includes('"E09000019"'), 'the query did not answer');
 
+    // The worklist of the demo data shows every kind, the young person turning 18 among them.
+    // (Two kinds only: the result pane renders just the lines in view.)
+    await run(
+      page,
+      'query Worklist { worklist(first: 5, kinds: [TURNING_18, YOUNG_PERSON_VIEW_MISSING]) { nodes { kind } } }'
+    );
+    await waitForResult(
+      page,
+      (text) => text.includes('TURNING_18') && text.includes('YOUNG_PERSON_VIEW_MISSING'),
+      'the worklist did not answer with the demo items'
+    );
+
     // A subscription, then a write through the API: the change shows up in the result pane.
     await run(page, 'subscription Live { changes { kind entityId } }');
     await page.waitForTimeout(1000);
@@ -89,7 +101,7 @@ async function waitForResult(page, predicate, what) {
       'the subscription did not show the change written meanwhile'
     );
     if (problems.length > 0) fail(`the page reported:\n  ${problems.join('\n  ')}`);
-    console.log('GraphiQL: query, subscription over /graphql/ws, no console errors');
+    console.log('GraphiQL: query, worklist, subscription over /graphql/ws, no console errors');
   } finally {
     await browser.close();
   }

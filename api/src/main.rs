@@ -2,17 +2,21 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
 use stable_futures_api::auth::{DevKey, DEV_CLIENT};
 use stable_futures_api::config::{DataDirConfig, ServeConfig};
+use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::OutcomeFramework;
-use stable_futures_domain::principal::Scope;
+use stable_futures_domain::principal::{Principal, Scope};
+use stable_futures_domain::worklist::WorklistSettingsChange;
 use stable_futures_persistence::migrations::run_migrations;
 use stable_futures_persistence::{
-    load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection,
+    load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection, Database,
+    PersistenceError, PoolSettings,
 };
 
 #[derive(Debug, Parser)]
@@ -67,6 +71,29 @@ enum Command {
         /// Record new measurements against this version from now on.
         #[arg(long)]
         make_current: bool,
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
+    /// Show a local authority's worklist settings, or change them (the same change as the
+    /// `updateWorklistSettings` mutation, audited as the subject `stable-futures-cli`).
+    WorklistSettings {
+        /// Local authority GSS code, e.g. E09000019.
+        #[arg(long)]
+        la: String,
+        #[arg(long)]
+        guardian_request_days: Option<i64>,
+        #[arg(long)]
+        guardian_assignment_days: Option<i64>,
+        #[arg(long)]
+        measurement_interval_days: Option<i64>,
+        #[arg(long)]
+        young_person_view_window: Option<i64>,
+        #[arg(long)]
+        turning_18_days: Option<i64>,
+        #[arg(long)]
+        recovery_period_ending_days: Option<i64>,
+        #[arg(long)]
+        reconsideration_waiting_days: Option<i64>,
         #[command(flatten)]
         database: OwnerDatabase,
     },
@@ -173,11 +200,82 @@ async fn main() -> anyhow::Result<()> {
             print_line(&format!("loaded framework {}", framework.version));
             Ok(())
         }
+        Command::WorklistSettings {
+            la,
+            guardian_request_days,
+            guardian_assignment_days,
+            measurement_interval_days,
+            young_person_view_window,
+            turning_18_days,
+            recovery_period_ending_days,
+            reconsideration_waiting_days,
+            database,
+        } => {
+            let change = WorklistSettingsChange {
+                guardian_request_days,
+                guardian_assignment_days,
+                measurement_interval_days,
+                young_person_view_window,
+                turning_18_days,
+                recovery_period_ending_days,
+                reconsideration_waiting_days,
+            };
+            worklist_settings(&la, change, &database).await
+        }
         Command::Schema => {
             print_line(&stable_futures_api::graphql::sdl());
             Ok(())
         }
     }
+}
+
+/// Prints an authority's worklist settings after applying `change` (if it changes anything).
+async fn worklist_settings(
+    la: &str,
+    change: WorklistSettingsChange,
+    database: &OwnerDatabase,
+) -> anyhow::Result<()> {
+    let local_authority = LocalAuthorityCode::parse(la).map_err(|e| anyhow::anyhow!(e.message))?;
+    let (url, _embedded) = database.url().await?;
+    let pool = Database::connect(&url, &PoolSettings::default()).await?;
+    let db = pool.for_principal(Arc::new(Principal {
+        subject: "stable-futures-cli".to_owned(),
+        client: None,
+        local_authority,
+        scopes: BTreeSet::from([Scope::SettingsWrite]),
+    }));
+    let mut settings = db.worklist_settings().await?;
+    if change != WorklistSettingsChange::default() {
+        let audit = AuditContext::new("worklistSettingsCli", None, None);
+        settings = match db
+            .update_worklist_settings(change, settings.version, chrono::Utc::now(), &audit)
+            .await
+        {
+            Ok(settings) => settings,
+            Err(PersistenceError::Invalid(errors)) => {
+                let problems: Vec<String> = errors
+                    .0
+                    .iter()
+                    .map(|error| format!("{}: {}", error.field, error.message))
+                    .collect();
+                bail!("{}", problems.join("; "))
+            }
+            Err(error) => return Err(error.into()),
+        };
+    }
+    let s = settings.settings;
+    print_line(&format!(
+        "version {}\nguardian-request-days {}\nguardian-assignment-days {}\nmeasurement-interval-days {}\nyoung-person-view-window {}\nturning-18-days {}\nrecovery-period-ending-days {}\nreconsideration-waiting-days {}",
+        settings.version,
+        s.guardian_request_days,
+        s.guardian_assignment_days,
+        s.measurement_interval_days,
+        s.young_person_view_window,
+        s.turning_18_days,
+        s.recovery_period_ending_days,
+        s.reconsideration_waiting_days,
+    ));
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use diesel_async::AsyncPgConnection;
 use stable_futures_domain::audit::AuditContext;
-use stable_futures_domain::child::{ChildDraft, Gender, ImmigrationStatus};
+use stable_futures_domain::child::{ChildDraft, Gender, ImmigrationStatus, LocalChildId};
 use stable_futures_domain::guardian::{GuardianRequest, GuardianRole, GuardianService};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::MeasurementDraft;
@@ -40,6 +40,74 @@ pub async fn register_demo_authorities(owner: &mut AsyncPgConnection) -> Result<
     Ok(())
 }
 
+const TURNING_18_ID: &str = "DEMO0005";
+
+/// A young person about to turn 18 (dated from today), referred three days ago, whose last
+/// three measurements were made without them: with the children above, the worklist shows an
+/// item of every kind.
+async fn load_turning_18(
+    db: &crate::TenantDb,
+    framework: &stable_futures_domain::outcomes::OutcomeFramework,
+    now: DateTime<Utc>,
+    audit: &AuditContext,
+) -> Result<()> {
+    let today = stable_futures_domain::calendar::uk_date(now);
+    let date_of_birth = today
+        .checked_sub_months(chrono::Months::new(18 * 12))
+        .and_then(|date| date.checked_add_days(chrono::Days::new(40)));
+    let details = ChildDraft {
+        local_child_id: TURNING_18_ID.to_owned(),
+        date_of_birth,
+        gender: Some(Gender::Female),
+        nationalities: vec!["VNM".to_owned()],
+        languages: vec!["vi".to_owned()],
+        interpreter_required: true,
+        immigration_status: Some(ImmigrationStatus::AsylumClaimPending),
+        ..ChildDraft::default()
+    }
+    .validate(today)
+    .map_err(PersistenceError::Invalid)?;
+    let child = db.register_child(details, now, audit, None).await?;
+    db.submit_referral(
+        child.id,
+        ReferralDraft {
+            referred_at: now - Duration::days(3),
+            first_responder_type: FirstResponderType::LocalAuthority,
+            first_responder_name: "Demo children's services".to_owned(),
+            county_lines: false,
+            exploitation_types: vec![ExploitationType::Labour],
+            exploitation_location: ExploitationLocation::Uk,
+            competent_authority: CompetentAuthority::Sca,
+        },
+        now,
+        audit,
+        None,
+    )
+    .await?;
+    for (k, outcome) in framework.outcomes().take(3).enumerate() {
+        db.record_measurement(
+            child.id,
+            MeasurementDraft {
+                outcome_key: outcome.key.clone(),
+                observed_at: now - Duration::days(2)
+                    + Duration::minutes(i64::try_from(k).unwrap_or(0)),
+                young_person_participated: false,
+                young_person_rating: None,
+                young_person_words: None,
+                practitioner_rating: Some(2),
+                practitioner_note: None,
+                indicators_met: Vec::new(),
+                supersedes: None,
+            },
+            now,
+            audit,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 10, 0, 0)
         .single()
@@ -64,10 +132,15 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
         };
         let db = database.for_principal(Arc::new(principal));
         let audit = AuditContext::new("load-demo-data", None, None);
-        if db.count_children().await? > 0 {
+        let framework = database.current_framework().await?;
+        // Added to the demo data later than the others: loaded into older data directories too.
+        let turning_18 = LocalChildId::parse(TURNING_18_ID).map_err(PersistenceError::from)?;
+        if db.child_by_local_id(&turning_18).await?.is_none() {
+            load_turning_18(&db, &framework, now, &audit).await?;
+        }
+        if db.count_children().await? > 1 {
             continue;
         }
-        let framework = database.current_framework().await?;
         let offset = i32::try_from(index).unwrap_or(0);
         let children = [
             (
@@ -173,6 +246,14 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                         r.record_reasonable_grounds(outcome, decided_at, now)
                     })
                     .await?;
+                if n == 1 {
+                    // New evidence after the negative decision: waiting for the reconsidered one.
+                    let asked_at = decided_at + Duration::days(10);
+                    db.transition_referral(updated.id, updated.version, now, &audit, move |r| {
+                        r.request_reconsideration(asked_at, now)
+                    })
+                    .await?;
+                }
                 if n == 0 {
                     let cg_at = decided_at + Duration::days(120);
                     db.transition_referral(updated.id, updated.version, now, &audit, move |r| {

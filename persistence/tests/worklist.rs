@@ -573,3 +573,41 @@ fn the_days_compared_include_weekend_and_holiday_edges() {
     assert!(days.iter().any(|d| d.weekday() == chrono::Weekday::Sat));
     assert!(days.iter().any(|d| d.weekday() == chrono::Weekday::Sun));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_dataset_shows_an_item_of_every_kind_in_each_demo_authority() {
+    use stable_futures_persistence::demo::{load_demo_data, DEMO_AUTHORITIES};
+    use stable_futures_persistence::AsyncConnection;
+    let database = TestDatabase::create().await;
+    let mut owner = stable_futures_persistence::AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner connects");
+    stable_futures_persistence::demo::register_demo_authorities(&mut owner)
+        .await
+        .expect("demo authorities");
+    let pool = Database::connect(&database.app_url, &PoolSettings::default())
+        .await
+        .expect("server role connects");
+    load_demo_data(&pool).await.expect("demo data loads");
+    for (code, _) in DEMO_AUTHORITIES {
+        let code = LocalAuthorityCode::parse(code).expect("code");
+        let query = WorklistQuery {
+            today: stable_futures_domain::calendar::uk_date(Utc::now()),
+            service: GuardianService::of_nation(code.nation()),
+            settings: WorklistSettings::default(),
+            kinds: None,
+            due_before: None,
+        };
+        let kinds: BTreeSet<WorkItemKind> = listed(&tenant(&pool, &code), &query, 100)
+            .await
+            .iter()
+            .map(|row| row.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            WorkItemKind::ALL.iter().copied().collect::<BTreeSet<_>>(),
+            "{}",
+            code.as_str()
+        );
+    }
+}

@@ -30,6 +30,38 @@
     ''
   ].join('\n');
 
+  // A second tab: what each child of the authority needs today (the demo data shows every kind).
+  var WORKLIST_QUERY = [
+    '# What is due or overdue for the authority\'s children today,',
+    '# most overdue first. Each kind is explained in the docs',
+    '# (Worklists in the integration guide); thresholds are in',
+    '# worklistSettings and changed with updateWorklistSettings.',
+    '',
+    'query Worklist {',
+    '  worklist(first: 20) {',
+    '    nodes {',
+    '      kind',
+    '      dueOn',
+    '      overdueByDays',
+    '      explanation',
+    '      child {',
+    '        localChildId',
+    '      }',
+    '    }',
+    '    pageInfo {',
+    '      hasNextPage',
+    '      endCursor',
+    '    }',
+    '  }',
+    '  worklistSettings {',
+    '    guardianRequestDays',
+    '    measurementIntervalDays',
+    '    version',
+    '  }',
+    '}',
+    ''
+  ].join('\n');
+
   function storageGet(key) {
     try {
       return window.localStorage.getItem(key);
@@ -106,6 +138,7 @@
   var props = {
     fetcher: fetcher,
     defaultQuery: DEFAULT_QUERY,
+    defaultTabs: [{ query: DEFAULT_QUERY }, { query: WORKLIST_QUERY }],
     defaultEditorToolsVisibility: token ? 'headers' : true,
     shouldPersistHeaders: false
   };
