@@ -192,3 +192,34 @@ pub async fn children_page(
     }
     Ok(())
 }
+
+/// Loads the children, referrals and assignments a worklist page's selection asks for, one
+/// statement each, before the items' resolvers run (and only those the token may read).
+pub async fn worklist_page(
+    ctx: &Context<'_>,
+    gate: &Gate<'_>,
+    rows: &[stable_futures_persistence::read_model::WorklistRow],
+) -> Result<(), ApiError> {
+    let loaders = gate.loaders();
+    let allowed = |scope: Scope| gate.request().principal().has(scope);
+    let look = ctx.look_ahead();
+    let objects = node_selections(&look);
+    if selects(&objects, "child") && allowed(Scope::ChildrenRead) {
+        load_now(&loaders.children, rows.iter().map(|row| row.child_id)).await?;
+    }
+    if selects(&objects, "referral") && allowed(Scope::ReferralsRead) {
+        load_now(
+            &loaders.referrals,
+            rows.iter().filter_map(|row| row.referral_id),
+        )
+        .await?;
+    }
+    if selects(&objects, "assignment") && allowed(Scope::GuardiansRead) {
+        load_now(
+            &loaders.assignments,
+            rows.iter().filter_map(|row| row.assignment_id),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -67,3 +67,56 @@ async fn nested_page_costs_the_same_for_5_and_50_children() {
         large.sql_statements()
     );
 }
+
+const WORKLIST_PAGE: &str = r#"
+query Worklist($first: Int!) {
+  worklist(first: $first) {
+    nodes {
+      kind dueOn overdueByDays explanation
+      child { localChildId }
+      referral { status }
+      assignment { status }
+    }
+  }
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worklist_page_costs_the_same_for_41_and_60_items() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    // Each child: an overdue decision (due first), a guardian not assigned, a measurement due
+    // (last): 41 items hold one of each shape, 60 are all of them.
+    seed(&app, &token, 20).await;
+
+    let small = app
+        .graphql(&token, WORKLIST_PAGE, json!({ "first": 41 }))
+        .await;
+    small.assert_ok();
+    let large = app
+        .graphql(&token, WORKLIST_PAGE, json!({ "first": 60 }))
+        .await;
+    large.assert_ok();
+    let nodes = large.data("/worklist/nodes").as_array().expect("nodes");
+    assert_eq!(nodes.len(), 60);
+    assert!(nodes
+        .iter()
+        .all(|item| item["child"]["localChildId"].is_string()));
+    assert!(nodes
+        .iter()
+        .any(|item| item["referral"]["status"] == "SUBMITTED"));
+    assert!(nodes
+        .iter()
+        .any(|item| item["assignment"]["status"] == "REQUESTED"));
+    assert_eq!(
+        small.sql_statements(),
+        large.sql_statements(),
+        "statements per request must not grow with the page size"
+    );
+    // BEGIN, set tenant, the settings, the worklist, then children, referrals and assignments
+    // batched, the audit insert and COMMIT.
+    assert!(
+        large.sql_statements() <= 10,
+        "{} statements",
+        large.sql_statements()
+    );
+}

@@ -159,6 +159,7 @@ impl WorklistQueries {
         let page = read_model::worklist(gate.db(), &query, first, after)
             .await
             .map_err(ApiError::from)?;
+        crate::graphql::prefetch::worklist_page(ctx, &gate, &page.items).await?;
         connection.has_next_page = page.has_next_page;
         for row in page.items {
             let cursor = cursor_of(row.key(), list);
