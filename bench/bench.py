@@ -101,6 +101,12 @@ DATASET_CHECK = ("query Check($after: String) { children(first: 20, after: $afte
                  "outcomeMeasurements(first: 10) { nodes { id observedAt recordedAt youngPersonParticipated "
                  "youngPersonRating practitionerRating indicatorsMet outcome { key title } } } } } }")
 
+# Scenario (e), ours only (PostGraphile has no worklist to compare): a team's worklist page of 50,
+# each item with its child, referral and assignment, most overdue first, as GraphiQL's tab asks.
+OURS_WORKLIST = ("query Worklist { worklist(first: 50) { nodes { id kind dueOn overdueByDays explanation "
+                 "child { id localChildId } referral { id status } assignment { id status } } "
+                 "pageInfo { hasNextPage endCursor } } }")
+
 # Scenario (c): record a measurement. Ours validates against the framework, writes the row and an
 # audit row in one transaction. The peer's generated create mutation takes every column from the
 # client (the table has no defaults) and an AFTER INSERT trigger writes the audit row.
@@ -554,6 +560,8 @@ class Bench:
         page = [(self.tokens[self.page_authority], body(OURS_PAGE if ours else PEER_PAGE))]
         if scenario == "page":
             return page
+        if scenario == "worklist":
+            return [(self.tokens[self.page_authority], body(OURS_WORKLIST))]
         if scenario == "child":
             return [(self.tokens[la], body(OURS_CHILD, {"id": global_id("Child", child)}) if ours
                      else body(PEER_CHILD, {"id": child})) for child, la in self.sample_children]
@@ -714,7 +722,9 @@ class Bench:
                 self.logged_statements(offset, "bench_server"))
         for system, url in (("ours", self.ours_url), ("peer", self.peer_url)):
             user = "bench_server" if system == "ours" else "bench_peer"
-            for scenario in ("page", "child", "write"):
+            for scenario in ("page", "child", "write", "worklist"):
+                if scenario == "worklist" and system != "ours":
+                    continue
                 token, body = self.requests(scenario, system)[0]
                 payload = json.loads(body.replace("@UUID@", str(uuidlib.uuid4())))
                 # Twice: the first request of a fresh pool may prepare statements or open
@@ -725,6 +735,8 @@ class Bench:
                                                 with_headers=True)
                     if answer.get("errors"):
                         raise BenchError(f"{system} {scenario}: {json.dumps(answer['errors'])[:800]}")
+                    if scenario == "worklist" and len(answer["data"]["worklist"]["nodes"]) != 50:
+                        raise BenchError(f"worklist: not a full page: {json.dumps(answer)[:800]}")
                     statements = self.logged_statements(offset, user)
                     if attempt == 0 and scenario == "write":
                         payload = json.loads(body.replace("@UUID@", str(uuidlib.uuid4())))
@@ -995,7 +1007,8 @@ class Bench:
                                              "page/one-statement+audit"]),
                 ("child", ["ours", "peer"], []),
                 ("write", ["ours", "peer"], ["write/ours-sql"]),
-                ("mix", ["ours", "peer"], [])]
+                ("mix", ["ours", "peer"], []),
+                ("worklist", ["ours"], [])]
         for round_no in range(1, rounds + 1):
             self.round_no = round_no
             for scenario, systems, ceilings in plan:
@@ -1032,13 +1045,15 @@ class Bench:
             ("page", "ours-sql"): logged["ours/page"], ("page", "peer-sql"): logged["peer/page"],
             ("page", "one-statement"): 4, ("page", "one-statement+audit"): 4,
             ("write", "ours-sql"): logged["ours/write"],
+            ("worklist", "ours"): logged["ours/worklist"],
         }
         names = {"ours": "Stable Futures (release)", "peer": "PostGraphile 5.1.5 (Node 22)",
                  "ours-sql": "pgbench: our SQL replayed", "peer-sql": "pgbench: PostGraphile's SQL replayed",
                  "one-statement": "pgbench: one statement (ceiling)",
                  "one-statement+audit": "pgbench: one statement + audit insert (ceiling)"}
         titles = {"page": "(a) page of 50, nested", "child": "(b) one child, deep",
-                  "write": "(c) record a measurement", "mix": "(d) 90% (a) + 10% (c)"}
+                  "write": "(c) record a measurement", "mix": "(d) 90% (a) + 10% (c)",
+                  "worklist": "(e) worklist page of 50 (ours only)"}
 
         def rps(scenario: str, system: str) -> float | None:
             r = self.results.get((scenario, system))
@@ -1049,7 +1064,7 @@ class Bench:
         read_only = max(x for x in (rps("page", "one-statement"), rps("page", "peer-sql")) if x)
         audited = rps("page", "one-statement+audit")
         rows = []
-        for scenario in ("page", "child", "write", "mix"):
+        for scenario in ("page", "child", "write", "mix", "worklist"):
             for system in ("ours", "peer", "ours-sql", "peer-sql", "one-statement", "one-statement+audit"):
                 r = self.results.get((scenario, system))
                 if r is None:

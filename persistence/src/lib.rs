@@ -11,6 +11,7 @@
 
 mod audit;
 mod changes;
+mod child_list;
 mod children;
 pub mod database;
 pub mod demo;
@@ -37,6 +38,7 @@ pub mod testing;
 
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
+pub use child_list::{ChildFilter, ChildListKey, ChildOrder, ChildOrderField, ChildOrderValue};
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};

@@ -5,6 +5,7 @@ mod black_box {
     mod audit;
     mod auth;
     mod bad_input;
+    mod child_list;
     mod happy_path;
     mod hardening;
     mod http_surface;

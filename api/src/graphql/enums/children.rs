@@ -54,3 +54,21 @@ pub enum ErasureReason {
     /// The local authority's retention period for the records ended.
     RetentionPeriodEnded,
 }
+
+/// The column a list of children is ordered by; the child's id breaks ties, so the order is
+/// total and cursors stay stable.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChildOrderField {
+    CreatedAt,
+    UpdatedAt,
+    DateOfBirth,
+    LocalChildId,
+}
+
+/// Ascending or descending.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}

@@ -1,11 +1,13 @@
 //! Mutation inputs, one file per area.
 
+mod child_list;
 mod children;
 mod guardians;
 mod outcomes;
 mod referrals;
 mod settings;
 
+pub use child_list::*;
 pub use children::*;
 pub use guardians::*;
 pub use outcomes::*;
