@@ -34,6 +34,8 @@ string_enum! {
         NotFound => "NOT_FOUND",
         /// An idempotency key already used, within its lifetime, for a different input.
         IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
+        /// Another referral of the authority already has this Home Office reference.
+        DuplicateHomeOfficeReference => "DUPLICATE_HOME_OFFICE_REFERENCE",
     }
 }
 

@@ -1339,3 +1339,30 @@ fn a_referral_the_calendar_does_not_cover_is_refused_not_counted_on_weekends() {
         Some(vec![("referredAt".to_owned(), ErrorCode::OutOfRange)])
     );
 }
+
+#[test]
+fn a_home_office_reference_is_letters_digits_slashes_and_dashes_up_to_30() {
+    use stable_futures_domain::referral::HomeOfficeReference;
+    for (text, stored) in [
+        ("NRM/2025/000123", Some("NRM/2025/000123")),
+        ("  nrm-1  ", Some("nrm-1")),
+        ("A", Some("A")),
+        (
+            "123456789012345678901234567890",
+            Some("123456789012345678901234567890"),
+        ),
+        ("1234567890123456789012345678901", None),
+        ("", None),
+        ("   ", None),
+        ("NRM 2025", None),
+        ("NRM_2025", None),
+        ("NRMé", None),
+    ] {
+        let parsed = HomeOfficeReference::parse(text);
+        assert_eq!(parsed.as_ref().ok().map(|r| r.as_str()), stored, "{text:?}");
+        if let Err(error) = parsed {
+            assert_eq!(error.field, "homeOfficeReference");
+            assert_eq!(error.code, ErrorCode::InvalidFormat);
+        }
+    }
+}

@@ -283,3 +283,55 @@ impl TenantDb {
         .await
     }
 }
+
+/// An identifier a case system may know a child by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildIdentifier {
+    NhsNumber(stable_futures_domain::child::NhsNumber),
+    Upn(stable_futures_domain::child::Upn),
+    LocalChildId(stable_futures_domain::child::LocalChildId),
+    /// The NRM's reference of one of the child's referrals.
+    HomeOfficeReference(stable_futures_domain::referral::HomeOfficeReference),
+}
+
+impl TenantDb {
+    /// The authority's child with this identifier; if two records share it (a duplicate not yet
+    /// merged), the earliest registered.
+    pub async fn child_by_identifier(&self, identifier: &ChildIdentifier) -> Result<Option<Child>> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let identifier = identifier.clone();
+        let row: Option<ChildRow> = self
+            .transaction(async move |conn| {
+                let query = children::table
+                    .filter(children::local_authority.eq(local_authority.clone()))
+                    .select(ChildRow::as_select())
+                    .order(children::id.asc())
+                    .into_boxed();
+                let query = match &identifier {
+                    ChildIdentifier::NhsNumber(number) => {
+                        query.filter(children::nhs_number.eq(number.as_str().to_owned()))
+                    }
+                    ChildIdentifier::Upn(upn) => {
+                        query.filter(children::upn.eq(upn.as_str().to_owned()))
+                    }
+                    ChildIdentifier::LocalChildId(id) => {
+                        query.filter(children::local_child_id.eq(id.as_str().to_owned()))
+                    }
+                    ChildIdentifier::HomeOfficeReference(reference) => query.filter(
+                        children::id.eq_any(
+                            nrm_referrals::table
+                                .filter(nrm_referrals::local_authority.eq(local_authority))
+                                .filter(
+                                    nrm_referrals::home_office_reference
+                                        .eq(reference.as_str().to_owned()),
+                                )
+                                .select(nrm_referrals::child_id),
+                        ),
+                    ),
+                };
+                Ok(query.first(conn).await.optional()?)
+            })
+            .await?;
+        row.map(Child::try_from).transpose()
+    }
+}

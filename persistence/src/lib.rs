@@ -38,7 +38,9 @@ pub mod testing;
 
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
-pub use child_list::{ChildFilter, ChildListKey, ChildOrder, ChildOrderField, ChildOrderValue};
+pub use child_list::{
+    ChildFilter, ChildIdentifier, ChildListKey, ChildOrder, ChildOrderField, ChildOrderValue,
+};
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};

@@ -130,6 +130,7 @@ diesel::table! {
         reasonable_grounds_due_on -> Date,
         first_rg_outcome -> Nullable<Text>,
         first_rg_decided_at -> Nullable<Timestamptz>,
+        home_office_reference -> Nullable<Text>,
     }
 }
 

@@ -9,6 +9,7 @@ mod black_box {
     mod happy_path;
     mod hardening;
     mod http_surface;
+    mod identifiers;
     mod issuers;
     mod scopes;
     mod scopes_and_audit;

@@ -7,7 +7,9 @@ mod timeliness;
 mod transitions;
 mod vocabulary;
 
-pub use record::{Decision, FirstResponder, NrmReferral, ReferralDraft, ReferralEvent};
+pub use record::{
+    Decision, FirstResponder, HomeOfficeReference, NrmReferral, ReferralDraft, ReferralEvent,
+};
 pub use timeliness::{
     reasonable_grounds_due_on, DEVOLVED_DECISION_TARGET_DAYS,
     REASONABLE_GROUNDS_TARGET_WORKING_DAYS, RECOVERY_PERIOD_POLICY,

@@ -96,5 +96,32 @@ pub struct NrmReferral {
     /// Set while a reconsideration of the latest negative decision is awaited.
     pub reconsideration_requested_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The NRM's own reference, once its email has given it.
+    pub home_office_reference: Option<HomeOfficeReference>,
     pub version: i32,
+}
+
+/// The reference the NRM gives a referral (in the email that acknowledges the form): letters,
+/// digits, `/` and `-`, at most 30.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HomeOfficeReference(String);
+
+impl HomeOfficeReference {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        let text = text.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '/' || c == '-';
+        if text.is_empty() || text.chars().count() > 30 || !text.chars().all(allowed) {
+            Err(FieldError::new(
+                "homeOfficeReference",
+                ErrorCode::InvalidFormat,
+                "a Home Office reference is 1 to 30 letters, digits, / or -",
+            ))
+        } else {
+            Ok(Self(text.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }

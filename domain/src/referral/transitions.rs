@@ -107,6 +107,7 @@ impl NrmReferral {
                     conclusive_grounds: None,
                     reconsideration_requested_at: None,
                     withdrawn_at: None,
+                    home_office_reference: None,
                     version: 1,
                 };
                 let event = ReferralEvent {

@@ -15,13 +15,15 @@ use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::change::{ChangeKind, ChangeRecord, ChangedEntity};
 use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{ChildId, ReferralId};
-use stable_futures_domain::referral::{NrmReferral, ReferralDraft, ReferralEvent};
-use stable_futures_domain::FieldError;
+use stable_futures_domain::referral::{
+    HomeOfficeReference, NrmReferral, ReferralDraft, ReferralEvent,
+};
+use stable_futures_domain::{ErrorCode, FieldError};
 
 use crate::changes::record_write;
 use crate::children::{load_child, stale_version};
 use crate::database::TenantDb;
-use crate::error::{PersistenceError, Result};
+use crate::error::{unique_violation, PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::{nrm_referrals, referral_events};
 
@@ -126,6 +128,70 @@ impl TenantDb {
             + Send
             + 'static,
     {
+        let change = Change {
+            action: AuditAction::Transition,
+            kind: ChangeKind::StateChanged,
+        };
+        self.change_referral(id, expected_version, now, audit, change, move |referral| {
+            transition(referral).map(Some)
+        })
+        .await
+    }
+
+    /// Records the NRM's reference for a referral if `expected_version` is still current (an
+    /// update, not a step of the lifecycle: no timeline event). Another referral of the
+    /// authority with the same reference refuses it.
+    pub async fn record_home_office_reference(
+        &self,
+        id: ReferralId,
+        expected_version: i32,
+        reference: HomeOfficeReference,
+        now: DateTime<Utc>,
+        audit: &AuditContext,
+    ) -> Result<NrmReferral> {
+        let change = Change {
+            action: AuditAction::Update,
+            kind: ChangeKind::Updated,
+        };
+        let result = self
+            .change_referral(id, expected_version, now, audit, change, move |referral| {
+                referral.home_office_reference = Some(reference);
+                Ok(None)
+            })
+            .await;
+        match result {
+            Err(error)
+                if unique_violation(&error) == Some("nrm_referrals_home_office_reference") =>
+            {
+                Err(PersistenceError::Invalid(
+                    FieldError::new(
+                        "homeOfficeReference",
+                        ErrorCode::DuplicateHomeOfficeReference,
+                        "another referral of the local authority has this Home Office reference",
+                    )
+                    .into(),
+                ))
+            }
+            other => other,
+        }
+    }
+
+    /// Applies `apply` to the referral if `expected_version` is still current, storing it, its
+    /// timeline event (if any), its audit row and its change-feed entry in one transaction.
+    async fn change_referral<F>(
+        &self,
+        id: ReferralId,
+        expected_version: i32,
+        now: DateTime<Utc>,
+        audit: &AuditContext,
+        change: Change,
+        apply: F,
+    ) -> Result<NrmReferral>
+    where
+        F: FnOnce(&mut NrmReferral) -> std::result::Result<Option<ReferralEvent>, FieldError>
+            + Send
+            + 'static,
+    {
         let tenant = self.tenant();
         let (principal, audit) = (self.principal.clone(), audit.clone());
         self.write_transaction(async move |conn| {
@@ -142,21 +208,23 @@ impl TenantDb {
             if referral.version != expected_version {
                 return Err(stale_version());
             }
-            let event = transition(&mut referral)?;
+            let event = apply(&mut referral)?;
             referral.version += 1;
             diesel::update(nrm_referrals::table.filter(nrm_referrals::id.eq(id.0)))
                 .set(to_row(&referral, &tenant.0, created_at, now))
                 .execute(conn)
                 .await?;
-            insert_event(conn, &tenant, referral.id, &event, now).await?;
+            if let Some(event) = event {
+                insert_event(conn, &tenant, referral.id, &event, now).await?;
+            }
             record_write(
                 conn,
                 &principal,
                 &audit,
-                AuditAction::Transition,
+                change.action,
                 [FieldsClass::Referral],
                 ChangeRecord::new(
-                    ChangeKind::StateChanged,
+                    change.kind,
                     ChangedEntity::NrmReferral(referral.id),
                     referral.child_id,
                 ),
@@ -166,4 +234,10 @@ impl TenantDb {
         })
         .await
     }
+}
+
+/// How a change to a referral is audited and announced.
+struct Change {
+    action: AuditAction,
+    kind: ChangeKind,
 }

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::referral::{
     CompetentAuthority, Decision, DecisionOutcome, ExploitationLocation, ExploitationType,
-    FirstResponder, FirstResponderType, NrmReferral, ReferralEvent, ReferralEventKind,
-    ReferralStatus,
+    FirstResponder, FirstResponderType, HomeOfficeReference, NrmReferral, ReferralEvent,
+    ReferralEventKind, ReferralStatus,
 };
 use uuid::Uuid;
 
@@ -42,6 +42,7 @@ pub(crate) struct ReferralRow {
     pub(super) reasonable_grounds_due_on: NaiveDate,
     pub(super) first_rg_outcome: Option<String>,
     pub(super) first_rg_decided_at: Option<DateTime<Utc>>,
+    pub(super) home_office_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -123,6 +124,12 @@ impl TryFrom<ReferralRow> for NrmReferral {
             conclusive_grounds: decision(row.cg_outcome, row.cg_decided_at, "cg_outcome")?,
             reconsideration_requested_at: row.reconsideration_requested_at,
             withdrawn_at: row.withdrawn_at,
+            home_office_reference: row
+                .home_office_reference
+                .map(|text| {
+                    HomeOfficeReference::parse(&text).map_err(|_| corrupt("home_office_reference"))
+                })
+                .transpose()?,
             version: row.version,
         })
     }
@@ -172,6 +179,10 @@ pub(crate) fn to_row(
             .first_reasonable_grounds
             .map(|d| d.outcome.as_str().to_owned()),
         first_rg_decided_at: referral.first_reasonable_grounds.map(|d| d.decided_at),
+        home_office_reference: referral
+            .home_office_reference
+            .as_ref()
+            .map(|reference| reference.as_str().to_owned()),
     }
 }
 

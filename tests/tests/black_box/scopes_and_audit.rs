@@ -323,6 +323,7 @@ const NOT_ROUTED: &[(&str, &str)] = &[
     ("EndGuardianAssignmentPayload", "mutation payload"),
     ("RecordOutcomeMeasurementPayload", "mutation payload"),
     ("UpdateWorklistSettingsPayload", "mutation payload"),
+    ("RecordHomeOfficeReferencePayload", "mutation payload"),
 ];
 
 /// The scopes a field needs beyond its route's, and what it reads beyond what its route read.
@@ -365,6 +366,12 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &[("child", REFERRAL)],
     ),
     ("Query", "worklistSettings", CHILD_READ, &[]),
+    (
+        "Query",
+        "childByIdentifier",
+        CHILD_READ,
+        &[("child", IDENTIFIERS)],
+    ),
     ("WorkItem", "child", CHILD_READ, &[("child", IDENTIFIERS)]),
     ("ChildConnection", "nodes", &[], &[("child", IDENTIFIERS)]),
     ("ChildConnection", "edges", &[], &[("child", IDENTIFIERS)]),
@@ -461,6 +468,11 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
     ("Query", "nodes", r#"(ids: ["$CHILD"])"#),
     ("Query", "child", r#"(id: "$CHILD")"#),
     ("Query", "childByLocalId", r#"(localChildId: "SCOPE001")"#),
+    (
+        "Query",
+        "childByIdentifier",
+        r#"(type: LOCAL_CHILD_ID, value: "SCOPE001")"#,
+    ),
     ("Query", "referral", r#"(id: "$REFERRAL")"#),
     ("Query", "guardianAssignment", r#"(id: "$ASSIGNMENT")"#),
     ("Query", "outcomeMeasurement", r#"(id: "$MEASUREMENT")"#),
@@ -862,6 +874,11 @@ const MUTATIONS: &[(&str, &str, &str)] = &[
         "recordOutcomeMeasurement",
         "outcomes:write",
         r#"{ childId: "$CHILD", outcomeKey: "being_listened_to", observedAt: "2099-01-01T00:00:00Z", youngPersonParticipated: false }"#,
+    ),
+    (
+        "recordHomeOfficeReference",
+        "referrals:write",
+        r#"{ referralId: "$REFERRAL", expectedVersion: 99, homeOfficeReference: "NRM-2025-0001" }"#,
     ),
     (
         "updateWorklistSettings",

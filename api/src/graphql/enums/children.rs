@@ -72,3 +72,17 @@ pub enum OrderDirection {
     Asc,
     Desc,
 }
+
+/// An identifier a case system may know a child by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildIdentifierType {
+    /// The NHS number (ten digits; spaces allowed).
+    NhsNumber,
+    /// The unique pupil number.
+    Upn,
+    /// The case system's own id.
+    LocalChildId,
+    /// The NRM's reference of one of the child's referrals (`recordHomeOfficeReference`).
+    /// Needs `referrals:read`.
+    HomeOfficeReference,
+}

@@ -61,4 +61,6 @@ pub enum UserErrorCode {
     /// The idempotency key was already used, within its 24 hours, for a different input.
     #[graphql(name = "IDEMPOTENCY_CONFLICT")]
     IdempotencyConflict,
+    #[graphql(name = "DUPLICATE_HOME_OFFICE_REFERENCE")]
+    DuplicateHomeOfficeReference,
 }

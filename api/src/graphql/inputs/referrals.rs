@@ -87,3 +87,12 @@ pub struct WithdrawReferralInput {
     pub expected_version: i32,
     pub withdrawn_at: DateTime<Utc>,
 }
+
+/// The NRM's reference for a referral, from the email that acknowledges the form.
+#[derive(Debug, InputObject)]
+pub struct RecordHomeOfficeReferenceInput {
+    pub referral_id: ID,
+    pub expected_version: i32,
+    /// 1 to 30 letters, digits, `/` or `-`. Replaces a reference recorded before.
+    pub home_office_reference: String,
+}

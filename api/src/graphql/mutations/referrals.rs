@@ -2,7 +2,7 @@ use async_graphql::{Context, Object};
 use stable_futures_domain::ids::{ChildId, ReferralId};
 use stable_futures_domain::principal::Scope;
 use stable_futures_domain::referral::{
-    DecisionOutcome, NrmReferral as DomainReferral, ReferralEvent,
+    DecisionOutcome, HomeOfficeReference, NrmReferral as DomainReferral, ReferralEvent,
 };
 use stable_futures_domain::FieldError;
 
@@ -12,13 +12,15 @@ use crate::graphql::guard::RequireScope;
 use crate::graphql::idempotency;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::RecordConclusiveGroundsDecisionInput;
+use crate::graphql::inputs::RecordHomeOfficeReferenceInput;
 use crate::graphql::inputs::RecordReasonableGroundsDecisionInput;
 use crate::graphql::inputs::RequestReconsiderationInput;
 use crate::graphql::inputs::SubmitReferralInput;
 use crate::graphql::inputs::WithdrawReferralInput;
 use crate::graphql::payloads::{
-    Payload, RecordConclusiveGroundsDecisionPayload, RecordReasonableGroundsDecisionPayload,
-    RequestReconsiderationPayload, SubmitReferralPayload, WithdrawReferralPayload,
+    Payload, RecordConclusiveGroundsDecisionPayload, RecordHomeOfficeReferencePayload,
+    RecordReasonableGroundsDecisionPayload, RequestReconsiderationPayload, SubmitReferralPayload,
+    WithdrawReferralPayload,
 };
 use crate::graphql::types::nrm_referral::NrmReferral;
 use crate::graphql::types::user_error::user_errors;
@@ -155,5 +157,33 @@ impl ReferralMutations {
             move |r, now| r.withdraw(withdrawn_at, now),
         )
         .await?)
+    }
+
+    /// Records the NRM's own reference for a referral (the number its email returns), so the
+    /// Home Office's letters can be matched to it (`childByIdentifier`). An update, not a step of
+    /// the lifecycle: it adds nothing to the timeline.
+    #[graphql(guard = "RequireScope(Scope::ReferralsWrite)")]
+    async fn record_home_office_reference(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordHomeOfficeReferenceInput,
+    ) -> async_graphql::Result<RecordHomeOfficeReferencePayload> {
+        let id = ReferralId(ids::require(&input.referral_id, NodeKind::NrmReferral)?);
+        let reference = match HomeOfficeReference::parse(&input.home_office_reference) {
+            Ok(reference) => reference,
+            Err(error) => {
+                return Ok(RecordHomeOfficeReferencePayload::refused(user_errors(
+                    error.into(),
+                )))
+            }
+        };
+        let now = request(ctx)?.now;
+        let (db, audit) = writes::begin(ctx)?;
+        let result = db
+            .record_home_office_reference(id, input.expected_version, reference, now, &audit)
+            .await;
+        Ok(RecordHomeOfficeReferencePayload::from_write(
+            result, &audit,
+        )?)
     }
 }

@@ -31,6 +31,13 @@ payload!(
 );
 
 payload!(
+    /// Result of `recordHomeOfficeReference`.
+    RecordHomeOfficeReferencePayload,
+    referral,
+    NrmReferral
+);
+
+payload!(
     /// Result of `withdrawReferral`.
     WithdrawReferralPayload,
     referral,

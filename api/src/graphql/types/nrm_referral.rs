@@ -157,6 +157,14 @@ impl NrmReferral {
         self.0.withdrawn_at
     }
 
+    /// The NRM's own reference for the referral, once recorded (`recordHomeOfficeReference`).
+    async fn home_office_reference(&self) -> Option<&str> {
+        self.0
+            .home_office_reference
+            .as_ref()
+            .map(|reference| reference.as_str())
+    }
+
     /// Every step of the referral, oldest first.
     async fn timeline(
         &self,

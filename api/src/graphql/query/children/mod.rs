@@ -1,9 +1,13 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Object, ID};
-use stable_futures_domain::child::LocalChildId;
+use stable_futures_domain::audit::FieldsClass;
+use stable_futures_domain::child::{LocalChildId, NhsNumber, Upn};
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
+use stable_futures_domain::referral::HomeOfficeReference;
+use stable_futures_persistence::ChildIdentifier;
 
+use crate::graphql::enums::ChildIdentifierType;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids;
 use crate::graphql::inputs::{ChildFilter, ChildOrder};
@@ -41,6 +45,51 @@ impl ChildQueries {
             .await
             .map_err(ApiError::from)?;
         Ok(child.map(|child| gate.expose(child)).transpose()?)
+    }
+
+    /// The child a case system knows by `value`, an identifier of `type`; null if none. If two
+    /// records share it (a duplicate not yet merged), the earliest registered. A value that
+    /// cannot be an identifier of that type is `BAD_USER_INPUT`. `HOME_OFFICE_REFERENCE` also
+    /// needs `referrals:read` (the answer says the child has that referral).
+    async fn child_by_identifier(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "type")] kind: ChildIdentifierType,
+        value: String,
+    ) -> async_graphql::Result<Option<Child>> {
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        let bad = |error: stable_futures_domain::FieldError| ApiError::BadUserInput(error.message);
+        let identifier = match kind {
+            ChildIdentifierType::NhsNumber => {
+                ChildIdentifier::NhsNumber(NhsNumber::parse(&value).map_err(bad)?)
+            }
+            ChildIdentifierType::Upn => ChildIdentifier::Upn(Upn::parse(&value).map_err(bad)?),
+            ChildIdentifierType::LocalChildId => {
+                ChildIdentifier::LocalChildId(LocalChildId::parse(&value).map_err(bad)?)
+            }
+            ChildIdentifierType::HomeOfficeReference => {
+                if !gate.request().principal().has(Scope::ReferralsRead) {
+                    return Err(ApiError::Forbidden(Scope::ReferralsRead.as_str()).into());
+                }
+                ChildIdentifier::HomeOfficeReference(
+                    HomeOfficeReference::parse(&value).map_err(bad)?,
+                )
+            }
+        };
+        let child = gate
+            .db()
+            .child_by_identifier(&identifier)
+            .await
+            .map_err(ApiError::from)?;
+        let Some(child) = child else {
+            return Ok(None);
+        };
+        if kind == ChildIdentifierType::HomeOfficeReference {
+            gate.note(Some(child.id), FieldsClass::Referral);
+        }
+        Ok(Some(gate.expose(child)?))
     }
 
     /// The local authority's children, oldest record first, or as `filter` and `orderBy` say
