@@ -1,7 +1,7 @@
 //! A filtered, ordered list of the authority's children: the predicates and orders built with
 //! diesel's query builder (never text), keyset-paged on the order's column and the id.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -10,12 +10,11 @@ use diesel_async::RunQueryDsl;
 use stable_futures_domain::child::Child;
 use stable_futures_domain::guardian::AssignmentStatus;
 use stable_futures_domain::referral::{ExploitationType, ReferralStatus};
-use uuid::Uuid;
 
 use crate::children::ChildRow;
 use crate::database::TenantDb;
 use crate::error::{PersistenceError, Result};
-use crate::paging::{lookahead_limit, Page};
+use crate::paging::{lookahead_limit, ListKey, OrderValue, OrderValueKind, Page};
 use crate::schema::{children, guardian_assignments, nrm_referrals};
 use stable_futures_domain::{ErrorCode, FieldError};
 
@@ -63,26 +62,24 @@ pub struct ChildOrder {
     pub descending: bool,
 }
 
-/// A child's value in the order's column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChildOrderValue {
-    At(DateTime<Utc>),
-    Date(NaiveDate),
-    Text(String),
-}
-
-/// Where a page continues: the last child's value in the order's column, and its id.
-pub type ChildListKey = (ChildOrderValue, Uuid);
-
 impl ChildOrder {
+    /// What the order's column holds.
+    pub fn value_kind(&self) -> OrderValueKind {
+        match self.field {
+            ChildOrderField::CreatedAt | ChildOrderField::UpdatedAt => OrderValueKind::At,
+            ChildOrderField::DateOfBirth => OrderValueKind::Date,
+            ChildOrderField::LocalChildId => OrderValueKind::Text,
+        }
+    }
+
     /// The key of `child` in this order.
-    pub fn key_of(&self, child: &Child) -> ChildListKey {
+    pub fn key_of(&self, child: &Child) -> ListKey {
         let value = match self.field {
-            ChildOrderField::CreatedAt => ChildOrderValue::At(child.created_at),
-            ChildOrderField::UpdatedAt => ChildOrderValue::At(child.updated_at),
-            ChildOrderField::DateOfBirth => ChildOrderValue::Date(child.details.date_of_birth),
+            ChildOrderField::CreatedAt => OrderValue::At(child.created_at),
+            ChildOrderField::UpdatedAt => OrderValue::At(child.updated_at),
+            ChildOrderField::DateOfBirth => OrderValue::Date(child.details.date_of_birth),
             ChildOrderField::LocalChildId => {
-                ChildOrderValue::Text(child.details.local_child_id.as_str().to_owned())
+                OrderValue::Text(child.details.local_child_id.as_str().to_owned())
             }
         };
         (value, child.id.0)
@@ -171,7 +168,7 @@ macro_rules! filtered {
 /// `(column, id)` after (or, descending, before) the key; `None` for a key of another order.
 macro_rules! beyond_key {
     ($query:expr, $order:expr, $key:expr) => {{
-        let (order, (value, id)): (ChildOrder, ChildListKey) = ($order, $key);
+        let (order, (value, id)): (ChildOrder, ListKey) = ($order, $key);
         macro_rules! beyond {
             ($column:expr, $value:expr) => {
                 if order.descending {
@@ -190,16 +187,16 @@ macro_rules! beyond_key {
             };
         }
         match (order.field, value) {
-            (ChildOrderField::CreatedAt, ChildOrderValue::At(at)) => {
+            (ChildOrderField::CreatedAt, OrderValue::At(at)) => {
                 Some(beyond!(children::created_at, at))
             }
-            (ChildOrderField::UpdatedAt, ChildOrderValue::At(at)) => {
+            (ChildOrderField::UpdatedAt, OrderValue::At(at)) => {
                 Some(beyond!(children::updated_at, at))
             }
-            (ChildOrderField::DateOfBirth, ChildOrderValue::Date(date)) => {
+            (ChildOrderField::DateOfBirth, OrderValue::Date(date)) => {
                 Some(beyond!(children::date_of_birth, date))
             }
-            (ChildOrderField::LocalChildId, ChildOrderValue::Text(text)) => {
+            (ChildOrderField::LocalChildId, OrderValue::Text(text)) => {
                 Some(beyond!(children::local_child_id, text))
             }
             _ => None,
@@ -214,7 +211,7 @@ impl TenantDb {
         filter: &ChildFilter,
         order: ChildOrder,
         first: usize,
-        after: Option<ChildListKey>,
+        after: Option<ListKey>,
     ) -> Result<Page<Child>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
         let filter = filter.clone();

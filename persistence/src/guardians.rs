@@ -27,19 +27,19 @@ use crate::schema::guardian_assignments;
 // `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
 #[diesel(treat_none_as_default_value = false)]
 pub(crate) struct AssignmentRow {
-    id: Uuid,
-    local_authority: String,
-    child_id: Uuid,
-    service: String,
-    role: String,
-    status: String,
-    requested_at: DateTime<Utc>,
-    assigned_at: Option<DateTime<Utc>>,
-    ended_at: Option<DateTime<Utc>>,
-    end_reason: Option<String>,
-    version: i32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    pub(crate) id: Uuid,
+    pub(crate) local_authority: String,
+    pub(crate) child_id: Uuid,
+    pub(crate) service: String,
+    pub(crate) role: String,
+    pub(crate) status: String,
+    pub(crate) requested_at: DateTime<Utc>,
+    pub(crate) assigned_at: Option<DateTime<Utc>>,
+    pub(crate) ended_at: Option<DateTime<Utc>>,
+    pub(crate) end_reason: Option<String>,
+    pub(crate) version: i32,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl TryFrom<AssignmentRow> for GuardianAssignment {

@@ -27,6 +27,7 @@ pub mod migrations;
 pub mod paging;
 mod prepared;
 pub mod read_model;
+mod record_lists;
 mod referrals;
 mod settings;
 #[rustfmt::skip]
@@ -38,15 +39,17 @@ pub mod testing;
 
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
-pub use child_list::{
-    ChildFilter, ChildIdentifier, ChildListKey, ChildOrder, ChildOrderField, ChildOrderValue,
-};
+pub use child_list::{ChildFilter, ChildIdentifier, ChildOrder, ChildOrderField};
 pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};
 pub use local_authorities::upsert_local_authority;
 pub use measurements::MeasurementFilter;
 pub use paging::Page;
+pub use record_lists::{
+    AssignmentFilter, AssignmentOrder, AssignmentOrderField, ReferralFilter, ReferralOrder,
+    ReferralOrderField,
+};
 #[cfg(feature = "testing")]
 pub use seeding::Histories;
 pub use settings::VersionedSettings;

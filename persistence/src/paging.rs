@@ -88,6 +88,61 @@ pub trait CursorKey: Sized {
     }
 }
 
+/// A row's value in the column a list is ordered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderValue {
+    At(DateTime<Utc>),
+    Date(NaiveDate),
+    Text(String),
+}
+
+/// Where a page of an ordered list continues: the last row's value in the order's column, and
+/// its id (which breaks ties).
+pub type ListKey = (OrderValue, Uuid);
+
+/// What kind of value a list's order column holds (so a cursor is decoded as the right shape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderValueKind {
+    At,
+    Date,
+    Text,
+}
+
+impl OrderValue {
+    pub fn kind(&self) -> OrderValueKind {
+        match self {
+            OrderValue::At(_) => OrderValueKind::At,
+            OrderValue::Date(_) => OrderValueKind::Date,
+            OrderValue::Text(_) => OrderValueKind::Text,
+        }
+    }
+}
+
+/// A cursor of an ordered list: its key, and a fingerprint of the list it belongs to (so a
+/// cursor of another list is refused, not silently followed).
+pub fn encode_list_cursor((value, id): ListKey, list: i64) -> Cursor {
+    match value {
+        OrderValue::At(at) => Cursor::encode(&(at, id, list)),
+        OrderValue::Date(date) => Cursor::encode(&(date, id, list)),
+        OrderValue::Text(text) => Cursor::encode(&(text, id, list)),
+    }
+}
+
+/// The key of a cursor of the list `list` whose order column holds `kind`; `None` for a cursor
+/// of any other list (another order, filter or authority) or no cursor at all.
+pub fn decode_list_cursor(text: &str, kind: OrderValueKind, list: i64) -> Option<ListKey> {
+    let (value, id, of_list) = match kind {
+        OrderValueKind::At => Cursor::decode::<(DateTime<Utc>, Uuid, i64)>(text)
+            .map(|(at, id, l)| (OrderValue::At(at), id, l)),
+        OrderValueKind::Date => Cursor::decode::<(NaiveDate, Uuid, i64)>(text)
+            .map(|(date, id, l)| (OrderValue::Date(date), id, l)),
+        OrderValueKind::Text => Cursor::decode::<(String, Uuid, i64)>(text)
+            .map(|(text, id, l)| (OrderValue::Text(text), id, l)),
+    }
+    .ok()?;
+    (of_list == list).then_some((value, id))
+}
+
 /// An opaque cursor: the text a client sends back as `after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor(String);

@@ -11,6 +11,7 @@ mod black_box {
     mod http_surface;
     mod identifiers;
     mod issuers;
+    mod record_lists;
     mod scopes;
     mod scopes_and_audit;
     mod statements;

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod inputs;
 pub mod limits;
+pub mod list_cursor;
 pub mod loaders;
 pub mod mutations;
 #[macro_use]

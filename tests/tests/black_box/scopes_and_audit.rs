@@ -264,6 +264,20 @@ const ROUTES: &[Route] = &[
     // The fixture's referral has a positive reasonable-grounds decision long ago and no
     // conclusive one: its recovery period has ended, an item of that kind.
     route(
+        "GuardianAssignmentConnection",
+        "guardianAssignments(first: 5) {",
+        "}",
+        &["guardians:read"],
+        &[("child", GUARDIAN)],
+    ),
+    route(
+        "GuardianAssignmentEdge",
+        "guardianAssignments(first: 5) { edges {",
+        "} }",
+        &["guardians:read"],
+        &[("child", GUARDIAN)],
+    ),
+    route(
         "WorkItemConnection",
         "worklist(first: 10, kinds: [RECOVERY_PERIOD_ENDING]) {",
         "}",
@@ -366,6 +380,13 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &[("child", REFERRAL)],
     ),
     ("Query", "worklistSettings", CHILD_READ, &[]),
+    ("Query", "referrals", REFERRALS_READ, &[("child", REFERRAL)]),
+    (
+        "Query",
+        "guardianAssignments",
+        &["guardians:read"],
+        &[("child", GUARDIAN)],
+    ),
     (
         "Query",
         "childByIdentifier",
@@ -476,6 +497,8 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
     ("Query", "referral", r#"(id: "$REFERRAL")"#),
     ("Query", "guardianAssignment", r#"(id: "$ASSIGNMENT")"#),
     ("Query", "outcomeMeasurement", r#"(id: "$MEASUREMENT")"#),
+    ("Query", "referrals", "(first: 5)"),
+    ("Query", "guardianAssignments", "(first: 5)"),
     (
         "Query",
         "worklist",

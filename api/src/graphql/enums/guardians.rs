@@ -55,3 +55,10 @@ pub enum GuardianService {
     #[graphql(name = "NI_INDEPENDENT_GUARDIAN")]
     NiIndependentGuardian,
 }
+
+/// The column a list of guardian requests and assignments is ordered by; the id breaks ties.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GuardianAssignmentOrderField {
+    RequestedAt,
+    UpdatedAt,
+}

@@ -100,3 +100,11 @@ pub enum ReferralStatus {
     /// The referral was withdrawn.
     Withdrawn,
 }
+
+/// The column a list of referrals is ordered by; the referral's id breaks ties.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReferralOrderField {
+    ReferredAt,
+    UpdatedAt,
+    ReasonableGroundsDueOn,
+}

@@ -4,6 +4,7 @@ use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
 use stable_futures_persistence::{ChildFilter as StoredFilter, ChildOrder as StoredOrder};
 
+use super::record_lists::one_of;
 use crate::graphql::enums::{
     AssignmentStatus, ChildOrderField, ExploitationType, OrderDirection, ReferralStatus,
 };
@@ -34,33 +35,19 @@ pub struct ChildOrder {
     pub direction: OrderDirection,
 }
 
-fn listed<T: Copy, U>(
-    name: &str,
-    values: Option<&Vec<T>>,
-    into: impl Fn(T) -> U,
-) -> Result<Vec<U>, ApiError> {
-    match values {
-        None => Ok(Vec::new()),
-        Some(values) if values.is_empty() => Err(ApiError::BadUserInput(format!(
-            "filter.{name} must name at least one value, or be left out"
-        ))),
-        Some(values) => Ok(values.iter().copied().map(into).collect()),
-    }
-}
-
 impl ChildFilter {
     pub fn to_stored(&self) -> Result<StoredFilter, ApiError> {
         Ok(StoredFilter {
             updated_since: self.updated_since,
             has_open_referral: self.has_open_referral,
-            referral_statuses: listed("referralStatus", self.referral_status.as_ref(), Into::into)?,
-            exploitation_types: listed(
+            referral_statuses: one_of("referralStatus", self.referral_status.as_ref(), Into::into)?,
+            exploitation_types: one_of(
                 "exploitationTypes",
                 self.exploitation_types.as_ref(),
                 Into::into,
             )?,
             age_disputed: self.age_disputed,
-            guardian_statuses: listed("guardianStatus", self.guardian_status.as_ref(), Into::into)?,
+            guardian_statuses: one_of("guardianStatus", self.guardian_status.as_ref(), Into::into)?,
         })
     }
 }

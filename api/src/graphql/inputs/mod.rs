@@ -4,6 +4,7 @@ mod child_list;
 mod children;
 mod guardians;
 mod outcomes;
+mod record_lists;
 mod referrals;
 mod settings;
 
@@ -11,5 +12,6 @@ pub use child_list::*;
 pub use children::*;
 pub use guardians::*;
 pub use outcomes::*;
+pub use record_lists::*;
 pub use referrals::*;
 pub use settings::*;

@@ -2,16 +2,13 @@
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::Context;
-use chrono::{DateTime, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
 use stable_futures_domain::audit::FieldsClass;
-use stable_futures_domain::principal::{Principal, Scope};
-use stable_futures_persistence::paging::Cursor;
-use stable_futures_persistence::{ChildListKey, ChildOrder as StoredOrder, ChildOrderValue};
-use uuid::Uuid;
+use stable_futures_domain::principal::Scope;
+use stable_futures_persistence::ChildOrder as StoredOrder;
 
 use crate::graphql::errors::ApiError;
 use crate::graphql::inputs::{ChildFilter, ChildOrder};
+use crate::graphql::list_cursor;
 use crate::graphql::prefetch;
 use crate::graphql::reads::Gate;
 use crate::graphql::types::child::Child;
@@ -23,50 +20,6 @@ pub fn hands_out_children(ctx: &Context<'_>) -> bool {
     ["nodes", "edges", "pageInfo"]
         .iter()
         .any(|field| look.field(field).exists())
-}
-
-/// What a cursor of this list says besides the key: the list (authority, filter, order).
-fn list_fingerprint(principal: &Principal, list: &str) -> i64 {
-    let mut hasher = Sha256::new();
-    hasher.update(principal.local_authority.as_str());
-    hasher.update(b"|");
-    hasher.update(list);
-    let digest = hasher.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first)
-}
-
-fn encode(key: ChildListKey, list: i64) -> String {
-    let (value, id) = key;
-    match value {
-        ChildOrderValue::At(at) => Cursor::encode(&(at, id, list)),
-        ChildOrderValue::Date(date) => Cursor::encode(&(date, id, list)),
-        ChildOrderValue::Text(text) => Cursor::encode(&(text, id, list)),
-    }
-    .into_string()
-}
-
-fn decode(text: &str, order: StoredOrder, list: i64) -> Result<ChildListKey, ApiError> {
-    use stable_futures_persistence::ChildOrderField as Field;
-    let refused = || {
-        ApiError::BadUserInput(
-            "this cursor belongs to another list (another filter, order or authority): start again without after".to_owned(),
-        )
-    };
-    let (value, id, of_list) = match order.field {
-        Field::CreatedAt | Field::UpdatedAt => Cursor::decode::<(DateTime<Utc>, Uuid, i64)>(text)
-            .map(|(at, id, l)| (ChildOrderValue::At(at), id, l)),
-        Field::DateOfBirth => Cursor::decode::<(NaiveDate, Uuid, i64)>(text)
-            .map(|(date, id, l)| (ChildOrderValue::Date(date), id, l)),
-        Field::LocalChildId => Cursor::decode::<(String, Uuid, i64)>(text)
-            .map(|(text, id, l)| (ChildOrderValue::Text(text), id, l)),
-    }
-    .map_err(|_| refused())?;
-    if of_list != list {
-        return Err(refused());
-    }
-    Ok((value, id))
 }
 
 pub async fn page(
@@ -92,11 +45,8 @@ pub async fn page(
         field: stable_futures_persistence::ChildOrderField::CreatedAt,
         descending: false,
     });
-    let list = list_fingerprint(principal, &format!("{filter:?}|{order:?}"));
-    let after = after
-        .as_deref()
-        .map(|text| decode(text, order, list))
-        .transpose()?;
+    let list = list_cursor::fingerprint(principal, &format!("{filter:?}|{order:?}"));
+    let after = list_cursor::decode(after.as_deref(), order.value_kind(), list)?;
     let page = gate
         .db()
         .children_list(&filter, order, first, after.clone())
@@ -119,7 +69,7 @@ pub async fn page(
             if filter.reads_assignments() {
                 gate.note(Some(child.id), FieldsClass::Guardian);
             }
-            let cursor = encode(order.key_of(&child), list);
+            let cursor = list_cursor::encode(order.key_of(&child), list);
             connection
                 .edges
                 .push(Edge::new(cursor, gate.expose(child)?));
