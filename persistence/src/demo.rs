@@ -46,7 +46,7 @@ const TURNING_18_ID: &str = "DEMO0005";
 /// three measurements were made without them: with the children above, the worklist shows an
 /// item of every kind.
 async fn load_turning_18(
-    db: &crate::TenantDb,
+    db: &crate::database::TenantDb,
     framework: &stable_futures_domain::outcomes::OutcomeFramework,
     now: DateTime<Utc>,
     audit: &AuditContext,
