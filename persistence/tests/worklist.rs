@@ -92,9 +92,11 @@ fn event_after(rng: &mut StdRng, after: DateTime<Utc>, max_days: i64) -> DateTim
     at
 }
 
-fn child(rng: &mut StdRng, code: &LocalAuthorityCode, n: usize) -> Child {
-    // Born 1999-2020, now and then on 29 February or close to a birthday the lists look at.
-    let date_of_birth = if rng.random_bool(0.05) {
+fn child(rng: &mut StdRng, code: &LocalAuthorityCode, n: usize, born: Option<NaiveDate>) -> Child {
+    // Born 1999-2020, now and then on 29 February.
+    let date_of_birth = if let Some(born) = born {
+        born
+    } else if rng.random_bool(0.05) {
         let year = [2004, 2008, 2012][rng.random_range(0..3)];
         NaiveDate::from_ymd_opt(year, 2, 29).expect("leap day")
     } else {
@@ -124,10 +126,12 @@ fn referral(
     child: &Child,
     holidays: &BankHolidays,
     from: DateTime<Utc>,
+    waiting: bool,
 ) -> Option<NrmReferral> {
     let now = written_at();
     let referred_at = instant_between(rng, from, now);
     let competent_authority = match rng.random_range(0..10) {
+        _ if waiting => CompetentAuthority::Sca,
         0 => CompetentAuthority::DdmPanel,
         1 => CompetentAuthority::Ieca,
         _ => CompetentAuthority::Sca,
@@ -144,6 +148,9 @@ fn referral(
     // A devolved panel refuses a young person near 18: such a referral is simply not made.
     let (mut referral, _) =
         NrmReferral::submit(ReferralId::generate(), child, draft, holidays, now).ok()?;
+    if waiting {
+        return Some(referral);
+    }
     let mut last = referral.referred_at;
     let step = |rng: &mut StdRng, last: &mut DateTime<Utc>, days: i64| {
         let at = event_after(rng, *last, days);
@@ -322,14 +329,28 @@ fn histories(seed: u64, code: &str, count: usize) -> Authority {
         assignments: Vec::new(),
         measurements: Vec::new(),
     };
+    let days = days();
     for n in 0..count {
-        let child = child(&mut rng, &code, n);
+        // The first few turn 18 the day before, on, or the day after a day the lists are compared
+        // on, with a referral waiting for its decision.
+        let edge = (n < 3 * days.len()).then(|| {
+            let day = days[n % days.len()] + Days::new(1)
+                - Days::new(u64::try_from(n / days.len()).unwrap_or(0));
+            day.checked_sub_months(chrono::Months::new(18 * 12))
+                .expect("a birth date")
+        });
+        let child = child(&mut rng, &code, n, edge);
         // Histories from two years back, so items of every age and kind exist on every day.
         let from = written_at() - TimeDelta::days(rng.random_range(30..730));
+        if edge.is_some() {
+            authority
+                .referrals
+                .extend(referral(&mut rng, &child, holidays, from, true));
+        }
         for _ in 0..rng.random_range(0..4) {
             authority
                 .referrals
-                .extend(referral(&mut rng, &child, holidays, from));
+                .extend(referral(&mut rng, &child, holidays, from, false));
         }
         authority
             .assignments

@@ -55,20 +55,7 @@ impl Answer {
 
     /// `extensions.code` of every error.
     pub fn error_codes(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .map(|e| {
-                        e["extensions"]["code"]
-                            .as_str()
-                            .unwrap_or("<none>")
-                            .to_owned()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        process::error_codes(&self.body)
     }
 
     /// Codes of the `userErrors` of mutation `name`.
