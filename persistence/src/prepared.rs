@@ -431,6 +431,20 @@ mod tests {
             let text = std::fs::read_to_string(file).expect("read");
             for (at, _) in text.match_indices("prepared_sql(") {
                 let argument = text[at + "prepared_sql(".len()..].trim_start();
+                // A constant of the same file (`prepared_sql(WORKLIST)`) is read where it is
+                // defined.
+                let constant: String = argument
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                let argument = if constant.is_empty() {
+                    argument
+                } else {
+                    let definition = format!("const {constant}: &str = ");
+                    text.find(&definition)
+                        .map(|at| &text[at + definition.len()..])
+                        .unwrap_or(argument)
+                };
                 let sql = literal(argument).unwrap_or_else(|| {
                     panic!(
                         "{}: prepared_sql takes a string literal here, so this test can read it",

@@ -27,6 +27,7 @@ const TENANT_TABLES: &[&str] = &[
     "nrm_referrals",
     "outcome_measurements",
     "referral_events",
+    "worklist_settings",
 ];
 const REFERENCE_TABLES: &[&str] = &[
     "__diesel_schema_migrations",

@@ -1,7 +1,7 @@
 //! Inputs of the root lists of referrals and guardian assignments.
 
 use async_graphql::InputObject;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use stable_futures_persistence as stored;
 
 use crate::graphql::enums::{
@@ -9,6 +9,7 @@ use crate::graphql::enums::{
     GuardianService, OrderDirection, ReferralOrderField, ReferralStatus,
 };
 use crate::graphql::errors::ApiError;
+use crate::graphql::scalars::Date;
 
 /// Which referrals to list: every condition given must hold.
 #[derive(Debug, Clone, InputObject)]
@@ -21,7 +22,7 @@ pub struct ReferralFilter {
     /// Referred before this instant.
     pub referred_before: Option<DateTime<Utc>>,
     /// With a reasonable-grounds decision due before this day (decided or not).
-    pub reasonable_grounds_due_before: Option<NaiveDate>,
+    pub reasonable_grounds_due_before: Option<Date>,
     /// Changed at or after this instant.
     pub updated_since: Option<DateTime<Utc>>,
 }
@@ -84,7 +85,7 @@ impl ReferralFilter {
             )?,
             referred_from: self.referred_from,
             referred_before: self.referred_before,
-            reasonable_grounds_due_before: self.reasonable_grounds_due_before,
+            reasonable_grounds_due_before: self.reasonable_grounds_due_before.map(|date| date.0),
             updated_since: self.updated_since,
         })
     }

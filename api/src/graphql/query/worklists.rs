@@ -18,6 +18,7 @@ use crate::graphql::enums::WorkItemKind;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids;
 use crate::graphql::reads::Gate;
+use crate::graphql::scalars::Date;
 use crate::graphql::types::work_item::WorkItem;
 use crate::graphql::types::worklist_settings::WorklistSettings;
 
@@ -119,7 +120,7 @@ impl WorklistQueries {
         first: i32,
         after: Option<String>,
         kinds: Option<Vec<WorkItemKind>>,
-        #[graphql(desc = "Only items due before this day.")] due_before: Option<NaiveDate>,
+        #[graphql(desc = "Only items due before this day.")] due_before: Option<Date>,
     ) -> async_graphql::Result<Option<Connection<String, WorkItem>>> {
         let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
@@ -128,6 +129,7 @@ impl WorklistQueries {
         let principal = request.principal();
         let today = uk_date(request.now);
         let first = ids::page_size(first)?;
+        let due_before = due_before.map(|date| date.0);
         let kinds = kinds_to_list(principal, kinds)?;
         if let Some(before) = due_before {
             let latest = today.checked_add_days(Days::new(5 * 366)).unwrap_or(today);

@@ -8,6 +8,7 @@ use stable_futures_persistence::read_model::WorklistRow;
 
 use crate::graphql::enums::WorkItemKind;
 use crate::graphql::reads::{Audited, Gate};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::child::Child;
 use crate::graphql::types::guardian_assignment::GuardianAssignment;
 use crate::graphql::types::nrm_referral::NrmReferral;
@@ -45,8 +46,8 @@ impl WorkItem {
     }
 
     /// The day the work is due (a UK date).
-    async fn due_on(&self) -> NaiveDate {
-        self.row.due_on
+    async fn due_on(&self) -> Date {
+        self.row.due_on.into()
     }
 
     /// Days past `dueOn` today (UK date); 0 until then.
