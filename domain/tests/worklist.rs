@@ -405,3 +405,161 @@ fn the_list_is_most_overdue_first() {
     );
     assert_eq!(list[0].overdue_by_days(date(2025, 3, 1)), 0, "not yet due");
 }
+
+#[test]
+fn each_kind_needs_the_scopes_of_the_records_it_shows_and_is_audited_as_their_class() {
+    use stable_futures_domain::audit::FieldsClass as C;
+    use stable_futures_domain::principal::Scope as S;
+    let expected: [(WorkItemKind, &[S], &[C]); 8] = [
+        (
+            WorkItemKind::ReasonableGroundsOverdue,
+            &[S::ReferralsRead],
+            &[C::Referral],
+        ),
+        (
+            WorkItemKind::GuardianNotRequested,
+            &[S::ReferralsRead, S::GuardiansRead],
+            &[C::Referral, C::Guardian],
+        ),
+        (
+            WorkItemKind::GuardianNotAssigned,
+            &[S::GuardiansRead],
+            &[C::Guardian],
+        ),
+        (
+            WorkItemKind::MeasurementDue,
+            &[S::OutcomesRead],
+            &[C::Outcomes],
+        ),
+        (
+            WorkItemKind::YoungPersonViewMissing,
+            &[S::OutcomesRead],
+            &[C::Outcomes],
+        ),
+        (
+            WorkItemKind::Turning18,
+            &[S::ReferralsRead],
+            &[C::Referral, C::Identifiers],
+        ),
+        (
+            WorkItemKind::RecoveryPeriodEnding,
+            &[S::ReferralsRead],
+            &[C::Referral],
+        ),
+        (
+            WorkItemKind::ReconsiderationWaiting,
+            &[S::ReferralsRead],
+            &[C::Referral],
+        ),
+    ];
+    assert_eq!(expected.len(), WorkItemKind::ALL.len());
+    for (kind, scopes, classes) in expected {
+        assert_eq!(kind.scopes(), scopes, "{kind}");
+        assert_eq!(kind.classes(), classes, "{kind}");
+    }
+}
+
+#[test]
+fn an_explanation_says_what_is_due_and_how_overdue_in_plain_words() {
+    let due = date(2026, 3, 10);
+    let cases = [
+        (date(2026, 3, 8), "due in 2 days, 2026-03-10"),
+        (date(2026, 3, 9), "due tomorrow, 2026-03-10"),
+        (date(2026, 3, 10), "due today, 2026-03-10"),
+        (date(2026, 3, 11), "1 day overdue, 2026-03-10"),
+        (date(2026, 3, 12), "2 days overdue, 2026-03-10"),
+        (date(2026, 4, 9), "30 days overdue, 2026-03-10"),
+    ];
+    for (today, when) in cases {
+        let text = WorkItemKind::ReasonableGroundsOverdue.explanation(due, today);
+        assert!(text.contains(&format!("({when}).")), "{today}: {text}");
+        assert!(
+            text.starts_with("No reasonable-grounds decision yet"),
+            "{text}"
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for kind in WorkItemKind::ALL {
+        let text = kind.explanation(due, due);
+        assert!(text.ends_with("(due today, 2026-03-10)."), "{kind}: {text}");
+        assert!(seen.insert(text), "{kind} explains itself in its own words");
+    }
+}
+
+#[test]
+fn settings_change_only_the_fields_given_within_their_bounds() {
+    use stable_futures_domain::error::ErrorCode;
+    use stable_futures_domain::worklist::{WorklistSettingsChange, SETTING_BOUNDS};
+    let defaults = WorklistSettings::default();
+    assert_eq!(
+        defaults.apply(&WorklistSettingsChange::default()),
+        Ok(defaults),
+        "an empty change changes nothing"
+    );
+    let changed = defaults
+        .apply(&WorklistSettingsChange {
+            guardian_request_days: Some(3),
+            ..WorklistSettingsChange::default()
+        })
+        .expect("in bounds");
+    assert_eq!(
+        changed,
+        WorklistSettings {
+            guardian_request_days: 3,
+            ..defaults
+        }
+    );
+    // Each field at each side of each bound.
+    let set = |field: usize, value: i64| {
+        let mut change = WorklistSettingsChange::default();
+        let slots = [
+            &mut change.guardian_request_days,
+            &mut change.guardian_assignment_days,
+            &mut change.measurement_interval_days,
+            &mut change.young_person_view_window,
+            &mut change.turning_18_days,
+            &mut change.recovery_period_ending_days,
+            &mut change.reconsideration_waiting_days,
+        ];
+        *slots.into_iter().nth(field).expect("field") = Some(value);
+        change
+    };
+    let read = |settings: WorklistSettings, field: usize| {
+        [
+            settings.guardian_request_days,
+            settings.guardian_assignment_days,
+            settings.measurement_interval_days,
+            settings.young_person_view_window,
+            settings.turning_18_days,
+            settings.recovery_period_ending_days,
+            settings.reconsideration_waiting_days,
+        ][field]
+    };
+    for (field, (name, low, high)) in SETTING_BOUNDS.iter().enumerate() {
+        for value in [*low, *high] {
+            let applied = defaults
+                .apply(&set(field, i64::from(value)))
+                .expect("in bounds");
+            assert_eq!(read(applied, field), value, "{name} = {value}");
+        }
+        for value in [i64::from(*low) - 1, i64::from(*high) + 1, -1, i64::MAX] {
+            let errors = defaults
+                .apply(&set(field, value))
+                .expect_err("out of bounds");
+            assert_eq!(errors.0.len(), 1, "{name} = {value}");
+            assert_eq!(errors.0[0].field, *name);
+            assert_eq!(errors.0[0].code, ErrorCode::OutOfRange);
+        }
+    }
+    // Every problem at once, and nothing applied.
+    let errors = defaults
+        .apply(&WorklistSettingsChange {
+            young_person_view_window: Some(0),
+            measurement_interval_days: Some(1000),
+            guardian_request_days: Some(3),
+            ..WorklistSettingsChange::default()
+        })
+        .expect_err("two out of bounds");
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["measurementIntervalDays", "youngPersonViewWindow"]);
+}
