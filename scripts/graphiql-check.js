@@ -39,6 +39,67 @@ async function waitForResult(page, predicate, what) {
   fail(`${what}; the result pane shows: ${text.slice(0, 300)}`);
 }
 
+// A demo child's outcome profile chart, as a case system would embed it: the SVG alone in a page,
+// rendered by Chromium with no console error, its pixels not blank, its title and description
+// present. Writes the SVG and a screenshot under target/chart-check/ for a person to look at.
+async function checkChart(browser) {
+  const post = (query, variables) =>
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    }).then((response) => response.json());
+  const found = await post(
+    'query($id: String!) { childByLocalId(localChildId: $id) { outcomeProfileChart { svg textAlternative } } }',
+    { id: 'DEMO0001' }
+  );
+  const chart = found?.data?.childByLocalId?.outcomeProfileChart;
+  if (!chart) fail(`no chart for the demo child: ${JSON.stringify(found).slice(0, 300)}`);
+  if (!chart.svg.includes('<title') || !chart.svg.includes('<desc')) fail('the chart has no title or desc');
+  if (chart.textAlternative.trim().length === 0) fail('the chart has no text alternative');
+  const problems = [];
+  const page = await browser.newPage({ viewport: { width: 700, height: 700 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text().slice(0, 200));
+  });
+  page.on('pageerror', (error) => problems.push(String(error).slice(0, 200)));
+  await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${chart.svg}</body></html>`);
+  const rendered = await page.evaluate(async () => {
+    const svg = document.querySelector('svg');
+    if (!svg) return { error: 'no svg element' };
+    const box = svg.getBoundingClientRect();
+    const image = new Image();
+    image.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg.outerHTML);
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 640;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, 640, 640);
+    context.drawImage(image, 0, 0, 640, 640);
+    const pixels = context.getImageData(0, 0, 640, 640).data;
+    let inked = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i] < 240 || pixels[i + 1] < 240 || pixels[i + 2] < 240) inked += 1;
+    }
+    return { width: box.width, height: box.height, inked };
+  });
+  if (rendered.error) fail(`the chart did not render: ${rendered.error}`);
+  if (rendered.width < 100 || rendered.height < 100) fail(`the chart rendered ${rendered.width}×${rendered.height}`);
+  // Axes, grid, two series and labels: well over 1% of the picture is drawn.
+  if (rendered.inked < 640 * 640 * 0.01) fail(`the chart is blank (${rendered.inked} inked pixels)`);
+  const fs = require('fs');
+  const path = require('path');
+  const out = path.join(process.cwd(), 'target', 'chart-check');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'outcome-profile.svg'), chart.svg);
+  await page.screenshot({ path: path.join(out, 'outcome-profile.png') });
+  await page.close();
+  if (problems.length > 0) fail(`the chart page reported:\n  ${problems.join('\n  ')}`);
+  console.log(`outcome profile chart: rendered ${rendered.width}×${rendered.height}, ${rendered.inked} inked pixels, no console errors`);
+}
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM,
@@ -102,6 +163,7 @@ async function waitForResult(page, predicate, what) {
     );
     if (problems.length > 0) fail(`the page reported:\n  ${problems.join('\n  ')}`);
     console.log('GraphiQL: query, worklist, subscription over /graphql/ws, no console errors');
+    await checkChart(browser);
   } finally {
     await browser.close();
   }

@@ -29,6 +29,10 @@ const SIZE: f64 = 640.0;
 const CENTRE_X: f64 = 320.0;
 const CENTRE_Y: f64 = 330.0;
 const RADIUS: f64 = 200.0;
+/// Longest line of an axis label, in characters: at the default font, a line beside the circle
+/// then ends inside the picture.
+const LABEL_CHARS: usize = 16;
+const LINE_HEIGHT: f64 = 14.0;
 const YOUNG_PERSON: &str = "#1b7837";
 const PRACTITIONER: &str = "#5e3c99";
 
@@ -239,12 +243,23 @@ pub fn outcome_profile_chart(
             _ => String::new(),
         };
         previous_principle = entry.principle_article;
+        // Wrapped, and the block centred on the label's point, so that a long title beside
+        // the circle stays inside the picture.
+        let lines = wrap(&format!("{principle}{}", title_of(entry)), LABEL_CHARS);
+        let first_y = ly - LINE_HEIGHT * (lines.len() as f64 - 1.0) / 2.0;
         let _ = write!(
             svg,
-            r##"<text x="{lx:.1}" y="{ly:.1}" text-anchor="{anchor}" fill="#222">{}{}</text>"##,
-            escape(&principle),
-            escape(title_of(entry))
+            r##"<text x="{lx:.1}" y="{first_y:.1}" text-anchor="{anchor}" fill="#222">"##
         );
+        for (n, line) in lines.iter().enumerate() {
+            let dy = if n == 0 { 0.0 } else { LINE_HEIGHT };
+            let _ = write!(
+                svg,
+                r##"<tspan x="{lx:.1}" dy="{dy:.0}">{}</tspan>"##,
+                escape(line)
+            );
+        }
+        svg.push_str("</text>");
     }
     let young: Vec<Option<i32>> = entries
         .iter()
@@ -306,6 +321,25 @@ pub fn outcome_profile_chart(
     }
     svg.push_str("</svg>");
     Chart { svg, text }
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a longer word keeps a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 #[cfg(test)]

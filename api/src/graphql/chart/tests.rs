@@ -174,3 +174,46 @@ fn an_empty_profile_says_so() {
     assert_eq!(count(&document, "polygon"), 0);
     assert!(chart.svg.contains("No outcome measurements yet"));
 }
+
+#[test]
+fn long_labels_wrap_between_words_and_keep_every_word() {
+    assert_eq!(
+        wrap("Being safe and feeling safe", 16),
+        ["Being safe and", "feeling safe"]
+    );
+    assert_eq!(wrap("Art 2: Equality", 16), ["Art 2: Equality"]);
+    assert_eq!(wrap("Interpreters", 5), ["Interpreters"]);
+    assert_eq!(wrap("", 16), [""]);
+    let (entries, _) = profile();
+    let chart = outcome_profile_chart(&entries, (1, 5), ChartComparison::FirstAndLatest);
+    let document = parse(&chart.svg);
+    let labels: Vec<String> = document
+        .descendants()
+        .filter(|node| {
+            node.has_tag_name("text") && node.children().any(|c| c.has_tag_name("tspan"))
+        })
+        .map(|node| {
+            node.children()
+                .filter(|c| c.has_tag_name("tspan"))
+                .filter_map(|c| c.text())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|label| label.ends_with("Being listened to")),
+        "{labels:?}"
+    );
+    for line in document
+        .descendants()
+        .filter(|node| node.has_tag_name("tspan"))
+        .filter_map(|node| node.text())
+    {
+        assert!(
+            line.chars().count() <= 16 || !line.contains(' '),
+            "{line:?}"
+        );
+    }
+}
