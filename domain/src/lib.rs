@@ -23,6 +23,7 @@ pub mod outcome_profile;
 pub mod outcomes;
 pub mod principal;
 pub mod referral;
+pub mod reports;
 pub mod worklist;
 
 pub use error::{ErrorCode, FieldError, FieldErrors};

@@ -1,0 +1,167 @@
+//! How timely the NRM's decisions are for the authority's children: the cohort of referrals made
+//! in a period, and where their decisions stand on the day the report is run.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::dimensions::{Dimension, GroupKey};
+use super::statistics::{median, percentile};
+use crate::calendar::{calendar_days, uk_date};
+use crate::child::Child;
+use crate::referral::{DecisionOutcome, NrmReferral, ReferralStatus};
+
+/// The UK days whose referrals a report counts, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// A referral and the child it is for.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferralOfChild<'a> {
+    pub referral: &'a NrmReferral,
+    pub child: &'a Child,
+}
+
+/// One row of the report: the referrals of one group, made in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NrmTimelinessRow {
+    /// The group's value in each dimension of `groupBy`; empty for the whole cohort.
+    pub group: GroupKey,
+    pub referrals: u64,
+    /// With a first reasonable-grounds decision (a reconsidered one is not counted again).
+    pub reasonable_grounds_decisions: u64,
+    /// Whose first reasonable-grounds decision was positive.
+    pub reasonable_grounds_positive: u64,
+    /// Whose first reasonable-grounds decision came by its due date.
+    pub decided_within_target: u64,
+    /// Calendar days (UK dates) from referral to the first reasonable-grounds decision.
+    pub median_days_to_reasonable_grounds: Option<f64>,
+    pub p90_days_to_reasonable_grounds: Option<i64>,
+    pub conclusive_grounds_decisions: u64,
+    pub conclusive_grounds_positive: u64,
+    /// Calendar days from the (current) reasonable-grounds decision to the conclusive one.
+    pub median_days_reasonable_to_conclusive: Option<f64>,
+    /// With a positive reasonable-grounds decision and no conclusive one yet (not withdrawn).
+    pub waiting_for_conclusive: u64,
+    /// How long those have waited, to the day the report is run.
+    pub median_days_waiting_for_conclusive: Option<f64>,
+}
+
+#[derive(Default)]
+struct Tally {
+    referrals: u64,
+    rg_decisions: u64,
+    rg_positive: u64,
+    within_target: u64,
+    days_to_rg: Vec<i64>,
+    cg_decisions: u64,
+    cg_positive: u64,
+    days_rg_to_cg: Vec<i64>,
+    waiting: Vec<i64>,
+}
+
+impl Tally {
+    fn add(&mut self, referral: &NrmReferral, today: NaiveDate) {
+        self.referrals += 1;
+        if let Some(first) = referral.first_reasonable_grounds {
+            self.rg_decisions += 1;
+            self.rg_positive += u64::from(first.outcome == DecisionOutcome::Positive);
+            self.within_target +=
+                u64::from(uk_date(first.decided_at) <= referral.reasonable_grounds_due_on);
+            self.days_to_rg.push(calendar_days(
+                uk_date(referral.referred_at),
+                uk_date(first.decided_at),
+            ));
+        }
+        if let Some(conclusive) = referral.conclusive_grounds {
+            self.cg_decisions += 1;
+            self.cg_positive += u64::from(conclusive.outcome == DecisionOutcome::Positive);
+            if let Some(reasonable) = referral.reasonable_grounds {
+                self.days_rg_to_cg.push(calendar_days(
+                    uk_date(reasonable.decided_at),
+                    uk_date(conclusive.decided_at),
+                ));
+            }
+        }
+        if referral.status == ReferralStatus::RgPositive {
+            if let Some(reasonable) = referral.reasonable_grounds {
+                self.waiting
+                    .push(calendar_days(uk_date(reasonable.decided_at), today));
+            }
+        }
+    }
+
+    fn row(self, group: GroupKey) -> NrmTimelinessRow {
+        NrmTimelinessRow {
+            group,
+            referrals: self.referrals,
+            reasonable_grounds_decisions: self.rg_decisions,
+            reasonable_grounds_positive: self.rg_positive,
+            decided_within_target: self.within_target,
+            median_days_to_reasonable_grounds: median(&self.days_to_rg),
+            p90_days_to_reasonable_grounds: percentile(&self.days_to_rg, 90),
+            conclusive_grounds_decisions: self.cg_decisions,
+            conclusive_grounds_positive: self.cg_positive,
+            median_days_reasonable_to_conclusive: median(&self.days_rg_to_cg),
+            waiting_for_conclusive: u64::try_from(self.waiting.len()).unwrap_or(u64::MAX),
+            median_days_waiting_for_conclusive: median(&self.waiting),
+        }
+    }
+}
+
+/// Every combination of the record's values in the dimensions (a referral of two kinds of
+/// exploitation falls in two groups of that dimension).
+fn groups_of(record: ReferralOfChild<'_>, group_by: &[Dimension]) -> Vec<GroupKey> {
+    let referred_on = uk_date(record.referral.referred_at);
+    let mut groups: Vec<GroupKey> = vec![Vec::new()];
+    for dimension in group_by {
+        let values = dimension.values(record.referral, record.child, referred_on);
+        groups = groups
+            .into_iter()
+            .flat_map(|group| {
+                values.iter().map(move |value| {
+                    let mut next = group.clone();
+                    next.push(value.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    groups
+}
+
+/// The report over the referrals made in `period`, by `group_by` (none: one row for the whole
+/// cohort), as things stand on `today`. Rows come in the order of their group's values; a group
+/// with no referral has no row.
+pub fn nrm_timeliness(
+    records: &[ReferralOfChild<'_>],
+    period: Period,
+    today: NaiveDate,
+    group_by: &[Dimension],
+) -> Vec<NrmTimelinessRow> {
+    let mut tallies: BTreeMap<GroupKey, Tally> = BTreeMap::new();
+    for record in records {
+        if !period.contains(uk_date(record.referral.referred_at)) {
+            continue;
+        }
+        for group in groups_of(*record, group_by) {
+            tallies
+                .entry(group)
+                .or_default()
+                .add(record.referral, today);
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|(group, tally)| tally.row(group))
+        .collect()
+}

@@ -1,0 +1,214 @@
+//! The NRM timeliness report's definitions, on hand-made cohorts: what is counted, in which
+//! group, and the statistics quoted.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::{at, child_born, date, england_and_wales, now, referral_draft};
+use stable_futures_domain::child::Child;
+use stable_futures_domain::ids::ReferralId;
+use stable_futures_domain::referral::{DecisionOutcome, ExploitationType, NrmReferral};
+use stable_futures_domain::reports::{
+    age_band, median, nrm_timeliness, percentile, AgeBand, Dimension, NrmTimelinessRow, Period,
+    ReferralOfChild,
+};
+
+fn referral(child: &Child, referred_at: DateTime<Utc>, types: &[ExploitationType]) -> NrmReferral {
+    let mut draft = referral_draft(referred_at);
+    draft.exploitation_types = types.to_vec();
+    draft.county_lines = types.contains(&ExploitationType::Criminal);
+    let (referral, _) = NrmReferral::submit(
+        ReferralId::generate(),
+        child,
+        draft,
+        england_and_wales(),
+        now(),
+    )
+    .expect("valid referral");
+    referral
+}
+
+fn decide(referral: &mut NrmReferral, outcome: DecisionOutcome, at_: DateTime<Utc>) {
+    referral
+        .record_reasonable_grounds(outcome, at_, now())
+        .expect("decision");
+}
+
+fn year_2025() -> Period {
+    Period {
+        from: date(2025, 1, 1),
+        to: date(2025, 12, 31),
+    }
+}
+
+#[test]
+fn the_statistics_are_the_usual_ones() {
+    assert_eq!(median(&[]), None);
+    assert_eq!(median(&[7]), Some(7.0));
+    assert_eq!(median(&[9, 1, 4]), Some(4.0));
+    assert_eq!(median(&[1, 4, 2, 10]), Some(3.0));
+    assert_eq!(median(&[1, 2]), Some(1.5));
+    assert_eq!(percentile(&[], 90), None);
+    assert_eq!(percentile(&[5], 90), Some(5));
+    let one_to_ten: Vec<i64> = (1..=10).collect();
+    assert_eq!(percentile(&one_to_ten, 90), Some(9));
+    assert_eq!(percentile(&one_to_ten, 100), Some(10));
+    assert_eq!(percentile(&one_to_ten, 50), Some(5));
+    assert_eq!(percentile(&one_to_ten, 10), Some(1));
+    assert_eq!(percentile(&one_to_ten, 0), None);
+    assert_eq!(percentile(&one_to_ten, 101), None);
+    let eleven: Vec<i64> = (1..=11).collect();
+    assert_eq!(percentile(&eleven, 90), Some(10));
+}
+
+#[test]
+fn age_bands_are_by_the_birthday_and_a_disputed_age_is_its_own() {
+    let on = date(2025, 6, 1);
+    for (born, band) in [
+        (date(2015, 6, 2), AgeBand::Under10),
+        (date(2015, 6, 1), AgeBand::From10To13),
+        (date(2011, 6, 2), AgeBand::From10To13),
+        (date(2011, 6, 1), AgeBand::From14To15),
+        (date(2009, 6, 2), AgeBand::From14To15),
+        (date(2009, 6, 1), AgeBand::From16To17),
+        (date(2007, 6, 2), AgeBand::From16To17),
+        (date(2007, 6, 1), AgeBand::Adult),
+    ] {
+        assert_eq!(age_band(&child_born(born, false), on), band, "born {born}");
+    }
+    assert_eq!(
+        age_band(&child_born(date(2012, 1, 1), true), on),
+        AgeBand::Disputed
+    );
+}
+
+#[test]
+fn the_cohort_is_the_period_s_referrals_and_their_decisions_as_they_stand() {
+    let child = child_born(date(2011, 5, 17), false);
+    // Referred Monday 3 March 2025: due Monday 10 March.
+    let mut on_time = referral(&child, at(2025, 3, 3, 10, 0), &[ExploitationType::Criminal]);
+    decide(
+        &mut on_time,
+        DecisionOutcome::Positive,
+        at(2025, 3, 10, 15, 0),
+    );
+    let mut late = referral(&child, at(2025, 3, 3, 10, 0), &[ExploitationType::Labour]);
+    decide(&mut late, DecisionOutcome::Negative, at(2025, 3, 11, 9, 0));
+    // Reconsidered: the first decision still counts (negative), not the reversal.
+    late.request_reconsideration(at(2025, 3, 20, 9, 0), now())
+        .expect("asked");
+    decide(&mut late, DecisionOutcome::Positive, at(2025, 4, 1, 9, 0));
+    let mut concluded = referral(&child, at(2025, 1, 6, 10, 0), &[ExploitationType::Sexual]);
+    decide(
+        &mut concluded,
+        DecisionOutcome::Positive,
+        at(2025, 1, 8, 10, 0),
+    );
+    concluded
+        .record_conclusive_grounds(DecisionOutcome::Positive, at(2025, 3, 9, 10, 0), now())
+        .expect("concluded");
+    let waiting = referral(&child, at(2025, 5, 5, 10, 0), &[ExploitationType::Criminal]);
+    let outside = referral(
+        &child,
+        at(2024, 12, 31, 23, 30),
+        &[ExploitationType::Criminal],
+    );
+    let records: Vec<ReferralOfChild<'_>> = [&on_time, &late, &concluded, &waiting, &outside]
+        .into_iter()
+        .map(|referral| ReferralOfChild {
+            referral,
+            child: &child,
+        })
+        .collect();
+    let today = date(2025, 6, 1);
+    let rows = nrm_timeliness(&records, year_2025(), today, &[]);
+    assert_eq!(
+        rows,
+        [NrmTimelinessRow {
+            group: vec![],
+            referrals: 4,
+            reasonable_grounds_decisions: 3,
+            reasonable_grounds_positive: 2,
+            decided_within_target: 2,
+            // 7 (on time), 8 (late), 2 (concluded).
+            median_days_to_reasonable_grounds: Some(7.0),
+            p90_days_to_reasonable_grounds: Some(8),
+            conclusive_grounds_decisions: 1,
+            conclusive_grounds_positive: 1,
+            median_days_reasonable_to_conclusive: Some(60.0),
+            // On time (decided 10 March) and the reversal (1 April) wait for a conclusive one.
+            waiting_for_conclusive: 2,
+            median_days_waiting_for_conclusive: Some((83.0 + 61.0) / 2.0),
+        }]
+    );
+    // 31 December 2024 23:30 UTC is 31 December in the UK: outside the period.
+    let december = Period {
+        from: date(2024, 12, 31),
+        to: date(2024, 12, 31),
+    };
+    assert_eq!(
+        nrm_timeliness(&records, december, today, &[])[0].referrals,
+        1
+    );
+}
+
+#[test]
+fn groups_follow_the_dimensions_and_a_referral_of_two_kinds_is_in_both() {
+    let young = child_born(date(2013, 2, 1), false);
+    let disputed = child_born(date(2008, 2, 1), true);
+    let both = referral(
+        &young,
+        at(2025, 3, 3, 10, 0),
+        &[ExploitationType::Criminal, ExploitationType::Labour],
+    );
+    let one = referral(
+        &disputed,
+        at(2025, 3, 4, 10, 0),
+        &[ExploitationType::Labour],
+    );
+    let records = [
+        ReferralOfChild {
+            referral: &both,
+            child: &young,
+        },
+        ReferralOfChild {
+            referral: &one,
+            child: &disputed,
+        },
+    ];
+    let groups = |group_by: &[Dimension]| -> Vec<(Vec<String>, u64)> {
+        nrm_timeliness(&records, year_2025(), date(2025, 6, 1), group_by)
+            .into_iter()
+            .map(|row| (row.group, row.referrals))
+            .collect()
+    };
+    let owned = |rows: &[(&[&str], u64)]| -> Vec<(Vec<String>, u64)> {
+        rows.iter()
+            .map(|(group, n)| (group.iter().map(|s| (*s).to_owned()).collect(), *n))
+            .collect()
+    };
+    assert_eq!(
+        groups(&[Dimension::ExploitationType]),
+        owned(&[(&["CRIMINAL"], 1), (&["LABOUR"], 2)])
+    );
+    assert_eq!(
+        groups(&[Dimension::AgeBand, Dimension::ExploitationType]),
+        owned(&[
+            (&["10_TO_13", "CRIMINAL"], 1),
+            (&["10_TO_13", "LABOUR"], 1),
+            (&["DISPUTED", "LABOUR"], 1),
+        ])
+    );
+    assert_eq!(
+        groups(&[Dimension::CountyLines]),
+        owned(&[(&["NO"], 1), (&["YES"], 1)])
+    );
+    assert_eq!(
+        groups(&[Dimension::CompetentAuthority, Dimension::FirstResponderType]),
+        owned(&[(&["SCA", "POLICE"], 2)])
+    );
+    assert_eq!(
+        groups(&[Dimension::Nationality, Dimension::Gender]),
+        owned(&[(&["UNKNOWN", "NOT_RECORDED"], 2)])
+    );
+}
