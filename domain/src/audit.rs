@@ -52,6 +52,8 @@ string_enum! {
         Audit => "AUDIT",
         /// An authority's settings (worklist thresholds): no child's data.
         Settings => "SETTINGS",
+        /// Children's records read only in aggregate (a report), under disclosure control.
+        Aggregate => "AGGREGATE",
     }
 }
 

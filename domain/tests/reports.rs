@@ -212,3 +212,104 @@ fn groups_follow_the_dimensions_and_a_referral_of_two_kinds_is_in_both() {
         owned(&[(&["UNKNOWN", "NOT_RECORDED"], 2)])
     );
 }
+
+#[test]
+fn published_rows_hide_small_counts_what_reveals_them_and_what_is_computed_over_them() {
+    use stable_futures_domain::disclosure::{RuleSet, SuppressionReason};
+    use stable_futures_domain::reports::{control_nrm_timeliness, Cell};
+    let row = |group: &[&str], referrals: u64, decisions: u64, positive: u64| NrmTimelinessRow {
+        group: group.iter().map(|s| (*s).to_owned()).collect(),
+        referrals,
+        reasonable_grounds_decisions: decisions,
+        reasonable_grounds_positive: positive,
+        decided_within_target: positive,
+        median_days_to_reasonable_grounds: (decisions > 0).then_some(4.5),
+        p90_days_to_reasonable_grounds: (decisions > 0).then_some(9),
+        conclusive_grounds_decisions: 0,
+        conclusive_grounds_positive: 0,
+        median_days_reasonable_to_conclusive: None,
+        waiting_for_conclusive: positive,
+        median_days_waiting_for_conclusive: (positive > 0).then_some(30.0),
+    };
+    let rows = [
+        row(&["A"], 2, 2, 1),
+        row(&["B"], 6, 6, 3),
+        row(&["C"], 9, 8, 8),
+    ];
+    let shown = |value: f64| Cell {
+        value: Some(value),
+        suppressed: None,
+    };
+    let hidden = |reason| Cell {
+        value: None,
+        suppressed: Some(reason),
+    };
+    let published = control_nrm_timeliness(&rows, RuleSet::Dfe2024);
+    // A's 2 is small; with the column total it would follow from B and C, so B's 6 (the
+    // smaller) is hidden too.
+    assert_eq!(
+        published[0].referrals,
+        hidden(SuppressionReason::SmallCount)
+    );
+    assert_eq!(published[1].referrals, hidden(SuppressionReason::Secondary));
+    assert_eq!(published[2].referrals, shown(9.0));
+    // A statistic over a hidden count is hidden; over a shown one, shown.
+    assert_eq!(
+        published[0].median_days_to_reasonable_grounds,
+        hidden(SuppressionReason::Secondary)
+    );
+    assert_eq!(published[2].median_days_to_reasonable_grounds, shown(4.5));
+    assert_eq!(published[2].p90_days_to_reasonable_grounds, shown(9.0));
+    assert_eq!(published[2].reasonable_grounds_positive_share, shown(100.0));
+    assert_eq!(published[2].median_days_waiting_for_conclusive, shown(30.0));
+    // A true zero is shown, and a share or median of nothing is not applicable (`z`).
+    assert_eq!(published[2].conclusive_grounds_decisions, shown(0.0));
+    assert_eq!(
+        published[2].conclusive_grounds_positive_share,
+        Cell {
+            value: None,
+            suppressed: None
+        }
+    );
+    assert_eq!(
+        published[2].conclusive_grounds_positive_share.display(),
+        "z"
+    );
+    assert_eq!(published[0].referrals.display(), "c");
+    assert_eq!(
+        published[2].median_days_to_reasonable_grounds.display(),
+        "4.5"
+    );
+    assert_eq!(published[2].referrals.display(), "9");
+    // Shares to one decimal.
+    let thirds = control_nrm_timeliness(&[row(&[], 9, 9, 6)], RuleSet::Dfe2024);
+    assert_eq!(thirds[0].reasonable_grounds_positive_share, shown(66.7));
+    // A share whose part alone is hidden is hidden: it would give the part away.
+    let few_positive = control_nrm_timeliness(&[row(&[], 9, 9, 3)], RuleSet::Dfe2024);
+    assert_eq!(few_positive[0].reasonable_grounds_decisions, shown(9.0));
+    assert_eq!(
+        few_positive[0].reasonable_grounds_positive,
+        hidden(SuppressionReason::SmallCount)
+    );
+    assert_eq!(
+        few_positive[0].reasonable_grounds_positive_share,
+        hidden(SuppressionReason::Secondary)
+    );
+    // Without control everything is shown.
+    let open = control_nrm_timeliness(&rows, RuleSet::None);
+    assert_eq!(open[0].referrals, shown(2.0));
+    assert_eq!(open[0].median_days_to_reasonable_grounds, shown(4.5));
+    assert_eq!(open[0].reasonable_grounds_positive_share, shown(50.0));
+    // Two dimensions: laid out as a table of rows by columns, absent combinations zero.
+    let table = [
+        row(&["A", "X"], 7, 0, 0),
+        row(&["A", "Y"], 3, 0, 0),
+        row(&["B", "X"], 8, 0, 0),
+        row(&["B", "Y"], 9, 0, 0),
+    ];
+    let published = control_nrm_timeliness(&table, RuleSet::Dfe2024);
+    let referrals: Vec<Option<f64>> = published.iter().map(|r| r.referrals.value).collect();
+    // A/Y's 3 is hidden, and enough around it that no row or column total gives it away.
+    assert_eq!(referrals[1], None);
+    assert_eq!(referrals.iter().filter(|value| value.is_none()).count(), 4);
+}

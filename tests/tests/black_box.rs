@@ -12,6 +12,7 @@ mod black_box {
     mod identifiers;
     mod issuers;
     mod record_lists;
+    mod reports;
     mod scopes;
     mod scopes_and_audit;
     mod statements;

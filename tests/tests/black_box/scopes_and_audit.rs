@@ -27,6 +27,11 @@ const GUARDIAN: &str = "GUARDIAN";
 const OUTCOMES: &str = "OUTCOMES";
 const SENSITIVE: &str = "SENSITIVE_TEXT";
 const AUDIT: &str = "AUDIT";
+const AGGREGATE: &str = "AGGREGATE";
+const NRM_TIMELINESS: &str =
+    r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) {"#;
+const NRM_TIMELINESS_ROWS: &str = r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) { rows {"#;
+const NRM_TIMELINESS_CELLS: &str = r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) { rows { referrals {"#;
 
 /// How a query reaches one object of a type: the text around the selection, the scopes the way
 /// there needs, and what reading the way there records (`"child"` for the fixture's child, `""`
@@ -298,6 +303,28 @@ const ROUTES: &[Route] = &[
         CHILD_AND_REFERRALS,
         &[("child", REFERRAL)],
     ),
+    route("Reports", "reports {", "}", &[], &[]),
+    route(
+        "NrmTimelinessReport",
+        NRM_TIMELINESS,
+        "} }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "NrmTimelinessRow",
+        NRM_TIMELINESS_ROWS,
+        "} } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "ReportValue",
+        NRM_TIMELINESS_CELLS,
+        "} } } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
     route(
         "WorklistSettings",
         "worklistSettings {",
@@ -380,6 +407,12 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &[("child", REFERRAL)],
     ),
     ("Query", "worklistSettings", CHILD_READ, &[]),
+    (
+        "Reports",
+        "nrmTimeliness",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
     ("Query", "referrals", REFERRALS_READ, &[("child", REFERRAL)]),
     (
         "Query",
@@ -498,6 +531,11 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
     ("Query", "guardianAssignment", r#"(id: "$ASSIGNMENT")"#),
     ("Query", "outcomeMeasurement", r#"(id: "$MEASUREMENT")"#),
     ("Query", "referrals", "(first: 5)"),
+    (
+        "Reports",
+        "nrmTimeliness",
+        r#"(from: "2020-01-01", to: "2029-12-31")"#,
+    ),
     ("Query", "guardianAssignments", "(first: 5)"),
     (
         "Query",

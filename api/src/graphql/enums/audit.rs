@@ -31,6 +31,8 @@ pub enum AuditFieldsClass {
     Audit,
     /// The local authority's settings (worklist thresholds): no child's data.
     Settings,
+    /// Children's records read only in aggregate (a report), under disclosure control.
+    Aggregate,
 }
 
 /// What happened to a record, in the change feed.

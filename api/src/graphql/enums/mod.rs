@@ -4,12 +4,14 @@ mod audit;
 mod children;
 mod guardians;
 mod referrals;
+mod reports;
 mod worklists;
 
 pub use audit::*;
 pub use children::*;
 pub use guardians::*;
 pub use referrals::*;
+pub use reports::*;
 pub use worklists::*;
 mod user_error_code;
 
@@ -95,6 +97,18 @@ mod tests {
         same_spellings::<super::ChangeKind, _>(
             stable_futures_domain::change::ChangeKind::ALL,
             stable_futures_domain::change::ChangeKind::as_str,
+        );
+        same_spellings::<super::ReportDimension, _>(
+            stable_futures_domain::reports::Dimension::ALL,
+            stable_futures_domain::reports::Dimension::as_str,
+        );
+        same_spellings::<super::DisclosureRules, _>(
+            stable_futures_domain::disclosure::RuleSet::ALL,
+            stable_futures_domain::disclosure::RuleSet::as_str,
+        );
+        same_spellings::<super::SuppressionReason, _>(
+            stable_futures_domain::disclosure::SuppressionReason::ALL,
+            stable_futures_domain::disclosure::SuppressionReason::as_str,
         );
         same_spellings::<super::WorkItemKind, _>(
             stable_futures_domain::worklist::WorkItemKind::ALL,

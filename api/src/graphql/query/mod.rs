@@ -8,6 +8,7 @@ mod nodes;
 mod outcomes;
 mod reference;
 mod referrals;
+mod reports;
 mod viewer;
 mod worklists;
 
@@ -26,4 +27,5 @@ pub struct QueryRoot(
     audit::AuditQueries,
     reference::ReferenceQueries,
     worklists::WorklistQueries,
+    reports::ReportQueries,
 );

@@ -19,6 +19,8 @@ pub mod outcome_profile;
 pub mod principle;
 pub mod rating_level;
 pub mod referral_timeline_event;
+pub mod report_tables;
+pub mod reports;
 pub mod user_error;
 pub mod viewer;
 pub mod work_item;

@@ -1,0 +1,42 @@
+//! Enums of the reports.
+
+/// What a report's rows can be grouped by (`groupBy`, at most two).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[graphql(remote = "stable_futures_domain::reports::Dimension")]
+pub enum ReportDimension {
+    /// Each kind of exploitation on the referral: a referral of two kinds is in both rows, so
+    /// rows overlap.
+    ExploitationType,
+    CountyLines,
+    /// The child's age band on the day of referral (`UNDER_10`, `10_TO_13`, `14_TO_15`,
+    /// `16_TO_17`, `18_AND_OVER`, or `DISPUTED` for a disputed age).
+    AgeBand,
+    CompetentAuthority,
+    FirstResponderType,
+    /// The child's first recorded nationality (`UNKNOWN` without one).
+    Nationality,
+    /// The child's recorded gender (`NOT_RECORDED` without one).
+    Gender,
+}
+
+/// The disclosure rules a report's cells were published under.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stable_futures_domain::disclosure::RuleSet")]
+pub enum DisclosureRules {
+    /// The Department for Education's convention: counts 1 to 5 shown as `c`, more cells hidden
+    /// so that none of those can be worked out from the others, true zeros shown.
+    #[graphql(name = "DFE_2024")]
+    Dfe2024,
+    /// No control: not offered yet (an authority's own figures, for a further scope).
+    None,
+}
+
+/// Why a report's cell is not shown.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "stable_futures_domain::disclosure::SuppressionReason")]
+pub enum SuppressionReason {
+    /// A count from 1 to 5.
+    SmallCount,
+    /// Hidden so that a small count cannot be worked out from the others.
+    Secondary,
+}

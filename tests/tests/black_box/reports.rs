@@ -1,0 +1,282 @@
+//! `reports.nrmTimeliness` through the real server: what the cohort counts, what disclosure
+//! control hides, its scope, its audit row, its tenancy and its bad input.
+
+use serde_json::{json, Value};
+use stable_futures_domain::principal::Scope;
+use stable_futures_test_support::fixtures::{self, RECORD_RG, SUBMIT_REFERRAL};
+use stable_futures_test_support::{Answer, TestApp, CAMDEN, ISLINGTON};
+
+const REPORT: &str = "query($from: Date!, $to: Date!, $groupBy: [ReportDimension!]) { reports { nrmTimeliness(from: $from, to: $to, groupBy: $groupBy) { rules from to groupBy rows { group referrals { value display suppressed reason } reasonableGroundsDecisions { display } reasonableGroundsPositiveShare { display } decidedWithinTargetShare { display } medianDaysToReasonableGrounds { display } p90DaysToReasonableGrounds { display } waitingForConclusive { display } } } } }";
+
+async fn report(app: &TestApp, token: &str, from: &str, to: &str, group_by: Value) -> Answer {
+    app.graphql(
+        token,
+        REPORT,
+        json!({ "from": from, "to": to, "groupBy": group_by }),
+    )
+    .await
+}
+
+/// Each row as (group, referrals, decisions, share positive, share within target, median days,
+/// p90 days, waiting), as displayed.
+fn rows(answer: &Answer) -> Vec<Vec<String>> {
+    answer.assert_ok();
+    answer
+        .data("/reports/nrmTimeliness/rows")
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let group: Vec<&str> = row["group"]
+                .as_array()
+                .expect("group")
+                .iter()
+                .map(|g| g.as_str().expect("value"))
+                .collect();
+            let mut cells = vec![group.join("/")];
+            for field in [
+                "referrals",
+                "reasonableGroundsDecisions",
+                "reasonableGroundsPositiveShare",
+                "decidedWithinTargetShare",
+                "medianDaysToReasonableGrounds",
+                "p90DaysToReasonableGrounds",
+                "waitingForConclusive",
+            ] {
+                cells.push(row[field]["display"].as_str().expect("display").to_owned());
+            }
+            cells
+        })
+        .collect()
+}
+
+fn owned(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|row| row.iter().map(|cell| (*cell).to_owned()).collect())
+        .collect()
+}
+
+/// Seven county-lines referrals on 3 March 2025, six of them decided positive on 7 March (on
+/// time, 4 days), and six labour referrals on 4 March, undecided.
+async fn seed(app: &TestApp, token: &str) {
+    for n in 0..7 {
+        let child = fixtures::child(app, token, &format!("RPT{n}")).await;
+        let (referral, version) =
+            fixtures::referral_at(app, token, &child, "2025-03-03T09:00:00Z").await;
+        if n < 6 {
+            app.graphql(
+                token,
+                RECORD_RG,
+                json!({ "input": { "referralId": referral, "expectedVersion": version, "outcome": "POSITIVE", "decidedAt": "2025-03-07T10:00:00Z" } }),
+            )
+            .await
+            .assert_ok();
+        }
+    }
+    for n in 0..6 {
+        let child = fixtures::child(app, token, &format!("RPL{n}")).await;
+        app.graphql(
+            token,
+            SUBMIT_REFERRAL,
+            json!({ "input": {
+                "childId": child, "referredAt": "2025-03-04T09:00:00Z",
+                "firstResponder": { "organisationType": "LOCAL_AUTHORITY", "organisationName": "Children's services" },
+                "exploitationTypes": ["LABOUR"], "countyLines": false, "exploitationLocation": "UK", "competentAuthority": "SCA"
+            } }),
+        )
+        .await
+        .assert_ok();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_counts_the_period_s_cohort_and_shows_only_what_disclosure_allows() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    seed(&app, &token).await;
+
+    let answer = report(
+        &app,
+        &token,
+        "2025-01-01",
+        "2025-12-31",
+        json!(["COUNTY_LINES"]),
+    )
+    .await;
+    assert_eq!(
+        answer.data("/reports/nrmTimeliness/rules"),
+        &json!("DFE_2024")
+    );
+    assert_eq!(
+        rows(&answer),
+        owned(&[
+            &["NO", "6", "0", "z", "z", "z", "z", "0"],
+            &["YES", "7", "6", "100", "100", "4", "4", "6"],
+        ])
+    );
+    // The whole cohort in one row.
+    let whole = report(&app, &token, "2025-01-01", "2025-12-31", json!([])).await;
+    assert_eq!(
+        rows(&whole),
+        owned(&[&["", "13", "6", "100", "100", "4", "4", "6"]])
+    );
+    // Only 3 March: the seven county-lines referrals.
+    let small = report(
+        &app,
+        &token,
+        "2025-03-03",
+        "2025-03-03",
+        json!(["COUNTY_LINES"]),
+    )
+    .await;
+    assert_eq!(
+        rows(&small),
+        owned(&[&["YES", "7", "6", "100", "100", "4", "4", "6"]])
+    );
+    let by_kind = report(
+        &app,
+        &token,
+        "2025-01-01",
+        "2025-12-31",
+        json!(["EXPLOITATION_TYPE", "COUNTY_LINES"]),
+    )
+    .await;
+    assert_eq!(
+        rows(&by_kind),
+        owned(&[
+            &["CRIMINAL/YES", "7", "6", "100", "100", "4", "4", "6"],
+            &["LABOUR/NO", "6", "0", "z", "z", "z", "z", "0"],
+        ])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_groups_and_what_would_reveal_them_are_hidden() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    seed(&app, &token).await;
+    // Two referrals in April from Border Force.
+    for n in 0..2 {
+        let child = fixtures::child(&app, &token, &format!("RPA{n}")).await;
+        app.graphql(
+            &token,
+            SUBMIT_REFERRAL,
+            json!({ "input": {
+                "childId": child, "referredAt": "2025-04-07T09:00:00Z",
+                "firstResponder": { "organisationType": "BORDER_FORCE", "organisationName": "Border Force" },
+                "exploitationTypes": ["LABOUR"], "countyLines": false, "exploitationLocation": "UK", "competentAuthority": "SCA"
+            } }),
+        )
+        .await
+        .assert_ok();
+    }
+    let april = report(&app, &token, "2025-04-01", "2025-04-30", json!([])).await;
+    assert_eq!(
+        april.data("/reports/nrmTimeliness/rows/0/referrals"),
+        &json!({ "value": null, "display": "c", "suppressed": true, "reason": "SMALL_COUNT" })
+    );
+    assert_eq!(
+        rows(&april),
+        owned(&[&["", "c", "0", "z", "z", "z", "z", "0"]])
+    );
+    // By first responder over the year: Border Force's 2 is hidden; with the column's total
+    // (15) it could be worked out from the other two, so the smaller of them is hidden too.
+    let year = report(
+        &app,
+        &token,
+        "2025-01-01",
+        "2025-12-31",
+        json!(["FIRST_RESPONDER_TYPE"]),
+    )
+    .await;
+    let referrals: Vec<(String, Value)> = year
+        .data("/reports/nrmTimeliness/rows")
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            (
+                row["group"][0].as_str().expect("group").to_owned(),
+                json!([row["referrals"]["display"], row["referrals"]["reason"]]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        referrals,
+        [
+            ("BORDER_FORCE".to_owned(), json!(["c", "SMALL_COUNT"])),
+            ("LOCAL_AUTHORITY".to_owned(), json!(["c", "SECONDARY"])),
+            ("POLICE".to_owned(), json!(["7", null])),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_need_their_scope_are_audited_stay_in_their_authority_and_refuse_bad_input() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    seed(&app, &token).await;
+
+    let no_reports = app.token(ISLINGTON, &[Scope::ChildrenRead, Scope::ReferralsRead]);
+    let refused = report(&app, &no_reports, "2025-01-01", "2025-12-31", json!([])).await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+    assert_eq!(
+        refused.body["data"]["reports"]["nrmTimeliness"],
+        Value::Null
+    );
+
+    let camden = report(
+        &app,
+        &app.token_all(CAMDEN),
+        "2025-01-01",
+        "2025-12-31",
+        json!([]),
+    )
+    .await;
+    assert_eq!(rows(&camden), Vec::<Vec<String>>::new());
+
+    for (from, to, group_by) in [
+        ("2025-12-31", "2025-01-01", json!([])),
+        ("2010-01-01", "2025-12-31", json!([])),
+        ("2025-01-01", "2025-12-31", json!(["GENDER", "GENDER"])),
+        (
+            "2025-01-01",
+            "2025-12-31",
+            json!(["GENDER", "AGE_BAND", "NATIONALITY"]),
+        ),
+        ("2025-01-01", "2025-12-31", json!(["SHOE_SIZE"])),
+        ("2025-02-30", "2025-12-31", json!([])),
+    ] {
+        let answer = report(&app, &token, from, to, group_by.clone()).await;
+        assert_eq!(
+            answer.error_codes(),
+            ["BAD_USER_INPUT"],
+            "{from} {to} {group_by}: {}",
+            answer.body
+        );
+    }
+
+    report(&app, &token, "2025-01-01", "2025-12-31", json!(["GENDER"]))
+        .await
+        .assert_ok();
+    let trail = app
+        .graphql(
+            &token,
+            "{ auditEvents(first: 5) { nodes { action childId fieldsClasses } } }",
+            json!({}),
+        )
+        .await;
+    let aggregate: Vec<&Value> = trail
+        .data("/auditEvents/nodes")
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|row| row["fieldsClasses"] == json!(["AGGREGATE"]))
+        .collect();
+    assert_eq!(
+        aggregate.first(),
+        Some(&&json!({ "action": "READ", "childId": null, "fieldsClasses": ["AGGREGATE"] })),
+        "{}",
+        trail.body
+    );
+}
