@@ -1,5 +1,7 @@
 //! A small synthetic dataset for the development server: clearly fictional, never real children.
 
+mod cohort;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -138,7 +140,14 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
         if db.child_by_local_id(&turning_18).await?.is_none() {
             load_turning_18(&db, &framework, now, &audit).await?;
         }
-        if db.count_children().await? > 1 {
+        cohort::load(&db, &audit).await?;
+        // The first four children (with the one above, and the cohort, loaded afterwards into
+        // older data directories).
+        if db
+            .child_by_local_id(&LocalChildId::parse("DEMO0001").map_err(PersistenceError::from)?)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let offset = i32::try_from(index).unwrap_or(0);
