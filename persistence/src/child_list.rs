@@ -292,6 +292,15 @@ pub enum ChildIdentifier {
 }
 
 impl TenantDb {
+    /// The authority's child with this local id (unique in the authority).
+    pub async fn child_by_local_id(
+        &self,
+        local_child_id: &stable_futures_domain::child::LocalChildId,
+    ) -> Result<Option<Child>> {
+        self.child_by_identifier(&ChildIdentifier::LocalChildId(local_child_id.clone()))
+            .await
+    }
+
     /// The authority's child with this identifier; if two records share it (a duplicate not yet
     /// merged), the earliest registered.
     pub async fn child_by_identifier(&self, identifier: &ChildIdentifier) -> Result<Option<Child>> {

@@ -318,23 +318,6 @@ impl TenantDb {
         Ok(self.children_by_ids(&[id]).await?.remove(&id))
     }
 
-    pub async fn child_by_local_id(&self, local_child_id: &LocalChildId) -> Result<Option<Child>> {
-        let local_child_id = local_child_id.as_str().to_owned();
-        let local_authority = self.principal.local_authority.as_str().to_owned();
-        let row = self
-            .transaction(async move |conn| {
-                Ok(children::table
-                    .filter(children::local_authority.eq(local_authority))
-                    .filter(children::local_child_id.eq(local_child_id))
-                    .select(ChildRow::as_select())
-                    .first(conn)
-                    .await
-                    .optional()?)
-            })
-            .await?;
-        row.map(Child::try_from).transpose()
-    }
-
     pub async fn children_by_ids(&self, ids: &[ChildId]) -> Result<HashMap<ChildId, Child>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         let local_authority = self.principal.local_authority.as_str().to_owned();

@@ -173,6 +173,59 @@ impl TestApp {
         .await
     }
 
+    /// Every node of the connection at `root` of `query`, `first` at a time, each page's
+    /// `after` the `endCursor` of the page before (the query takes `$first` and `$after`, and
+    /// selects `nodes` and `pageInfo { hasNextPage endCursor }`).
+    pub async fn every_node(
+        &self,
+        token: &str,
+        query: &str,
+        root: &str,
+        variables: Value,
+        first: usize,
+    ) -> Vec<Value> {
+        let mut nodes = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut page_variables = variables.clone();
+            page_variables["first"] = json!(first);
+            page_variables["after"] = json!(after);
+            let answer = self.graphql(token, query, page_variables).await;
+            answer.assert_ok();
+            nodes.extend(
+                answer
+                    .data(&format!("/{root}/nodes"))
+                    .as_array()
+                    .expect("nodes")
+                    .iter()
+                    .cloned(),
+            );
+            let info = answer.data(&format!("/{root}/pageInfo"));
+            if info["hasNextPage"] != json!(true) {
+                return nodes;
+            }
+            after = info["endCursor"].as_str().map(str::to_owned);
+        }
+    }
+
+    /// The latest `first` rows of the audit trail (`action childId operation fieldsClasses`),
+    /// newest first.
+    pub async fn audit_events(&self, token: &str, first: usize) -> Vec<Value> {
+        let answer = self
+            .graphql(
+                token,
+                "query($first: Int!) { auditEvents(first: $first) { nodes { action childId operation fieldsClasses } } }",
+                json!({ "first": first }),
+            )
+            .await;
+        answer.assert_ok();
+        answer
+            .data("/auditEvents/nodes")
+            .as_array()
+            .expect("nodes")
+            .clone()
+    }
+
     pub async fn post(&self, token: Option<&str>, content_type: &str, body: String) -> Answer {
         let mut request = self
             .client

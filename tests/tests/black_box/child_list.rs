@@ -131,22 +131,12 @@ async fn each_order_both_ways_pages_through_every_child_once() {
         let order = json!({ "field": field, "direction": direction });
         let whole = list(&app, &token, json!({ "orderBy": order })).await;
         assert_eq!(ids(&whole), expected, "{field} {direction}");
-        let mut paged = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = list(
-                &app,
-                &token,
-                json!({ "first": 2, "after": after, "orderBy": order }),
-            )
-            .await;
-            paged.extend(ids(&page));
-            let info = page.data("/children/pageInfo");
-            if info["hasNextPage"] != json!(true) {
-                break;
-            }
-            after = info["endCursor"].as_str().map(str::to_owned);
-        }
+        let paged: Vec<Value> = app
+            .every_node(&token, LIST, "children", json!({ "orderBy": order }), 2)
+            .await
+            .into_iter()
+            .map(|node| node["localChildId"].clone())
+            .collect();
         assert_eq!(paged, expected, "paged {field} {direction}");
     }
 }
@@ -189,17 +179,8 @@ async fn filters_need_the_scope_of_what_they_read_and_are_audited() {
     )
     .await;
     assert_eq!(ids(&listed), ["LC"]);
-    let trail = app
-        .graphql(
-            &token,
-            "{ auditEvents(first: 100) { nodes { action childId operation fieldsClasses } } }",
-            json!({}),
-        )
-        .await;
+    let trail = app.audit_events(&token, 100).await;
     let reads: Vec<&Value> = trail
-        .data("/auditEvents/nodes")
-        .as_array()
-        .expect("nodes")
         .iter()
         .filter(|row| {
             row["action"] == "READ"

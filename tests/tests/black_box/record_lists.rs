@@ -46,20 +46,16 @@ async fn paged(
     root: &str,
     variables: Value,
 ) -> Vec<String> {
-    let mut all = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut page_variables = variables.clone();
-        page_variables["first"] = json!(2);
-        page_variables["after"] = json!(after);
-        let answer = run(app, token, query, page_variables).await;
-        all.extend(children_of(&answer, root));
-        let info = answer.data(&format!("/{root}/pageInfo"));
-        if info["hasNextPage"] != json!(true) {
-            return all;
-        }
-        after = info["endCursor"].as_str().map(str::to_owned);
-    }
+    app.every_node(token, query, root, variables, 2)
+        .await
+        .iter()
+        .map(|node| {
+            node["child"]["localChildId"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        })
+        .collect()
 }
 
 /// R1 referred 3 March (decided positive), R2 4 April, R3 5 May; guardians requested for R1's

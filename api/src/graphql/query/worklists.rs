@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object};
 use chrono::{Days, NaiveDate};
-use sha2::{Digest, Sha256};
 use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::guardian::GuardianService;
 use stable_futures_domain::principal::{Principal, Scope};
@@ -16,11 +15,11 @@ use uuid::Uuid;
 
 use crate::graphql::enums::WorkItemKind;
 use crate::graphql::errors::ApiError;
-use crate::graphql::ids;
 use crate::graphql::reads::Gate;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::work_item::WorkItem;
 use crate::graphql::types::worklist_settings::WorklistSettings;
+use crate::graphql::{ids, list_cursor};
 
 #[derive(Debug, Default)]
 pub struct WorklistQueries;
@@ -35,22 +34,13 @@ const EARLIEST_DUE_BEFORE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1)
 /// so a cursor of another list is refused rather than silently continuing it.
 type ApiKey = ((NaiveDate, String), (Uuid, Uuid), i64);
 
+/// The list a cursor belongs to: the kinds and `dueBefore`, of the caller's authority.
 fn list_fingerprint(
     principal: &Principal,
     kinds: &[worklist::WorkItemKind],
     due_before: Option<NaiveDate>,
 ) -> i64 {
-    let mut hasher = Sha256::new();
-    hasher.update(principal.local_authority.as_str());
-    for kind in kinds {
-        hasher.update(b"|");
-        hasher.update(kind.as_str());
-    }
-    hasher.update(format!("|{due_before:?}"));
-    let digest = hasher.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first)
+    list_cursor::fingerprint(principal, &format!("worklist|{kinds:?}|{due_before:?}"))
 }
 
 fn cursor_of(key: WorklistKey, list: i64) -> String {
