@@ -162,3 +162,24 @@ fn a_date_of_birth_is_in_the_future_by_the_uk_date() {
         .unwrap_or_default();
     assert_eq!(codes, [ErrorCode::InFuture]);
 }
+
+#[test]
+fn a_draft_with_a_valid_id_and_birth_date_is_still_refused_for_any_other_bad_field() {
+    let draft = |nationalities: Vec<&str>, languages: Vec<&str>| ChildDraft {
+        local_child_id: "LL001".to_owned(),
+        date_of_birth: Some(d(2011, 5, 17)),
+        nationalities: nationalities.into_iter().map(str::to_owned).collect(),
+        languages: languages.into_iter().map(str::to_owned).collect(),
+        ..ChildDraft::default()
+    };
+    let today = d(2026, 1, 1);
+    assert!(draft(vec!["GBR"], vec!["en"]).validate(today).is_ok());
+    let errors = draft(vec!["NOT A CODE"], vec![])
+        .validate(today)
+        .expect_err("a bad nationality refuses the child");
+    assert_eq!(errors.0.len(), 1);
+    let errors = draft(vec![], vec!["not a language!"])
+        .validate(today)
+        .expect_err("a bad language refuses the child");
+    assert_eq!(errors.0.len(), 1);
+}
