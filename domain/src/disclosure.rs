@@ -8,6 +8,13 @@
 //! thumb: a suppressed cell is exposed exactly when its value is a linear consequence of the
 //! published ones. `NONE` publishes every count and is for an authority's own use only.
 
+use num_rational::Ratio;
+use num_traits::{One, Zero};
+
+/// Exact arithmetic for the elimination: the equations' coefficients are 0 and ±1, and elimination
+/// over tables of this size keeps the fractions small.
+type Exact = Ratio<i128>;
+
 /// The largest count primary suppression hides.
 pub const SMALLEST_SHOWN: u64 = 6;
 
@@ -120,14 +127,14 @@ pub fn exposed_cells(
         values: Vec::new(),
     };
     let index = |cell: (usize, usize)| suppressed.iter().position(|s| *s == cell);
-    let mut matrix: Vec<Vec<Fraction>> = grid
+    let mut matrix: Vec<Vec<Exact>> = grid
         .lines()
         .into_iter()
         .map(|line| {
-            let mut row = vec![Fraction::ZERO; suppressed.len()];
+            let mut row = vec![Exact::zero(); suppressed.len()];
             for (cell, sign) in line {
                 if let Some(i) = index(cell) {
-                    row[i] = Fraction::from(sign);
+                    row[i] = Exact::from_integer(i128::from(sign));
                 }
             }
             row
@@ -139,17 +146,17 @@ pub fn exposed_cells(
         .iter()
         .enumerate()
         .filter(|(i, _)| {
-            let mut unit = vec![Fraction::ZERO; suppressed.len()];
-            unit[*i] = Fraction::ONE;
+            let mut unit = vec![Exact::zero(); suppressed.len()];
+            unit[*i] = Exact::one();
             for (row, pivot) in matrix.iter().zip(&pivots) {
                 let factor = unit[*pivot];
                 if !factor.is_zero() {
                     for (u, v) in unit.iter_mut().zip(row) {
-                        *u = u.sub(factor.mul(*v));
+                        *u -= factor * *v;
                     }
                 }
             }
-            unit.iter().all(Fraction::is_zero)
+            unit.iter().all(Exact::is_zero)
         })
         .map(|(_, cell)| *cell)
         .collect()
@@ -157,7 +164,7 @@ pub fn exposed_cells(
 
 /// Reduces `matrix` to reduced row echelon form in place, dropping zero rows; answers each row's
 /// pivot column.
-fn echelon(matrix: &mut Vec<Vec<Fraction>>) -> Vec<usize> {
+fn echelon(matrix: &mut Vec<Vec<Exact>>) -> Vec<usize> {
     let width = matrix.first().map_or(0, Vec::len);
     let mut pivots = Vec::new();
     let mut top = 0;
@@ -168,14 +175,14 @@ fn echelon(matrix: &mut Vec<Vec<Fraction>>) -> Vec<usize> {
         matrix.swap(top, found);
         let pivot = matrix[top][column];
         for value in &mut matrix[top] {
-            *value = value.div(pivot);
+            *value /= pivot;
         }
         let pivot_row = matrix[top].clone();
         for (r, row) in matrix.iter_mut().enumerate() {
             let factor = row[column];
             if r != top && !factor.is_zero() {
                 for (value, p) in row.iter_mut().zip(&pivot_row) {
-                    *value = value.sub(factor.mul(*p));
+                    *value -= factor * *p;
                 }
             }
         }
@@ -184,73 +191,6 @@ fn echelon(matrix: &mut Vec<Vec<Fraction>>) -> Vec<usize> {
     }
     matrix.truncate(top);
     pivots
-}
-
-/// An exact rational, small enough for tables of this size (the equations' coefficients are 0
-/// and ±1, and elimination keeps them small).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fraction {
-    numerator: i128,
-    denominator: i128,
-}
-
-impl Fraction {
-    const ZERO: Fraction = Fraction {
-        numerator: 0,
-        denominator: 1,
-    };
-    const ONE: Fraction = Fraction {
-        numerator: 1,
-        denominator: 1,
-    };
-
-    fn new(numerator: i128, denominator: i128) -> Self {
-        let divisor = gcd(numerator.abs(), denominator.abs()).max(1);
-        let sign = if denominator < 0 { -1 } else { 1 };
-        Self {
-            numerator: sign * numerator / divisor,
-            denominator: sign * denominator / divisor,
-        }
-    }
-
-    fn is_zero(&self) -> bool {
-        self.numerator == 0
-    }
-
-    fn mul(self, other: Fraction) -> Fraction {
-        Fraction::new(
-            self.numerator * other.numerator,
-            self.denominator * other.denominator,
-        )
-    }
-
-    fn div(self, other: Fraction) -> Fraction {
-        Fraction::new(
-            self.numerator * other.denominator,
-            self.denominator * other.numerator,
-        )
-    }
-
-    fn sub(self, other: Fraction) -> Fraction {
-        Fraction::new(
-            self.numerator * other.denominator - other.numerator * self.denominator,
-            self.denominator * other.denominator,
-        )
-    }
-}
-
-impl From<i64> for Fraction {
-    fn from(value: i64) -> Self {
-        Fraction::new(i128::from(value), 1)
-    }
-}
-
-fn gcd(a: i128, b: i128) -> i128 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
 }
 
 /// Publishes `counts` (rows of cells; a short row is padded with zeros) with its totals under
@@ -278,9 +218,10 @@ pub fn control(counts: &[Vec<u64>], rules: RuleSet) -> ControlledTable {
                 break;
             }
             // Hide another count in a line through an exposed cell, the line that hides least
-            // first (where a hidden cell is alone): an inner cell rather than a total, the
-            // smallest, a true zero only when nothing else is left — the least information lost
-            // for the protection gained.
+            // first (where a hidden cell is alone): the smallest count, a true zero only when
+            // nothing else is left — the least information lost for the protection gained. A
+            // total is never smaller than a cell of its line, and comes last in it, so an inner
+            // cell wins a tie.
             let hidden = |cell: &(usize, usize)| reasons[cell.0][cell.1].is_some();
             let mut through: Vec<&Vec<((usize, usize), i64)>> = lines
                 .iter()
@@ -293,7 +234,7 @@ pub fn control(counts: &[Vec<u64>], rules: RuleSet) -> ControlledTable {
                     .filter(|cell| !hidden(cell))
                     .min_by_key(|(r, c)| {
                         let value = grid.values[*r][*c];
-                        (value == 0, *r == rows || *c == columns, value)
+                        (value == 0, value)
                     })
             });
             match candidate {

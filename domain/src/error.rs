@@ -125,3 +125,29 @@ impl fmt::Display for FieldErrors {
 }
 
 impl std::error::Error for FieldErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_as_field_message_and_code_joined_in_order() {
+        let first =
+            FieldError::new("upn", ErrorCode::InvalidUpn, "a UPN is 13 characters").within("input");
+        assert_eq!(
+            first.to_string(),
+            "input.upn: a UPN is 13 characters (INVALID_UPN)"
+        );
+        let mut errors = FieldErrors::from(first.clone());
+        assert_eq!(errors.0, vec![first]);
+        errors.push(FieldError::new(
+            "dateOfBirth",
+            ErrorCode::InFuture,
+            "is in the future",
+        ));
+        assert_eq!(
+            errors.to_string(),
+            "input.upn: a UPN is 13 characters (INVALID_UPN); dateOfBirth: is in the future (IN_FUTURE)"
+        );
+    }
+}

@@ -240,3 +240,15 @@ fn a_lone_small_count_hides_its_whole_table_if_it_must() {
     assert_eq!(table.cells[0][0].value, None);
     assert_eq!(table.total.value, None);
 }
+
+#[test]
+fn a_small_count_beside_a_true_zero_hides_a_count_not_the_zero() {
+    // Hiding the zero would protect nothing new (its value is known to be small) and lose a fact;
+    // the smallest non-zero count in the line is hidden instead.
+    let table = check(&[vec![3, 0, 10], vec![20, 30, 40]]);
+    assert_eq!(table.cells[0][1].display(), "0");
+    assert_eq!(
+        table.cells[0][2].suppressed,
+        Some(SuppressionReason::Secondary)
+    );
+}

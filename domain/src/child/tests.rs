@@ -30,7 +30,17 @@ fn nhs_numbers_table() {
 #[test]
 fn nhs_number_is_not_printed_in_debug() {
     let number = NhsNumber::parse("9434765919").expect("valid");
-    assert!(!format!("{number:?}").contains("943"));
+    assert_eq!(format!("{number:?}"), "NhsNumber(…)");
+}
+
+#[test]
+fn a_upn_is_kept_as_typed_upper_case_and_not_printed_in_debug() {
+    let known = Upn::parse(" q823456789012 ").expect("valid");
+    assert_eq!(known.as_str(), "Q823456789012");
+    assert_eq!(format!("{known:?}"), "Upn(…)");
+    let unknown = Upn::parse("un3").expect("valid");
+    assert_eq!(unknown.as_str(), "UN3");
+    assert_eq!(format!("{unknown:?}"), "Upn(UN3)");
 }
 
 #[test]
@@ -63,7 +73,9 @@ fn upn_check_letter() {
 
 #[test]
 fn local_child_ids() {
-    assert!(LocalChildId::parse("LL0012345").is_ok());
+    let id = LocalChildId::parse("LL0012345").expect("valid");
+    assert_eq!(id.as_str(), "LL0012345");
+    assert_eq!(id.to_string(), "LL0012345");
     assert!(LocalChildId::parse("12345678901234567890").is_ok());
     let too_long = LocalChildId::parse("123456789012345678901");
     assert_eq!(too_long.map_err(|e| e.code), Err(ErrorCode::TooLong));
