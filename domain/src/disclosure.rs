@@ -7,6 +7,15 @@
 //! Whether a cell can be worked out is decided by solving the table's equations, not by a rule of
 //! thumb: a suppressed cell is exposed exactly when its value is a linear consequence of the
 //! published ones. `NONE` publishes every count and is for an authority's own use only.
+//!
+//! A report grouped by two dimensions is also published grouped by each of them alone and not
+//! grouped at all, and those coarser figures are the finer table's margins. So that no
+//! combination of a report's groupings exposes a hidden cell, a table is controlled as a cube
+//! from its coarsest margin up: the grand total first, then each dimension alone with the grand
+//! total as it was published, then the finer tables with their margins fixed as published. A
+//! finer table never hides a figure a coarser one shows; it hides more of its own cells instead.
+
+use std::collections::HashMap;
 
 use num_rational::Ratio;
 use num_traits::{One, Zero};
@@ -65,76 +74,190 @@ pub struct ControlledTable {
     pub total: ControlledCell,
 }
 
-/// The table with its margins: `rows + 1` by `columns + 1`, the last row holding the column
-/// totals and the last column the row totals.
-struct Grid {
-    rows: usize,
-    columns: usize,
-    values: Vec<Vec<u64>>,
+/// A cell of a cube: along each dimension one of its values (`Some(index)`), or all of them
+/// (`None`, a margin).
+pub type Coordinates = Vec<Option<usize>>;
+
+/// A cube of counts as published: every cell, margins included, with its value or why it is
+/// hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlledCube {
+    pub rules: RuleSet,
+    cells: HashMap<Coordinates, ControlledCell>,
 }
 
-impl Grid {
-    fn new(counts: &[Vec<u64>]) -> Self {
-        let rows = counts.len();
-        let columns = counts.iter().map(Vec::len).max().unwrap_or(0);
-        let mut values = vec![vec![0_u64; columns + 1]; rows + 1];
-        for (r, row) in counts.iter().enumerate() {
-            for (c, count) in row.iter().enumerate() {
-                values[r][c] = *count;
-                values[r][columns] += count;
-                values[rows][c] += count;
-                values[rows][columns] += count;
-            }
-        }
-        Self {
-            rows,
-            columns,
-            values,
-        }
-    }
-
-    /// Each line of the table as (cell, sign) pairs summing to zero: every row's cells minus its
-    /// total, every column's cells minus its total (the totals' own row and column included).
-    fn lines(&self) -> Vec<Vec<((usize, usize), i64)>> {
-        let mut lines = Vec::new();
-        for r in 0..=self.rows {
-            let mut line: Vec<((usize, usize), i64)> =
-                (0..self.columns).map(|c| ((r, c), 1)).collect();
-            line.push(((r, self.columns), -1));
-            lines.push(line);
-        }
-        for c in 0..=self.columns {
-            let mut line: Vec<((usize, usize), i64)> =
-                (0..self.rows).map(|r| ((r, c), 1)).collect();
-            line.push(((self.rows, c), -1));
-            lines.push(line);
-        }
-        lines
+impl ControlledCube {
+    /// The published cell at `at` (a true zero for a position outside the cube).
+    pub fn cell(&self, at: &[Option<usize>]) -> ControlledCell {
+        self.cells.get(at).copied().unwrap_or(ControlledCell {
+            value: Some(0),
+            suppressed: None,
+        })
     }
 }
 
-/// Suppressed cells whose value follows from the published ones. A cell is exposed when its unit
-/// vector lies in the row space of the equations restricted to the suppressed cells: reduce the
-/// equations to echelon form over the rationals, then reduce each unit vector by them.
-pub fn exposed_cells(
-    rows: usize,
-    columns: usize,
-    suppressed: &[(usize, usize)],
-) -> Vec<(usize, usize)> {
-    let grid = Grid {
-        rows,
-        columns,
-        values: Vec::new(),
-    };
-    let index = |cell: (usize, usize)| suppressed.iter().position(|s| *s == cell);
-    let mut matrix: Vec<Vec<Exact>> = grid
-        .lines()
+/// Every cell of a cube with `sizes` values along its dimensions, margins included.
+fn all_cells(sizes: &[usize]) -> Vec<Coordinates> {
+    sizes.iter().fold(vec![Vec::new()], |cells, &size| {
+        cells
+            .into_iter()
+            .flat_map(|cell| {
+                (0..size).map(Some).chain([None]).map(move |position| {
+                    let mut next = cell.clone();
+                    next.push(position);
+                    next
+                })
+            })
+            .collect()
+    })
+}
+
+/// The dimensions a cell names a value of.
+fn named(cell: &[Option<usize>]) -> usize {
+    cell.iter()
+        .enumerate()
+        .filter(|(_, position)| position.is_some())
+        .fold(0, |mask, (dimension, _)| mask | 1 << dimension)
+}
+
+/// Each line of the sub-cube over the dimensions in `mask` as (cell, sign) pairs summing to zero:
+/// along each of those dimensions, its cells minus their margin.
+fn lines(sizes: &[usize], cells: &[Coordinates], mask: usize) -> Vec<Vec<(usize, i64)>> {
+    let index: HashMap<&Coordinates, usize> =
+        cells.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let mut lines = Vec::new();
+    for (dimension, &size) in sizes.iter().enumerate() {
+        if mask & (1 << dimension) == 0 {
+            continue;
+        }
+        for margin in cells.iter().filter(|cell| cell[dimension].is_none()) {
+            let mut line: Vec<(usize, i64)> = (0..size)
+                .map(|position| {
+                    let mut cell = margin.clone();
+                    cell[dimension] = Some(position);
+                    (index[&cell], 1)
+                })
+                .collect();
+            line.push((index[margin], -1));
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Publishes the cube of `count`s under `rules`: `count` answers the true value of every cell,
+/// margins included (a margin need not be the sum of its cells when a record falls in several
+/// values of a dimension; control then protects more than it must, never less).
+pub fn control_cube(
+    sizes: &[usize],
+    count: impl Fn(&[Option<usize>]) -> u64,
+    rules: RuleSet,
+) -> ControlledCube {
+    let cells = all_cells(sizes);
+    let values: Vec<u64> = cells.iter().map(|cell| count(cell)).collect();
+    let mut reasons: Vec<Option<SuppressionReason>> = vec![None; cells.len()];
+    if rules == RuleSet::Dfe2024 {
+        let mut masks: Vec<usize> = (0..1 << sizes.len()).collect();
+        masks.sort_by_key(|mask: &usize| mask.count_ones());
+        for mask in masks {
+            control_sub_cube(sizes, &cells, &values, &mut reasons, mask);
+        }
+    }
+    ControlledCube {
+        rules,
+        cells: cells
+            .into_iter()
+            .zip(values.iter().zip(&reasons))
+            .map(|(cell, (&value, &reason))| {
+                let published = ControlledCell {
+                    value: reason.is_none().then_some(value),
+                    suppressed: reason,
+                };
+                (cell, published)
+            })
+            .collect(),
+    }
+}
+
+/// Controls the cells that name a value of exactly the dimensions in `mask`, with the sub-cube's
+/// margins as already published.
+fn control_sub_cube(
+    sizes: &[usize],
+    cells: &[Coordinates],
+    values: &[u64],
+    reasons: &mut [Option<SuppressionReason>],
+    mask: usize,
+) {
+    let members: Vec<usize> = (0..cells.len())
+        .filter(|&i| named(&cells[i]) & !mask == 0)
+        .collect();
+    let own = |i: usize| named(&cells[i]) == mask;
+    for &i in members.iter().filter(|&&i| own(i)) {
+        if (1..SMALLEST_SHOWN).contains(&values[i]) {
+            reasons[i] = Some(SuppressionReason::SmallCount);
+        }
+    }
+    let member_cells: Vec<Coordinates> = members.iter().map(|&i| cells[i].clone()).collect();
+    let lines: Vec<Vec<(usize, i64)>> = lines(sizes, &member_cells, mask)
         .into_iter()
         .map(|line| {
+            line.into_iter()
+                .map(|(m, sign)| (members[m], sign))
+                .collect()
+        })
+        .collect();
+    loop {
+        let hidden = |i: &usize| reasons[*i].is_some();
+        let suppressed: Vec<usize> = members.iter().copied().filter(hidden).collect();
+        let exposed = exposed(&lines, &suppressed);
+        if exposed.is_empty() {
+            return;
+        }
+        // Hide another of this sub-cube's own cells in a line through an exposed cell, the line
+        // that hides least first (where a hidden cell is alone): the smallest count, a true zero
+        // only when nothing else is left — the least information lost for the protection gained.
+        let mut through: Vec<&Vec<(usize, i64)>> = lines
+            .iter()
+            .filter(|line| line.iter().any(|(i, _)| exposed.contains(i)))
+            .collect();
+        through.sort_by_key(|line| line.iter().filter(|(i, _)| hidden(i)).count());
+        let candidate = through.iter().find_map(|line| {
+            line.iter()
+                .map(|(i, _)| *i)
+                .filter(|&i| own(i) && !hidden(&i))
+                .min_by_key(|&i| (values[i] == 0, values[i]))
+        });
+        match candidate {
+            Some(i) => reasons[i] = Some(SuppressionReason::Secondary),
+            // Every own cell of those lines is hidden and a cell is still exposed: its value
+            // then follows from margins published by the coarser tables alone, so hiding more
+            // here cannot help. Hide all own cells rather than leave a pattern to reason from.
+            None => {
+                for &i in members.iter().filter(|&&i| own(i)) {
+                    reasons[i].get_or_insert(SuppressionReason::Secondary);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The suppressed cells whose value follows from the published ones. A cell is exposed when its
+/// unit vector lies in the row space of the equations restricted to the suppressed cells: reduce
+/// the equations to echelon form over the rationals, then reduce each unit vector by them.
+fn exposed(lines: &[Vec<(usize, i64)>], suppressed: &[usize]) -> Vec<usize> {
+    let column: HashMap<usize, usize> = suppressed
+        .iter()
+        .enumerate()
+        .map(|(c, &i)| (i, c))
+        .collect();
+    let mut matrix: Vec<Vec<Exact>> = lines
+        .iter()
+        .map(|line| {
             let mut row = vec![Exact::zero(); suppressed.len()];
-            for (cell, sign) in line {
-                if let Some(i) = index(cell) {
-                    row[i] = Exact::from_integer(i128::from(sign));
+            for (i, sign) in line {
+                if let Some(&c) = column.get(i) {
+                    row[c] = Exact::from_integer(i128::from(*sign));
                 }
             }
             row
@@ -145,9 +268,9 @@ pub fn exposed_cells(
     suppressed
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
+        .filter(|(c, _)| {
             let mut unit = vec![Exact::zero(); suppressed.len()];
-            unit[*i] = Exact::one();
+            unit[*c] = Exact::one();
             for (row, pivot) in matrix.iter().zip(&pivots) {
                 let factor = unit[*pivot];
                 if !factor.is_zero() {
@@ -158,7 +281,7 @@ pub fn exposed_cells(
             }
             unit.iter().all(Exact::is_zero)
         })
-        .map(|(_, cell)| *cell)
+        .map(|(_, &i)| i)
         .collect()
 }
 
@@ -194,74 +317,32 @@ fn echelon(matrix: &mut Vec<Vec<Exact>>) -> Vec<usize> {
 }
 
 /// Publishes `counts` (rows of cells; a short row is padded with zeros) with its totals under
-/// `rules`.
+/// `rules`: the two-dimensional cube whose margins are the rows' and columns' sums.
 pub fn control(counts: &[Vec<u64>], rules: RuleSet) -> ControlledTable {
-    let grid = Grid::new(counts);
-    let (rows, columns) = (grid.rows, grid.columns);
-    let mut reasons: Vec<Vec<Option<SuppressionReason>>> = vec![vec![None; columns + 1]; rows + 1];
-    if rules == RuleSet::Dfe2024 {
-        for (r, row) in grid.values.iter().enumerate() {
-            for (c, value) in row.iter().enumerate() {
-                if (1..SMALLEST_SHOWN).contains(value) {
-                    reasons[r][c] = Some(SuppressionReason::SmallCount);
-                }
-            }
-        }
-        let lines = grid.lines();
-        loop {
-            let suppressed: Vec<(usize, usize)> = (0..=rows)
-                .flat_map(|r| (0..=columns).map(move |c| (r, c)))
-                .filter(|(r, c)| reasons[*r][*c].is_some())
-                .collect();
-            let exposed = exposed_cells(rows, columns, &suppressed);
-            if exposed.is_empty() {
-                break;
-            }
-            // Hide another count in a line through an exposed cell, the line that hides least
-            // first (where a hidden cell is alone): the smallest count, a true zero only when
-            // nothing else is left — the least information lost for the protection gained. A
-            // total is never smaller than a cell of its line, and comes last in it, so an inner
-            // cell wins a tie.
-            let hidden = |cell: &(usize, usize)| reasons[cell.0][cell.1].is_some();
-            let mut through: Vec<&Vec<((usize, usize), i64)>> = lines
-                .iter()
-                .filter(|line| line.iter().any(|(cell, _)| exposed.contains(cell)))
-                .collect();
-            through.sort_by_key(|line| line.iter().filter(|(cell, _)| hidden(cell)).count());
-            let candidate = through.iter().find_map(|line| {
-                line.iter()
-                    .map(|(cell, _)| *cell)
-                    .filter(|cell| !hidden(cell))
-                    .min_by_key(|(r, c)| {
-                        let value = grid.values[*r][*c];
-                        (value == 0, value)
-                    })
-            });
-            match candidate {
-                Some((r, c)) => reasons[r][c] = Some(SuppressionReason::Secondary),
-                // Every cell of its lines is hidden and it is still exposed: cannot happen (a
-                // fully hidden line gives no value), but hide everything rather than publish it.
-                None => {
-                    for row in &mut reasons {
-                        for reason in row.iter_mut().filter(|reason| reason.is_none()) {
-                            *reason = Some(SuppressionReason::Secondary);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let cell = |r: usize, c: usize| ControlledCell {
-        value: reasons[r][c].is_none().then_some(grid.values[r][c]),
-        suppressed: reasons[r][c],
-    };
+    let rows = counts.len();
+    let columns = counts.iter().map(Vec::len).max().unwrap_or(0);
+    let value = |r: usize, c: usize| counts[r].get(c).copied().unwrap_or(0);
+    let cube = control_cube(
+        &[rows, columns],
+        |at| match (at[0], at[1]) {
+            (Some(r), Some(c)) => value(r, c),
+            (Some(r), None) => (0..columns).map(|c| value(r, c)).sum(),
+            (None, Some(c)) => (0..rows).map(|r| value(r, c)).sum(),
+            (None, None) => counts.iter().flatten().sum(),
+        },
+        rules,
+    );
     ControlledTable {
         rules,
         cells: (0..rows)
-            .map(|r| (0..columns).map(|c| cell(r, c)).collect())
+            .map(|r| {
+                (0..columns)
+                    .map(|c| cube.cell(&[Some(r), Some(c)]))
+                    .collect()
+            })
             .collect(),
-        row_totals: (0..rows).map(|r| cell(r, columns)).collect(),
-        column_totals: (0..columns).map(|c| cell(rows, c)).collect(),
-        total: cell(rows, columns),
+        row_totals: (0..rows).map(|r| cube.cell(&[Some(r), None])).collect(),
+        column_totals: (0..columns).map(|c| cube.cell(&[None, Some(c)])).collect(),
+        total: cube.cell(&[None, None]),
     }
 }

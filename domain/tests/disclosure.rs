@@ -3,7 +3,9 @@
 //! the table's equations with a method of the test's own (floating-point rank), not the one the
 //! rule uses.
 
-use stable_futures_domain::disclosure::{control, ControlledTable, RuleSet, SuppressionReason};
+use stable_futures_domain::disclosure::{
+    control, ControlledCell, ControlledTable, RuleSet, SuppressionReason,
+};
 
 /// A small deterministic generator (xorshift): the same tables every run.
 struct Random(u64);
@@ -164,7 +166,46 @@ fn check(counts: &[Vec<u64>]) -> ControlledTable {
         Vec::<(usize, usize)>::new(),
         "{counts:?}: hidden {hidden:?}"
     );
+    margins_as_published_alone(counts, &table, &true_values);
     table
+}
+
+/// The margins are published as the coarser tables publish them on their own (the report grouped
+/// by one dimension, or not at all), so reading several groupings of one report together gives
+/// nothing the finer table hid.
+fn margins_as_published_alone(
+    counts: &[Vec<u64>],
+    table: &ControlledTable,
+    true_values: &[Vec<u64>],
+) {
+    let rows = counts.len();
+    let columns = counts.first().map_or(0, Vec::len);
+    let hidden = |cell: &ControlledCell| cell.value.is_none();
+    let row_sums: Vec<Vec<u64>> = (0..rows).map(|r| vec![true_values[r][columns]]).collect();
+    let by_rows = control(&row_sums, RuleSet::Dfe2024);
+    let column_sums = vec![(0..columns)
+        .map(|c| true_values[rows][c])
+        .collect::<Vec<_>>()];
+    let by_columns = control(&column_sums, RuleSet::Dfe2024);
+    assert_eq!(
+        table.row_totals.iter().map(hidden).collect::<Vec<_>>(),
+        by_rows
+            .cells
+            .iter()
+            .map(|row| hidden(&row[0]))
+            .collect::<Vec<_>>(),
+        "{counts:?}: row totals"
+    );
+    assert_eq!(
+        table.column_totals.iter().map(hidden).collect::<Vec<_>>(),
+        by_columns.cells[0].iter().map(hidden).collect::<Vec<_>>(),
+        "{counts:?}: column totals"
+    );
+    assert_eq!(
+        hidden(&table.total),
+        (1..=5).contains(&true_values[rows][columns]),
+        "{counts:?}: the grand total is hidden only when small"
+    );
 }
 
 #[test]

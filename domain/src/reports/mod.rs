@@ -3,12 +3,15 @@
 //! so the SQL that serves it can be tested against it; disclosure control
 //! (`crate::disclosure`) is applied to its counts before they leave the service.
 
-mod controlled;
 mod dimensions;
 mod nrm_timeliness;
+mod publish;
 mod statistics;
 
-pub use controlled::{control_nrm_timeliness, Cell, ControlledNrmTimelinessRow};
 pub use dimensions::{age_band, AgeBand, Dimension, GroupKey, MAX_DIMENSIONS};
-pub use nrm_timeliness::{nrm_timeliness, NrmTimelinessRow, Period, ReferralOfChild};
+pub use nrm_timeliness::{
+    control_nrm_timeliness, nrm_timeliness, ControlledNrmTimelinessRow, NrmTimelinessRow, Period,
+    ReferralOfChild,
+};
+pub use publish::{Cell, Grouped, Rollup};
 pub use statistics::{median, percentile};

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::dimensions::{Dimension, GroupKey};
+use super::publish::{controlled_count, Cell, Grouped, Rollup};
 use super::statistics::{median, percentile};
 use crate::calendar::{calendar_days, uk_date};
 use crate::child::Child;
+use crate::disclosure::RuleSet;
 use crate::referral::{DecisionOutcome, NrmReferral, ReferralStatus};
 
 /// The UK days whose referrals a report counts, both included.
@@ -118,6 +120,12 @@ impl Tally {
     }
 }
 
+impl Grouped for NrmTimelinessRow {
+    fn group(&self) -> &GroupKey {
+        &self.group
+    }
+}
+
 /// Every combination of the record's values in the dimensions (a referral of two kinds of
 /// exploitation falls in two groups of that dimension).
 fn groups_of(record: ReferralOfChild<'_>, group_by: &[Dimension]) -> Vec<GroupKey> {
@@ -163,5 +171,72 @@ pub fn nrm_timeliness(
     tallies
         .into_iter()
         .map(|(group, tally)| tally.row(group))
+        .collect()
+}
+
+/// A row of the NRM timeliness report as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlledNrmTimelinessRow {
+    pub group: GroupKey,
+    pub referrals: Cell,
+    pub reasonable_grounds_decisions: Cell,
+    pub reasonable_grounds_positive: Cell,
+    pub reasonable_grounds_positive_share: Cell,
+    pub decided_within_target: Cell,
+    pub decided_within_target_share: Cell,
+    pub median_days_to_reasonable_grounds: Cell,
+    pub p90_days_to_reasonable_grounds: Cell,
+    pub conclusive_grounds_decisions: Cell,
+    pub conclusive_grounds_positive: Cell,
+    pub conclusive_grounds_positive_share: Cell,
+    pub median_days_reasonable_to_conclusive: Cell,
+    pub waiting_for_conclusive: Cell,
+    pub median_days_waiting_for_conclusive: Cell,
+}
+
+/// The report's rows as they may be published under `rules`.
+pub fn control_nrm_timeliness(
+    rollup: &Rollup<NrmTimelinessRow>,
+    rules: RuleSet,
+) -> Vec<ControlledNrmTimelinessRow> {
+    let rows = rollup.rows();
+    let referrals = controlled_count(rollup, |r| r.referrals, rules);
+    let rg = controlled_count(rollup, |r| r.reasonable_grounds_decisions, rules);
+    let rg_positive = controlled_count(rollup, |r| r.reasonable_grounds_positive, rules);
+    let within = controlled_count(rollup, |r| r.decided_within_target, rules);
+    let cg = controlled_count(rollup, |r| r.conclusive_grounds_decisions, rules);
+    let cg_positive = controlled_count(rollup, |r| r.conclusive_grounds_positive, rules);
+    let waiting = controlled_count(rollup, |r| r.waiting_for_conclusive, rules);
+    rows.iter()
+        .enumerate()
+        .map(|(n, row)| ControlledNrmTimelinessRow {
+            group: row.group.clone(),
+            referrals: referrals[n],
+            reasonable_grounds_decisions: rg[n],
+            reasonable_grounds_positive: rg_positive[n],
+            reasonable_grounds_positive_share: Cell::share(rg_positive[n], rg[n]),
+            decided_within_target: within[n],
+            decided_within_target_share: Cell::share(within[n], rg[n]),
+            median_days_to_reasonable_grounds: Cell::over(
+                rg[n],
+                row.median_days_to_reasonable_grounds,
+            ),
+            p90_days_to_reasonable_grounds: Cell::over(
+                rg[n],
+                row.p90_days_to_reasonable_grounds.map(|days| days as f64),
+            ),
+            conclusive_grounds_decisions: cg[n],
+            conclusive_grounds_positive: cg_positive[n],
+            conclusive_grounds_positive_share: Cell::share(cg_positive[n], cg[n]),
+            median_days_reasonable_to_conclusive: Cell::over(
+                cg[n],
+                row.median_days_reasonable_to_conclusive,
+            ),
+            waiting_for_conclusive: waiting[n],
+            median_days_waiting_for_conclusive: Cell::over(
+                waiting[n],
+                row.median_days_waiting_for_conclusive,
+            ),
+        })
         .collect()
 }

@@ -10,7 +10,8 @@ use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Scope;
 use stable_futures_domain::reports::{
-    control_nrm_timeliness, nrm_timeliness, Dimension, Period, ReferralOfChild, MAX_DIMENSIONS,
+    control_nrm_timeliness, nrm_timeliness, Dimension, Period, ReferralOfChild, Rollup,
+    MAX_DIMENSIONS,
 };
 
 use crate::graphql::enums::ReportDimension;
@@ -108,7 +109,12 @@ impl Reports {
         gate.note(None, FieldsClass::Aggregate);
         let today = uk_date(gate.request().now);
         let rules = RuleSet::Dfe2024;
-        let rows = control_nrm_timeliness(&nrm_timeliness(&records, period, today, &group), rules);
+        // Every coarser grouping too: what the caller could read by asking again, so that no
+        // combination of groupings gives away a hidden count.
+        let rollup = Rollup::compute(&group, |dimensions| {
+            nrm_timeliness(&records, period, today, dimensions)
+        });
+        let rows = control_nrm_timeliness(&rollup, rules);
         Ok(Some(NrmTimelinessReport {
             rules: rules.into(),
             from,
