@@ -4,14 +4,27 @@
 //! (`crate::disclosure`) is applied to its counts before they leave the service.
 
 mod dimensions;
+mod guardian_timeliness;
 mod nrm_timeliness;
+mod outcomes;
 mod publish;
 mod statistics;
 
-pub use dimensions::{age_band, AgeBand, Dimension, GroupKey, MAX_DIMENSIONS};
+pub use dimensions::{
+    age_band, assigned_within, check_group_by, groups_of, AgeBand, Dimension, GroupByError,
+    GroupKey, Subject, MAX_DIMENSIONS,
+};
+pub use guardian_timeliness::{
+    control_guardian_timeliness, guardian_timeliness, ControlledGuardianTimelinessRow,
+    GuardianTimelinessRow, RequestOfChild, GUARDIAN_TIMELINESS_GROUPS,
+};
 pub use nrm_timeliness::{
     control_nrm_timeliness, nrm_timeliness, ControlledNrmTimelinessRow, NrmTimelinessRow, Period,
-    ReferralOfChild,
+    ReferralOfChild, NRM_TIMELINESS_GROUPS,
+};
+pub use outcomes::{
+    control_outcomes, outcomes, Changes, ControlledChanges, ControlledOutcome,
+    ControlledOutcomesRow, MeasuredChild, OutcomeChanges, OutcomeRef, OutcomesRow, OUTCOMES_GROUPS,
 };
 pub use publish::{Cell, Grouped, Rollup};
 pub use statistics::{median, percentile};

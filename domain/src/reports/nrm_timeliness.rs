@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::dimensions::{Dimension, GroupKey};
+use super::dimensions::{groups_of, Dimension, GroupKey, Subject};
 use super::publish::{controlled_count, Cell, Grouped, Rollup};
 use super::statistics::{median, percentile};
 use crate::calendar::{calendar_days, uk_date};
@@ -13,7 +13,18 @@ use crate::child::Child;
 use crate::disclosure::RuleSet;
 use crate::referral::{DecisionOutcome, NrmReferral, ReferralStatus};
 
-/// The UK days whose referrals a report counts, both included.
+/// What the NRM timeliness report groups by.
+pub const NRM_TIMELINESS_GROUPS: [Dimension; 7] = [
+    Dimension::ExploitationType,
+    Dimension::CountyLines,
+    Dimension::AgeBand,
+    Dimension::CompetentAuthority,
+    Dimension::FirstResponderType,
+    Dimension::Nationality,
+    Dimension::Gender,
+];
+
+/// The UK days whose records a report counts, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     pub from: NaiveDate,
@@ -126,27 +137,6 @@ impl Grouped for NrmTimelinessRow {
     }
 }
 
-/// Every combination of the record's values in the dimensions (a referral of two kinds of
-/// exploitation falls in two groups of that dimension).
-fn groups_of(record: ReferralOfChild<'_>, group_by: &[Dimension]) -> Vec<GroupKey> {
-    let referred_on = uk_date(record.referral.referred_at);
-    let mut groups: Vec<GroupKey> = vec![Vec::new()];
-    for dimension in group_by {
-        let values = dimension.values(record.referral, record.child, referred_on);
-        groups = groups
-            .into_iter()
-            .flat_map(|group| {
-                values.iter().map(move |value| {
-                    let mut next = group.clone();
-                    next.push(value.clone());
-                    next
-                })
-            })
-            .collect();
-    }
-    groups
-}
-
 /// The report over the referrals made in `period`, by `group_by` (none: one row for the whole
 /// cohort), as things stand on `today`. Rows come in the order of their group's values; a group
 /// with no referral has no row.
@@ -161,7 +151,14 @@ pub fn nrm_timeliness(
         if !period.contains(uk_date(record.referral.referred_at)) {
             continue;
         }
-        for group in groups_of(*record, group_by) {
+        let subject = Subject {
+            child: record.child,
+            referral: Some(record.referral),
+            assignment: None,
+            guardian_threshold_days: 0,
+            on: uk_date(record.referral.referred_at),
+        };
+        for group in groups_of(&subject, group_by) {
             tallies
                 .entry(group)
                 .or_default()

@@ -45,14 +45,8 @@ impl Cell {
                 suppressed: Some(SuppressionReason::Secondary),
             };
         }
-        let value = match (part.value, whole.value) {
-            (Some(part), Some(whole)) if whole > 0.0 => {
-                Some((part / whole * 1000.0).round() / 10.0)
-            }
-            _ => None,
-        };
         Self {
-            value,
+            value: part.value.zip(whole.value).and_then(|(p, w)| percent(p, w)),
             suppressed: None,
         }
     }
@@ -67,6 +61,11 @@ impl Cell {
             (Some(value), None) => format!("{value:.1}"),
         }
     }
+}
+
+/// `part` of `whole` in per cent to one decimal; `None` of nothing.
+pub(crate) fn percent(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| (part / whole * 1000.0).round() / 10.0)
 }
 
 /// A report row of one group.

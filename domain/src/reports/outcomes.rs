@@ -1,0 +1,377 @@
+//! Outcomes of the children measured in a period: how many, how often the young person took part,
+//! and per outcome the change between the first and the latest reading of the period — the young
+//! person's and the practitioner's apart. Grouped by the NRM's decisions and by whether a guardian
+//! came promptly, it is the comparison the research's fifth recommendation asks for. It shows
+//! association, not cause; and the framework is partial and its 1–5 scale is ours.
+
+use std::collections::BTreeMap;
+
+use super::dimensions::{groups_of, Dimension, GroupKey, Subject};
+use super::nrm_timeliness::Period;
+use super::publish::{controlled_count, controlled_counts, percent, Cell, Grouped, Rollup};
+use super::statistics::median;
+use crate::calendar::uk_date;
+use crate::child::Child;
+use crate::disclosure::RuleSet;
+use crate::guardian::GuardianAssignment;
+use crate::outcome_profile::{outcome_profile, OutcomeProfileEntry};
+use crate::outcomes::{OutcomeFramework, OutcomeMeasurement};
+use crate::referral::NrmReferral;
+
+/// What the outcomes report groups by.
+pub const OUTCOMES_GROUPS: [Dimension; 5] = [
+    Dimension::ReasonableGroundsOutcome,
+    Dimension::ConclusiveGroundsOutcome,
+    Dimension::GuardianAssigned,
+    Dimension::ExploitationType,
+    Dimension::AgeBand,
+];
+
+/// A child with their first referral, first guardian request and current measurements (those
+/// not corrected by a later one).
+#[derive(Debug, Clone, Copy)]
+pub struct MeasuredChild<'a> {
+    pub child: &'a Child,
+    pub first_referral: Option<&'a NrmReferral>,
+    pub first_assignment: Option<&'a GuardianAssignment>,
+    pub measurements: &'a [OutcomeMeasurement],
+}
+
+/// An outcome of a framework version, ordered as the framework orders it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutcomeRef {
+    pub framework_version: String,
+    /// The principle's and the outcome's places in the framework (unknown ones last).
+    pub place: (usize, usize),
+    pub outcome_key: String,
+}
+
+/// How one rating moved between the first and the latest reading, over the children with both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub with_change: u64,
+    pub improved: u64,
+    pub same: u64,
+    pub worse: u64,
+    /// Latest minus first, in points of the scale.
+    pub median_change: Option<f64>,
+}
+
+impl Changes {
+    fn of(changes: &[i64]) -> Self {
+        let count = |keep: fn(&i64) -> bool| changes.iter().filter(|c| keep(c)).count() as u64;
+        Self {
+            with_change: changes.len() as u64,
+            improved: count(|c| *c > 0),
+            same: count(|c| *c == 0),
+            worse: count(|c| *c < 0),
+            median_change: median(changes),
+        }
+    }
+
+    fn class(&self, class: Option<usize>) -> u64 {
+        match class {
+            Some(0) => self.improved,
+            Some(1) => self.same,
+            Some(_) => self.worse,
+            None => self.with_change,
+        }
+    }
+}
+
+/// One outcome in a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeChanges {
+    pub principle_article: Option<i32>,
+    pub principle_title: Option<String>,
+    pub outcome_title: Option<String>,
+    /// Children of the group measured on the outcome in the period.
+    pub children: u64,
+    pub young_person: Changes,
+    pub practitioner: Changes,
+}
+
+/// One row of the report: the children of one group measured in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomesRow {
+    pub group: GroupKey,
+    pub children_measured: u64,
+    pub measurements: u64,
+    /// Of the measurements, those the young person took part in.
+    pub young_person_took_part: u64,
+    pub outcomes: BTreeMap<OutcomeRef, OutcomeChanges>,
+}
+
+impl Grouped for OutcomesRow {
+    fn group(&self) -> &GroupKey {
+        &self.group
+    }
+}
+
+#[derive(Default)]
+struct OutcomeTally {
+    entry: Option<OutcomeProfileEntry>,
+    children: u64,
+    young_person: Vec<i64>,
+    practitioner: Vec<i64>,
+}
+
+#[derive(Default)]
+struct Tally {
+    children: u64,
+    measurements: u64,
+    took_part: u64,
+    outcomes: BTreeMap<OutcomeRef, OutcomeTally>,
+}
+
+fn place(framework: Option<&OutcomeFramework>, key: &str) -> (usize, usize) {
+    framework
+        .and_then(|framework| {
+            framework
+                .principles
+                .iter()
+                .enumerate()
+                .find_map(|(p, principle)| {
+                    principle
+                        .outcomes
+                        .iter()
+                        .position(|outcome| outcome.key == key)
+                        .map(|o| (p, o))
+                })
+        })
+        .unwrap_or((usize::MAX, usize::MAX))
+}
+
+/// The report over the children with a current measurement observed in `period` (UK dates), by
+/// `group_by`. The first and latest readings are those of the period; a change needs two
+/// readings with the rating in both. `frameworks` resolves a framework version.
+pub fn outcomes<'f>(
+    records: &[MeasuredChild<'_>],
+    period: Period,
+    threshold_days: u32,
+    frameworks: impl Fn(&str) -> Option<&'f OutcomeFramework> + Copy,
+    group_by: &[Dimension],
+) -> Vec<OutcomesRow> {
+    let mut tallies: BTreeMap<GroupKey, Tally> = BTreeMap::new();
+    for record in records {
+        let in_period: Vec<OutcomeMeasurement> = record
+            .measurements
+            .iter()
+            .filter(|m| period.contains(uk_date(m.observed_at)))
+            .cloned()
+            .collect();
+        let Some(first_on) = in_period.iter().map(|m| uk_date(m.observed_at)).min() else {
+            continue;
+        };
+        let profile = outcome_profile(&in_period, frameworks);
+        let subject = Subject {
+            child: record.child,
+            referral: record.first_referral,
+            assignment: record.first_assignment,
+            guardian_threshold_days: threshold_days,
+            on: first_on,
+        };
+        for group in groups_of(&subject, group_by) {
+            let tally = tallies.entry(group).or_default();
+            tally.children += 1;
+            tally.measurements += in_period.len() as u64;
+            tally.took_part += in_period
+                .iter()
+                .filter(|m| m.young_person_participated)
+                .count() as u64;
+            for entry in &profile {
+                let reference = OutcomeRef {
+                    framework_version: entry.framework_version.clone(),
+                    place: place(frameworks(&entry.framework_version), &entry.outcome_key),
+                    outcome_key: entry.outcome_key.clone(),
+                };
+                let outcome = tally.outcomes.entry(reference).or_default();
+                outcome.children += 1;
+                if entry.measurements >= 2 {
+                    outcome
+                        .young_person
+                        .extend(entry.young_person_change().map(i64::from));
+                    outcome
+                        .practitioner
+                        .extend(entry.practitioner_change().map(i64::from));
+                }
+                outcome.entry.get_or_insert_with(|| entry.clone());
+            }
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|(group, tally)| OutcomesRow {
+            group,
+            children_measured: tally.children,
+            measurements: tally.measurements,
+            young_person_took_part: tally.took_part,
+            outcomes: tally
+                .outcomes
+                .into_iter()
+                .map(|(reference, outcome)| {
+                    let entry = outcome.entry;
+                    let changes = OutcomeChanges {
+                        principle_article: entry.as_ref().and_then(|e| e.principle_article),
+                        principle_title: entry.as_ref().and_then(|e| e.principle_title.clone()),
+                        outcome_title: entry.as_ref().and_then(|e| e.outcome_title.clone()),
+                        children: outcome.children,
+                        young_person: Changes::of(&outcome.young_person),
+                        practitioner: Changes::of(&outcome.practitioner),
+                    };
+                    (reference, changes)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// How one rating moved, as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlledChanges {
+    pub with_change: Cell,
+    pub improved: Cell,
+    pub improved_share: Cell,
+    pub same: Cell,
+    pub same_share: Cell,
+    pub worse: Cell,
+    pub worse_share: Cell,
+    pub median_change: Cell,
+}
+
+/// One outcome of a group, as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlledOutcome {
+    pub outcome: OutcomeRef,
+    pub principle_article: Option<i32>,
+    pub principle_title: Option<String>,
+    pub outcome_title: Option<String>,
+    pub children: Cell,
+    pub young_person: ControlledChanges,
+    pub practitioner: ControlledChanges,
+}
+
+/// A row of the outcomes report as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlledOutcomesRow {
+    pub group: GroupKey,
+    pub children_measured: Cell,
+    /// Counts of measurements, not children: hidden with the children they are of.
+    pub measurements: Cell,
+    pub young_person_participation_share: Cell,
+    pub outcomes: Vec<ControlledOutcome>,
+}
+
+fn controlled_changes(
+    rollup: &Rollup<OutcomesRow>,
+    outcome: &OutcomeRef,
+    rating: fn(&OutcomeChanges) -> &Changes,
+    rules: RuleSet,
+) -> Vec<Vec<Cell>> {
+    // Improved, same and worse partition the children with a change: a table whose rows are the
+    // groups and whose columns are the three, so that none follows from the other two.
+    controlled_counts(
+        rollup,
+        3,
+        |row, class| {
+            row.outcomes
+                .get(outcome)
+                .map_or(0, |changes| rating(changes).class(class))
+        },
+        rules,
+    )
+}
+
+fn published_changes(cells: &[Cell], changes: &Changes) -> ControlledChanges {
+    let (improved, same, worse, with_change) = (cells[0], cells[1], cells[2], cells[3]);
+    ControlledChanges {
+        with_change,
+        improved,
+        improved_share: Cell::share(improved, with_change),
+        same,
+        same_share: Cell::share(same, with_change),
+        worse,
+        worse_share: Cell::share(worse, with_change),
+        median_change: Cell::over(with_change, changes.median_change),
+    }
+}
+
+/// One outcome's controlled counts, for each row of the finest grouping.
+struct PublishedOutcome {
+    measured: Vec<Cell>,
+    young_person: Vec<Vec<Cell>>,
+    practitioner: Vec<Vec<Cell>>,
+}
+
+/// The report's rows as they may be published under `rules`.
+pub fn control_outcomes(
+    rollup: &Rollup<OutcomesRow>,
+    rules: RuleSet,
+) -> Vec<ControlledOutcomesRow> {
+    let children = controlled_count(rollup, |r| r.children_measured, rules);
+    let mut outcomes: Vec<OutcomeRef> = rollup
+        .rows()
+        .iter()
+        .flat_map(|row| row.outcomes.keys().cloned())
+        .collect();
+    outcomes.sort();
+    outcomes.dedup();
+    let per_outcome: BTreeMap<&OutcomeRef, PublishedOutcome> = outcomes
+        .iter()
+        .map(|outcome| {
+            let measured = controlled_count(
+                rollup,
+                |row| {
+                    row.outcomes
+                        .get(outcome)
+                        .map_or(0, |changes| changes.children)
+                },
+                rules,
+            );
+            let young_person = controlled_changes(rollup, outcome, |c| &c.young_person, rules);
+            let practitioner = controlled_changes(rollup, outcome, |c| &c.practitioner, rules);
+            let published = PublishedOutcome {
+                measured,
+                young_person,
+                practitioner,
+            };
+            (outcome, published)
+        })
+        .collect();
+    rollup
+        .rows()
+        .iter()
+        .enumerate()
+        .map(|(n, row)| ControlledOutcomesRow {
+            group: row.group.clone(),
+            children_measured: children[n],
+            measurements: Cell::over(children[n], Some(row.measurements as f64)),
+            young_person_participation_share: Cell::over(
+                children[n],
+                percent(row.young_person_took_part as f64, row.measurements as f64),
+            ),
+            outcomes: row
+                .outcomes
+                .iter()
+                .map(|(outcome, changes)| {
+                    let published = &per_outcome[outcome];
+                    ControlledOutcome {
+                        outcome: outcome.clone(),
+                        principle_article: changes.principle_article,
+                        principle_title: changes.principle_title.clone(),
+                        outcome_title: changes.outcome_title.clone(),
+                        children: published.measured[n],
+                        young_person: published_changes(
+                            &published.young_person[n],
+                            &changes.young_person,
+                        ),
+                        practitioner: published_changes(
+                            &published.practitioner[n],
+                            &changes.practitioner,
+                        ),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
