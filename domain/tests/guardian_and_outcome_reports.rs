@@ -198,12 +198,11 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     assert_eq!(open[0].median_days_referral_to_assignment.value, Some(41.0));
 }
 
-/// A child's readings of one outcome: (day in 2025, young person's rating, practitioner's).
-fn readings(
-    child: &Child,
-    outcome: &str,
-    days: &[((u32, u32), Option<i32>, Option<i32>)],
-) -> Vec<OutcomeMeasurement> {
+/// A reading on a (month, day) of 2025: the young person's rating and the practitioner's.
+type Reading = ((u32, u32), Option<i32>, Option<i32>);
+
+/// A child's readings of one outcome.
+fn readings(child: &Child, outcome: &str, days: &[Reading]) -> Vec<OutcomeMeasurement> {
     let version = OutcomeFramework::default_catalogue().version;
     days.iter()
         .map(|((month, day), young_person, practitioner)| {
