@@ -3,8 +3,11 @@
 //! the table's equations with a method of the test's own (floating-point rank), not the one the
 //! rule uses.
 
+mod common;
+
+use common::solver::{cube_cells, cube_derivable, rank};
 use stable_futures_domain::disclosure::{
-    control, ControlledCell, ControlledTable, RuleSet, SuppressionReason,
+    control, control_cube, ControlledCell, ControlledTable, RuleSet, SuppressionReason,
 };
 
 /// A small deterministic generator (xorshift): the same tables every run.
@@ -45,33 +48,6 @@ fn grid(table: &ControlledTable) -> Vec<Vec<(Option<u64>, Option<SuppressionReas
             .collect(),
     );
     grid
-}
-
-fn rank(mut matrix: Vec<Vec<f64>>) -> usize {
-    let width = matrix.first().map_or(0, Vec::len);
-    let mut rank = 0;
-    for column in 0..width {
-        let Some(pivot) = (rank..matrix.len())
-            .max_by(|a, b| {
-                matrix[*a][column]
-                    .abs()
-                    .total_cmp(&matrix[*b][column].abs())
-            })
-            .filter(|r| matrix[*r][column].abs() > 1e-9)
-        else {
-            continue;
-        };
-        matrix.swap(rank, pivot);
-        let pivot_row = matrix[rank].clone();
-        for row in matrix.iter_mut().skip(rank + 1) {
-            let factor = row[column] / pivot_row[column];
-            for (value, p) in row.iter_mut().zip(&pivot_row) {
-                *value -= factor * p;
-            }
-        }
-        rank += 1;
-    }
-    rank
 }
 
 /// Suppressed cells whose value the published cells determine: rank(A) = rank(A + e_i).
@@ -292,4 +268,79 @@ fn a_small_count_beside_a_true_zero_hides_a_count_not_the_zero() {
         table.cells[0][2].suppressed,
         Some(SuppressionReason::Secondary)
     );
+}
+
+#[test]
+fn random_three_way_cubes_publish_nothing_small_and_nothing_derivable_at_any_level() {
+    // A report grouped by two dimensions with its counts split three ways (improved, same,
+    // worse): every margin is published by a coarser grouping, and all must hold together.
+    let mut random = Random(0x3D_C0BE);
+    let mut hiding_cubes = 0;
+    for _ in 0..150 {
+        let sizes = [
+            1 + random.below(3) as usize,
+            1 + random.below(3) as usize,
+            2 + random.below(2) as usize,
+        ];
+        let inner: std::collections::HashMap<Vec<usize>, u64> = cube_cells(&sizes)
+            .into_iter()
+            .filter(|cell| cell.iter().all(Option::is_some))
+            .map(|cell| {
+                let value = match random.below(4) {
+                    0 => 0,
+                    1 => 1 + random.below(5),
+                    _ => 6 + random.below(40),
+                };
+                (cell.into_iter().flatten().collect(), value)
+            })
+            .collect();
+        let truth = |at: &[Option<usize>]| -> u64 {
+            inner
+                .iter()
+                .filter(|(cell, _)| cell.iter().zip(at).all(|(c, a)| a.is_none_or(|a| a == *c)))
+                .map(|(_, value)| value)
+                .sum()
+        };
+        let cube = control_cube(&sizes, truth, RuleSet::Dfe2024);
+        let mut hidden = Vec::new();
+        for cell in cube_cells(&sizes) {
+            let published = cube.cell(&cell);
+            match published.value {
+                Some(value) => {
+                    assert_eq!(value, truth(&cell), "{sizes:?} {cell:?}");
+                    assert!(!(1..=5).contains(&value), "{sizes:?} {cell:?}: {value}");
+                }
+                None => hidden.push(cell),
+            }
+        }
+        assert_eq!(
+            cube_derivable(&sizes, &hidden),
+            Vec::<Vec<Option<usize>>>::new(),
+            "{sizes:?} {inner:?}"
+        );
+        // Each face of margins is hidden exactly as that coarser cube is on its own.
+        for dropped in 0..sizes.len() {
+            let kept: Vec<usize> = (0..sizes.len()).filter(|d| *d != dropped).collect();
+            let face_sizes: Vec<usize> = kept.iter().map(|d| sizes[*d]).collect();
+            let lift = |at: &[Option<usize>]| {
+                let mut full = vec![None; sizes.len()];
+                for (k, d) in kept.iter().enumerate() {
+                    full[*d] = at[k];
+                }
+                full
+            };
+            let face = control_cube(&face_sizes, |at| truth(&lift(at)), RuleSet::Dfe2024);
+            for cell in cube_cells(&face_sizes) {
+                assert_eq!(
+                    face.cell(&cell).value.is_none(),
+                    cube.cell(&lift(&cell)).value.is_none(),
+                    "{sizes:?} {inner:?}: face without {dropped} at {cell:?}"
+                );
+            }
+        }
+        if !hidden.is_empty() {
+            hiding_cubes += 1;
+        }
+    }
+    assert!(hiding_cubes > 100, "the cubes exercise suppression");
 }

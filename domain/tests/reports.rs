@@ -364,3 +364,197 @@ fn rollup_of_sums(
         .collect();
     stable_futures_domain::reports::Rollup::from_runs(dimensions, runs)
 }
+
+#[test]
+fn a_rollup_runs_every_grouping_and_has_a_row_for_every_combination() {
+    use stable_futures_domain::reports::{Grouped, Rollup};
+    let calls = std::cell::RefCell::new(Vec::new());
+    let row = |group: &[&str], referrals| NrmTimelinessRow {
+        referrals,
+        ..NrmTimelinessRow::empty(group.iter().map(|s| (*s).to_owned()).collect())
+    };
+    let rollup = Rollup::compute(&[Dimension::CountyLines, Dimension::Gender], |dimensions| {
+        calls.borrow_mut().push(dimensions.to_vec());
+        match dimensions.len() {
+            0 => vec![row(&[], 3)],
+            1 => vec![row(&["X"], 3)],
+            _ => vec![row(&["YES", "MALE"], 2), row(&["NO", "FEMALE"], 1)],
+        }
+    });
+    assert_eq!(
+        calls.into_inner(),
+        [
+            vec![],
+            vec![Dimension::CountyLines],
+            vec![Dimension::Gender],
+            vec![Dimension::CountyLines, Dimension::Gender],
+        ]
+    );
+    let finest: Vec<(Vec<String>, u64)> = rollup
+        .rows()
+        .iter()
+        .map(|row| (row.group.clone(), row.referrals))
+        .collect();
+    let key = |a: &str, b: &str| vec![a.to_owned(), b.to_owned()];
+    // The values of each dimension come from every grouping that has it ("X" from the runs by
+    // one dimension); the empty combinations are zero rows.
+    assert_eq!(finest.len(), 9, "{finest:?}");
+    assert!(finest.contains(&(key("YES", "MALE"), 2)));
+    assert!(finest.contains(&(key("NO", "FEMALE"), 1)));
+    assert!(finest.contains(&(key("NO", "MALE"), 0)));
+    assert!(finest.contains(&(key("X", "X"), 0)));
+}
+
+#[test]
+fn reading_a_report_at_every_grouping_together_gives_away_no_hidden_count() {
+    use common::solver::cube_derivable;
+    use stable_futures_domain::disclosure::RuleSet;
+    use stable_futures_domain::reports::{control_nrm_timeliness, Rollup};
+    // Deterministic pseudo-random cohorts (xorshift), small enough that suppression bites.
+    let mut state: u64 = 0x0005_EED5_2025;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let dimensions = [Dimension::CountyLines, Dimension::AgeBand];
+    let mut hiding = 0;
+    for _ in 0..40 {
+        let children: Vec<Child> = (0..4)
+            .map(|n| child_born(date(2008 + 2 * n, 3, 1), false))
+            .collect();
+        let referrals: Vec<NrmReferral> = (0..10 + next(40))
+            .map(|_| {
+                let child = &children[next(4) as usize];
+                let kind = if next(3) == 0 {
+                    ExploitationType::Labour
+                } else {
+                    ExploitationType::Criminal
+                };
+                referral(child, at(2025, 3, 3, 10, 0), &[kind])
+            })
+            .collect();
+        let records: Vec<ReferralOfChild<'_>> = referrals
+            .iter()
+            .map(|referral| ReferralOfChild {
+                referral,
+                child: children
+                    .iter()
+                    .find(|child| child.id == referral.child_id)
+                    .expect("its child"),
+            })
+            .collect();
+        let report = |group_by: &[Dimension]| {
+            nrm_timeliness(&records, year_2025(), date(2026, 1, 1), group_by)
+        };
+        let full = Rollup::compute(&dimensions, report);
+        let values: Vec<Vec<String>> = (0..2)
+            .map(|k| {
+                let mut of_dimension: Vec<String> =
+                    full.rows().iter().map(|row| row.group[k].clone()).collect();
+                of_dimension.sort();
+                of_dimension.dedup();
+                of_dimension
+            })
+            .collect();
+        let mut hidden = Vec::new();
+        for mask in 0..4_usize {
+            let kept: Vec<usize> = (0..2).filter(|k| mask & (1 << k) != 0).collect();
+            let group_by: Vec<Dimension> = kept.iter().map(|k| dimensions[*k]).collect();
+            let rollup = Rollup::compute(&group_by, report);
+            let truth = rollup.rows().to_vec();
+            for (row, published) in truth
+                .iter()
+                .zip(control_nrm_timeliness(&rollup, RuleSet::Dfe2024))
+            {
+                let mut at = vec![None, None];
+                for (position, k) in kept.iter().enumerate() {
+                    at[*k] = values[*k].iter().position(|v| *v == row.group[position]);
+                }
+                match published.referrals.value {
+                    Some(shown) => {
+                        assert_eq!(shown, row.referrals as f64);
+                        assert!(!(1.0..=5.0).contains(&shown), "{group_by:?}: {shown}");
+                    }
+                    None => hidden.push(at),
+                }
+            }
+        }
+        let sizes = [values[0].len(), values[1].len()];
+        assert_eq!(
+            cube_derivable(&sizes, &hidden),
+            Vec::<Vec<Option<usize>>>::new(),
+            "{values:?}"
+        );
+        if !hidden.is_empty() {
+            hiding += 1;
+        }
+    }
+    assert!(hiding > 20, "the cohorts exercise suppression: {hiding}");
+}
+
+#[test]
+fn an_empty_group_has_a_row_so_a_hidden_zero_is_not_shown_by_its_absence() {
+    use common::solver::cube_derivable;
+    use stable_futures_domain::disclosure::RuleSet;
+    use stable_futures_domain::reports::{control_nrm_timeliness, Grouped};
+    // Referrals by A, B, C and X, Y: [[0, 2], [50, 0], [3, 34]]. The 3 and the 2 are small; the
+    // 50 and 0 of B are then the only cells left to protect them by, so B/Y's true zero is
+    // hidden, and the report must print its row as `c`.
+    let row = |group: [&str; 2], referrals| NrmTimelinessRow {
+        referrals,
+        ..NrmTimelinessRow::empty(group.iter().map(|s| (*s).to_owned()).collect())
+    };
+    let records = [
+        row(["A", "Y"], 2),
+        row(["B", "X"], 50),
+        row(["C", "X"], 3),
+        row(["C", "Y"], 34),
+    ];
+    let published = control_nrm_timeliness(&rollup_of_sums(&records), RuleSet::Dfe2024);
+    let groups: Vec<String> = published.iter().map(|row| row.group.join("/")).collect();
+    assert_eq!(groups, ["A/X", "A/Y", "B/X", "B/Y", "C/X", "C/Y"]);
+    let hidden: Vec<Vec<Option<usize>>> = published
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.referrals.value.is_none())
+        .map(|(n, _)| vec![Some(n / 2), Some(n % 2)])
+        .collect();
+    assert!(hidden.contains(&vec![Some(2), Some(0)]), "C/X's 3");
+    assert_eq!(published[3].referrals.display(), "c", "B/Y's zero");
+    // With the totals the same report publishes grouped by one dimension and by none, nothing
+    // hidden can be worked out.
+    let mut hidden = hidden;
+    let values = [["A", "B", "C"].as_slice(), ["X", "Y"].as_slice()];
+    for (k, of_dimension) in values.iter().enumerate() {
+        let mut sums: Vec<NrmTimelinessRow> = of_dimension
+            .iter()
+            .map(|value| row([value, ""], 0))
+            .map(|mut sum| {
+                sum.group.truncate(1);
+                sum
+            })
+            .collect();
+        for record in &records {
+            let position = of_dimension
+                .iter()
+                .position(|v| *v == record.group[k])
+                .expect("a value");
+            sums[position].referrals += record.referrals;
+        }
+        let coarser = control_nrm_timeliness(&rollup_of_sums(&sums), RuleSet::Dfe2024);
+        for (position, published) in coarser.iter().enumerate() {
+            if published.referrals.value.is_none() {
+                let mut at = vec![None, None];
+                at[k] = Some(position);
+                hidden.push(at);
+            }
+        }
+    }
+    assert_eq!(
+        cube_derivable(&[3, 2], &hidden),
+        Vec::<Vec<Option<usize>>>::new(),
+        "{hidden:?}"
+    );
+}

@@ -21,7 +21,7 @@ use crate::error::{unique_violation, PersistenceError, Result};
 use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::schema::guardian_assignments;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = guardian_assignments, check_for_backend(diesel::pg::Pg))]
 #[diesel(treat_none_as_null = true)]
 // `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).

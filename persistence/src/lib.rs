@@ -29,6 +29,7 @@ mod prepared;
 pub mod read_model;
 mod record_lists;
 mod referrals;
+mod report_reads;
 mod settings;
 #[rustfmt::skip]
 mod schema;

@@ -336,29 +336,3 @@ impl TenantDb {
         })
     }
 }
-
-impl TenantDb {
-    /// The authority's referrals made on the UK days `from` to `to` (both included), oldest
-    /// first: the cohort of a report.
-    pub async fn referrals_referred_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<NrmReferral>> {
-        let rows: Vec<ReferralRow> = self
-            .transaction(async move |conn| {
-                Ok(crate::prepared::prepared_sql(
-                    "SELECT * FROM nrm_referrals \
-                     WHERE local_authority = current_local_authority() \
-                       AND uk_date(referred_at) BETWEEN $1 AND $2 \
-                     ORDER BY referred_at, id",
-                )
-                .bind::<diesel::sql_types::Date, _>(from)
-                .bind::<diesel::sql_types::Date, _>(to)
-                .load(conn)
-                .await?)
-            })
-            .await?;
-        rows.into_iter().map(NrmReferral::try_from).collect()
-    }
-}

@@ -57,6 +57,10 @@ impl Grouped for GuardianTimelinessRow {
     fn group(&self) -> &GroupKey {
         &self.group
     }
+
+    fn empty(group: GroupKey) -> Self {
+        Tally::default().row(group)
+    }
 }
 
 #[derive(Default)]

@@ -135,11 +135,15 @@ impl Grouped for NrmTimelinessRow {
     fn group(&self) -> &GroupKey {
         &self.group
     }
+
+    fn empty(group: GroupKey) -> Self {
+        Tally::default().row(group)
+    }
 }
 
 /// The report over the referrals made in `period`, by `group_by` (none: one row for the whole
 /// cohort), as things stand on `today`. Rows come in the order of their group's values; a group
-/// with no referral has no row.
+/// with no referral has no row here ([`Rollup`](super::Rollup) adds one before publishing).
 pub fn nrm_timeliness(
     records: &[ReferralOfChild<'_>],
     period: Period,

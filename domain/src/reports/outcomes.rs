@@ -106,6 +106,16 @@ impl Grouped for OutcomesRow {
     fn group(&self) -> &GroupKey {
         &self.group
     }
+
+    fn empty(group: GroupKey) -> Self {
+        Self {
+            group,
+            children_measured: 0,
+            measurements: 0,
+            young_person_took_part: 0,
+            outcomes: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -309,16 +319,17 @@ pub fn control_outcomes(
     rules: RuleSet,
 ) -> Vec<ControlledOutcomesRow> {
     let children = controlled_count(rollup, |r| r.children_measured, rules);
-    let mut outcomes: Vec<OutcomeRef> = rollup
+    // Every outcome measured anywhere, in every row (an outcome missing from a row would show
+    // a zero that control may have hidden), described as the rows that measured it describe it.
+    let described: BTreeMap<&OutcomeRef, &OutcomeChanges> = rollup
         .rows()
         .iter()
-        .flat_map(|row| row.outcomes.keys().cloned())
+        .flat_map(|row| row.outcomes.iter())
         .collect();
-    outcomes.sort();
-    outcomes.dedup();
-    let per_outcome: BTreeMap<&OutcomeRef, PublishedOutcome> = outcomes
+    let outcomes: Vec<&OutcomeRef> = described.keys().copied().collect();
+    let per_outcome: Vec<PublishedOutcome> = outcomes
         .iter()
-        .map(|outcome| {
+        .map(|&outcome| {
             let measured = controlled_count(
                 rollup,
                 |row| {
@@ -330,12 +341,11 @@ pub fn control_outcomes(
             );
             let young_person = controlled_changes(rollup, outcome, |c| &c.young_person, rules);
             let practitioner = controlled_changes(rollup, outcome, |c| &c.practitioner, rules);
-            let published = PublishedOutcome {
+            PublishedOutcome {
                 measured,
                 young_person,
                 practitioner,
-            };
-            (outcome, published)
+            }
         })
         .collect();
     rollup
@@ -350,25 +360,24 @@ pub fn control_outcomes(
                 children[n],
                 percent(row.young_person_took_part as f64, row.measurements as f64),
             ),
-            outcomes: row
-                .outcomes
+            outcomes: outcomes
                 .iter()
-                .map(|(outcome, changes)| {
-                    let published = &per_outcome[outcome];
+                .zip(&per_outcome)
+                .map(|(&outcome, published)| {
+                    let about = described[outcome];
+                    let changes = row.outcomes.get(outcome);
+                    let (young_person, practitioner) = changes.map_or_else(
+                        || (Changes::default(), Changes::default()),
+                        |c| (c.young_person.clone(), c.practitioner.clone()),
+                    );
                     ControlledOutcome {
                         outcome: outcome.clone(),
-                        principle_article: changes.principle_article,
-                        principle_title: changes.principle_title.clone(),
-                        outcome_title: changes.outcome_title.clone(),
+                        principle_article: about.principle_article,
+                        principle_title: about.principle_title.clone(),
+                        outcome_title: about.outcome_title.clone(),
                         children: published.measured[n],
-                        young_person: published_changes(
-                            &published.young_person[n],
-                            &changes.young_person,
-                        ),
-                        practitioner: published_changes(
-                            &published.practitioner[n],
-                            &changes.practitioner,
-                        ),
+                        young_person: published_changes(&published.young_person[n], &young_person),
+                        practitioner: published_changes(&published.practitioner[n], &practitioner),
                     }
                 })
                 .collect(),

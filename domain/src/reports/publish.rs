@@ -2,7 +2,7 @@
 //! same report grouped more coarsely, and every statistic of a group hidden with the count it is
 //! computed over.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::dimensions::{Dimension, GroupKey};
 use crate::disclosure::{control_cube, ControlledCell, RuleSet, SuppressionReason};
@@ -72,14 +72,22 @@ pub(crate) fn percent(part: f64, whole: f64) -> Option<f64> {
 pub trait Grouped {
     /// The group's value in each dimension of `groupBy`, in its order.
     fn group(&self) -> &GroupKey;
+
+    /// The row of a group with no record.
+    fn empty(group: GroupKey) -> Self;
 }
 
 /// A report's rows grouped by every part of its `groupBy`: what a caller reads by asking again
-/// with fewer dimensions, and so the margins its disclosure control must keep to.
+/// with fewer dimensions, and so the margins its disclosure control must keep to. Every grouping
+/// has a row for every combination of the values its dimensions take anywhere in the report,
+/// empty groups included: disclosure control may hide a true zero, and a missing row would show
+/// it.
 #[derive(Debug, Clone)]
 pub struct Rollup<R> {
-    dimensions: usize,
-    /// By the dimensions of `groupBy` kept (bit k for the k-th), each run's rows.
+    /// Each dimension's values, in order.
+    values: Vec<Vec<String>>,
+    /// By the dimensions of `groupBy` kept (bit k for the k-th), each run's rows in the order of
+    /// their groups.
     runs: Vec<Vec<R>>,
 }
 
@@ -97,20 +105,60 @@ impl<R: Grouped> Rollup<R> {
                 report(&kept)
             })
             .collect();
-        Self {
-            dimensions: group_by.len(),
-            runs,
-        }
+        Self::from_runs(group_by.len(), runs)
     }
 
     /// The rows of each grouping, indexed by the dimensions kept (bit k for the k-th); the last
     /// is the finest.
     pub fn from_runs(dimensions: usize, runs: Vec<Vec<R>>) -> Self {
         assert_eq!(runs.len(), 1 << dimensions, "a run for every grouping");
-        Self { dimensions, runs }
+        // Each dimension's values, from every grouping that keeps it.
+        let values: Vec<Vec<String>> = (0..dimensions)
+            .map(|k| {
+                let mut of_dimension = BTreeSet::new();
+                for (mask, rows) in runs.iter().enumerate() {
+                    if mask & (1 << k) != 0 {
+                        let position = (mask & ((1 << k) - 1)).count_ones() as usize;
+                        of_dimension
+                            .extend(rows.iter().filter_map(|row| row.group().get(position)));
+                    }
+                }
+                of_dimension.into_iter().cloned().collect()
+            })
+            .collect();
+        let runs = runs
+            .into_iter()
+            .enumerate()
+            .map(|(mask, rows)| {
+                let mut by_group: BTreeMap<GroupKey, R> = rows
+                    .into_iter()
+                    .map(|row| (row.group().clone(), row))
+                    .collect();
+                let kept = (0..dimensions).filter(|k| mask & (1 << k) != 0);
+                let combinations = kept.fold(vec![GroupKey::new()], |groups, k| {
+                    groups
+                        .into_iter()
+                        .flat_map(|group| {
+                            values[k].iter().map(move |value| {
+                                let mut next = group.clone();
+                                next.push(value.clone());
+                                next
+                            })
+                        })
+                        .collect()
+                });
+                for group in combinations {
+                    by_group
+                        .entry(group.clone())
+                        .or_insert_with(|| R::empty(group));
+                }
+                by_group.into_values().collect()
+            })
+            .collect();
+        Self { values, runs }
     }
 
-    /// The rows grouped by the whole `groupBy`.
+    /// The rows grouped by the whole `groupBy`: one for every combination of values.
     pub fn rows(&self) -> &[R] {
         &self.runs[self.runs.len() - 1]
     }
@@ -126,21 +174,8 @@ pub(crate) fn controlled_counts<R: Grouped>(
     count: impl Fn(&R, Option<usize>) -> u64,
     rules: RuleSet,
 ) -> Vec<Vec<Cell>> {
-    let n = rollup.dimensions;
-    // Each dimension's values, from every grouping that keeps it, so that every row's group is
-    // found among them.
-    let values: Vec<Vec<String>> = (0..n)
-        .map(|k| {
-            let mut of_dimension = BTreeSet::new();
-            for (mask, rows) in rollup.runs.iter().enumerate() {
-                if mask & (1 << k) != 0 {
-                    let position = (mask & ((1 << k) - 1)).count_ones() as usize;
-                    of_dimension.extend(rows.iter().filter_map(|row| row.group().get(position)));
-                }
-            }
-            of_dimension.into_iter().cloned().collect()
-        })
-        .collect();
+    let n = rollup.values.len();
+    let values = &rollup.values;
     let indexed: Vec<HashMap<&GroupKey, &R>> = rollup
         .runs
         .iter()
@@ -171,7 +206,7 @@ pub(crate) fn controlled_counts<R: Grouped>(
             let mut at: Vec<Option<usize>> = row
                 .group()
                 .iter()
-                .zip(&values)
+                .zip(values)
                 .map(|(value, of_dimension)| of_dimension.binary_search(value).ok())
                 .collect();
             let mut cells = Vec::with_capacity(classes + 1);

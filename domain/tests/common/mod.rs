@@ -4,6 +4,8 @@
 // Each test binary compiles its own copy of this module and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod solver;
+
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use stable_futures_domain::calendar::BankHolidays;
 use stable_futures_domain::child::{Child, ChildDraft};

@@ -32,6 +32,14 @@ const NRM_TIMELINESS: &str =
     r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) {"#;
 const NRM_TIMELINESS_ROWS: &str = r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) { rows {"#;
 const NRM_TIMELINESS_CELLS: &str = r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) { rows { referrals {"#;
+const GUARDIAN_TIMELINESS: &str = r#"reports { guardianTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [GUARDIAN_ROLE]) {"#;
+const GUARDIAN_TIMELINESS_ROWS: &str = r#"reports { guardianTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [GUARDIAN_ROLE]) { rows {"#;
+const OUTCOMES_REPORT: &str =
+    r#"reports { outcomes(from: "2020-01-01", to: "2029-12-31", groupBy: [AGE_BAND]) {"#;
+const OUTCOMES_ROWS: &str =
+    r#"reports { outcomes(from: "2020-01-01", to: "2029-12-31", groupBy: [AGE_BAND]) { rows {"#;
+const OUTCOME_CHANGES: &str = r#"reports { outcomes(from: "2020-01-01", to: "2029-12-31", groupBy: [AGE_BAND]) { rows { outcomes {"#;
+const RATING_CHANGES: &str = r#"reports { outcomes(from: "2020-01-01", to: "2029-12-31", groupBy: [AGE_BAND]) { rows { outcomes { youngPerson {"#;
 
 /// How a query reaches one object of a type: the text around the selection, the scopes the way
 /// there needs, and what reading the way there records (`"child"` for the fixture's child, `""`
@@ -326,6 +334,48 @@ const ROUTES: &[Route] = &[
         &[("", AGGREGATE)],
     ),
     route(
+        "GuardianTimelinessReport",
+        GUARDIAN_TIMELINESS,
+        "} }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "GuardianTimelinessRow",
+        GUARDIAN_TIMELINESS_ROWS,
+        "} } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "OutcomesReport",
+        OUTCOMES_REPORT,
+        "} }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "OutcomesRow",
+        OUTCOMES_ROWS,
+        "} } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "OutcomeChangeRow",
+        OUTCOME_CHANGES,
+        "} } } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
+        "RatingChange",
+        RATING_CHANGES,
+        "} } } } }",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    route(
         "WorklistSettings",
         "worklistSettings {",
         "}",
@@ -413,6 +463,13 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &["reports:read"],
         &[("", AGGREGATE)],
     ),
+    (
+        "Reports",
+        "guardianTimeliness",
+        &["reports:read"],
+        &[("", AGGREGATE)],
+    ),
+    ("Reports", "outcomes", &["reports:read"], &[("", AGGREGATE)]),
     ("Query", "referrals", REFERRALS_READ, &[("child", REFERRAL)]),
     (
         "Query",
@@ -534,6 +591,16 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
     (
         "Reports",
         "nrmTimeliness",
+        r#"(from: "2020-01-01", to: "2029-12-31")"#,
+    ),
+    (
+        "Reports",
+        "guardianTimeliness",
+        r#"(from: "2020-01-01", to: "2029-12-31")"#,
+    ),
+    (
+        "Reports",
+        "outcomes",
         r#"(from: "2020-01-01", to: "2029-12-31")"#,
     ),
     ("Query", "guardianAssignments", "(first: 5)"),

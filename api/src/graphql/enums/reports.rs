@@ -1,6 +1,9 @@
 //! Enums of the reports.
 
-/// What a report's rows can be grouped by (`groupBy`, at most two).
+/// What a report's rows can be grouped by (`groupBy`, at most two, each once). Each report
+/// groups by some of them: NRM timeliness by the referral's and the child's facts, guardian
+/// timeliness by service, role and age band, outcomes by the NRM's decisions, the guardian's
+/// promptness, exploitation type and age band.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[graphql(remote = "stable_futures_domain::reports::Dimension")]
 pub enum ReportDimension {
@@ -17,6 +20,20 @@ pub enum ReportDimension {
     Nationality,
     /// The child's recorded gender (`NOT_RECORDED` without one).
     Gender,
+    /// The guardianship service asked (guardian timeliness).
+    GuardianService,
+    /// The guardian role asked for (guardian timeliness).
+    GuardianRole,
+    /// The current reasonable-grounds decision on the child's first referral (`POSITIVE`,
+    /// `NEGATIVE`, `NOT_DECIDED`, or `NO_REFERRAL`) (outcomes).
+    ReasonableGroundsOutcome,
+    /// The conclusive-grounds decision on the child's first referral, valued as
+    /// `REASONABLE_GROUNDS_OUTCOME` (outcomes).
+    ConclusiveGroundsOutcome,
+    /// Whether the child's first guardian was assigned within the authority's threshold from
+    /// the request (`WITHIN_THRESHOLD`, `AFTER_THRESHOLD`, `NOT_ASSIGNED`, or `NO_REQUEST`)
+    /// (outcomes).
+    GuardianAssigned,
 }
 
 /// The disclosure rules a report's cells were published under.

@@ -89,6 +89,8 @@ pub struct NrmTimelinessReport {
     pub from: Date,
     pub to: Date,
     pub group_by: Vec<ReportDimension>,
-    /// One row per group with at least one referral, in the order of the groups' values.
+    /// A row for every combination of the values the grouping's dimensions take in the period,
+    /// empty groups included (a hidden zero would otherwise show by its row's absence), in the
+    /// order of the values.
     pub rows: Vec<NrmTimelinessRow>,
 }

@@ -1,23 +1,30 @@
 //! The reports: aggregates of the authority's records, published only under disclosure
 //! control, each audited as an aggregate read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use async_graphql::{Context, Object};
+use chrono::NaiveDate;
 use stable_futures_domain::audit::FieldsClass;
 use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::outcomes::OutcomeFramework;
 use stable_futures_domain::principal::Scope;
 use stable_futures_domain::reports::{
-    control_nrm_timeliness, nrm_timeliness, Dimension, Period, ReferralOfChild, Rollup,
-    MAX_DIMENSIONS,
+    check_group_by, control_guardian_timeliness, control_nrm_timeliness, control_outcomes,
+    guardian_timeliness, nrm_timeliness, outcomes, Dimension, MeasuredChild, Period,
+    ReferralOfChild, RequestOfChild, Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS,
+    OUTCOMES_GROUPS,
 };
 
 use crate::graphql::enums::ReportDimension;
 use crate::graphql::errors::ApiError;
 use crate::graphql::reads::Gate;
 use crate::graphql::scalars::Date;
+use crate::graphql::types::guardian_report::{GuardianTimelinessReport, GuardianTimelinessRow};
+use crate::graphql::types::outcomes_report::{OutcomesReport, OutcomesRow};
 use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
 
 /// The reports of the caller's local authority. Every report needs `reports:read`, shows counts
@@ -28,6 +35,52 @@ pub struct Reports;
 
 /// The longest period a report covers.
 const MAX_PERIOD_DAYS: i64 = 10 * 366;
+
+/// The rules every report is published under today.
+const RULES: RuleSet = RuleSet::Dfe2024;
+
+/// A report's request, checked: the gate opened with `reports:read` and the aggregate read noted,
+/// the period and the grouping valid for the report.
+struct ReportRequest<'a> {
+    gate: Gate<'a>,
+    period: Period,
+    group_by: Vec<Dimension>,
+    today: NaiveDate,
+}
+
+impl<'a> ReportRequest<'a> {
+    /// `None` (with a `FORBIDDEN` error at the field) without `reports:read`. The read is noted
+    /// here, before anything is read, so that no report can leave unaudited.
+    fn open(
+        ctx: &Context<'a>,
+        from: Date,
+        to: Date,
+        group_by: &[ReportDimension],
+        offered: &[Dimension],
+    ) -> async_graphql::Result<Option<Self>> {
+        let Some(gate) = Gate::open(ctx, Scope::ReportsRead)? else {
+            return Ok(None);
+        };
+        let period = period(from, to)?;
+        let group_by: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
+        check_group_by(offered, &group_by)
+            .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+        gate.note(None, FieldsClass::Aggregate);
+        let today = uk_date(gate.request().now);
+        Ok(Some(Self {
+            gate,
+            period,
+            group_by,
+            today,
+        }))
+    }
+
+    /// The authority's threshold from guardian request to assignment, in days.
+    async fn guardian_threshold_days(&self) -> Result<u32, ApiError> {
+        let settings = self.gate.db().worklist_settings().await?;
+        Ok(settings.settings.guardian_assignment_days)
+    }
+}
 
 fn period(from: Date, to: Date) -> Result<Period, ApiError> {
     if to.0 < from.0 {
@@ -46,19 +99,8 @@ fn period(from: Date, to: Date) -> Result<Period, ApiError> {
     })
 }
 
-fn dimensions(group_by: &[ReportDimension]) -> Result<Vec<Dimension>, ApiError> {
-    let distinct: BTreeSet<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
-    if distinct.len() != group_by.len() {
-        return Err(ApiError::BadUserInput(
-            "groupBy names a dimension twice".to_owned(),
-        ));
-    }
-    if group_by.len() > MAX_DIMENSIONS {
-        return Err(ApiError::BadUserInput(format!(
-            "groupBy takes at most {MAX_DIMENSIONS} dimensions"
-        )));
-    }
-    Ok(group_by.iter().map(|d| Dimension::from(*d)).collect())
+fn distinct_children(ids: impl Iterator<Item = ChildId>) -> Vec<ChildId> {
+    ids.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
 #[Object]
@@ -67,9 +109,11 @@ impl Reports {
     /// both included) and where their decisions stand today — reasonable-grounds decisions, the
     /// share positive and within the 5-working-day target, median and 90th-percentile days to
     /// them, conclusive decisions and the days from reasonable grounds, cases waiting for a
-    /// conclusive decision and for how long. Grouped by at most two dimensions. A count from 1
-    /// to 5 is shown as `c`, and more cells are hidden so that none can be worked out from the
-    /// others; a share or median of a hidden count is hidden with it.
+    /// conclusive decision and for how long. Grouped by at most two of `EXPLOITATION_TYPE`,
+    /// `COUNTY_LINES`, `AGE_BAND`, `COMPETENT_AUTHORITY`, `FIRST_RESPONDER_TYPE`,
+    /// `NATIONALITY`, `GENDER`. A count from 1 to 5 is shown as `c`, and more cells are hidden
+    /// so that none can be worked out from the others, or from the same report grouped more
+    /// coarsely; a share or median of a hidden count is hidden with it.
     async fn nrm_timeliness(
         &self,
         ctx: &Context<'_>,
@@ -77,24 +121,17 @@ impl Reports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
-        let Some(gate) = Gate::open(ctx, Scope::ReportsRead)? else {
+        let Some(report) = ReportRequest::open(ctx, from, to, &group_by, &NRM_TIMELINESS_GROUPS)?
+        else {
             return Ok(None);
         };
-        let period = period(from, to)?;
-        let group = dimensions(&group_by)?;
-        let referrals = gate
-            .db()
+        let (db, period) = (report.gate.db(), report.period);
+        let referrals = db
             .referrals_referred_between(period.from, period.to)
             .await
             .map_err(ApiError::from)?;
-        let child_ids: Vec<ChildId> = referrals
-            .iter()
-            .map(|r| r.child_id)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let children = gate
-            .db()
+        let child_ids = distinct_children(referrals.iter().map(|r| r.child_id));
+        let children = db
             .children_by_ids(&child_ids)
             .await
             .map_err(ApiError::from)?;
@@ -106,21 +143,162 @@ impl Reports {
                     .map(|child| ReferralOfChild { referral, child })
             })
             .collect();
-        gate.note(None, FieldsClass::Aggregate);
-        let today = uk_date(gate.request().now);
-        let rules = RuleSet::Dfe2024;
         // Every coarser grouping too: what the caller could read by asking again, so that no
         // combination of groupings gives away a hidden count.
-        let rollup = Rollup::compute(&group, |dimensions| {
-            nrm_timeliness(&records, period, today, dimensions)
+        let rollup = Rollup::compute(&report.group_by, |dimensions| {
+            nrm_timeliness(&records, period, report.today, dimensions)
         });
-        let rows = control_nrm_timeliness(&rollup, rules);
+        let rows = control_nrm_timeliness(&rollup, RULES);
         Ok(Some(NrmTimelinessReport {
-            rules: rules.into(),
+            rules: RULES.into(),
             from,
             to,
             group_by,
             rows: rows.into_iter().map(NrmTimelinessRow::from).collect(),
+        }))
+    }
+
+    /// How promptly independent guardians are assigned: the requests made from `from` to `to`
+    /// (UK dates) and where they stand today — assignments, median days from request and from
+    /// the child's first referral, the share assigned within the authority's own threshold
+    /// (`worklistSettings.guardianAssignmentDays`; no statute sets one), requests still open
+    /// and for how long. Grouped by at most two of `GUARDIAN_SERVICE`, `GUARDIAN_ROLE`,
+    /// `AGE_BAND` (on the day of the request). Under the same disclosure control as every
+    /// report.
+    async fn guardian_timeliness(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        #[graphql(default)] group_by: Vec<ReportDimension>,
+    ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
+        let Some(report) =
+            ReportRequest::open(ctx, from, to, &group_by, &GUARDIAN_TIMELINESS_GROUPS)?
+        else {
+            return Ok(None);
+        };
+        let (db, period) = (report.gate.db(), report.period);
+        let threshold = report.guardian_threshold_days().await?;
+        let assignments = db
+            .assignments_requested_between(period.from, period.to)
+            .await
+            .map_err(ApiError::from)?;
+        let child_ids = distinct_children(assignments.iter().map(|a| a.child_id));
+        let children = db
+            .children_by_ids(&child_ids)
+            .await
+            .map_err(ApiError::from)?;
+        let referrals = db
+            .first_referrals(&child_ids)
+            .await
+            .map_err(ApiError::from)?;
+        let records: Vec<RequestOfChild<'_>> = assignments
+            .iter()
+            .filter_map(|assignment| {
+                children
+                    .get(&assignment.child_id)
+                    .map(|child| RequestOfChild {
+                        assignment,
+                        child,
+                        first_referral: referrals.get(&assignment.child_id),
+                    })
+            })
+            .collect();
+        let rollup = Rollup::compute(&report.group_by, |dimensions| {
+            guardian_timeliness(&records, period, threshold, report.today, dimensions)
+        });
+        let rows = control_guardian_timeliness(&rollup, RULES);
+        Ok(Some(GuardianTimelinessReport {
+            rules: RULES.into(),
+            from,
+            to,
+            group_by,
+            threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
+            rows: rows.into_iter().map(GuardianTimelinessRow::from).collect(),
+        }))
+    }
+
+    /// Outcomes of the children measured from `from` to `to` (UK dates): how many, the share of
+    /// measurements the young person took part in, and per outcome the change between the first
+    /// and the latest reading of the period — the young person's rating and the practitioner's
+    /// apart (median change; the share improved, the same, worse). Grouped by at most two of
+    /// `REASONABLE_GROUNDS_OUTCOME`, `CONCLUSIVE_GROUNDS_OUTCOME`, `GUARDIAN_ASSIGNED`,
+    /// `EXPLOITATION_TYPE`, `AGE_BAND`, it compares the outcomes of children with and without
+    /// a positive decision or a prompt guardian. It shows association, not cause: the children
+    /// differ in more than the decision. The framework held may be partial and its 1–5 scale is
+    /// this service's. Under the same disclosure control as every report.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        #[graphql(default)] group_by: Vec<ReportDimension>,
+    ) -> async_graphql::Result<Option<OutcomesReport>> {
+        let Some(report) = ReportRequest::open(ctx, from, to, &group_by, &OUTCOMES_GROUPS)? else {
+            return Ok(None);
+        };
+        let (db, period) = (report.gate.db(), report.period);
+        let threshold = report.guardian_threshold_days().await?;
+        let measurements = db
+            .current_measurements_observed_between(period.from, period.to)
+            .await
+            .map_err(ApiError::from)?;
+        let mut by_child: BTreeMap<ChildId, Vec<_>> = BTreeMap::new();
+        for measurement in measurements {
+            by_child
+                .entry(measurement.child_id)
+                .or_default()
+                .push(measurement);
+        }
+        let child_ids: Vec<ChildId> = by_child.keys().copied().collect();
+        let children = db
+            .children_by_ids(&child_ids)
+            .await
+            .map_err(ApiError::from)?;
+        let referrals = db
+            .first_referrals(&child_ids)
+            .await
+            .map_err(ApiError::from)?;
+        let assignments = db
+            .first_assignments(&child_ids)
+            .await
+            .map_err(ApiError::from)?;
+        let versions: BTreeSet<String> = by_child
+            .values()
+            .flatten()
+            .map(|m| m.framework_version.clone())
+            .collect();
+        let frameworks: BTreeMap<String, Arc<OutcomeFramework>> = report
+            .gate
+            .loaders()
+            .frameworks
+            .load_many(versions)
+            .await?
+            .into_iter()
+            .collect();
+        let records: Vec<MeasuredChild<'_>> = by_child
+            .iter()
+            .filter_map(|(id, measurements)| {
+                children.get(id).map(|child| MeasuredChild {
+                    child,
+                    first_referral: referrals.get(id),
+                    first_assignment: assignments.get(id),
+                    measurements,
+                })
+            })
+            .collect();
+        let framework = |version: &str| frameworks.get(version).map(|f| &**f);
+        let rollup = Rollup::compute(&report.group_by, |dimensions| {
+            outcomes(&records, period, threshold, framework, dimensions)
+        });
+        let rows = control_outcomes(&rollup, RULES);
+        Ok(Some(OutcomesReport {
+            rules: RULES.into(),
+            from,
+            to,
+            group_by,
+            guardian_threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
+            rows: rows.into_iter().map(OutcomesRow::from).collect(),
         }))
     }
 }
