@@ -140,7 +140,7 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
         if db.child_by_local_id(&turning_18).await?.is_none() {
             load_turning_18(&db, &framework, now, &audit).await?;
         }
-        cohort::load(&db, &audit).await?;
+        cohort::load(&db, &framework, &audit).await?;
         // The first four children (with the one above, and the cohort, loaded afterwards into
         // older data directories).
         if db
