@@ -103,7 +103,7 @@ async fn load_follow_up(
         let k = u32::try_from(k).unwrap_or(0);
         let first = 2 + i32::try_from((n + k) % 2).unwrap_or(0);
         let change = match (n + k) % 6 {
-            0 | 1 | 2 => 1,
+            0..=2 => 1,
             3 => 2,
             4 => 0,
             _ => -1,
