@@ -17,6 +17,9 @@ string_enum! {
         OutcomesWrite => "outcomes:write",
         AuditRead => "audit:read",
         ReportsRead => "reports:read",
+        /// The authority's own reports without disclosure control (`rules: NONE`), for its own
+        /// analysts; never across authorities.
+        ReportsUnsuppressed => "reports:unsuppressed",
         /// Changing the authority's settings (worklist thresholds).
         SettingsWrite => "settings:write",
         /// A young person's own words, practitioners' notes and names.

@@ -240,12 +240,16 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        let response = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
+        self.get_with(path, None).await
+    }
+
+    /// `GET path` with the bearer token, if any; a body that is not JSON is kept as a string.
+    pub async fn get_with(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
         Self::answer(response).await
     }
 

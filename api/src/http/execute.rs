@@ -85,7 +85,7 @@ pub(super) async fn graphql(
 
 /// Runs one operation with its own request context, in its own span. Returns the response and
 /// how many SQL statements it ran.
-async fn execute_one(
+pub(super) async fn execute_one(
     state: &Inner,
     correlation: &Correlation,
     principal: Principal,

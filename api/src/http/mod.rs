@@ -2,7 +2,7 @@
 //! page, health checks, and the hardening around them. One file per job: `headers` (the outer
 //! layers of every response), `identity` (who is calling), `body` (one operation or a batch),
 //! `admission` (limits and introspection before anything runs), `execute` (running and
-//! measuring operations), `subscriptions`, `health`, `graphiql`; `responses` shapes the errors
+//! measuring operations), `subscriptions`, `report_csv` (reports as spreadsheets), `health`, `graphiql`; `responses` shapes the errors
 //! they answer with.
 
 mod admission;
@@ -12,6 +12,7 @@ mod graphiql;
 mod headers;
 mod health;
 mod identity;
+mod report_csv;
 mod responses;
 mod state;
 mod subscriptions;
@@ -71,6 +72,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
     let mut router = Router::new()
         .route("/graphql", post(execute::graphql).get(execute::graphql_get))
         .route("/graphql/ws", get(subscriptions::upgrade))
+        .route("/reports/{file}", get(report_csv::export))
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(health::ready));
     if development {

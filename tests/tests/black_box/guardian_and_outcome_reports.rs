@@ -268,6 +268,26 @@ async fn outcomes_compare_children_with_and_without_a_positive_decision() {
     // The young person's words are never part of a report.
     assert!(!answer.body.to_string().contains("I feel safer"));
 
+    // As CSV: one line per group and outcome measured.
+    let export = app
+        .get_with(
+            "/reports/outcomes.csv?from=2025-01-01&to=2025-12-31&groupBy=REASONABLE_GROUNDS_OUTCOME",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let text = export.body.as_str().expect("CSV");
+    assert!(text.contains("# guardianThresholdDays: 10"), "{text}");
+    let positive: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("POSITIVE,"))
+        .collect();
+    assert_eq!(
+        positive,
+        ["POSITIVE,6,12,100,csf-pof-summary-2022.1,being_safe_and_feeling_safe,Being safe and feeling safe,3,Best interests of the child,6,6,6,100,0,0,0,0,1,0,0,z,0,z,0,z,z"]
+    );
+    assert!(!text.contains("I feel safer"));
+
     // A period without measurements; a grouping the report does not offer.
     let by_gender = app
         .graphql(&token, OUTCOMES_REPORT, json!({ "groupBy": ["GENDER"] }))

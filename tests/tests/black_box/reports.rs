@@ -153,6 +153,10 @@ async fn the_report_counts_the_period_s_cohort_and_shows_only_what_disclosure_al
     );
 }
 
+fn token_reports_only(app: &TestApp) -> String {
+    app.token(ISLINGTON, &[Scope::ReportsRead])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_groups_and_what_would_reveal_them_are_hidden() {
     let app = TestApp::spawn().await;
@@ -181,6 +185,21 @@ async fn small_groups_and_what_would_reveal_them_are_hidden() {
     assert_eq!(
         rows(&april),
         owned(&[&["", "c", "0", "z", "z", "z", "z", "0"]])
+    );
+    // The authority's own analysts may see every count as it is, with a further scope.
+    let unsuppressed = "query($from: Date!, $to: Date!) { reports { nrmTimeliness(from: $from, to: $to, rules: NONE) { rules rows { referrals { display suppressed } } } } }";
+    let april_dates = json!({ "from": "2025-04-01", "to": "2025-04-30" });
+    let refused = app
+        .graphql(&token_reports_only(&app), unsuppressed, april_dates.clone())
+        .await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+    let analyst = app.token(ISLINGTON, &[Scope::ReportsRead, Scope::ReportsUnsuppressed]);
+    let open = app.graphql(&analyst, unsuppressed, april_dates).await;
+    open.assert_ok();
+    assert_eq!(open.data("/reports/nrmTimeliness/rules"), &json!("NONE"));
+    assert_eq!(
+        open.data("/reports/nrmTimeliness/rows/0/referrals"),
+        &json!({ "display": "2", "suppressed": false })
     );
     // By first responder over the year: Border Force's 2 is hidden; with the column's total
     // (15) it could be worked out from the other two, so the smaller of them is hidden too.
@@ -277,4 +296,78 @@ async fn reports_need_their_scope_are_audited_stay_in_their_authority_and_refuse
         Some(&(json!("READ"), Value::Null)),
         "{trail:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_exports_as_csv_with_its_rules_and_period_in_header_lines() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    seed(&app, &token).await;
+    let path = "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&groupBy=COUNTY_LINES";
+    let export = app.get_with(path, Some(&token)).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(
+        export.headers["content-type"].to_str().ok(),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        export.headers["content-disposition"].to_str().ok(),
+        Some("attachment; filename=\"nrm-timeliness-2025-01-01-2025-12-31.csv\"")
+    );
+    let text = export.body.as_str().expect("a CSV body");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..5],
+        [
+            "# Stable Futures report: NRM timeliness",
+            "# Local authority: E09000019",
+            "# Period: 2025-01-01 to 2025-12-31 (UK dates; both included)",
+            "# Disclosure rules: DFE_2024 (c: hidden; z: not applicable; 0: a true zero)",
+            "# Grouped by: COUNTY_LINES",
+        ]
+    );
+    assert!(lines[5].starts_with("COUNTY_LINES,referrals,reasonableGroundsDecisions,"));
+    assert_eq!(lines[6], "NO,6,0,0,z,0,z,z,z,0,0,z,z,0,z");
+    // The last cell is how long the six have waited to today (from 7 March 2025).
+    let (cells, waited) = lines[7].rsplit_once(',').expect("cells");
+    assert_eq!(cells, "YES,7,6,6,100,6,100,4,4,0,0,z,z,6");
+    assert!(
+        waited.parse::<u32>().is_ok_and(|days| days > 600),
+        "{waited}"
+    );
+    assert_eq!(lines.len(), 8);
+
+    // The same refusals as the GraphQL field, with their HTTP statuses.
+    let no_token = app.get_with(path, None).await;
+    assert_eq!(no_token.status, 401);
+    let no_scope = app
+        .get_with(path, Some(&app.token(ISLINGTON, &[Scope::ChildrenRead])))
+        .await;
+    assert_eq!(no_scope.status, 403, "{}", no_scope.body);
+    assert_eq!(
+        no_scope.body["errors"][0]["extensions"]["code"],
+        json!("FORBIDDEN")
+    );
+    for bad in [
+        "/reports/nrm-timeliness.csv?from=2025-01-01",
+        "/reports/nrm-timeliness.csv?from=2025-12-31&to=2025-01-01",
+        "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&groupBy=GUARDIAN_ROLE",
+        "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&colour=red",
+        "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&rules=LOOSE",
+    ] {
+        let answer = app.get_with(bad, Some(&token)).await;
+        assert_eq!(answer.status, 400, "{bad}: {}", answer.body);
+        assert_eq!(
+            answer.body["errors"][0]["extensions"]["code"],
+            json!("BAD_USER_INPUT"),
+            "{bad}"
+        );
+    }
+    let unknown = app
+        .get_with(
+            "/reports/everything.csv?from=2025-01-01&to=2025-12-31",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
 }

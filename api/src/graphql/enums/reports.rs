@@ -44,7 +44,8 @@ pub enum DisclosureRules {
     /// so that none of those can be worked out from the others, true zeros shown.
     #[graphql(name = "DFE_2024")]
     Dfe2024,
-    /// No control: not offered yet (an authority's own figures, for a further scope).
+    /// No control: every count as it is. Only for the authority's own reports, and only with
+    /// the `reports:unsuppressed` scope as well as `reports:read`.
     None,
 }
 

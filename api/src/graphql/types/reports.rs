@@ -19,7 +19,7 @@ use stable_futures_domain::reports::{
     OUTCOMES_GROUPS,
 };
 
-use crate::graphql::enums::ReportDimension;
+use crate::graphql::enums::{DisclosureRules, ReportDimension};
 use crate::graphql::errors::ApiError;
 use crate::graphql::reads::Gate;
 use crate::graphql::scalars::Date;
@@ -28,21 +28,20 @@ use crate::graphql::types::outcomes_report::{OutcomesReport, OutcomesRow};
 use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
 
 /// The reports of the caller's local authority. Every report needs `reports:read`, shows counts
-/// only under disclosure control (`DFE_2024`) and is recorded in the audit trail as an
-/// `AGGREGATE` read with no child.
+/// under disclosure control (`rules`, by default `DFE_2024`; `NONE`, every count as it is, needs
+/// `reports:unsuppressed` too) and is recorded in the audit trail as an `AGGREGATE` read with no
+/// child.
 #[derive(Debug, Default)]
 pub struct Reports;
 
 /// The longest period a report covers.
 const MAX_PERIOD_DAYS: i64 = 10 * 366;
 
-/// The rules every report is published under today.
-const RULES: RuleSet = RuleSet::Dfe2024;
-
 /// A report's request, checked: the gate opened with `reports:read` and the aggregate read noted,
 /// the period and the grouping valid for the report.
 struct ReportRequest<'a> {
     gate: Gate<'a>,
+    rules: RuleSet,
     period: Period,
     group_by: Vec<Dimension>,
     today: NaiveDate,
@@ -53,14 +52,23 @@ impl<'a> ReportRequest<'a> {
     /// here, before anything is read, so that no report can leave unaudited.
     fn open(
         ctx: &Context<'a>,
-        from: Date,
-        to: Date,
-        group_by: &[ReportDimension],
+        arguments: &ReportArguments,
         offered: &[Dimension],
     ) -> async_graphql::Result<Option<Self>> {
+        let ReportArguments {
+            from,
+            to,
+            group_by,
+            rules,
+        } = arguments;
         let Some(gate) = Gate::open(ctx, Scope::ReportsRead)? else {
             return Ok(None);
         };
+        let rules = RuleSet::from(*rules);
+        if rules == RuleSet::None {
+            Gate::require(ctx, Scope::ReportsUnsuppressed)?;
+        }
+        let (from, to) = (*from, *to);
         let period = period(from, to)?;
         let group_by: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
         check_group_by(offered, &group_by)
@@ -69,6 +77,7 @@ impl<'a> ReportRequest<'a> {
         let today = uk_date(gate.request().now);
         Ok(Some(Self {
             gate,
+            rules,
             period,
             group_by,
             today,
@@ -80,6 +89,15 @@ impl<'a> ReportRequest<'a> {
         let settings = self.gate.db().worklist_settings().await?;
         Ok(settings.settings.guardian_assignment_days)
     }
+}
+
+/// What every report is asked with.
+#[derive(Debug)]
+struct ReportArguments {
+    from: Date,
+    to: Date,
+    group_by: Vec<ReportDimension>,
+    rules: DisclosureRules,
 }
 
 fn period(from: Date, to: Date) -> Result<Period, ApiError> {
@@ -120,9 +138,15 @@ impl Reports {
         from: Date,
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
-        let Some(report) = ReportRequest::open(ctx, from, to, &group_by, &NRM_TIMELINESS_GROUPS)?
-        else {
+        let arguments = ReportArguments {
+            from,
+            to,
+            group_by,
+            rules,
+        };
+        let Some(report) = ReportRequest::open(ctx, &arguments, &NRM_TIMELINESS_GROUPS)? else {
             return Ok(None);
         };
         let (db, period) = (report.gate.db(), report.period);
@@ -148,12 +172,12 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             nrm_timeliness(&records, period, report.today, dimensions)
         });
-        let rows = control_nrm_timeliness(&rollup, RULES);
+        let rows = control_nrm_timeliness(&rollup, report.rules);
         Ok(Some(NrmTimelinessReport {
-            rules: RULES.into(),
-            from,
-            to,
-            group_by,
+            rules: report.rules.into(),
+            from: arguments.from,
+            to: arguments.to,
+            group_by: arguments.group_by,
             rows: rows.into_iter().map(NrmTimelinessRow::from).collect(),
         }))
     }
@@ -171,9 +195,15 @@ impl Reports {
         from: Date,
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
-        let Some(report) =
-            ReportRequest::open(ctx, from, to, &group_by, &GUARDIAN_TIMELINESS_GROUPS)?
+        let arguments = ReportArguments {
+            from,
+            to,
+            group_by,
+            rules,
+        };
+        let Some(report) = ReportRequest::open(ctx, &arguments, &GUARDIAN_TIMELINESS_GROUPS)?
         else {
             return Ok(None);
         };
@@ -207,12 +237,12 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             guardian_timeliness(&records, period, threshold, report.today, dimensions)
         });
-        let rows = control_guardian_timeliness(&rollup, RULES);
+        let rows = control_guardian_timeliness(&rollup, report.rules);
         Ok(Some(GuardianTimelinessReport {
-            rules: RULES.into(),
-            from,
-            to,
-            group_by,
+            rules: report.rules.into(),
+            from: arguments.from,
+            to: arguments.to,
+            group_by: arguments.group_by,
             threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
             rows: rows.into_iter().map(GuardianTimelinessRow::from).collect(),
         }))
@@ -233,8 +263,15 @@ impl Reports {
         from: Date,
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<OutcomesReport>> {
-        let Some(report) = ReportRequest::open(ctx, from, to, &group_by, &OUTCOMES_GROUPS)? else {
+        let arguments = ReportArguments {
+            from,
+            to,
+            group_by,
+            rules,
+        };
+        let Some(report) = ReportRequest::open(ctx, &arguments, &OUTCOMES_GROUPS)? else {
             return Ok(None);
         };
         let (db, period) = (report.gate.db(), report.period);
@@ -291,12 +328,12 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             outcomes(&records, period, threshold, framework, dimensions)
         });
-        let rows = control_outcomes(&rollup, RULES);
+        let rows = control_outcomes(&rollup, report.rules);
         Ok(Some(OutcomesReport {
-            rules: RULES.into(),
-            from,
-            to,
-            group_by,
+            rules: report.rules.into(),
+            from: arguments.from,
+            to: arguments.to,
+            group_by: arguments.group_by,
             guardian_threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
             rows: rows.into_iter().map(OutcomesRow::from).collect(),
         }))
