@@ -12,6 +12,12 @@
 --                          CREATEROLE; creating it here lets the owner go without.
 --   stable_futures_server  LOGIN; the server's DATABASE_URL. A member of stable_futures_app,
 --                          owns nothing, cannot bypass row-level security.
+--   stable_futures_aggregate         NOLOGIN; may only call the report functions (reports
+--                                    across authorities); the server switches to it with
+--                                    SET LOCAL ROLE for a token that speaks for several.
+--   stable_futures_aggregate_switch  NOLOGIN NOINHERIT; a member of stable_futures_aggregate,
+--                                    and stable_futures_app a member of it: the server may
+--                                    switch to the aggregate role without inheriting its rights.
 
 CREATE ROLE stable_futures_owner LOGIN PASSWORD 'dev-only-owner-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
@@ -22,6 +28,15 @@ CREATE ROLE stable_futures_app NOLOGIN
 CREATE ROLE stable_futures_server LOGIN PASSWORD 'dev-only-server-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
     IN ROLE stable_futures_app;
+
+CREATE ROLE stable_futures_aggregate NOLOGIN NOINHERIT
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+
+CREATE ROLE stable_futures_aggregate_switch NOLOGIN NOINHERIT
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+    IN ROLE stable_futures_aggregate;
+
+GRANT stable_futures_aggregate_switch TO stable_futures_app;
 
 CREATE DATABASE stable_futures OWNER stable_futures_owner;
 REVOKE ALL ON DATABASE stable_futures FROM PUBLIC;

@@ -9,6 +9,7 @@
 //!
 //! [`Principal`]: stable_futures_domain::principal::Principal
 
+mod aggregate;
 mod audit;
 mod changes;
 mod child_list;
@@ -38,6 +39,7 @@ mod seeding;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use aggregate::AggregateDb;
 pub use audit::AuditEntry;
 pub use changes::ChangeListener;
 pub use child_list::{ChildFilter, ChildIdentifier, ChildOrder, ChildOrderField};

@@ -229,6 +229,31 @@ async fn ensure_app_role(admin: &mut AsyncPgConnection) -> Result<(), diesel::re
                 .execute(conn)
                 .await?;
             }
+            // The roles for reports across authorities (see the aggregate_reports migration),
+            // and their memberships, for the same reason.
+            for role in ["stable_futures_aggregate", "stable_futures_aggregate_switch"] {
+                let missing: Vec<RoleCount> = diesel::sql_query(
+                    "SELECT count(*) AS n FROM pg_roles WHERE rolname = $1 HAVING count(*) = 0",
+                )
+                .bind::<Text, _>(role)
+                .load(conn)
+                .await?;
+                if !missing.is_empty() {
+                    diesel::sql_query(format!(
+                        "CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT"
+                    ))
+                    .execute(conn)
+                    .await?;
+                }
+            }
+            diesel::sql_query(
+                "GRANT stable_futures_aggregate TO stable_futures_aggregate_switch",
+            )
+            .execute(conn)
+            .await?;
+            diesel::sql_query(format!("GRANT stable_futures_aggregate_switch TO {APP_ROLE}"))
+                .execute(conn)
+                .await?;
             Ok(())
         })
         .await
@@ -274,6 +299,19 @@ impl TestDatabase {
                 .unwrap_or_else(|error| panic!("could not register {name}: {error}"));
         }
         database
+    }
+
+    /// Runs `sql` (statements separated by `;`) as the server's role, as it is: `None` when it
+    /// succeeds, else PostgreSQL's message.
+    pub async fn app_query_error(&self, sql: &str) -> Option<String> {
+        use diesel_async::SimpleAsyncConnection;
+        let mut conn = AsyncPgConnection::establish(&self.app_url)
+            .await
+            .unwrap_or_else(|error| panic!("server role connection failed: {error}"));
+        conn.batch_execute(sql)
+            .await
+            .err()
+            .map(|error| error.to_string())
     }
 
     /// Runs one statement as the owner (e.g. to take a privilege away from the server's role).

@@ -35,6 +35,8 @@ string_enum! {
         ConclusiveGroundsOutcome => "CONCLUSIVE_GROUNDS_OUTCOME",
         /// Whether the child's first guardian was assigned, and within the authority's threshold.
         GuardianAssigned => "GUARDIAN_ASSIGNED",
+        /// The local authority whose record it is: reports across authorities only.
+        LocalAuthority => "LOCAL_AUTHORITY",
     }
 }
 
@@ -139,6 +141,7 @@ impl Dimension {
                 .details
                 .gender
                 .map_or("NOT_RECORDED", |gender| gender.as_str())),
+            Dimension::LocalAuthority => one(child.local_authority.as_str()),
             Dimension::GuardianService => one(subject
                 .assignment
                 .map_or("NO_REQUEST", |assignment| assignment.service.as_str())),

@@ -4,6 +4,8 @@
 // Each test binary includes this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod histories;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -15,6 +17,7 @@ use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::testing::TestDatabase;
 use stable_futures_persistence::{Database, PoolSettings, TenantDb};
 
+#[allow(unused_imports)]
 pub use stable_futures_persistence::testing::{CAMDEN, ISLINGTON};
 
 pub async fn setup() -> (TestDatabase, Database) {

@@ -34,6 +34,9 @@ pub enum ReportDimension {
     /// the request (`WITHIN_THRESHOLD`, `AFTER_THRESHOLD`, `NOT_ASSIGNED`, or `NO_REQUEST`)
     /// (outcomes).
     GuardianAssigned,
+    /// The local authority whose record it is: only for a token that speaks for several
+    /// authorities (reports across authorities).
+    LocalAuthority,
 }
 
 /// The disclosure rules a report's cells were published under.

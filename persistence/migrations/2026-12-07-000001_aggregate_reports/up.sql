@@ -1,0 +1,183 @@
+-- Reports across authorities, for a token that speaks for several (a regional partnership, a
+-- pilot's evaluator): aggregates only, enforced here as well as in the server.
+--
+-- stable_futures_aggregate owns nothing and is granted nothing but EXECUTE on the report
+-- functions below. A transaction for such a token runs `SET LOCAL ROLE stable_futures_aggregate`,
+-- so no statement it runs can read a table; the functions, SECURITY DEFINER, read the records of
+-- the authorities they are given and return only grouped counts and statistics.
+--
+-- The server's login role must be able to switch to it without inheriting its privileges (a
+-- tenant's transaction must not call the functions): stable_futures_app is a member of
+-- stable_futures_aggregate_switch (NOINHERIT), which is a member of stable_futures_aggregate.
+-- SET ROLE follows membership; privileges follow inheritance, which stops at the switch.
+--
+-- Deployments create the roles and memberships beforehand (deploy/postgres/init.sql, the
+-- CloudNativePG managed roles), so that the owner needs no CREATEROLE; a superuser running the
+-- migration (the embedded development database) creates what is missing.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stable_futures_aggregate') THEN
+        CREATE ROLE stable_futures_aggregate NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stable_futures_aggregate_switch') THEN
+        CREATE ROLE stable_futures_aggregate_switch NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
+    END IF;
+    IF NOT EXISTS (
+        SELECT FROM pg_auth_members m
+        JOIN pg_roles granted ON granted.oid = m.roleid
+        JOIN pg_roles member ON member.oid = m.member
+        WHERE granted.rolname = 'stable_futures_aggregate'
+          AND member.rolname = 'stable_futures_aggregate_switch'
+    ) THEN
+        GRANT stable_futures_aggregate TO stable_futures_aggregate_switch;
+    END IF;
+    IF NOT EXISTS (
+        SELECT FROM pg_auth_members m
+        JOIN pg_roles granted ON granted.oid = m.roleid
+        JOIN pg_roles member ON member.oid = m.member
+        WHERE granted.rolname = 'stable_futures_aggregate_switch'
+          AND member.rolname = 'stable_futures_app'
+    ) THEN
+        GRANT stable_futures_aggregate_switch TO stable_futures_app;
+    END IF;
+    IF (SELECT rolinherit FROM pg_roles WHERE rolname = 'stable_futures_aggregate_switch') THEN
+        RAISE EXCEPTION 'stable_futures_aggregate_switch must be NOINHERIT, or tenants would inherit the report functions';
+    END IF;
+END
+$$;
+
+-- The authorities a report function reads, set by the function itself for its transaction.
+CREATE FUNCTION current_aggregate_authorities() RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT string_to_array(nullif(current_setting('app.aggregate_authorities', true), ''), ',') $$;
+
+-- Row-level security stays forced; the schema owner (who owns the report functions, and so runs
+-- them) may read the rows of the authorities its function was given. No other role matches it.
+DO $$
+DECLARE
+    tbl text;
+BEGIN
+    FOREACH tbl IN ARRAY ARRAY['children', 'nrm_referrals', 'guardian_assignments', 'outcome_measurements'] LOOP
+        EXECUTE format(
+            'CREATE POLICY aggregate_report ON %I FOR SELECT TO %I '
+            'USING (local_authority = ANY (current_aggregate_authorities()))',
+            tbl, current_user);
+    END LOOP;
+END
+$$;
+
+-- The NRM timeliness report over `authorities`: the referrals made on the UK days `period_from`
+-- to `period_to`, as they stand on `today`, grouped by every subset of `dimensions` (at most
+-- three, each once). `kept` says which dimensions a row is grouped by (bit k for the k-th);
+-- `group_key` holds its values in the order of `dimensions`. The definitions are the domain's
+-- (`stable_futures_domain::reports::nrm_timeliness`), which the tests hold this to.
+CREATE FUNCTION report_nrm_timeliness(
+    authorities text[], period_from date, period_to date, today date, dimensions text[]
+) RETURNS TABLE (
+    kept integer,
+    group_key text[],
+    referrals bigint,
+    reasonable_grounds_decisions bigint,
+    reasonable_grounds_positive bigint,
+    decided_within_target bigint,
+    median_days_to_reasonable_grounds double precision,
+    p90_days_to_reasonable_grounds integer,
+    conclusive_grounds_decisions bigint,
+    conclusive_grounds_positive bigint,
+    median_days_reasonable_to_conclusive double precision,
+    waiting_for_conclusive bigint,
+    median_days_waiting_for_conclusive double precision
+)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(dimensions), 0);
+    columns text[] := '{}';
+    kept_columns text[];
+    unnest_kinds text;
+    grouping_sql text;
+    body text := '';
+    mask integer;
+    k integer;
+BEGIN
+    IF n > 3 OR n <> (SELECT count(DISTINCT d) FROM unnest(dimensions) AS d) THEN
+        RAISE EXCEPTION 'at most three dimensions, each once' USING ERRCODE = '22023';
+    END IF;
+    FOR k IN 1..n LOOP
+        columns := columns || CASE dimensions[k]
+            WHEN 'EXPLOITATION_TYPE' THEN 'kind'
+            WHEN 'COUNTY_LINES' THEN 'county_lines'
+            WHEN 'AGE_BAND' THEN 'age_band'
+            WHEN 'COMPETENT_AUTHORITY' THEN 'competent_authority'
+            WHEN 'FIRST_RESPONDER_TYPE' THEN 'first_responder_type'
+            WHEN 'NATIONALITY' THEN 'nationality'
+            WHEN 'GENDER' THEN 'gender'
+            WHEN 'LOCAL_AUTHORITY' THEN 'local_authority'
+        END;
+        IF columns[k] IS NULL THEN
+            RAISE EXCEPTION 'unknown dimension' USING ERRCODE = '22023';
+        END IF;
+    END LOOP;
+    PERFORM set_config('app.aggregate_authorities', array_to_string(authorities, ','), true);
+    FOR mask IN 0..(1 << n) - 1 LOOP
+        kept_columns := '{}';
+        unnest_kinds := '';
+        FOR k IN 1..n LOOP
+            IF mask & (1 << (k - 1)) <> 0 THEN
+                kept_columns := kept_columns || columns[k];
+                IF columns[k] = 'kind' THEN
+                    unnest_kinds := ' CROSS JOIN LATERAL unnest(f.kinds) AS kind';
+                END IF;
+            END IF;
+        END LOOP;
+        grouping_sql := CASE WHEN cardinality(kept_columns) = 0 THEN '()'
+                             ELSE array_to_string(kept_columns, ', ') END;
+        body := body || CASE WHEN mask > 0 THEN ' UNION ALL ' ELSE '' END || format(
+            'SELECT %s, %s::text[], count(*), '
+            'count(*) FILTER (WHERE f.first_rg), count(*) FILTER (WHERE f.first_rg_positive), '
+            'count(*) FILTER (WHERE f.within_target), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_rg), '
+            'percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days_to_rg), '
+            'count(*) FILTER (WHERE f.cg), count(*) FILTER (WHERE f.cg_positive), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_rg_to_cg), '
+            'count(f.days_waiting), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_waiting) '
+            'FROM facts f%s GROUP BY %s',
+            mask,
+            CASE WHEN cardinality(kept_columns) = 0 THEN 'ARRAY[]'
+                 ELSE 'ARRAY[' || array_to_string(kept_columns, ', ') || ']' END,
+            unnest_kinds,
+            grouping_sql);
+    END LOOP;
+    RETURN QUERY EXECUTE
+        'WITH facts AS MATERIALIZED ('
+        '  SELECT r.exploitation_types AS kinds,'
+        '         CASE WHEN r.county_lines THEN ''YES'' ELSE ''NO'' END AS county_lines,'
+        '         CASE WHEN c.age_disputed THEN ''DISPUTED'''
+        '              ELSE CASE WHEN a.years < 10 THEN ''UNDER_10'' WHEN a.years < 14 THEN ''10_TO_13'''
+        '                        WHEN a.years < 16 THEN ''14_TO_15'' WHEN a.years < 18 THEN ''16_TO_17'''
+        '                        ELSE ''18_AND_OVER'' END END AS age_band,'
+        '         r.competent_authority, r.first_responder_type,'
+        '         coalesce(c.nationalities[1], ''UNKNOWN'') AS nationality,'
+        '         coalesce(c.gender, ''NOT_RECORDED'') AS gender,'
+        '         r.local_authority,'
+        '         r.first_rg_decided_at IS NOT NULL AS first_rg,'
+        '         r.first_rg_outcome = ''POSITIVE'' AS first_rg_positive,'
+        '         uk_date(r.first_rg_decided_at) <= r.reasonable_grounds_due_on AS within_target,'
+        '         uk_date(r.first_rg_decided_at) - uk_date(r.referred_at) AS days_to_rg,'
+        '         r.cg_decided_at IS NOT NULL AS cg,'
+        '         r.cg_outcome = ''POSITIVE'' AS cg_positive,'
+        '         uk_date(r.cg_decided_at) - uk_date(r.rg_decided_at) AS days_rg_to_cg,'
+        '         CASE WHEN r.status = ''RG_POSITIVE'' THEN $4 - uk_date(r.rg_decided_at) END AS days_waiting'
+        '  FROM nrm_referrals r'
+        '  JOIN children c ON c.id = r.child_id AND c.local_authority = r.local_authority'
+        '  CROSS JOIN LATERAL (SELECT extract(year FROM age(uk_date(r.referred_at), c.date_of_birth))::integer AS years) a'
+        '  WHERE r.local_authority = ANY ($1)'
+        '    AND uk_date(r.referred_at) BETWEEN $2 AND $3'
+        ') ' || body
+        USING authorities, period_from, period_to, today;
+END
+$$;
+REVOKE ALL ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) TO stable_futures_aggregate;

@@ -1,0 +1,252 @@
+//! The reports' SQL against their oracle, the domain's definitions: on random histories of
+//! several authorities (every decision and its timing, children of every age), what the report
+//! functions return for one authority and for several, at every grouping, is exactly what the
+//! domain computes from the same records. And a transaction of a reader across authorities can
+//! call the report functions and read no row.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use common::histories::{histories, written_at, Authority};
+use stable_futures_domain::child::Child;
+use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::principal::{Principal, Scope};
+use stable_futures_domain::reports::{
+    nrm_timeliness, Dimension, NrmTimelinessRow, Period, ReferralOfChild, Rollup,
+};
+use stable_futures_persistence::testing::TestDatabase;
+use stable_futures_persistence::{Database, Histories, PoolSettings, TenantDb};
+
+const AUTHORITIES: &[(&str, usize)] = &[("E09000019", 300), ("W06000015", 200), ("S12000036", 150)];
+
+fn tenant(pool: &Database, authority: &Authority) -> TenantDb {
+    pool.for_principal(Arc::new(Principal {
+        subject: "oracle".into(),
+        client: None,
+        local_authority: authority.code.clone(),
+        scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
+    }))
+}
+
+async fn seeded() -> (TestDatabase, Database, Vec<Authority>) {
+    let database = TestDatabase::create().await;
+    for (code, _) in AUTHORITIES {
+        database
+            .owner_execute(&format!(
+                "INSERT INTO local_authorities (code, name) VALUES ('{code}', 'Oracle {code}')"
+            ))
+            .await;
+    }
+    let pool = Database::connect(&database.app_url, &PoolSettings::default())
+        .await
+        .expect("server role connects");
+    let mut authorities = Vec::new();
+    for (seed, (code, count)) in AUTHORITIES.iter().enumerate() {
+        let authority = histories(7_000 + seed as u64, code, *count);
+        tenant(&pool, &authority)
+            .insert_histories_for_tests(Histories {
+                children: &authority.children,
+                referrals: &authority.referrals,
+                assignments: &authority.assignments,
+                measurements: &authority.measurements,
+                written_at: written_at(),
+            })
+            .await
+            .expect("histories inserted");
+        authorities.push(authority);
+    }
+    (database, pool, authorities)
+}
+
+/// The domain's report over the authorities' records, at every grouping.
+fn oracle(
+    authorities: &[&Authority],
+    period: Period,
+    today: NaiveDate,
+    group_by: &[Dimension],
+) -> Rollup<NrmTimelinessRow> {
+    let children: HashMap<ChildId, &Child> = authorities
+        .iter()
+        .flat_map(|authority| authority.children.iter().map(|child| (child.id, child)))
+        .collect();
+    let records: Vec<ReferralOfChild<'_>> = authorities
+        .iter()
+        .flat_map(|authority| authority.referrals.iter())
+        .map(|referral| ReferralOfChild {
+            referral,
+            child: children[&referral.child_id],
+        })
+        .collect();
+    Rollup::compute(group_by, |dimensions| {
+        nrm_timeliness(&records, period, today, dimensions)
+    })
+}
+
+/// Statistics compared to a millionth of a day (the SQL's are double precision).
+fn same(sql: &NrmTimelinessRow, domain: &NrmTimelinessRow) -> bool {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-6,
+        (a, b) => a == b,
+    };
+    NrmTimelinessRow {
+        median_days_to_reasonable_grounds: None,
+        median_days_reasonable_to_conclusive: None,
+        median_days_waiting_for_conclusive: None,
+        ..sql.clone()
+    } == NrmTimelinessRow {
+        median_days_to_reasonable_grounds: None,
+        median_days_reasonable_to_conclusive: None,
+        median_days_waiting_for_conclusive: None,
+        ..domain.clone()
+    } && close(
+        sql.median_days_to_reasonable_grounds,
+        domain.median_days_to_reasonable_grounds,
+    ) && close(
+        sql.median_days_reasonable_to_conclusive,
+        domain.median_days_reasonable_to_conclusive,
+    ) && close(
+        sql.median_days_waiting_for_conclusive,
+        domain.median_days_waiting_for_conclusive,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sql_nrm_timeliness_report_is_the_domain_s_for_any_authorities_and_grouping() {
+    let (_database, pool, authorities) = seeded().await;
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let periods = [
+        Period {
+            from: date(2025, 1, 1),
+            to: date(2025, 12, 31),
+        },
+        Period {
+            from: date(2024, 11, 1),
+            to: date(2026, 11, 30),
+        },
+        // A single day at the change of British Summer Time.
+        Period {
+            from: date(2026, 3, 29),
+            to: date(2026, 3, 29),
+        },
+    ];
+    let groupings: &[&[Dimension]] = &[
+        &[],
+        &[Dimension::ExploitationType],
+        &[Dimension::AgeBand, Dimension::Gender],
+        &[Dimension::CountyLines, Dimension::CompetentAuthority],
+        &[Dimension::FirstResponderType, Dimension::Nationality],
+        &[Dimension::LocalAuthority, Dimension::ExploitationType],
+        &[
+            Dimension::LocalAuthority,
+            Dimension::AgeBand,
+            Dimension::ExploitationType,
+        ],
+    ];
+    let sets: Vec<Vec<&Authority>> = vec![
+        vec![&authorities[0]],
+        vec![&authorities[1], &authorities[2]],
+        authorities.iter().collect(),
+    ];
+    let today = written_at().date_naive();
+    let (mut compared, mut referrals) = (0, 0);
+    for set in &sets {
+        let reader = pool.for_authorities(set.iter().map(|a| a.code.clone()).collect());
+        for period in periods {
+            for group_by in groupings {
+                let runs = reader
+                    .nrm_timeliness_runs(period.from, period.to, today, group_by)
+                    .await
+                    .expect("the report function runs");
+                let sql = Rollup::from_runs(group_by.len(), runs);
+                let domain = oracle(set, period, today, group_by);
+                assert_eq!(
+                    sql.rows().len(),
+                    domain.rows().len(),
+                    "{group_by:?} {period:?}"
+                );
+                for (sql, domain) in sql.rows().iter().zip(domain.rows()) {
+                    assert!(
+                        same(sql, domain),
+                        "{group_by:?} {period:?}:\n sql    {sql:?}\n domain {domain:?}"
+                    );
+                    compared += 1;
+                }
+                if group_by.is_empty() {
+                    referrals += domain.rows()[0].referrals;
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 150 && referrals > 1_000,
+        "{compared} rows compared, of {referrals} referrals"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_across_authorities_reaches_no_row() {
+    let (database, _pool, _authorities) = seeded().await;
+    // As the server's role, switched to the aggregate role as the server does for such a
+    // token: every table refused, the report function answered.
+    for statement in [
+        "SELECT count(*)::text FROM children",
+        "SELECT count(*)::text FROM nrm_referrals",
+        "SELECT count(*)::text FROM guardian_assignments",
+        "SELECT count(*)::text FROM outcome_measurements",
+        "SELECT count(*)::text FROM referral_events",
+        "SELECT count(*)::text FROM audit_events",
+        "SELECT count(*)::text FROM changes",
+    ] {
+        let error = database
+            .app_query_error(&format!(
+                "BEGIN; SET LOCAL ROLE stable_futures_aggregate; {statement}; COMMIT"
+            ))
+            .await;
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("permission denied")),
+            "{statement}: {error:?}"
+        );
+    }
+    let answered = database
+        .app_query_error(
+            "BEGIN; SET LOCAL ROLE stable_futures_aggregate; \
+             SELECT * FROM report_nrm_timeliness(ARRAY['E09000019'], '2025-01-01', '2025-12-31', '2026-01-01', ARRAY['AGE_BAND']); COMMIT",
+        )
+        .await;
+    assert_eq!(
+        answered, None,
+        "the report function is the aggregate role's"
+    );
+    // A tenant's own transaction cannot call the report functions: the aggregate role's
+    // privileges are not inherited by the server's role.
+    let tenant = database
+        .app_query_error(
+            "SELECT * FROM report_nrm_timeliness(ARRAY['E09000019','W06000015'], '2025-01-01', '2025-12-31', '2026-01-01', ARRAY[]::text[])",
+        )
+        .await;
+    assert!(
+        tenant
+            .as_deref()
+            .is_some_and(|e| e.contains("permission denied")),
+        "{tenant:?}"
+    );
+    // Nor can the aggregate role read a row through a function it may call by leaving out the
+    // grouping: the unknown dimension is refused, not interpolated.
+    let injected = database
+        .app_query_error(
+            "BEGIN; SET LOCAL ROLE stable_futures_aggregate; \
+             SELECT * FROM report_nrm_timeliness(ARRAY['E09000019'], '2025-01-01', '2025-12-31', '2026-01-01', ARRAY['r.child_id']); COMMIT",
+        )
+        .await;
+    assert!(
+        injected
+            .as_deref()
+            .is_some_and(|e| e.contains("unknown dimension")),
+        "{injected:?}"
+    );
+}
