@@ -37,8 +37,12 @@ enum Command {
     /// Print a development token signed with the data directory's development key.
     Token {
         /// Local authority GSS code, e.g. E09000019.
-        #[arg(long)]
-        la: String,
+        #[arg(long, required_unless_present = "la_set", conflicts_with = "la_set")]
+        la: Option<String>,
+        /// Comma-separated GSS codes, for a token of reports across authorities (`la_set`; give
+        /// it `--scope reports:aggregate`).
+        #[arg(long, value_delimiter = ',')]
+        la_set: Option<Vec<String>>,
         /// Space-separated scopes. Default: all scopes.
         #[arg(long)]
         scope: Option<String>,
@@ -143,6 +147,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token {
             la,
+            la_set,
             scope,
             ttl,
             subject,
@@ -153,8 +158,9 @@ async fn main() -> anyhow::Result<()> {
             if ttl == 0 || ttl > 30 * 24 * 3600 {
                 bail!("--ttl must be between 1 second and 30 days");
             }
-            let local_authority =
-                LocalAuthorityCode::parse(&la).map_err(|e| anyhow::anyhow!(e.message))?;
+            let parse = |code: &str| {
+                LocalAuthorityCode::parse(code).map_err(|e| anyhow::anyhow!(e.message))
+            };
             let scopes: BTreeSet<Scope> = match scope {
                 Some(text) => {
                     let unknown: Vec<&str> = text
@@ -169,7 +175,19 @@ async fn main() -> anyhow::Result<()> {
                 None => Scope::ALL.iter().copied().collect(),
             };
             let key = DevKey::load_or_create(&data.data_dir)?;
-            let token = key.issue(&audience, &subject, &client, &local_authority, &scopes, ttl)?;
+            let token = match (la, la_set) {
+                (Some(la), _) => {
+                    key.issue(&audience, &subject, &client, &parse(&la)?, &scopes, ttl)?
+                }
+                (None, Some(set)) => {
+                    let codes = set
+                        .iter()
+                        .map(|code| parse(code))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    key.issue_for_authorities(&audience, &subject, &client, &codes, &scopes, ttl)?
+                }
+                (None, None) => bail!("--la or --la-set is needed"),
+            };
             print_line(&token);
             Ok(())
         }

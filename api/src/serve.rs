@@ -206,6 +206,9 @@ async fn production_verifier(auth: &AuthConfig) -> anyhow::Result<TokenVerifier>
                 jwks_file: auth.jwks_file.clone(),
                 jwks_url: auth.jwks_url.clone(),
                 local_authorities: auth.jwt_local_authorities.clone(),
+                // Reports across authorities need an issuer trusted for them explicitly, in
+                // SF_TRUSTED_ISSUERS_FILE.
+                aggregate_local_authorities: Vec::new(),
             }]
         }
     };

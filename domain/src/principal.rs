@@ -20,6 +20,9 @@ string_enum! {
         /// The authority's own reports without disclosure control (`rules: NONE`), for its own
         /// analysts; never across authorities.
         ReportsUnsuppressed => "reports:unsuppressed",
+        /// Reports over several authorities at once, for a token naming them in `la_set` (a
+        /// regional partnership, a pilot's evaluator): controlled aggregates and nothing else.
+        ReportsAggregate => "reports:aggregate",
         /// Changing the authority's settings (worklist thresholds).
         SettingsWrite => "settings:write",
         /// A young person's own words, practitioners' notes and names.
@@ -56,6 +59,24 @@ impl Principal {
     /// identity provider may issue scopes meant for other services in the same token.
     pub fn parse_scopes(claim: &str) -> BTreeSet<Scope> {
         claim.split_whitespace().filter_map(Scope::parse).collect()
+    }
+}
+
+/// A caller that speaks for several local authorities and may read only controlled aggregates
+/// of their records: established from a token with `la_set`. It is a different type from
+/// [`Principal`] so that no persistence call taking a principal can be made for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregatePrincipal {
+    pub subject: String,
+    pub client: Option<String>,
+    /// At least one; in GSS order.
+    pub local_authorities: BTreeSet<LocalAuthorityCode>,
+    pub scopes: BTreeSet<Scope>,
+}
+
+impl AggregatePrincipal {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
     }
 }
 

@@ -159,6 +159,24 @@ impl TestApp {
             .expect("token")
     }
 
+    /// A token for reports across `authorities` (`la_set`) with `scopes`.
+    pub fn token_for_authorities(&self, authorities: &[&str], scopes: &[Scope]) -> String {
+        let codes: Vec<LocalAuthorityCode> = authorities
+            .iter()
+            .map(|la| LocalAuthorityCode::parse(la).expect("code"))
+            .collect();
+        self.key
+            .issue_for_authorities(
+                AUDIENCE,
+                "evaluator",
+                DEV_CLIENT,
+                &codes,
+                &scopes.iter().copied().collect(),
+                600,
+            )
+            .expect("token")
+    }
+
     /// A token for `la` with every scope.
     pub fn token_all(&self, la: &str) -> String {
         self.token(la, Scope::ALL)

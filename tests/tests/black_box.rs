@@ -14,6 +14,7 @@ mod black_box {
     mod issuers;
     mod record_lists;
     mod reports;
+    mod reports_across_authorities;
     mod scopes;
     mod scopes_and_audit;
     mod statements;

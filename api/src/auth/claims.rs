@@ -13,8 +13,12 @@ pub struct Claims {
     pub iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,
-    /// The local authority the token speaks for (GSS code).
+    /// The local authority the token speaks for (GSS code); empty for a token with `la_set`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub la: String,
+    /// The local authorities a token for reports across authorities speaks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub la_set: Option<Vec<String>>,
     #[serde(default)]
     pub scope: String,
     /// The case-system client (OAuth `azp`).
@@ -29,7 +33,12 @@ pub struct Claims {
 pub(super) struct ReceivedClaims {
     pub sub: String,
     pub exp: u64,
-    pub la: String,
+    /// One local authority (a case system's token)…
+    #[serde(default)]
+    pub la: Option<String>,
+    /// …or several, for reports across authorities only.
+    #[serde(default)]
+    pub la_set: Option<Vec<String>>,
     #[serde(default)]
     pub scope: String,
     #[serde(default)]
@@ -62,7 +71,8 @@ mod tests {
         ReceivedClaims {
             sub: "worker".into(),
             exp: 0,
-            la: "E09000019".into(),
+            la: Some("E09000019".into()),
+            la_set: None,
             scope: String::new(),
             azp: azp.map(str::to_owned),
             client_id: client_id.map(str::to_owned),

@@ -88,6 +88,49 @@ impl DevKey {
         scopes: &BTreeSet<Scope>,
         ttl_seconds: u64,
     ) -> Result<String, KeyError> {
+        self.sign(
+            audience,
+            subject,
+            client,
+            (local_authority.as_str().to_owned(), None),
+            scopes,
+            ttl_seconds,
+        )
+    }
+
+    /// Signs a development token for reports across `local_authorities` (`la_set`).
+    pub fn issue_for_authorities(
+        &self,
+        audience: &str,
+        subject: &str,
+        client: &str,
+        local_authorities: &[LocalAuthorityCode],
+        scopes: &BTreeSet<Scope>,
+        ttl_seconds: u64,
+    ) -> Result<String, KeyError> {
+        let set = local_authorities
+            .iter()
+            .map(|code| code.as_str().to_owned())
+            .collect();
+        self.sign(
+            audience,
+            subject,
+            client,
+            (String::new(), Some(set)),
+            scopes,
+            ttl_seconds,
+        )
+    }
+
+    fn sign(
+        &self,
+        audience: &str,
+        subject: &str,
+        client: &str,
+        (la, la_set): (String, Option<Vec<String>>),
+        scopes: &BTreeSet<Scope>,
+        ttl_seconds: u64,
+    ) -> Result<String, KeyError> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             iss: DEV_ISSUER.to_owned(),
@@ -96,7 +139,8 @@ impl DevKey {
             exp: now + ttl_seconds,
             iat: Some(now),
             nbf: None,
-            la: local_authority.as_str().to_owned(),
+            la,
+            la_set,
             scope: scopes
                 .iter()
                 .map(|s| s.as_str())

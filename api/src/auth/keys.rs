@@ -67,6 +67,11 @@ pub struct IssuerConfig {
     /// GSS codes of the local authorities it may speak for. Empty or absent: any.
     #[serde(default)]
     pub local_authorities: Vec<String>,
+    /// GSS codes of the local authorities its tokens may read aggregate reports over together
+    /// (a token naming them in `la_set`, with the `reports:aggregate` scope). Empty or absent:
+    /// none — an issuer must be trusted for this explicitly.
+    #[serde(default)]
+    pub aggregate_local_authorities: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

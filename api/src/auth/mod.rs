@@ -10,4 +10,7 @@ mod verifier;
 pub use claims::Claims;
 pub use development::{DevKey, DEV_CLIENT, DEV_ISSUER};
 pub use keys::{read_issuers_file, IssuerConfig, KeyError, DEFAULT_MIN_REFRESH};
-pub use verifier::{check_crypto_provider, TokenError, TokenVerifier, MAX_TOKEN_BYTES};
+pub use verifier::{
+    check_crypto_provider, TokenError, TokenVerifier, Verified, MAX_AGGREGATE_AUTHORITIES,
+    MAX_TOKEN_BYTES,
+};

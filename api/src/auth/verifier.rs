@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jsonwebtoken::Validation;
 use stable_futures_domain::local_authority::LocalAuthorityCode;
-use stable_futures_domain::principal::Principal;
+use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 
 use super::claims::ReceivedClaims;
 use super::development::{DevKey, DEV_ISSUER};
@@ -37,6 +37,23 @@ pub enum TokenError {
     ConflictingClients,
     #[error("token's issuer may not speak for the local authority it names")]
     AuthorityNotAllowedForIssuer,
+    #[error("token names both la and la_set, or neither")]
+    AuthorityClaims,
+    #[error("token's issuer may not speak for several local authorities, or not for these")]
+    AggregateNotAllowedForIssuer,
+    #[error("token for several local authorities used where one is needed")]
+    AggregateToken,
+}
+
+/// The most authorities one token for reports across authorities may name.
+pub const MAX_AGGREGATE_AUTHORITIES: usize = 100;
+
+/// What a verified token establishes: a caller for one authority, or a reader of aggregates over
+/// several.
+#[derive(Debug, Clone)]
+pub enum Verified {
+    Tenant(Principal),
+    Aggregate(AggregatePrincipal),
 }
 
 fn describe_rejection(error: &jsonwebtoken::errors::Error) -> &'static str {
@@ -59,6 +76,9 @@ struct TrustedIssuer {
     audience: String,
     /// `None`: any authority the service serves.
     local_authorities: Option<BTreeSet<String>>,
+    /// The authorities its tokens may read aggregates over together (`la_set`). `None`: any (the
+    /// development issuer); empty: none.
+    aggregate_local_authorities: Option<BTreeSet<String>>,
     keys: KeySet,
 }
 
@@ -84,6 +104,7 @@ impl TokenVerifier {
         let issuer = TrustedIssuer {
             audience: audience.to_owned(),
             local_authorities: None,
+            aggregate_local_authorities: None,
             keys: KeySet::development(key.secret())?,
         };
         Ok(Self {
@@ -102,6 +123,7 @@ impl TokenVerifier {
         let trusted = TrustedIssuer {
             audience: audience.to_owned(),
             local_authorities: None,
+            aggregate_local_authorities: Some(BTreeSet::new()),
             keys: KeySet::read_file(path)?,
         };
         Ok(Self {
@@ -121,18 +143,24 @@ impl TokenVerifier {
     ) -> Result<Self, KeyError> {
         let mut trusted = HashMap::new();
         for config in issuers {
-            let mut authorities = BTreeSet::new();
-            for code in &config.local_authorities {
-                let parsed = LocalAuthorityCode::parse(code)
-                    .map_err(|_| KeyError::Jwks(format!("{code:?} is not a GSS code")))?;
-                authorities.insert(parsed.as_str().to_owned());
-            }
+            let codes = |list: &[String]| -> Result<BTreeSet<String>, KeyError> {
+                list.iter()
+                    .map(|code| {
+                        LocalAuthorityCode::parse(code)
+                            .map(|parsed| parsed.as_str().to_owned())
+                            .map_err(|_| KeyError::Jwks(format!("{code:?} is not a GSS code")))
+                    })
+                    .collect()
+            };
+            let authorities = codes(&config.local_authorities)?;
+            let aggregate = codes(&config.aggregate_local_authorities)?;
             let issuer = TrustedIssuer {
                 audience: config
                     .audience
                     .clone()
                     .unwrap_or_else(|| default_audience.to_owned()),
                 local_authorities: (!authorities.is_empty()).then_some(authorities),
+                aggregate_local_authorities: Some(aggregate),
                 keys: KeySet::of_issuer(config, min_refresh).await?,
             };
             if trusted.insert(config.issuer.clone(), issuer).is_some() {
@@ -162,6 +190,15 @@ impl TokenVerifier {
     /// the epoch: `exp` plus the clock-skew leeway, as for a request): for connections that
     /// outlive a request and must end when their token does.
     pub async fn verify_with_expiry(&self, token: &str) -> Result<(Principal, u64), TokenError> {
+        match self.verify_any(token).await? {
+            (Verified::Tenant(principal), expires) => Ok((principal, expires)),
+            (Verified::Aggregate(_), _) => Err(TokenError::AggregateToken),
+        }
+    }
+
+    /// [`TokenVerifier::verify_with_expiry`] for a token of either kind: one authority (`la`) or
+    /// several (`la_set`, which the issuer must be allowed for each of).
+    pub async fn verify_any(&self, token: &str) -> Result<(Verified, u64), TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
         }
@@ -185,31 +222,66 @@ impl TokenVerifier {
         validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<ReceivedClaims>(token, &pinned.key, &validation)?;
         let claims = data.claims;
-        // Exactly a GSS code: a claim with stray spaces is an issuer's mistake to refuse, not to
-        // repair.
-        let local_authority = LocalAuthorityCode::parse(&claims.la)
-            .ok()
-            .filter(|code| code.as_str() == claims.la)
-            .ok_or(TokenError::BadLocalAuthority)?;
-        if issuer
-            .local_authorities
-            .as_ref()
-            .is_some_and(|allowed| !allowed.contains(local_authority.as_str()))
-        {
-            return Err(TokenError::AuthorityNotAllowedForIssuer);
-        }
         let client = claims
             .client()
             .map_err(|_| TokenError::ConflictingClients)?;
-        let principal = Principal {
-            subject: claims.sub,
-            client,
-            local_authority,
-            scopes: Principal::parse_scopes(&claims.scope),
-        };
         // A connection lives as long as a request with the same token would still be accepted,
         // so a client whose clock runs behind ours is not cut off sooner on one than the other.
-        Ok((principal, claims.exp.saturating_add(self.leeway)))
+        let expires = claims.exp.saturating_add(self.leeway);
+        let scopes = Principal::parse_scopes(&claims.scope);
+        // Exactly a GSS code: a claim with stray spaces is an issuer's mistake to refuse, not to
+        // repair.
+        let exact = |claim: &str| {
+            LocalAuthorityCode::parse(claim)
+                .ok()
+                .filter(|code| code.as_str() == claim)
+                .ok_or(TokenError::BadLocalAuthority)
+        };
+        let verified = match (&claims.la, &claims.la_set) {
+            (Some(la), None) => {
+                let local_authority = exact(la)?;
+                if issuer
+                    .local_authorities
+                    .as_ref()
+                    .is_some_and(|allowed| !allowed.contains(local_authority.as_str()))
+                {
+                    return Err(TokenError::AuthorityNotAllowedForIssuer);
+                }
+                Verified::Tenant(Principal {
+                    subject: claims.sub,
+                    client,
+                    local_authority,
+                    scopes,
+                })
+            }
+            (None, Some(set)) => {
+                if set.is_empty() || set.len() > MAX_AGGREGATE_AUTHORITIES {
+                    return Err(TokenError::BadLocalAuthority);
+                }
+                let local_authorities: BTreeSet<LocalAuthorityCode> =
+                    set.iter().map(|la| exact(la)).collect::<Result<_, _>>()?;
+                if local_authorities.len() != set.len() {
+                    return Err(TokenError::BadLocalAuthority);
+                }
+                let allowed = |code: &LocalAuthorityCode| {
+                    issuer
+                        .aggregate_local_authorities
+                        .as_ref()
+                        .is_none_or(|allowed| allowed.contains(code.as_str()))
+                };
+                if !local_authorities.iter().all(allowed) {
+                    return Err(TokenError::AggregateNotAllowedForIssuer);
+                }
+                Verified::Aggregate(AggregatePrincipal {
+                    subject: claims.sub,
+                    client,
+                    local_authorities,
+                    scopes,
+                })
+            }
+            _ => return Err(TokenError::AuthorityClaims),
+        };
+        Ok((verified, expires))
     }
 }
 /// The `iss` claim of a token, read without verifying anything.

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types wrap domain values; a child's data reaches a resolver only through
 //! the read gate (`reads`), which checks the scope and notes the read for the audit trail.
 
+pub mod aggregate;
 pub mod audit;
 pub mod chart;
 pub mod document;

@@ -2,7 +2,7 @@
 //! and whether the caller may introspect.
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use stable_futures_domain::principal::{Principal, Scope};
+use stable_futures_domain::principal::Scope;
 
 use super::state::Inner;
 use crate::config::Mode;
@@ -11,8 +11,9 @@ use crate::graphql::limits::{self, LimitExceeded};
 
 /// Introspection (`__schema`, `__type`) is for development mode, or for a token with the
 /// `schema:introspect` scope.
-fn introspection_allowed(mode: Mode, principal: &Principal) -> bool {
-    mode == Mode::Development || principal.has(Scope::SchemaIntrospect)
+/// Whether a caller holding `scopes` may introspect the schema.
+pub(super) fn introspection_allowed(mode: Mode, has: impl Fn(Scope) -> bool) -> bool {
+    mode == Mode::Development || has(Scope::SchemaIntrospect)
 }
 
 /// The error of a refused operation (answered with no data).
@@ -45,7 +46,7 @@ fn syntax_error(error: async_graphql::parser::Error) -> async_graphql::ServerErr
 /// once: the engine reuses it.
 pub(super) fn admit(
     state: &Inner,
-    principal: &Principal,
+    may_introspect: bool,
     mut request: async_graphql::Request,
 ) -> Result<(async_graphql::Request, Operation), async_graphql::ServerError> {
     // Checked before parsing; the variables are bounded by the body limit.
@@ -58,7 +59,7 @@ pub(super) fn admit(
         .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
     let operation = Operation::of(&document, request.operation_name.as_deref());
     request.set_parsed_query(document);
-    if !introspection_allowed(state.mode, principal) {
+    if !may_introspect {
         if facts.introspection {
             return Err(refused(&ApiError::Forbidden(
                 Scope::SchemaIntrospect.as_str(),

@@ -9,16 +9,18 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use opentelemetry::KeyValue;
+use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::local_authority::LocalAuthority;
-use stable_futures_domain::principal::Principal;
+use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 use tracing::Instrument as _;
 
-use super::admission::admit;
+use super::admission::{admit, introspection_allowed, refused};
 use super::body::{is_json, requests_of, Requests};
-use super::identity::{bearer, identify, Refusal};
+use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::responses::{answer, unauthenticated};
 use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
+use crate::graphql::aggregate::AggregateRequest;
 use crate::graphql::errors::ApiError;
 use crate::telemetry::http::RequestTrace;
 use crate::telemetry::metrics::metrics;
@@ -37,12 +39,11 @@ pub(super) async fn graphql(
         let error = ApiError::BadUserInput(POST_JSON.into());
         return answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, &error);
     }
-    let caller = match identify(state, bearer(&headers)).await {
+    let caller = match identify_any(state, bearer(&headers)).await {
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
         Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
     };
-    let (principal, local_authority) = (caller.principal, caller.local_authority);
     // A JSON object is one operation. A JSON array is a batch, refused unless batching is
     // configured (SF_MAX_BATCH); serde's positional form of a request is never accepted.
     let requests = match requests_of(&body, state.max_batch) {
@@ -52,8 +53,7 @@ pub(super) async fn graphql(
     let mut statements = 0;
     let mut http = match requests {
         Requests::One(request) => {
-            let (response, count) =
-                execute_one(state, &correlation, principal, local_authority, *request).await;
+            let (response, count) = execute_for(state, &correlation, &caller, *request).await;
             statements += count;
             Json(response).into_response()
         }
@@ -61,14 +61,7 @@ pub(super) async fn graphql(
             // One after the other, each with its own request context and loaders.
             let mut responses = Vec::with_capacity(batch.len());
             for request in batch {
-                let (response, count) = execute_one(
-                    state,
-                    &correlation,
-                    principal.clone(),
-                    local_authority.clone(),
-                    request,
-                )
-                .await;
+                let (response, count) = execute_for(state, &correlation, &caller, request).await;
                 statements += count;
                 responses.push(response);
             }
@@ -83,9 +76,90 @@ pub(super) async fn graphql(
     http
 }
 
+/// Runs one operation for `caller` in the schema of its kind.
+pub(super) async fn execute_for(
+    state: &Inner,
+    correlation: &Correlation,
+    caller: &AnyCaller,
+    request: async_graphql::Request,
+) -> (async_graphql::Response, usize) {
+    match caller {
+        AnyCaller::Tenant(caller) => {
+            execute_one(
+                state,
+                correlation,
+                caller.principal.clone(),
+                caller.local_authority.clone(),
+                request,
+            )
+            .await
+        }
+        AnyCaller::Aggregate(principal) => (
+            execute_aggregate(state, correlation, principal.clone(), request).await,
+            0,
+        ),
+    }
+}
+
+/// Runs one operation of a reader across authorities, in the aggregate schema, in its own span.
+async fn execute_aggregate(
+    state: &Inner,
+    correlation: &Correlation,
+    principal: AggregatePrincipal,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
+    let (request, operation) = match admit(state, may_introspect, request) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
+            count_errors(&refusal);
+            return refusal;
+        }
+    };
+    let purpose = match &correlation.purpose {
+        Ok(purpose) => purpose.clone(),
+        Err(invalid) => {
+            let error = ApiError::BadUserInput(invalid.to_string());
+            return with_codes(async_graphql::Response::from_errors(vec![refused(&error)]));
+        }
+    };
+    let span = tracing::info_span!(
+        "graphql.operation",
+        otel.name = %match &operation.name {
+            Some(name) => format!("{} {name}", operation.kind),
+            None => operation.kind.to_owned(),
+        },
+        graphql.operation.type = operation.kind,
+        graphql.operation.name = operation.name.as_deref(),
+        otel.status_code = tracing::field::Empty,
+    );
+    let context = Arc::new(AggregateRequest {
+        principal,
+        now: chrono::Utc::now(),
+        audit: AuditContext::new(
+            operation.name.as_deref().unwrap_or("anonymous"),
+            correlation.trace_id.clone(),
+            purpose,
+        ),
+        database: state.database.clone(),
+    });
+    let response = state
+        .aggregate_schema
+        .execute(request.data(context))
+        .instrument(span.clone())
+        .await;
+    let response = with_codes(response);
+    if response.is_err() {
+        span.record("otel.status_code", "ERROR");
+    }
+    count_errors(&response);
+    response
+}
+
 /// Runs one operation with its own request context, in its own span. Returns the response and
 /// how many SQL statements it ran.
-pub(super) async fn execute_one(
+async fn execute_one(
     state: &Inner,
     correlation: &Correlation,
     principal: Principal,
@@ -93,7 +167,8 @@ pub(super) async fn execute_one(
     request: async_graphql::Request,
 ) -> (async_graphql::Response, usize) {
     let started = Instant::now();
-    let (request, operation) = match admit(state, &principal, request) {
+    let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
+    let (request, operation) = match admit(state, may_introspect, request) {
         Ok(admitted) => admitted,
         Err(refusal) => {
             let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));

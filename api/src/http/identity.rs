@@ -3,10 +3,10 @@
 
 use axum::http::{header, HeaderMap};
 use stable_futures_domain::local_authority::LocalAuthority;
-use stable_futures_domain::principal::Principal;
+use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 
 use super::state::Inner;
-use crate::auth::TokenError;
+use crate::auth::{TokenError, Verified};
 use crate::graphql::errors::ApiError;
 
 /// A caller the service will answer.
@@ -45,6 +45,50 @@ pub(super) async fn identify(
             local_authority,
             expires,
         }),
+        Ok(None) => Err(Refusal::Unauthenticated(TokenError::UnknownLocalAuthority)),
+        Err(error) => Err(Refusal::Unavailable(ApiError::internal(&error))),
+    }
+}
+
+/// A caller of either kind: for one authority, or reading aggregates over several.
+pub(super) enum AnyCaller {
+    Tenant(Caller),
+    Aggregate(AggregatePrincipal),
+}
+
+/// [`identify`] for the endpoints a reader across authorities may use too (`POST /graphql`, the
+/// CSV exports): each authority its token names must be one the service serves.
+pub(super) async fn identify_any(
+    state: &Inner,
+    token: Result<&str, TokenError>,
+) -> Result<AnyCaller, Refusal> {
+    let token = token.map_err(Refusal::Unauthenticated)?;
+    let (verified, expires) = state
+        .verifier
+        .verify_any(token)
+        .await
+        .map_err(Refusal::Unauthenticated)?;
+    match verified {
+        Verified::Tenant(principal) => {
+            let local_authority = served(state, principal.local_authority.as_str()).await?;
+            Ok(AnyCaller::Tenant(Caller {
+                principal,
+                local_authority,
+                expires,
+            }))
+        }
+        Verified::Aggregate(principal) => {
+            for code in &principal.local_authorities {
+                served(state, code.as_str()).await?;
+            }
+            Ok(AnyCaller::Aggregate(principal))
+        }
+    }
+}
+
+async fn served(state: &Inner, code: &str) -> Result<LocalAuthority, Refusal> {
+    match state.authorities.get(code).await {
+        Ok(Some(local_authority)) => Ok(local_authority),
         Ok(None) => Err(Refusal::Unauthenticated(TokenError::UnknownLocalAuthority)),
         Err(error) => Err(Refusal::Unavailable(ApiError::internal(&error))),
     }

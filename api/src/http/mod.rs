@@ -30,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::auth::TokenVerifier;
 use crate::authorities::KnownAuthorities;
 use crate::config::{LimitsConfig, Mode};
+use crate::graphql::aggregate::build_aggregate_schema;
 use crate::graphql::build_schema;
 use crate::graphql::limits::DocumentLimits;
 use crate::notifications::ChangeNotifier;
@@ -57,6 +58,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         // Introspection is in the schema, and allowed or refused per request (see
         // `admission::introspection_allowed`).
         schema: build_schema(&settings.limits, true),
+        aggregate_schema: build_aggregate_schema(&settings.limits, true),
         authorities: KnownAuthorities::new(database.clone()),
         notifier: ChangeNotifier::new(database.clone(), settings.shutdown.clone()),
         connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
 
-use super::execute::execute_one;
-use super::identity::{bearer, identify, Refusal};
+use super::execute::execute_for;
+use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::responses::{answer, error_body, unauthenticated};
 use super::state::AppState;
 use crate::caller::Correlation;
@@ -193,7 +193,7 @@ fn write_csv(export: &Export, report: &Value, authority: &str) -> Result<Vec<u8>
         .map(|dimensions| dimensions.iter().map(cell).collect())
         .unwrap_or_default();
     out.write_record([format!("# Stable Futures report: {}", export.title)])?;
-    out.write_record([format!("# Local authority: {authority}")])?;
+    out.write_record([format!("# Local authorities: {authority}")])?;
     out.write_record([format!(
         "# Period: {} to {} (UK dates; both included)",
         cell(&report["from"]),
@@ -278,7 +278,7 @@ pub(super) async fn export(
         return answer(StatusCode::NOT_FOUND, &ApiError::NotFound);
     };
     let correlation = Correlation::from_headers(&headers, trace_id);
-    let caller = match identify(state, bearer(&headers)).await {
+    let caller = match identify_any(state, bearer(&headers)).await {
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
         Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
@@ -287,18 +287,19 @@ pub(super) async fn export(
         Ok(variables) => variables,
         Err(error) => return answer(StatusCode::BAD_REQUEST, &error),
     };
-    let authority = caller.principal.local_authority.as_str().to_owned();
+    let authority = match &caller {
+        AnyCaller::Tenant(caller) => caller.principal.local_authority.as_str().to_owned(),
+        AnyCaller::Aggregate(principal) => principal
+            .local_authorities
+            .iter()
+            .map(|code| code.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
     let request = async_graphql::Request::new(query_of(export))
         .operation_name("Export")
         .variables(async_graphql::Variables::from_json(variables));
-    let (response, _) = execute_one(
-        state,
-        &correlation,
-        caller.principal,
-        caller.local_authority,
-        request,
-    )
-    .await;
+    let (response, _) = execute_for(state, &correlation, &caller, request).await;
     if let Some(error) = response.errors.first() {
         let code = error
             .extensions

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::TokenVerifier;
 use crate::authorities::KnownAuthorities;
 use crate::config::Mode;
+use crate::graphql::aggregate::AggregateSchema;
 use crate::graphql::limits::DocumentLimits;
 use crate::graphql::AppSchema;
 use crate::notifications::ChangeNotifier;
@@ -19,6 +20,8 @@ pub struct AppState(pub(super) Arc<Inner>);
 
 pub(super) struct Inner {
     pub(super) schema: AppSchema,
+    /// For a token that speaks for several authorities: reports and nothing else.
+    pub(super) aggregate_schema: AggregateSchema,
     pub(super) database: Database,
     pub(super) verifier: TokenVerifier,
     pub(super) authorities: KnownAuthorities,

@@ -70,6 +70,7 @@ fn claims(issuer: &str) -> Value {
         iat: Some(now),
         nbf: None,
         la: ISLINGTON.to_owned(),
+        la_set: None,
         scope: "children:read referrals:read".to_owned(),
         azp: Some("case-system".to_owned()),
     })
@@ -661,4 +662,79 @@ async fn keys_offered_inside_the_token_header_are_ignored() {
     );
     let token = jsonwebtoken::encode(&forged, &dev_claims(), &attacker_key).expect("token");
     assert_refused(&viewer(&app, &token).await);
+}
+
+/// A token for reports across authorities as the claims say it, asking for an aggregate.
+async fn aggregate_report(app: &TestApp, token: &str) -> Answer {
+    app.graphql(
+        token,
+        "{ reports { nrmTimeliness(from: \"2025-01-01\", to: \"2025-12-31\") { rules } } }",
+        json!({}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_names_one_authority_or_a_set_of_them_never_both_nor_neither() {
+    let app = dev_app().await;
+    let aggregate = with(
+        with(
+            without(dev_claims(), "la"),
+            "la_set",
+            json!([ISLINGTON, CAMDEN]),
+        ),
+        "scope",
+        json!("reports:aggregate"),
+    );
+    let accepted = aggregate_report(&app, &dev_token(&aggregate)).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    accepted.assert_ok();
+    for (what, claims) in [
+        ("both", with(aggregate.clone(), "la", json!(ISLINGTON))),
+        ("neither", without(aggregate.clone(), "la_set")),
+        ("an empty set", with(aggregate.clone(), "la_set", json!([]))),
+        (
+            "a code twice",
+            with(aggregate.clone(), "la_set", json!([ISLINGTON, ISLINGTON])),
+        ),
+        (
+            "a malformed code",
+            with(aggregate.clone(), "la_set", json!([ISLINGTON, "E0900001"])),
+        ),
+        (
+            "an authority not served",
+            with(aggregate.clone(), "la_set", json!([ISLINGTON, UNSERVED])),
+        ),
+        (
+            "not a list",
+            with(aggregate.clone(), "la_set", json!(ISLINGTON)),
+        ),
+    ] {
+        let refused = aggregate_report(&app, &dev_token(&claims)).await;
+        assert_eq!(refused.status, 401, "{what}: {}", refused.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_not_trusted_for_reports_across_authorities_cannot_issue_them() {
+    // The production issuer is trusted for any one authority, and for no set of them.
+    let app = production_rsa_app().await;
+    let set_claims = with(
+        with(
+            without(claims(PRODUCTION_ISSUER), "la"),
+            "la_set",
+            json!([ISLINGTON, CAMDEN]),
+        ),
+        "scope",
+        json!("reports:aggregate"),
+    );
+    let refused = aggregate_report(&app, &rsa_token(Algorithm::RS256, RSA_KID, &set_claims)).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    // The same issuer's token for one authority is still fine.
+    let one = viewer(
+        &app,
+        &rsa_token(Algorithm::RS256, RSA_KID, &claims(PRODUCTION_ISSUER)),
+    )
+    .await;
+    assert_eq!(one.status, 200, "{}", one.body);
 }

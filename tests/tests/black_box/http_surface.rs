@@ -26,6 +26,7 @@ fn production_token() -> String {
         iat: Some(now),
         nbf: None,
         la: ISLINGTON.to_owned(),
+        la_set: None,
         scope: "children:read children:write referrals:read".to_owned(),
         azp: None,
     };

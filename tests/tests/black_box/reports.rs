@@ -320,7 +320,7 @@ async fn a_report_exports_as_csv_with_its_rules_and_period_in_header_lines() {
         lines[..5],
         [
             "# Stable Futures report: NRM timeliness",
-            "# Local authority: E09000019",
+            "# Local authorities: E09000019",
             "# Period: 2025-01-01 to 2025-12-31 (UK dates; both included)",
             "# Disclosure rules: DFE_2024 (c: hidden; z: not applicable; 0: a true zero)",
             "# Grouped by: COUNTY_LINES",

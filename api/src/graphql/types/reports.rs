@@ -100,7 +100,8 @@ struct ReportArguments {
     rules: DisclosureRules,
 }
 
-fn period(from: Date, to: Date) -> Result<Period, ApiError> {
+/// The period of a report, checked: not backwards, at most ten years.
+pub(crate) fn period(from: Date, to: Date) -> Result<Period, ApiError> {
     if to.0 < from.0 {
         return Err(ApiError::BadUserInput(
             "the period runs backwards: to is before from".to_owned(),

@@ -1,0 +1,149 @@
+//! What a reader across authorities sees (a token naming several in `la_set`: a regional
+//! partnership, a pilot's evaluator): a schema of `reports` and nothing else, answered from the
+//! report functions of the database, which return grouped counts only, under `DFE_2024` always.
+//! No type of the tenant schema is reachable from it, so no path leads to a child's record; the
+//! database refuses the same a second time (`stable_futures_aggregate` reads no table).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+use chrono::{DateTime, Utc};
+use stable_futures_domain::audit::{AuditContext, FieldsClass};
+use stable_futures_domain::calendar::uk_date;
+use stable_futures_domain::disclosure::RuleSet;
+use stable_futures_domain::principal::{AggregatePrincipal, Principal, Scope};
+use stable_futures_domain::reports::{
+    check_group_by, control_nrm_timeliness, Dimension, Rollup, NRM_TIMELINESS_GROUPS,
+};
+use stable_futures_persistence::Database;
+
+use crate::config::LimitsConfig;
+use crate::graphql::enums::{DisclosureRules, ReportDimension};
+use crate::graphql::errors::ApiError;
+use crate::graphql::scalars::Date;
+use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
+use crate::graphql::types::reports::period;
+
+pub type AggregateSchema = Schema<AggregateQuery, EmptyMutation, EmptySubscription>;
+
+pub fn build_aggregate_schema(limits: &LimitsConfig, introspection: bool) -> AggregateSchema {
+    let mut builder = Schema::build(AggregateQuery, EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
+        .disable_suggestions();
+    if !introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// One request of a reader across authorities.
+#[derive(Debug)]
+pub struct AggregateRequest {
+    pub principal: AggregatePrincipal,
+    pub now: DateTime<Utc>,
+    pub audit: AuditContext,
+    pub database: Database,
+}
+
+#[derive(Debug, Default)]
+pub struct AggregateQuery;
+
+/// Named as in the schema of one authority, whose `reports` this mirrors.
+#[Object(name = "Query")]
+impl AggregateQuery {
+    /// Reports over the token's local authorities together (`reports:aggregate`), always under
+    /// disclosure control; group by `LOCAL_AUTHORITY` for each authority's figures.
+    async fn reports(&self) -> AggregateReports {
+        AggregateReports
+    }
+}
+
+/// The reports a reader across authorities may run. Each is recorded in every authority's
+/// audit trail as an `AGGREGATE` read by the token's subject, with no child.
+#[derive(Debug, Default)]
+pub struct AggregateReports;
+
+impl AggregateReports {
+    /// The request, once its scope and rules are checked and its read noted in each authority's
+    /// trail.
+    async fn open<'a>(
+        ctx: &Context<'a>,
+        rules: DisclosureRules,
+    ) -> Result<&'a AggregateRequest, ApiError> {
+        let request = ctx
+            .data::<Arc<AggregateRequest>>()
+            .map_err(|_| ApiError::internal(&"an aggregate request without its context"))?;
+        if !request.principal.has(Scope::ReportsAggregate) {
+            return Err(ApiError::Forbidden(Scope::ReportsAggregate.as_str()));
+        }
+        if RuleSet::from(rules) != RuleSet::Dfe2024 {
+            // What crosses authorities is always controlled: no scope allows NONE here.
+            return Err(ApiError::Forbidden(Scope::ReportsUnsuppressed.as_str()));
+        }
+        for code in &request.principal.local_authorities {
+            let tenant = request.database.for_principal(Arc::new(Principal {
+                subject: request.principal.subject.clone(),
+                client: request.principal.client.clone(),
+                local_authority: code.clone(),
+                scopes: BTreeSet::new(),
+            }));
+            let read = (None, BTreeSet::from([FieldsClass::Aggregate]));
+            tenant
+                .record_reads(&request.audit, vec![read])
+                .await
+                .map_err(|error| ApiError::internal(&error))?;
+        }
+        Ok(request)
+    }
+}
+
+#[Object(name = "Reports")]
+impl AggregateReports {
+    /// The NRM timeliness report (as `reports.nrmTimeliness` defines it for one authority) over
+    /// the referrals of all the token's authorities made from `from` to `to`; group by
+    /// `LOCAL_AUTHORITY` (and at most two other dimensions) for each authority's figures. Every
+    /// count under `DFE_2024`.
+    async fn nrm_timeliness(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+    ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
+        let request = Self::open(ctx, rules).await?;
+        let period = period(from, to)?;
+        let dimensions: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
+        let offered: Vec<Dimension> = NRM_TIMELINESS_GROUPS
+            .iter()
+            .copied()
+            .chain([Dimension::LocalAuthority])
+            .collect();
+        check_group_by(&offered, &dimensions)
+            .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+        let runs = request
+            .database
+            .for_authorities(
+                request
+                    .principal
+                    .local_authorities
+                    .iter()
+                    .cloned()
+                    .collect(),
+            )
+            .nrm_timeliness_runs(period.from, period.to, uk_date(request.now), &dimensions)
+            .await
+            .map_err(ApiError::from)?;
+        let rollup = Rollup::from_runs(dimensions.len(), runs);
+        let rows = control_nrm_timeliness(&rollup, RuleSet::Dfe2024);
+        Ok(Some(NrmTimelinessReport {
+            rules: RuleSet::Dfe2024.into(),
+            from,
+            to,
+            group_by,
+            rows: rows.into_iter().map(NrmTimelinessRow::from).collect(),
+        }))
+    }
+}

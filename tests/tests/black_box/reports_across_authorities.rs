@@ -1,0 +1,148 @@
+//! Reports across authorities through the real server: a token naming several authorities in
+//! `la_set` reads the NRM timeliness report over them together and per authority, always under
+//! disclosure control, recorded in each authority's audit trail, and reaches nothing else.
+
+use serde_json::{json, Value};
+use stable_futures_domain::principal::Scope;
+use stable_futures_test_support::fixtures;
+use stable_futures_test_support::{TestApp, CAMDEN, ISLINGTON};
+
+const REPORT: &str = "query($groupBy: [ReportDimension!]! = [], $rules: DisclosureRules! = DFE_2024) { reports { nrmTimeliness(from: \"2025-01-01\", to: \"2025-12-31\", groupBy: $groupBy, rules: $rules) { rules rows { group referrals { display reason } } } } }";
+
+/// `n` referrals of `authority` made in March 2025.
+async fn referrals(app: &TestApp, authority: &str, prefix: &str, n: usize) {
+    let token = app.token_all(authority);
+    for k in 0..n {
+        let child = fixtures::child(app, &token, &format!("{prefix}{k}")).await;
+        fixtures::referral_at(app, &token, &child, "2025-03-03T09:00:00Z").await;
+    }
+}
+
+fn rows(answer: &stable_futures_test_support::Answer) -> Vec<(Value, Value)> {
+    answer.assert_ok();
+    answer
+        .data("/reports/nrmTimeliness/rows")
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| (row["group"].clone(), row["referrals"]["display"].clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    referrals(&app, ISLINGTON, "ISL", 13).await;
+    referrals(&app, CAMDEN, "CAM", 4).await;
+    let evaluator = app.token_for_authorities(&[ISLINGTON, CAMDEN], &[Scope::ReportsAggregate]);
+
+    let together = app.graphql(&evaluator, REPORT, json!({})).await;
+    assert_eq!(rows(&together), [(json!([]), json!("17"))]);
+    assert_eq!(
+        together.data("/reports/nrmTimeliness/rules"),
+        &json!("DFE_2024")
+    );
+
+    // Per authority: Camden's 4 is small, and with the total of 17 shown Islington's 13 would
+    // give it away, so it is hidden too.
+    let per_authority = app
+        .graphql(
+            &evaluator,
+            REPORT,
+            json!({ "groupBy": ["LOCAL_AUTHORITY"] }),
+        )
+        .await;
+    assert_eq!(
+        rows(&per_authority),
+        [
+            (json!([CAMDEN]), json!("c")),
+            (json!([ISLINGTON]), json!("c"))
+        ]
+    );
+    let by_authority_and_kind = app
+        .graphql(
+            &evaluator,
+            REPORT,
+            json!({ "groupBy": ["LOCAL_AUTHORITY", "COUNTY_LINES"] }),
+        )
+        .await;
+    by_authority_and_kind.assert_ok();
+
+    // Always controlled: NONE is refused whatever the token holds.
+    let unsuppressed = app
+        .graphql(&evaluator, REPORT, json!({ "rules": "NONE" }))
+        .await;
+    assert_eq!(
+        unsuppressed.error_codes(),
+        ["FORBIDDEN"],
+        "{}",
+        unsuppressed.body
+    );
+    // The scope is needed.
+    let without_scope = app.token_for_authorities(&[ISLINGTON, CAMDEN], &[Scope::ReportsRead]);
+    let refused = app.graphql(&without_scope, REPORT, json!({})).await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+
+    // No path to a record: the schema it is answered from has reports and nothing else.
+    let fields = app
+        .graphql(
+            &evaluator,
+            "{ __schema { queryType { fields { name } } mutationType { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        fields.data("/__schema/queryType/fields"),
+        &json!([{ "name": "reports" }])
+    );
+    assert_eq!(fields.data("/__schema/mutationType"), &Value::Null);
+    for query in [
+        "{ children(first: 1) { nodes { id } } }",
+        "{ node(id: \"Q2hpbGQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw\") { id } }",
+        "{ auditEvents(first: 1) { nodes { action } } }",
+        "{ reports { outcomes(from: \"2025-01-01\", to: \"2025-12-31\") { rules } } }",
+        "mutation { registerChild(input: { localChildId: \"X1\", dateOfBirth: \"2012-01-01\" }) { child { id } } }",
+    ] {
+        let answer = app.graphql(&evaluator, query, json!({})).await;
+        let codes = answer.error_codes();
+        assert!(
+            !codes.is_empty() && codes.iter().all(|code| code == "BAD_USER_INPUT"),
+            "{query}: {}",
+            answer.body
+        );
+        assert!(
+            answer.body["data"].is_null(),
+            "{query}: {}",
+            answer.body
+        );
+    }
+
+    // Each authority's trail records each of the three reports read (not the refused ones),
+    // with no child.
+    for authority in [ISLINGTON, CAMDEN] {
+        let trail = app.audit_events(&app.token_all(authority), 20).await;
+        let aggregate: Vec<&Value> = trail
+            .iter()
+            .filter(|row| row["fieldsClasses"] == json!(["AGGREGATE"]))
+            .collect();
+        assert!(
+            aggregate.len() == 3 && aggregate.iter().all(|row| row["childId"].is_null()),
+            "{authority}: {trail:?}"
+        );
+    }
+
+    // As CSV too, naming every authority.
+    let export = app
+        .get_with(
+            "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&groupBy=LOCAL_AUTHORITY",
+            Some(&evaluator),
+        )
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let text = export.body.as_str().expect("CSV");
+    assert!(
+        text.contains("# Local authorities: E09000007 E09000019"),
+        "{text}"
+    );
+    assert!(text.contains("\nE09000007,c,"), "{text}");
+}
