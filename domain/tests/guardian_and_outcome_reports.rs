@@ -196,6 +196,30 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     assert_eq!(open[0].assigned_within_threshold_share.value, Some(40.0));
     assert_eq!(open[0].median_days_open.value, Some(10.5));
     assert_eq!(open[0].median_days_referral_to_assignment.value, Some(41.0));
+    // Grouped, each row's cells are its own group's.
+    let by_role = control_guardian_timeliness(
+        &Rollup::compute(&[Dimension::GuardianRole], |dimensions| {
+            guardian_timeliness(&records, year_2025(), 10, today, dimensions)
+        }),
+        RuleSet::None,
+    );
+    let cells: Vec<(String, Option<f64>, Option<f64>)> = by_role
+        .iter()
+        .map(|row| {
+            (
+                row.group.join("/"),
+                row.requests.value,
+                row.open_requests.value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("DIRECT_WORKER".to_owned(), Some(2.0), Some(0.0)),
+            ("REGIONAL_PRACTITIONER".to_owned(), Some(4.0), Some(2.0)),
+        ]
+    );
 }
 
 /// A reading on a (month, day) of 2025: the young person's rating and the practitioner's.
@@ -235,6 +259,12 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
         GuardianRole::DirectWorker,
         at(2025, 1, 6, 10, 0),
         Some(at(2025, 1, 9, 10, 0)),
+    );
+    let awaited = request(
+        &children[1],
+        GuardianRole::DirectWorker,
+        at(2025, 1, 6, 10, 0),
+        None,
     );
     let measurements = [
         // Better by 2 for the young person, same for the practitioner; a reading before the
@@ -281,7 +311,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
         .map(|(n, (child, measurements))| MeasuredChild {
             child,
             first_referral: [Some(&positive), Some(&undecided), None, None][n],
-            first_assignment: (n == 0).then_some(&prompt),
+            first_assignment: [Some(&prompt), Some(&awaited), None, None][n],
             measurements,
         })
         .collect();
@@ -366,7 +396,14 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
         .iter()
         .map(|row| (row.group[0].as_str(), row.children_measured))
         .collect();
-    assert_eq!(groups, [("NO_REQUEST", 2), ("WITHIN_THRESHOLD", 1)]);
+    assert_eq!(
+        groups,
+        [
+            ("NOT_ASSIGNED", 1),
+            ("NO_REQUEST", 1),
+            ("WITHIN_THRESHOLD", 1)
+        ]
+    );
     // Three days is not within a threshold of two.
     let strict = outcomes(
         &records,
@@ -376,6 +413,33 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
         &[Dimension::GuardianAssigned],
     );
     assert_eq!(strict[0].group, ["AFTER_THRESHOLD"]);
+
+    // Grouped, each row's cells are its own group's.
+    let by_decision_published = control_outcomes(
+        &Rollup::compute(&[Dimension::ReasonableGroundsOutcome], |dimensions| {
+            outcomes(&records, year_2025(), 10, frameworks, dimensions)
+        }),
+        RuleSet::None,
+    );
+    let cells: Vec<(String, Option<f64>, usize)> = by_decision_published
+        .iter()
+        .map(|row| {
+            (
+                row.group.join("/"),
+                row.measurements.value,
+                row.outcomes.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("NOT_DECIDED".to_owned(), Some(3.0), 2),
+            ("NO_REFERRAL".to_owned(), Some(2.0), 2),
+            ("POSITIVE".to_owned(), Some(2.0), 2),
+        ],
+        "every outcome in every row"
+    );
 
     // Published: three children are a small count, and everything computed over them is hidden.
     let rollup = Rollup::compute(&[], |dimensions| {

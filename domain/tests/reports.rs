@@ -403,6 +403,19 @@ fn a_rollup_runs_every_grouping_and_has_a_row_for_every_combination() {
     assert!(finest.contains(&(key("NO", "FEMALE"), 1)));
     assert!(finest.contains(&(key("NO", "MALE"), 0)));
     assert!(finest.contains(&(key("X", "X"), 0)));
+    // Each coarser grouping has the combinations of its own dimensions only.
+    let groups = |kept: usize| -> Vec<Vec<String>> {
+        rollup
+            .grouping(kept)
+            .iter()
+            .map(|row| row.group.clone())
+            .collect()
+    };
+    assert_eq!(groups(0), [Vec::<String>::new()]);
+    let one = |value: &str| vec![value.to_owned()];
+    assert_eq!(groups(1), [one("NO"), one("X"), one("YES")]);
+    assert_eq!(groups(2), [one("FEMALE"), one("MALE"), one("X")]);
+    assert!(rollup.grouping(4).is_empty());
 }
 
 #[test]

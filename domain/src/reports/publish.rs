@@ -162,6 +162,11 @@ impl<R: Grouped> Rollup<R> {
     pub fn rows(&self) -> &[R] {
         &self.runs[self.runs.len() - 1]
     }
+
+    /// The rows grouped by the dimensions in `kept` (bit k for the k-th of `groupBy`).
+    pub fn grouping(&self, kept: usize) -> &[R] {
+        self.runs.get(kept).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The published cells of a count for each row of the finest grouping: `cells[row]` holds the
