@@ -42,7 +42,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 ISSUER = "stable-futures-bench"
 AUDIENCE = "stable-futures"
 SUBJECT = "bench-user"
-SCOPES = "children:read referrals:read guardians:read outcomes:read outcomes:write"
+SCOPES = "children:read referrals:read guardians:read outcomes:read outcomes:write reports:read"
 CONNECTIONS = 16
 THREADS = 2
 
@@ -113,6 +113,26 @@ OURS_FILTERED = ("query Filtered { children(first: 50, filter: { hasOpenReferral
                  "orderBy: { field: UPDATED_AT, direction: DESC }) { nodes { id localChildId dateOfBirth "
                  "referrals(first: 5) { nodes { id status referredAt } } } pageInfo { hasNextPage endCursor } } }")
 
+# Scenarios (g) to (j), ours only: the reports of issue #14, each over a year with two grouping
+# dimensions (under disclosure control, audited), for one authority, and the NRM timeliness report
+# over all the dataset's authorities together by a token for reports across authorities.
+REPORT_YEAR = '(from: "2023-01-01", to: "2023-12-31", groupBy: [%s])'
+OURS_REPORT_NRM = ("query ReportNrm { reports { nrmTimeliness" + REPORT_YEAR % "AGE_BAND, EXPLOITATION_TYPE" +
+                   " { rows { group referrals { display } decidedWithinTargetShare { display } "
+                   "medianDaysToReasonableGrounds { display } waitingForConclusive { display } } } } }")
+OURS_REPORT_GUARDIAN = ("query ReportGuardian { reports { guardianTimeliness" + REPORT_YEAR % "GUARDIAN_ROLE, AGE_BAND" +
+                        " { rows { group requests { display } assignedWithinThresholdShare { display } "
+                        "medianDaysRequestToAssignment { display } openRequests { display } } } } }")
+OURS_REPORT_OUTCOMES = ("query ReportOutcomes { reports { outcomes" +
+                        REPORT_YEAR % "REASONABLE_GROUNDS_OUTCOME, GUARDIAN_ASSIGNED" +
+                        " { rows { group childrenMeasured { display } youngPersonParticipationShare { display } "
+                        "outcomes { outcomeKey youngPerson { improvedShare { display } medianChange { display } } } } } } }")
+OURS_REPORT_ALL = ("query ReportAll { reports { nrmTimeliness" + REPORT_YEAR % "LOCAL_AUTHORITY, AGE_BAND" +
+                   " { rows { group referrals { display } decidedWithinTargetShare { display } "
+                   "medianDaysToReasonableGrounds { display } } } } }")
+REPORTS = {"report-nrm": OURS_REPORT_NRM, "report-guardian": OURS_REPORT_GUARDIAN,
+           "report-outcomes": OURS_REPORT_OUTCOMES, "report-all": OURS_REPORT_ALL}
+
 # Scenario (c): record a measurement. Ours validates against the framework, writes the row and an
 # audit row in one transaction. The peer's generated create mutation takes every column from the
 # client (the table has no defaults) and an AFTER INSERT trigger writes the audit row.
@@ -171,11 +191,16 @@ def uuid_of(global_or_uuid: str) -> str:
         return base64.urlsafe_b64decode(padded).decode().split(":", 1)[1]
 
 
-def sign_token(key: Path, la: str) -> str:
+def sign_token(key: Path, la: str | list[str]) -> str:
+    """A token for one authority, or (a list) for reports across several."""
     now = int(time.time())
     header = {"alg": "RS256", "typ": "JWT", "kid": "test-only-rsa"}
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": SUBJECT, "azp": "bench-client", "la": la,
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": SUBJECT, "azp": "bench-client",
               "scope": SCOPES, "iat": now, "nbf": now - 5, "exp": now + 6 * 3600}
+    if isinstance(la, list):
+        claims.update({"la_set": la, "scope": "reports:aggregate"})
+    else:
+        claims["la"] = la
     signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
     signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(key)],
                                input=signing_input.encode(), capture_output=True, check=True).stdout
@@ -453,14 +478,21 @@ class Bench:
 
     # ---------------------------------------------------------------- servers
 
+    def issuers_file(self) -> Path:
+        """The bench's one issuer, trusted for any single authority and for reports across all."""
+        path = self.work / "issuers.json"
+        path.write_text(json.dumps({"issuers": [{
+            "issuer": ISSUER, "jwksFile": str(FIXTURES / "test-only-jwks-rsa.json"),
+            "aggregateLocalAuthorities": list(self.authorities)}]}))
+        return path
+
     def start_ours(self) -> None:
         self.ours_port = free_port()
         env = self.clean_env({
             "SF_MODE": "production",
             "DATABASE_URL": self.url("bench_server"),
             "SF_LISTEN": f"127.0.0.1:{self.ours_port}",
-            "SF_JWT_ISSUER": ISSUER,
-            "SF_JWKS_FILE": str(FIXTURES / "test-only-jwks-rsa.json"),
+            "SF_TRUSTED_ISSUERS_FILE": str(self.issuers_file()),
             "SF_EXPOSE_STATEMENT_COUNT": "true",
             "SF_METRICS_LISTEN": "off",
             "RUST_LOG": "warn",
@@ -570,6 +602,10 @@ class Bench:
             return [(self.tokens[self.page_authority], body(OURS_WORKLIST))]
         if scenario == "filtered":
             return [(self.tokens[self.page_authority], body(OURS_FILTERED))]
+        if scenario == "report-all":
+            return [(self.aggregate_token, body(OURS_REPORT_ALL))]
+        if scenario in REPORTS:
+            return [(self.tokens[self.page_authority], body(REPORTS[scenario]))]
         if scenario == "child":
             return [(self.tokens[la], body(OURS_CHILD, {"id": global_id("Child", child)}) if ours
                      else body(PEER_CHILD, {"id": child})) for child, la in self.sample_children]
@@ -730,8 +766,8 @@ class Bench:
                 self.logged_statements(offset, "bench_server"))
         for system, url in (("ours", self.ours_url), ("peer", self.peer_url)):
             user = "bench_server" if system == "ours" else "bench_peer"
-            for scenario in ("page", "child", "write", "worklist", "filtered"):
-                if scenario in ("worklist", "filtered") and system != "ours":
+            for scenario in ("page", "child", "write", "worklist", "filtered", *REPORTS):
+                if scenario in ("worklist", "filtered", *REPORTS) and system != "ours":
                     continue
                 token, body = self.requests(scenario, system)[0]
                 payload = json.loads(body.replace("@UUID@", str(uuidlib.uuid4())))
@@ -747,6 +783,12 @@ class Bench:
                         raise BenchError(f"worklist: not a full page: {json.dumps(answer)[:800]}")
                     if scenario == "filtered" and len(answer["data"]["children"]["nodes"]) != 50:
                         raise BenchError(f"filtered: not a full page: {json.dumps(answer)[:800]}")
+                    if scenario in REPORTS:
+                        report = next(iter(answer["data"]["reports"].values()))
+                        shown = [c for row in report["rows"] for c in json.dumps(row).split('"display":')[1:]
+                                 if not c.startswith('"c"') and not c.startswith('"z"')]
+                        if len(report["rows"]) < 4 or not shown:
+                            raise BenchError(f"{scenario}: a trivial report: {json.dumps(answer)[:800]}")
                     statements = self.logged_statements(offset, user)
                     if attempt == 0 and scenario == "write":
                         payload = json.loads(body.replace("@UUID@", str(uuidlib.uuid4())))
@@ -973,6 +1015,7 @@ class Bench:
         self.seed()
         key = FIXTURES / "test-only-rsa-private.pem"
         self.tokens = {la: sign_token(key, la) for la in self.authorities}
+        self.aggregate_token = sign_token(key, list(self.authorities))
 
         # Capture: both login roles log every statement; fresh servers so every connection
         # has the setting from its first statement.
@@ -1019,7 +1062,8 @@ class Bench:
                 ("write", ["ours", "peer"], ["write/ours-sql"]),
                 ("mix", ["ours", "peer"], []),
                 ("worklist", ["ours"], []),
-                ("filtered", ["ours"], [])]
+                ("filtered", ["ours"], []),
+                *((report, ["ours"], []) for report in REPORTS)]
         for round_no in range(1, rounds + 1):
             self.round_no = round_no
             for scenario, systems, ceilings in plan:
@@ -1058,6 +1102,7 @@ class Bench:
             ("write", "ours-sql"): logged["ours/write"],
             ("worklist", "ours"): logged["ours/worklist"],
             ("filtered", "ours"): logged["ours/filtered"],
+            **{(report, "ours"): logged[f"ours/{report}"] for report in REPORTS},
         }
         names = {"ours": "Stable Futures (release)", "peer": "PostGraphile 5.1.5 (Node 22)",
                  "ours-sql": "pgbench: our SQL replayed", "peer-sql": "pgbench: PostGraphile's SQL replayed",
@@ -1066,7 +1111,11 @@ class Bench:
         titles = {"page": "(a) page of 50, nested", "child": "(b) one child, deep",
                   "write": "(c) record a measurement", "mix": "(d) 90% (a) + 10% (c)",
                   "worklist": "(e) worklist page of 50 (ours only)",
-                  "filtered": "(f) filtered, ordered page of 50 children (ours only)"}
+                  "filtered": "(f) filtered, ordered page of 50 children (ours only)",
+                  "report-nrm": "(g) NRM timeliness, one authority's year by 2 dimensions",
+                  "report-guardian": "(h) guardian timeliness, one authority's year by 2 dimensions",
+                  "report-outcomes": "(i) outcomes, one authority's year by 2 dimensions",
+                  "report-all": "(j) NRM timeliness across all authorities by authority and age band"}
 
         def rps(scenario: str, system: str) -> float | None:
             r = self.results.get((scenario, system))
@@ -1077,7 +1126,7 @@ class Bench:
         read_only = max(x for x in (rps("page", "one-statement"), rps("page", "peer-sql")) if x)
         audited = rps("page", "one-statement+audit")
         rows = []
-        for scenario in ("page", "child", "write", "mix", "worklist", "filtered"):
+        for scenario in ("page", "child", "write", "mix", "worklist", "filtered", *REPORTS):
             for system in ("ours", "peer", "ours-sql", "peer-sql", "one-statement", "one-statement+audit"):
                 r = self.results.get((scenario, system))
                 if r is None:
