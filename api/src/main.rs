@@ -102,7 +102,11 @@ enum Command {
         database: OwnerDatabase,
     },
     /// Print the GraphQL schema (SDL).
-    Schema,
+    Schema {
+        /// The schema a token for reports across authorities (`la_set`) is answered from.
+        #[arg(long)]
+        aggregate: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -240,8 +244,12 @@ async fn main() -> anyhow::Result<()> {
             };
             worklist_settings(&la, change, &database).await
         }
-        Command::Schema => {
-            print_line(&stable_futures_api::graphql::sdl());
+        Command::Schema { aggregate } => {
+            print_line(&if aggregate {
+                stable_futures_api::graphql::aggregate::aggregate_sdl()
+            } else {
+                stable_futures_api::graphql::sdl()
+            });
             Ok(())
         }
     }

@@ -38,6 +38,11 @@ pub fn build_aggregate_schema(limits: &LimitsConfig, introspection: bool) -> Agg
     builder.finish()
 }
 
+/// The schema a reader across authorities sees, as committed in `schema-aggregate.graphql`.
+pub fn aggregate_sdl() -> String {
+    build_aggregate_schema(&LimitsConfig::default(), true).sdl()
+}
+
 /// One request of a reader across authorities.
 #[derive(Debug)]
 pub struct AggregateRequest {

@@ -16,6 +16,25 @@ fn committed_schema_matches_the_code() {
     );
 }
 
+/// The schema a reader across authorities is answered from, committed beside the other.
+#[test]
+fn committed_aggregate_schema_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema-aggregate.graphql");
+    let generated = stable_futures_api::graphql::aggregate::aggregate_sdl();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("write schema-aggregate.graphql");
+    }
+    let committed = std::fs::read_to_string(&path).expect("schema-aggregate.graphql exists");
+    assert!(
+        committed == generated,
+        "schema-aggregate.graphql is out of date: run UPDATE_SCHEMA=1 cargo test -p stable-futures-api --test processes schema_sdl"
+    );
+    // Reports and nothing that leads to a record.
+    for absent in ["type Child ", "type NrmReferral ", "type Mutation", "auditEvents", "node("] {
+        assert!(!generated.contains(absent), "the aggregate schema has {absent:?}");
+    }
+}
+
 #[test]
 fn the_contract_names_are_present() {
     let sdl = stable_futures_api::graphql::sdl();
