@@ -426,6 +426,10 @@ class Bench:
         self.psql(f"""
             CREATE ROLE bench_owner LOGIN PASSWORD '{p['bench_owner']}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
             CREATE ROLE stable_futures_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+            CREATE ROLE stable_futures_aggregate NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+            CREATE ROLE stable_futures_aggregate_switch NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE
+                NOBYPASSRLS IN ROLE stable_futures_aggregate;
+            GRANT stable_futures_aggregate_switch TO stable_futures_app;
             CREATE ROLE bench_server LOGIN PASSWORD '{p['bench_server']}' NOSUPERUSER NOBYPASSRLS IN ROLE stable_futures_app;
             CREATE ROLE bench_peer LOGIN PASSWORD '{p['bench_peer']}' NOSUPERUSER NOBYPASSRLS IN ROLE stable_futures_app;
         """, db="postgres")

@@ -1,3 +1,4 @@
+REVOKE USAGE ON SCHEMA public FROM stable_futures_aggregate;
 DROP FUNCTION report_nrm_timeliness(text[], date, date, date, text[]);
 DROP POLICY aggregate_report ON children;
 DROP POLICY aggregate_report ON nrm_referrals;

@@ -179,5 +179,8 @@ BEGIN
         USING authorities, period_from, period_to, today;
 END
 $$;
+-- Deployments take USAGE on `public` from PUBLIC: the role needs it to name the functions (it
+-- still holds no privilege on any table).
+GRANT USAGE ON SCHEMA public TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) TO stable_futures_aggregate;
