@@ -121,7 +121,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
         })
         .collect();
     let today = date(2025, 12, 1);
-    let rows = guardian_timeliness(&records, year_2025(), 10, today, &[]);
+    let rows = guardian_timeliness(&records, year_2025(), &|_| 10, today, &[]);
     assert_eq!(rows.len(), 1);
     let all = &rows[0];
     assert_eq!(all.requests, 6);
@@ -135,7 +135,13 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     assert_eq!(all.median_days_open, Some(10.5));
 
     // By role; and by age band on the day of the request (14 on 17 May 2025).
-    let by_role = guardian_timeliness(&records, year_2025(), 10, today, &[Dimension::GuardianRole]);
+    let by_role = guardian_timeliness(
+        &records,
+        year_2025(),
+        &|_| 10,
+        today,
+        &[Dimension::GuardianRole],
+    );
     let groups: Vec<(&str, u64, u64)> = by_role
         .iter()
         .map(|row| {
@@ -150,7 +156,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
         groups,
         [("DIRECT_WORKER", 2, 2), ("REGIONAL_PRACTITIONER", 4, 0)]
     );
-    let by_age = guardian_timeliness(&records, year_2025(), 10, today, &[Dimension::AgeBand]);
+    let by_age = guardian_timeliness(&records, year_2025(), &|_| 10, today, &[Dimension::AgeBand]);
     let bands: Vec<(&str, u64)> = by_age
         .iter()
         .map(|row| (row.group[0].as_str(), row.requests))
@@ -166,7 +172,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
             ..*record
         })
         .collect();
-    let strict = guardian_timeliness(&unreferred, year_2025(), 7, today, &[]);
+    let strict = guardian_timeliness(&unreferred, year_2025(), &|_| 7, today, &[]);
     assert_eq!(strict[0].assigned_within_threshold, 1);
     assert_eq!(strict[0].due, 6, "every request is past 7 days");
     assert_eq!(strict[0].median_days_referral_to_assignment, None);
@@ -175,7 +181,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     // the share of assignments over requests shown.
     let published = control_guardian_timeliness(
         &Rollup::compute(&[], |dimensions| {
-            guardian_timeliness(&records, year_2025(), 10, today, dimensions)
+            guardian_timeliness(&records, year_2025(), &|_| 10, today, dimensions)
         }),
         RuleSet::Dfe2024,
     );
@@ -188,7 +194,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     assert_eq!(published[0].median_days_request_to_assignment.value, None);
     let open = control_guardian_timeliness(
         &Rollup::compute(&[], |dimensions| {
-            guardian_timeliness(&records, year_2025(), 10, today, dimensions)
+            guardian_timeliness(&records, year_2025(), &|_| 10, today, dimensions)
         }),
         RuleSet::None,
     );
@@ -199,7 +205,7 @@ fn guardian_requests_are_judged_against_the_authority_s_threshold_as_they_stand(
     // Grouped, each row's cells are its own group's.
     let by_role = control_guardian_timeliness(
         &Rollup::compute(&[Dimension::GuardianRole], |dimensions| {
-            guardian_timeliness(&records, year_2025(), 10, today, dimensions)
+            guardian_timeliness(&records, year_2025(), &|_| 10, today, dimensions)
         }),
         RuleSet::None,
     );

@@ -8,9 +8,10 @@ use diesel::sql_types::{Array, BigInt, Date, Double, Integer, Nullable, Text};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
-use stable_futures_domain::reports::{Dimension, NrmTimelinessRow};
+use stable_futures_domain::reports::{Dimension, GuardianTimelinessRow, NrmTimelinessRow};
 
 use crate::database::Database;
+use crate::database::Work;
 use crate::error::Result;
 
 /// The database as a reader of aggregates over `authorities`.
@@ -61,6 +62,50 @@ struct NrmTimelinessGroup {
     median_days_waiting_for_conclusive: Option<f64>,
 }
 
+/// One grouping's row of the guardian timeliness report, as its function returns it.
+#[derive(Debug, QueryableByName)]
+struct GuardianTimelinessGroup {
+    #[diesel(sql_type = Integer)]
+    kept: i32,
+    #[diesel(sql_type = Array<Text>)]
+    group_key: Vec<String>,
+    #[diesel(sql_type = BigInt)]
+    requests: i64,
+    #[diesel(sql_type = BigInt)]
+    assignments: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    median_days_request_to_assignment: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    median_days_referral_to_assignment: Option<f64>,
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    #[diesel(sql_type = BigInt)]
+    assigned_within_threshold: i64,
+    #[diesel(sql_type = BigInt)]
+    open_requests: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    median_days_open: Option<f64>,
+}
+
+/// Rows of each grouping, indexed by the dimensions kept.
+fn into_runs<G, R>(
+    rows: Vec<G>,
+    dimensions: usize,
+    kept: impl Fn(&G) -> i32,
+    row: impl Fn(G) -> R,
+) -> Vec<Vec<R>> {
+    let mut runs: Vec<Vec<R>> = (0..1_usize << dimensions).map(|_| Vec::new()).collect();
+    for group in rows {
+        if let Some(run) = usize::try_from(kept(&group))
+            .ok()
+            .and_then(|k| runs.get_mut(k))
+        {
+            run.push(row(group));
+        }
+    }
+    runs
+}
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -80,20 +125,11 @@ impl AggregateDb {
         today: NaiveDate,
         dimensions: &[Dimension],
     ) -> Result<Vec<Vec<NrmTimelinessRow>>> {
-        let authorities: Vec<String> = self
-            .authorities
-            .iter()
-            .map(|code| code.as_str().to_owned())
-            .collect();
+        let authorities = self.codes();
         let names: Vec<String> = dimensions.iter().map(|d| d.as_str().to_owned()).collect();
-        let mut conn = self.database.reference_connection().await?;
-        let rows: Vec<NrmTimelinessGroup> = conn
-            .transaction(async move |conn| {
-                // From here the transaction can read no table: only the report functions.
-                diesel::sql_query("SET LOCAL ROLE stable_futures_aggregate")
-                    .execute(conn)
-                    .await?;
-                let rows =
+        let rows: Vec<NrmTimelinessGroup> = self
+            .as_aggregate_role(async move |conn| {
+                Ok(
                     diesel::sql_query("SELECT * FROM report_nrm_timeliness($1, $2, $3, $4, $5)")
                         .bind::<Array<Text>, _>(authorities)
                         .bind::<Date, _>(from)
@@ -101,18 +137,15 @@ impl AggregateDb {
                         .bind::<Date, _>(today)
                         .bind::<Array<Text>, _>(names)
                         .load(conn)
-                        .await?;
-                Ok::<_, crate::error::PersistenceError>(rows)
+                        .await?,
+                )
             })
             .await?;
-        let mut runs: Vec<Vec<NrmTimelinessRow>> = (0..1_usize << dimensions.len())
-            .map(|_| Vec::new())
-            .collect();
-        for row in rows {
-            let Some(run) = usize::try_from(row.kept).ok().and_then(|k| runs.get_mut(k)) else {
-                continue;
-            };
-            run.push(NrmTimelinessRow {
+        let runs = into_runs(
+            rows,
+            dimensions.len(),
+            |row| row.kept,
+            |row| NrmTimelinessRow {
                 group: row.group_key,
                 referrals: count(row.referrals),
                 reasonable_grounds_decisions: count(row.reasonable_grounds_decisions),
@@ -125,8 +158,80 @@ impl AggregateDb {
                 median_days_reasonable_to_conclusive: row.median_days_reasonable_to_conclusive,
                 waiting_for_conclusive: count(row.waiting_for_conclusive),
                 median_days_waiting_for_conclusive: row.median_days_waiting_for_conclusive,
-            });
-        }
+            },
+        );
         Ok(runs)
+    }
+
+    /// The guardian timeliness report over the authorities, each request judged by its
+    /// authority's own threshold (`default_threshold` where it has set none), grouped by every
+    /// subset of `dimensions`.
+    pub async fn guardian_timeliness_runs(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+        dimensions: &[Dimension],
+        default_threshold: u32,
+    ) -> Result<Vec<Vec<GuardianTimelinessRow>>> {
+        let authorities = self.codes();
+        let names: Vec<String> = dimensions.iter().map(|d| d.as_str().to_owned()).collect();
+        let threshold = i32::try_from(default_threshold).unwrap_or(i32::MAX);
+        let rows: Vec<GuardianTimelinessGroup> = self
+            .as_aggregate_role(async move |conn| {
+                Ok(diesel::sql_query(
+                    "SELECT * FROM report_guardian_timeliness($1, $2, $3, $4, $5, $6)",
+                )
+                .bind::<Array<Text>, _>(authorities)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .bind::<Date, _>(today)
+                .bind::<Array<Text>, _>(names)
+                .bind::<Integer, _>(threshold)
+                .load(conn)
+                .await?)
+            })
+            .await?;
+        Ok(into_runs(
+            rows,
+            dimensions.len(),
+            |row| row.kept,
+            |row| GuardianTimelinessRow {
+                group: row.group_key,
+                requests: count(row.requests),
+                assignments: count(row.assignments),
+                median_days_request_to_assignment: row.median_days_request_to_assignment,
+                median_days_referral_to_assignment: row.median_days_referral_to_assignment,
+                due: count(row.due),
+                assigned_within_threshold: count(row.assigned_within_threshold),
+                open_requests: count(row.open_requests),
+                median_days_open: row.median_days_open,
+            },
+        ))
+    }
+
+    fn codes(&self) -> Vec<String> {
+        self.authorities
+            .iter()
+            .map(|code| code.as_str().to_owned())
+            .collect()
+    }
+
+    /// Runs `work` in a transaction that has switched to `stable_futures_aggregate`: from its
+    /// first statement it can read no table, only call the report functions.
+    async fn as_aggregate_role<R, F>(&self, work: F) -> Result<R>
+    where
+        for<'r> F:
+            AsyncFnOnce(&'r mut diesel_async::AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
+        R: Send,
+    {
+        let mut conn = self.database.reference_connection().await?;
+        conn.transaction(async move |conn| {
+            diesel::sql_query("SET LOCAL ROLE stable_futures_aggregate")
+                .execute(conn)
+                .await?;
+            work(conn).await
+        })
+        .await
     }
 }

@@ -15,8 +15,10 @@ use stable_futures_domain::child::Child;
 use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_domain::reports::{
-    nrm_timeliness, Dimension, NrmTimelinessRow, Period, ReferralOfChild, Rollup,
+    guardian_timeliness, nrm_timeliness, Dimension, GuardianTimelinessRow, NrmTimelinessRow,
+    Period, ReferralOfChild, RequestOfChild, Rollup,
 };
+use stable_futures_domain::worklist::{WorklistSettings, WorklistSettingsChange};
 use stable_futures_persistence::testing::TestDatabase;
 use stable_futures_persistence::{Database, Histories, PoolSettings, TenantDb};
 
@@ -252,5 +254,149 @@ async fn a_reader_across_authorities_reaches_no_row() {
             .as_deref()
             .is_some_and(|e| e.contains("unknown dimension")),
         "{injected:?}"
+    );
+}
+
+/// The first referral (by when it was made) of each child of the authorities.
+fn first_referrals<'a>(
+    authorities: &[&'a Authority],
+) -> HashMap<ChildId, &'a stable_futures_domain::referral::NrmReferral> {
+    let mut first: HashMap<ChildId, &stable_futures_domain::referral::NrmReferral> = HashMap::new();
+    for referral in authorities.iter().flat_map(|a| a.referrals.iter()) {
+        let earlier = first
+            .get(&referral.child_id)
+            .is_none_or(|f| (referral.referred_at, referral.id) < (f.referred_at, f.id));
+        if earlier {
+            first.insert(referral.child_id, referral);
+        }
+    }
+    first
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-6,
+        (a, b) => a == b,
+    }
+}
+
+fn same_guardian(sql: &GuardianTimelinessRow, domain: &GuardianTimelinessRow) -> bool {
+    let counts = |r: &GuardianTimelinessRow| {
+        (
+            r.group.clone(),
+            r.requests,
+            r.assignments,
+            r.due,
+            r.assigned_within_threshold,
+            r.open_requests,
+        )
+    };
+    counts(sql) == counts(domain)
+        && close(
+            sql.median_days_request_to_assignment,
+            domain.median_days_request_to_assignment,
+        )
+        && close(
+            sql.median_days_referral_to_assignment,
+            domain.median_days_referral_to_assignment,
+        )
+        && close(sql.median_days_open, domain.median_days_open)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sql_guardian_timeliness_report_is_the_domain_s_with_each_authority_s_threshold() {
+    let (_database, pool, authorities) = seeded().await;
+    // One authority judges promptness by 4 days; the others keep the default.
+    let strict = &authorities[1];
+    tenant(&pool, strict)
+        .update_worklist_settings(
+            WorklistSettingsChange {
+                guardian_assignment_days: Some(4),
+                ..WorklistSettingsChange::default()
+            },
+            0,
+            chrono::Utc::now(),
+            &stable_futures_domain::audit::AuditContext::new("oracle", None, None),
+        )
+        .await
+        .expect("settings");
+    let default = WorklistSettings::default().guardian_assignment_days;
+    let threshold = |code: &stable_futures_domain::local_authority::LocalAuthorityCode| {
+        if *code == strict.code {
+            4
+        } else {
+            default
+        }
+    };
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let periods = [
+        Period {
+            from: date(2025, 1, 1),
+            to: date(2025, 12, 31),
+        },
+        Period {
+            from: date(2024, 11, 1),
+            to: date(2026, 11, 30),
+        },
+    ];
+    let groupings: &[&[Dimension]] = &[
+        &[],
+        &[Dimension::GuardianRole, Dimension::AgeBand],
+        &[Dimension::GuardianService],
+        &[Dimension::LocalAuthority, Dimension::GuardianRole],
+    ];
+    let today = written_at().date_naive();
+    let (mut compared, mut requests) = (0, 0);
+    for set in [
+        vec![&authorities[1]],
+        vec![&authorities[0], &authorities[2]],
+        authorities.iter().collect::<Vec<_>>(),
+    ] {
+        let reader = pool.for_authorities(set.iter().map(|a| a.code.clone()).collect());
+        let children: HashMap<ChildId, &Child> = set
+            .iter()
+            .flat_map(|a| a.children.iter().map(|child| (child.id, child)))
+            .collect();
+        let first = first_referrals(&set);
+        let records: Vec<RequestOfChild<'_>> = set
+            .iter()
+            .flat_map(|a| a.assignments.iter())
+            .map(|assignment| RequestOfChild {
+                assignment,
+                child: children[&assignment.child_id],
+                first_referral: first.get(&assignment.child_id).copied(),
+            })
+            .collect();
+        for period in periods {
+            for group_by in groupings {
+                let runs = reader
+                    .guardian_timeliness_runs(period.from, period.to, today, group_by, default)
+                    .await
+                    .expect("the report function runs");
+                let sql = Rollup::from_runs(group_by.len(), runs);
+                let domain = Rollup::compute(group_by, |dimensions| {
+                    guardian_timeliness(&records, period, &threshold, today, dimensions)
+                });
+                assert_eq!(
+                    sql.rows().len(),
+                    domain.rows().len(),
+                    "{group_by:?} {period:?}"
+                );
+                for (sql, domain) in sql.rows().iter().zip(domain.rows()) {
+                    assert!(
+                        same_guardian(sql, domain),
+                        "{group_by:?} {period:?}:\n sql    {sql:?}\n domain {domain:?}"
+                    );
+                    compared += 1;
+                }
+                if group_by.is_empty() {
+                    requests += domain.rows()[0].requests;
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 50 && requests > 500,
+        "{compared} rows compared, of {requests} requests"
     );
 }

@@ -14,14 +14,17 @@ use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::principal::{AggregatePrincipal, Principal, Scope};
 use stable_futures_domain::reports::{
-    check_group_by, control_nrm_timeliness, Dimension, Rollup, NRM_TIMELINESS_GROUPS,
+    check_group_by, control_guardian_timeliness, control_nrm_timeliness, Dimension, Rollup,
+    GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS,
 };
+use stable_futures_domain::worklist::WorklistSettings;
 use stable_futures_persistence::Database;
 
 use crate::config::LimitsConfig;
 use crate::graphql::enums::{DisclosureRules, ReportDimension};
 use crate::graphql::errors::ApiError;
 use crate::graphql::scalars::Date;
+use crate::graphql::types::guardian_report::{GuardianTimelinessReport, GuardianTimelinessRow};
 use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
 use crate::graphql::types::reports::period;
 
@@ -59,7 +62,8 @@ pub struct AggregateQuery;
 #[Object(name = "Query")]
 impl AggregateQuery {
     /// Reports over the token's local authorities together (`reports:aggregate`), always under
-    /// disclosure control; group by `LOCAL_AUTHORITY` for each authority's figures.
+    /// disclosure control; group by `LOCAL_AUTHORITY` for each authority's figures. NRM and
+    /// guardian timeliness for now; outcomes across authorities are still to come.
     async fn reports(&self) -> AggregateReports {
         AggregateReports
     }
@@ -104,6 +108,22 @@ impl AggregateReports {
     }
 }
 
+/// `group_by` if the report groups by it: its own dimensions, and `LOCAL_AUTHORITY`.
+fn dimensions(
+    group_by: &[ReportDimension],
+    offered: &[Dimension],
+) -> Result<Vec<Dimension>, ApiError> {
+    let dimensions: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
+    let offered: Vec<Dimension> = offered
+        .iter()
+        .copied()
+        .chain([Dimension::LocalAuthority])
+        .collect();
+    check_group_by(&offered, &dimensions)
+        .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+    Ok(dimensions)
+}
+
 #[Object(name = "Reports")]
 impl AggregateReports {
     /// The NRM timeliness report (as `reports.nrmTimeliness` defines it for one authority) over
@@ -120,14 +140,7 @@ impl AggregateReports {
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
         let request = Self::open(ctx, rules).await?;
         let period = period(from, to)?;
-        let dimensions: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
-        let offered: Vec<Dimension> = NRM_TIMELINESS_GROUPS
-            .iter()
-            .copied()
-            .chain([Dimension::LocalAuthority])
-            .collect();
-        check_group_by(&offered, &dimensions)
-            .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+        let dimensions = dimensions(&group_by, &NRM_TIMELINESS_GROUPS)?;
         let runs = request
             .database
             .for_authorities(
@@ -149,6 +162,52 @@ impl AggregateReports {
             to,
             group_by,
             rows: rows.into_iter().map(NrmTimelinessRow::from).collect(),
+        }))
+    }
+
+    /// The guardian timeliness report (as `reports.guardianTimeliness` defines it for one
+    /// authority) over the requests of all the token's authorities, each judged by its own
+    /// authority's threshold; group by `LOCAL_AUTHORITY` (and at most two other dimensions) for
+    /// each authority's figures. Every count under `DFE_2024`.
+    async fn guardian_timeliness(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+    ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
+        let request = Self::open(ctx, rules).await?;
+        let period = period(from, to)?;
+        let dimensions = dimensions(&group_by, &GUARDIAN_TIMELINESS_GROUPS)?;
+        let runs = request
+            .database
+            .for_authorities(
+                request
+                    .principal
+                    .local_authorities
+                    .iter()
+                    .cloned()
+                    .collect(),
+            )
+            .guardian_timeliness_runs(
+                period.from,
+                period.to,
+                uk_date(request.now),
+                &dimensions,
+                WorklistSettings::default().guardian_assignment_days,
+            )
+            .await
+            .map_err(ApiError::from)?;
+        let rollup = Rollup::from_runs(dimensions.len(), runs);
+        let rows = control_guardian_timeliness(&rollup, RuleSet::Dfe2024);
+        Ok(Some(GuardianTimelinessReport {
+            rules: RuleSet::Dfe2024.into(),
+            from,
+            to,
+            group_by,
+            threshold_days: None,
+            rows: rows.into_iter().map(GuardianTimelinessRow::from).collect(),
         }))
     }
 }

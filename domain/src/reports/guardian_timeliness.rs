@@ -14,6 +14,7 @@ use crate::calendar::{calendar_days, uk_date};
 use crate::child::Child;
 use crate::disclosure::RuleSet;
 use crate::guardian::{AssignmentStatus, GuardianAssignment};
+use crate::local_authority::LocalAuthorityCode;
 use crate::referral::NrmReferral;
 
 /// What the guardian timeliness report groups by.
@@ -117,11 +118,12 @@ impl Tally {
 }
 
 /// The report over the guardian requests made in `period`, by `group_by`, as things stand on
-/// `today`, judged against a threshold of `threshold_days` from request to assignment.
+/// `today`, each judged against its authority's threshold from request to assignment
+/// (`threshold_days` of the child's authority).
 pub fn guardian_timeliness(
     records: &[RequestOfChild<'_>],
     period: Period,
-    threshold_days: u32,
+    threshold_days: &dyn Fn(&LocalAuthorityCode) -> u32,
     today: NaiveDate,
     group_by: &[Dimension],
 ) -> Vec<GuardianTimelinessRow> {
@@ -131,18 +133,19 @@ pub fn guardian_timeliness(
         if !period.contains(requested_on) {
             continue;
         }
+        let threshold = threshold_days(&record.child.local_authority);
         let subject = Subject {
             child: record.child,
             referral: record.first_referral,
             assignment: Some(record.assignment),
-            guardian_threshold_days: threshold_days,
+            guardian_threshold_days: threshold,
             on: requested_on,
         };
         for group in groups_of(&subject, group_by) {
             tallies
                 .entry(group)
                 .or_default()
-                .add(record, threshold_days, today);
+                .add(record, threshold, today);
         }
     }
     tallies

@@ -1,5 +1,10 @@
 REVOKE USAGE ON SCHEMA public FROM stable_futures_aggregate;
+DROP FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer);
 DROP FUNCTION report_nrm_timeliness(text[], date, date, date, text[]);
+DROP FUNCTION report_age_band(date, boolean, date);
+DROP FUNCTION report_groupings(text[], text);
+DROP FUNCTION report_columns(text[], jsonb);
+DROP POLICY aggregate_report ON worklist_settings;
 DROP POLICY aggregate_report ON children;
 DROP POLICY aggregate_report ON nrm_referrals;
 DROP POLICY aggregate_report ON guardian_assignments;

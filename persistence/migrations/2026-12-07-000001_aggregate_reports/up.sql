@@ -57,13 +57,89 @@ DO $$
 DECLARE
     tbl text;
 BEGIN
-    FOREACH tbl IN ARRAY ARRAY['children', 'nrm_referrals', 'guardian_assignments', 'outcome_measurements'] LOOP
+    FOREACH tbl IN ARRAY ARRAY['children', 'nrm_referrals', 'guardian_assignments', 'outcome_measurements',
+                                 'worklist_settings'] LOOP
         EXECUTE format(
             'CREATE POLICY aggregate_report ON %I FOR SELECT TO %I '
             'USING (local_authority = ANY (current_aggregate_authorities()))',
             tbl, current_user);
     END LOOP;
 END
+$$;
+
+-- The columns of a report's facts that `dimensions` name (raising on any other), in order.
+CREATE FUNCTION report_columns(dimensions text[], offered jsonb) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(dimensions), 0);
+    columns text[] := '{}';
+    k integer;
+BEGIN
+    IF n > 3 OR n <> (SELECT count(DISTINCT d) FROM unnest(dimensions) AS d) THEN
+        RAISE EXCEPTION 'at most three dimensions, each once' USING ERRCODE = '22023';
+    END IF;
+    FOR k IN 1..n LOOP
+        columns := columns || (offered ->> dimensions[k]);
+        IF columns[k] IS NULL THEN
+            RAISE EXCEPTION 'unknown dimension' USING ERRCODE = '22023';
+        END IF;
+    END LOOP;
+    RETURN columns;
+END
+$$;
+
+-- A query grouping `facts` by every subset of `columns` (already whitelisted), one row per
+-- group: `kept` (bit k for the k-th column), the group's values, and `measures`. A column
+-- `kind` unnests the facts' `kinds` (a record in several kinds is in each of their groups).
+CREATE FUNCTION report_groupings(columns text[], measures text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(columns), 0);
+    kept_columns text[];
+    unnest_kinds text;
+    body text := '';
+    mask integer;
+    k integer;
+BEGIN
+    FOR mask IN 0..(1 << n) - 1 LOOP
+        kept_columns := '{}';
+        unnest_kinds := '';
+        FOR k IN 1..n LOOP
+            IF mask & (1 << (k - 1)) <> 0 THEN
+                kept_columns := kept_columns || columns[k];
+                IF columns[k] = 'kind' THEN
+                    unnest_kinds := ' CROSS JOIN LATERAL unnest(f.kinds) AS kind';
+                END IF;
+            END IF;
+        END LOOP;
+        body := body || CASE WHEN mask > 0 THEN ' UNION ALL ' ELSE '' END || format(
+            'SELECT %s, %s::text[], %s FROM facts f%s GROUP BY %s',
+            mask,
+            CASE WHEN cardinality(kept_columns) = 0 THEN 'ARRAY[]'
+                 ELSE 'ARRAY[' || array_to_string(kept_columns, ', ') || ']' END,
+            measures,
+            unnest_kinds,
+            CASE WHEN cardinality(kept_columns) = 0 THEN '()'
+                 ELSE array_to_string(kept_columns, ', ') END);
+    END LOOP;
+    RETURN body;
+END
+$$;
+
+-- The age band of a child on a day, as `stable_futures_domain::reports::age_band` gives it.
+CREATE FUNCTION report_age_band(date_of_birth date, age_disputed boolean, on_day date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, public
+AS $$
+    SELECT CASE WHEN age_disputed THEN 'DISPUTED' ELSE (
+        SELECT CASE WHEN years < 10 THEN 'UNDER_10' WHEN years < 14 THEN '10_TO_13'
+                    WHEN years < 16 THEN '14_TO_15' WHEN years < 18 THEN '16_TO_17'
+                    ELSE '18_AND_OVER' END
+        FROM (SELECT extract(year FROM age(on_day, date_of_birth))::integer AS years) a) END
 $$;
 
 -- The NRM timeliness report over `authorities`: the referrals made on the UK days `period_from`
@@ -92,72 +168,17 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
 DECLARE
-    n integer := coalesce(cardinality(dimensions), 0);
-    columns text[] := '{}';
-    kept_columns text[];
-    unnest_kinds text;
-    grouping_sql text;
-    body text := '';
-    mask integer;
-    k integer;
+    columns text[] := report_columns(dimensions, '{
+        "EXPLOITATION_TYPE": "kind", "COUNTY_LINES": "county_lines", "AGE_BAND": "age_band",
+        "COMPETENT_AUTHORITY": "competent_authority", "FIRST_RESPONDER_TYPE": "first_responder_type",
+        "NATIONALITY": "nationality", "GENDER": "gender", "LOCAL_AUTHORITY": "local_authority"}');
 BEGIN
-    IF n > 3 OR n <> (SELECT count(DISTINCT d) FROM unnest(dimensions) AS d) THEN
-        RAISE EXCEPTION 'at most three dimensions, each once' USING ERRCODE = '22023';
-    END IF;
-    FOR k IN 1..n LOOP
-        columns := columns || CASE dimensions[k]
-            WHEN 'EXPLOITATION_TYPE' THEN 'kind'
-            WHEN 'COUNTY_LINES' THEN 'county_lines'
-            WHEN 'AGE_BAND' THEN 'age_band'
-            WHEN 'COMPETENT_AUTHORITY' THEN 'competent_authority'
-            WHEN 'FIRST_RESPONDER_TYPE' THEN 'first_responder_type'
-            WHEN 'NATIONALITY' THEN 'nationality'
-            WHEN 'GENDER' THEN 'gender'
-            WHEN 'LOCAL_AUTHORITY' THEN 'local_authority'
-        END;
-        IF columns[k] IS NULL THEN
-            RAISE EXCEPTION 'unknown dimension' USING ERRCODE = '22023';
-        END IF;
-    END LOOP;
     PERFORM set_config('app.aggregate_authorities', array_to_string(authorities, ','), true);
-    FOR mask IN 0..(1 << n) - 1 LOOP
-        kept_columns := '{}';
-        unnest_kinds := '';
-        FOR k IN 1..n LOOP
-            IF mask & (1 << (k - 1)) <> 0 THEN
-                kept_columns := kept_columns || columns[k];
-                IF columns[k] = 'kind' THEN
-                    unnest_kinds := ' CROSS JOIN LATERAL unnest(f.kinds) AS kind';
-                END IF;
-            END IF;
-        END LOOP;
-        grouping_sql := CASE WHEN cardinality(kept_columns) = 0 THEN '()'
-                             ELSE array_to_string(kept_columns, ', ') END;
-        body := body || CASE WHEN mask > 0 THEN ' UNION ALL ' ELSE '' END || format(
-            'SELECT %s, %s::text[], count(*), '
-            'count(*) FILTER (WHERE f.first_rg), count(*) FILTER (WHERE f.first_rg_positive), '
-            'count(*) FILTER (WHERE f.within_target), '
-            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_rg), '
-            'percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days_to_rg), '
-            'count(*) FILTER (WHERE f.cg), count(*) FILTER (WHERE f.cg_positive), '
-            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_rg_to_cg), '
-            'count(f.days_waiting), '
-            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_waiting) '
-            'FROM facts f%s GROUP BY %s',
-            mask,
-            CASE WHEN cardinality(kept_columns) = 0 THEN 'ARRAY[]'
-                 ELSE 'ARRAY[' || array_to_string(kept_columns, ', ') || ']' END,
-            unnest_kinds,
-            grouping_sql);
-    END LOOP;
     RETURN QUERY EXECUTE
         'WITH facts AS MATERIALIZED ('
         '  SELECT r.exploitation_types AS kinds,'
         '         CASE WHEN r.county_lines THEN ''YES'' ELSE ''NO'' END AS county_lines,'
-        '         CASE WHEN c.age_disputed THEN ''DISPUTED'''
-        '              ELSE CASE WHEN a.years < 10 THEN ''UNDER_10'' WHEN a.years < 14 THEN ''10_TO_13'''
-        '                        WHEN a.years < 16 THEN ''14_TO_15'' WHEN a.years < 18 THEN ''16_TO_17'''
-        '                        ELSE ''18_AND_OVER'' END END AS age_band,'
+        '         report_age_band(c.date_of_birth, c.age_disputed, uk_date(r.referred_at)) AS age_band,'
         '         r.competent_authority, r.first_responder_type,'
         '         coalesce(c.nationalities[1], ''UNKNOWN'') AS nationality,'
         '         coalesce(c.gender, ''NOT_RECORDED'') AS gender,'
@@ -172,15 +193,86 @@ BEGIN
         '         CASE WHEN r.status = ''RG_POSITIVE'' THEN $4 - uk_date(r.rg_decided_at) END AS days_waiting'
         '  FROM nrm_referrals r'
         '  JOIN children c ON c.id = r.child_id AND c.local_authority = r.local_authority'
-        '  CROSS JOIN LATERAL (SELECT extract(year FROM age(uk_date(r.referred_at), c.date_of_birth))::integer AS years) a'
         '  WHERE r.local_authority = ANY ($1)'
         '    AND uk_date(r.referred_at) BETWEEN $2 AND $3'
-        ') ' || body
+        ') ' || report_groupings(columns,
+            'count(*), '
+            'count(*) FILTER (WHERE f.first_rg), count(*) FILTER (WHERE f.first_rg_positive), '
+            'count(*) FILTER (WHERE f.within_target), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_rg), '
+            'percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days_to_rg), '
+            'count(*) FILTER (WHERE f.cg), count(*) FILTER (WHERE f.cg_positive), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_rg_to_cg), '
+            'count(f.days_waiting), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_waiting)')
         USING authorities, period_from, period_to, today;
 END
 $$;
+
+-- The guardian timeliness report over `authorities`: the guardian requests made on the UK days
+-- `period_from` to `period_to`, as they stand on `today`, each judged by its authority's own
+-- threshold (`worklist_settings`, else `default_threshold`). As
+-- `stable_futures_domain::reports::guardian_timeliness` defines it.
+CREATE FUNCTION report_guardian_timeliness(
+    authorities text[], period_from date, period_to date, today date, dimensions text[],
+    default_threshold integer
+) RETURNS TABLE (
+    kept integer,
+    group_key text[],
+    requests bigint,
+    assignments bigint,
+    median_days_request_to_assignment double precision,
+    median_days_referral_to_assignment double precision,
+    due bigint,
+    assigned_within_threshold bigint,
+    open_requests bigint,
+    median_days_open double precision
+)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    columns text[] := report_columns(dimensions, '{
+        "GUARDIAN_SERVICE": "guardian_service", "GUARDIAN_ROLE": "guardian_role",
+        "AGE_BAND": "age_band", "LOCAL_AUTHORITY": "local_authority"}');
+BEGIN
+    PERFORM set_config('app.aggregate_authorities', array_to_string(authorities, ','), true);
+    RETURN QUERY EXECUTE
+        'WITH facts AS MATERIALIZED ('
+        '  SELECT a.service AS guardian_service, a.role AS guardian_role,'
+        '         report_age_band(c.date_of_birth, c.age_disputed, uk_date(a.requested_at)) AS age_band,'
+        '         a.local_authority,'
+        '         a.assigned_at IS NOT NULL AS assigned,'
+        '         uk_date(a.assigned_at) - uk_date(a.requested_at) AS days_to_assignment,'
+        '         CASE WHEN first.referred_at <= a.assigned_at'
+        '              THEN uk_date(a.assigned_at) - uk_date(first.referred_at) END AS days_from_referral,'
+        '         a.assigned_at IS NOT NULL OR $4 - uk_date(a.requested_at) > t.days AS due,'
+        '         uk_date(a.assigned_at) - uk_date(a.requested_at) <= t.days AS within_threshold,'
+        '         CASE WHEN a.status = ''REQUESTED'' THEN $4 - uk_date(a.requested_at) END AS days_open'
+        '  FROM guardian_assignments a'
+        '  JOIN children c ON c.id = a.child_id AND c.local_authority = a.local_authority'
+        '  CROSS JOIN LATERAL (SELECT min(r.referred_at) AS referred_at FROM nrm_referrals r'
+        '                      WHERE r.child_id = a.child_id AND r.local_authority = a.local_authority) first'
+        '  CROSS JOIN LATERAL (SELECT coalesce((SELECT s.guardian_assignment_days FROM worklist_settings s'
+        '                                       WHERE s.local_authority = a.local_authority), $5) AS days) t'
+        '  WHERE a.local_authority = ANY ($1)'
+        '    AND uk_date(a.requested_at) BETWEEN $2 AND $3'
+        ') ' || report_groupings(columns,
+            'count(*), count(*) FILTER (WHERE f.assigned), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_assignment), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_from_referral), '
+            'count(*) FILTER (WHERE f.due), count(*) FILTER (WHERE f.within_threshold), '
+            'count(f.days_open), '
+            'percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_open)')
+        USING authorities, period_from, period_to, today, default_threshold;
+END
+$$;
+
 -- Deployments take USAGE on `public` from PUBLIC: the role needs it to name the functions (it
 -- still holds no privilege on any table).
 GRANT USAGE ON SCHEMA public TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) TO stable_futures_aggregate;
+REVOKE ALL ON FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer)
+    TO stable_futures_aggregate;

@@ -9,4 +9,4 @@ mod tenant;
 pub use connection::StatementCounter;
 pub use pool::{Database, PoolSettings};
 pub use tenant::TenantDb;
-pub(crate) use tenant::CHANNEL;
+pub(crate) use tenant::{Work, CHANNEL};

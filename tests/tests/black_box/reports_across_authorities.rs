@@ -9,12 +9,13 @@ use stable_futures_test_support::{TestApp, CAMDEN, ISLINGTON};
 
 const REPORT: &str = "query($groupBy: [ReportDimension!]! = [], $rules: DisclosureRules! = DFE_2024) { reports { nrmTimeliness(from: \"2025-01-01\", to: \"2025-12-31\", groupBy: $groupBy, rules: $rules) { rules rows { group referrals { display reason } } } } }";
 
-/// `n` referrals of `authority` made in March 2025.
+/// `n` children of `authority`, each referred and with a guardian requested in March 2025.
 async fn referrals(app: &TestApp, authority: &str, prefix: &str, n: usize) {
     let token = app.token_all(authority);
     for k in 0..n {
         let child = fixtures::child(app, &token, &format!("{prefix}{k}")).await;
         fixtures::referral_at(app, &token, &child, "2025-03-03T09:00:00Z").await;
+        fixtures::guardian_request(app, &token, &child).await;
     }
 }
 
@@ -68,6 +69,20 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         .await;
     by_authority_and_kind.assert_ok();
 
+    // Guardian timeliness too, each request judged by its own authority's threshold.
+    let guardians = app
+        .graphql(
+            &evaluator,
+            "{ reports { guardianTimeliness(from: \"2025-01-01\", to: \"2025-12-31\") { thresholdDays rows { requests { display } openRequests { display } } } } }",
+            json!({}),
+        )
+        .await;
+    guardians.assert_ok();
+    assert_eq!(
+        guardians.data("/reports/guardianTimeliness"),
+        &json!({ "thresholdDays": null, "rows": [{ "requests": { "display": "17" }, "openRequests": { "display": "17" } }] })
+    );
+
     // Always controlled: NONE is refused whatever the token holds.
     let unsuppressed = app
         .graphql(&evaluator, REPORT, json!({ "rules": "NONE" }))
@@ -117,7 +132,7 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         );
     }
 
-    // Each authority's trail records each of the three reports read (not the refused ones),
+    // Each authority's trail records each of the four reports read (not the refused ones),
     // with no child.
     for authority in [ISLINGTON, CAMDEN] {
         let trail = app.audit_events(&app.token_all(authority), 20).await;
@@ -126,7 +141,7 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
             .filter(|row| row["fieldsClasses"] == json!(["AGGREGATE"]))
             .collect();
         assert!(
-            aggregate.len() == 3 && aggregate.iter().all(|row| row["childId"].is_null()),
+            aggregate.len() == 4 && aggregate.iter().all(|row| row["childId"].is_null()),
             "{authority}: {trail:?}"
         );
     }

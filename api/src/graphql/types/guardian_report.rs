@@ -61,8 +61,9 @@ pub struct GuardianTimelinessReport {
     pub to: Date,
     pub group_by: Vec<ReportDimension>,
     /// The authority's threshold from request to assignment, in days
-    /// (`worklistSettings.guardianAssignmentDays`) when the report was run.
-    pub threshold_days: i32,
+    /// (`worklistSettings.guardianAssignmentDays`) when the report was run; null across
+    /// authorities, where each request is judged by its own authority's.
+    pub threshold_days: Option<i32>,
     /// A row for every combination of the values the grouping's dimensions take in the period,
     /// empty groups included (a hidden zero would otherwise show by its row's absence), in the
     /// order of the values.

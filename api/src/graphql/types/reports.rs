@@ -236,7 +236,7 @@ impl Reports {
             })
             .collect();
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
-            guardian_timeliness(&records, period, threshold, report.today, dimensions)
+            guardian_timeliness(&records, period, &|_| threshold, report.today, dimensions)
         });
         let rows = control_guardian_timeliness(&rollup, report.rules);
         Ok(Some(GuardianTimelinessReport {
@@ -244,7 +244,7 @@ impl Reports {
             from: arguments.from,
             to: arguments.to,
             group_by: arguments.group_by,
-            threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
+            threshold_days: Some(i32::try_from(threshold).unwrap_or(i32::MAX)),
             rows: rows.into_iter().map(GuardianTimelinessRow::from).collect(),
         }))
     }
