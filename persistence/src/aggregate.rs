@@ -7,26 +7,30 @@ use chrono::NaiveDate;
 use diesel::sql_types::{Array, BigInt, Date, Double, Integer, Nullable, Text};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use stable_futures_domain::local_authority::LocalAuthorityCode;
+use std::sync::Arc;
+
+use stable_futures_domain::audit::AuditContext;
+use stable_futures_domain::principal::AggregatePrincipal;
 use stable_futures_domain::reports::{Dimension, GuardianTimelinessRow, NrmTimelinessRow};
 
 use crate::database::Database;
 use crate::database::Work;
 use crate::error::Result;
 
-/// The database as a reader of aggregates over `authorities`.
+/// The database as a reader of aggregates over its principal's authorities.
 #[derive(Debug, Clone)]
 pub struct AggregateDb {
     database: Database,
-    authorities: Vec<LocalAuthorityCode>,
+    principal: Arc<AggregatePrincipal>,
 }
 
 impl Database {
-    /// A handle that can only run the report functions over `authorities`.
-    pub fn for_authorities(&self, authorities: Vec<LocalAuthorityCode>) -> AggregateDb {
+    /// A handle that can only run the report functions over `principal`'s authorities, each
+    /// report recorded in their audit trails in its own transaction.
+    pub fn for_authorities(&self, principal: Arc<AggregatePrincipal>) -> AggregateDb {
         AggregateDb {
             database: self.clone(),
-            authorities,
+            principal,
         }
     }
 }
@@ -111,15 +115,12 @@ fn count(n: i64) -> u64 {
 }
 
 impl AggregateDb {
-    pub fn authorities(&self) -> &[LocalAuthorityCode] {
-        &self.authorities
-    }
-
     /// The NRM timeliness report over the authorities, grouped by every subset of `dimensions`:
     /// the runs of a [`stable_futures_domain::reports::Rollup`], indexed by the dimensions kept
     /// (bit k for the k-th).
     pub async fn nrm_timeliness_runs(
         &self,
+        audit: &AuditContext,
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
@@ -128,7 +129,7 @@ impl AggregateDb {
         let authorities = self.codes();
         let names: Vec<String> = dimensions.iter().map(|d| d.as_str().to_owned()).collect();
         let rows: Vec<NrmTimelinessGroup> = self
-            .as_aggregate_role(async move |conn| {
+            .as_aggregate_role(audit, async move |conn| {
                 Ok(
                     diesel::sql_query("SELECT * FROM report_nrm_timeliness($1, $2, $3, $4, $5)")
                         .bind::<Array<Text>, _>(authorities)
@@ -168,6 +169,7 @@ impl AggregateDb {
     /// subset of `dimensions`.
     pub async fn guardian_timeliness_runs(
         &self,
+        audit: &AuditContext,
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
@@ -178,7 +180,7 @@ impl AggregateDb {
         let names: Vec<String> = dimensions.iter().map(|d| d.as_str().to_owned()).collect();
         let threshold = i32::try_from(default_threshold).unwrap_or(i32::MAX);
         let rows: Vec<GuardianTimelinessGroup> = self
-            .as_aggregate_role(async move |conn| {
+            .as_aggregate_role(audit, async move |conn| {
                 Ok(diesel::sql_query(
                     "SELECT * FROM report_guardian_timeliness($1, $2, $3, $4, $5, $6)",
                 )
@@ -211,23 +213,38 @@ impl AggregateDb {
     }
 
     fn codes(&self) -> Vec<String> {
-        self.authorities
+        self.principal
+            .local_authorities
             .iter()
             .map(|code| code.as_str().to_owned())
             .collect()
     }
 
     /// Runs `work` in a transaction that has switched to `stable_futures_aggregate`: from its
-    /// first statement it can read no table, only call the report functions.
-    async fn as_aggregate_role<R, F>(&self, work: F) -> Result<R>
+    /// first statement it can read no table, only call the report functions. The read is
+    /// recorded in every authority's audit trail first, in the same transaction: a report whose
+    /// audit rows cannot be written is not read.
+    async fn as_aggregate_role<R, F>(&self, audit: &AuditContext, work: F) -> Result<R>
     where
         for<'r> F:
             AsyncFnOnce(&'r mut diesel_async::AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
         R: Send,
     {
+        let authorities = self.codes();
+        let principal = self.principal.clone();
+        let audit = audit.clone();
         let mut conn = self.database.reference_connection().await?;
         conn.transaction(async move |conn| {
             diesel::sql_query("SET LOCAL ROLE stable_futures_aggregate")
+                .execute(conn)
+                .await?;
+            diesel::sql_query("SELECT record_aggregate_read($1, $2, $3, $4, $5, $6)")
+                .bind::<Array<Text>, _>(authorities)
+                .bind::<Text, _>(&principal.subject)
+                .bind::<Nullable<Text>, _>(principal.client.as_deref())
+                .bind::<Text, _>(audit.operation())
+                .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
+                .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
                 .execute(conn)
                 .await?;
             work(conn).await

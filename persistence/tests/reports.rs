@@ -33,6 +33,22 @@ fn tenant(pool: &Database, authority: &Authority) -> TenantDb {
     }))
 }
 
+fn audit() -> stable_futures_domain::audit::AuditContext {
+    stable_futures_domain::audit::AuditContext::new("oracle", None, None)
+}
+
+/// A reader across `authorities`.
+fn reader(pool: &Database, authorities: &[&Authority]) -> stable_futures_persistence::AggregateDb {
+    pool.for_authorities(Arc::new(
+        stable_futures_domain::principal::AggregatePrincipal {
+            subject: "evaluator".into(),
+            client: None,
+            local_authorities: authorities.iter().map(|a| a.code.clone()).collect(),
+            scopes: BTreeSet::from([Scope::ReportsAggregate]),
+        },
+    ))
+}
+
 async fn seeded() -> (TestDatabase, Database, Vec<Authority>) {
     let database = TestDatabase::create().await;
     for (code, _) in AUTHORITIES {
@@ -155,11 +171,11 @@ async fn the_sql_nrm_timeliness_report_is_the_domain_s_for_any_authorities_and_g
     let today = written_at().date_naive();
     let (mut compared, mut referrals) = (0, 0);
     for set in &sets {
-        let reader = pool.for_authorities(set.iter().map(|a| a.code.clone()).collect());
+        let reader = reader(&pool, &set);
         for period in periods {
             for group_by in groupings {
                 let runs = reader
-                    .nrm_timeliness_runs(period.from, period.to, today, group_by)
+                    .nrm_timeliness_runs(&audit(), period.from, period.to, today, group_by)
                     .await
                     .expect("the report function runs");
                 let sql = Rollup::from_runs(group_by.len(), runs);
@@ -352,7 +368,7 @@ async fn the_sql_guardian_timeliness_report_is_the_domain_s_with_each_authority_
         vec![&authorities[0], &authorities[2]],
         authorities.iter().collect::<Vec<_>>(),
     ] {
-        let reader = pool.for_authorities(set.iter().map(|a| a.code.clone()).collect());
+        let reader = reader(&pool, &set);
         let children: HashMap<ChildId, &Child> = set
             .iter()
             .flat_map(|a| a.children.iter().map(|child| (child.id, child)))
@@ -370,7 +386,14 @@ async fn the_sql_guardian_timeliness_report_is_the_domain_s_with_each_authority_
         for period in periods {
             for group_by in groupings {
                 let runs = reader
-                    .guardian_timeliness_runs(period.from, period.to, today, group_by, default)
+                    .guardian_timeliness_runs(
+                        &audit(),
+                        period.from,
+                        period.to,
+                        today,
+                        group_by,
+                        default,
+                    )
                     .await
                     .expect("the report function runs");
                 let sql = Rollup::from_runs(group_by.len(), runs);

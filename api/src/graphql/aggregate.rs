@@ -4,15 +4,14 @@
 //! No type of the tenant schema is reachable from it, so no path leads to a child's record; the
 //! database refuses the same a second time (`stable_futures_aggregate` reads no table).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
 use chrono::{DateTime, Utc};
-use stable_futures_domain::audit::{AuditContext, FieldsClass};
+use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
-use stable_futures_domain::principal::{AggregatePrincipal, Principal, Scope};
+use stable_futures_domain::principal::{AggregatePrincipal, Scope};
 use stable_futures_domain::reports::{
     check_group_by, control_guardian_timeliness, control_nrm_timeliness, Dimension, Rollup,
     GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS,
@@ -49,7 +48,7 @@ pub fn aggregate_sdl() -> String {
 /// One request of a reader across authorities.
 #[derive(Debug)]
 pub struct AggregateRequest {
-    pub principal: AggregatePrincipal,
+    pub principal: Arc<AggregatePrincipal>,
     pub now: DateTime<Utc>,
     pub audit: AuditContext,
     pub database: Database,
@@ -75,8 +74,8 @@ impl AggregateQuery {
 pub struct AggregateReports;
 
 impl AggregateReports {
-    /// The request, once its scope and rules are checked and its read noted in each authority's
-    /// trail.
+    /// The request, once its scope and rules are checked. Its read is recorded in each
+    /// authority's trail by the database handle, in the report's own transaction.
     async fn open<'a>(
         ctx: &Context<'a>,
         rules: DisclosureRules,
@@ -90,19 +89,6 @@ impl AggregateReports {
         if RuleSet::from(rules) != RuleSet::Dfe2024 {
             // What crosses authorities is always controlled: no scope allows NONE here.
             return Err(ApiError::Forbidden(Scope::ReportsUnsuppressed.as_str()));
-        }
-        for code in &request.principal.local_authorities {
-            let tenant = request.database.for_principal(Arc::new(Principal {
-                subject: request.principal.subject.clone(),
-                client: request.principal.client.clone(),
-                local_authority: code.clone(),
-                scopes: BTreeSet::new(),
-            }));
-            let read = (None, BTreeSet::from([FieldsClass::Aggregate]));
-            tenant
-                .record_reads(&request.audit, vec![read])
-                .await
-                .map_err(|error| ApiError::internal(&error))?;
         }
         Ok(request)
     }
@@ -128,7 +114,7 @@ fn dimensions(
 impl AggregateReports {
     /// The NRM timeliness report (as `reports.nrmTimeliness` defines it for one authority) over
     /// the referrals of all the token's authorities made from `from` to `to`; group by
-    /// `LOCAL_AUTHORITY` (and at most two other dimensions) for each authority's figures. Every
+    /// `LOCAL_AUTHORITY` (and at most one other dimension) for each authority's figures. Every
     /// count under `DFE_2024`.
     async fn nrm_timeliness(
         &self,
@@ -143,15 +129,14 @@ impl AggregateReports {
         let dimensions = dimensions(&group_by, &NRM_TIMELINESS_GROUPS)?;
         let runs = request
             .database
-            .for_authorities(
-                request
-                    .principal
-                    .local_authorities
-                    .iter()
-                    .cloned()
-                    .collect(),
+            .for_authorities(request.principal.clone())
+            .nrm_timeliness_runs(
+                &request.audit,
+                period.from,
+                period.to,
+                uk_date(request.now),
+                &dimensions,
             )
-            .nrm_timeliness_runs(period.from, period.to, uk_date(request.now), &dimensions)
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
@@ -167,7 +152,7 @@ impl AggregateReports {
 
     /// The guardian timeliness report (as `reports.guardianTimeliness` defines it for one
     /// authority) over the requests of all the token's authorities, each judged by its own
-    /// authority's threshold; group by `LOCAL_AUTHORITY` (and at most two other dimensions) for
+    /// authority's threshold; group by `LOCAL_AUTHORITY` (and at most one other dimension) for
     /// each authority's figures. Every count under `DFE_2024`.
     async fn guardian_timeliness(
         &self,
@@ -182,15 +167,9 @@ impl AggregateReports {
         let dimensions = dimensions(&group_by, &GUARDIAN_TIMELINESS_GROUPS)?;
         let runs = request
             .database
-            .for_authorities(
-                request
-                    .principal
-                    .local_authorities
-                    .iter()
-                    .cloned()
-                    .collect(),
-            )
+            .for_authorities(request.principal.clone())
             .guardian_timeliness_runs(
+                &request.audit,
                 period.from,
                 period.to,
                 uk_date(request.now),

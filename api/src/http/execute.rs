@@ -135,7 +135,7 @@ async fn execute_aggregate(
         otel.status_code = tracing::field::Empty,
     );
     let context = Arc::new(AggregateRequest {
-        principal,
+        principal: Arc::new(principal),
         now: chrono::Utc::now(),
         audit: AuditContext::new(
             operation.name.as_deref().unwrap_or("anonymous"),

@@ -1,4 +1,6 @@
 REVOKE USAGE ON SCHEMA public FROM stable_futures_aggregate;
+DROP FUNCTION record_aggregate_read(text[], text, text, text, text, text);
+DROP POLICY aggregate_read_recorded ON audit_events;
 DROP FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer);
 DROP FUNCTION report_nrm_timeliness(text[], date, date, date, text[]);
 DROP FUNCTION report_age_band(date, boolean, date);

@@ -67,6 +67,15 @@ BEGIN
 END
 $$;
 
+DO $$
+BEGIN
+    EXECUTE format(
+        'CREATE POLICY aggregate_read_recorded ON audit_events FOR INSERT TO %I '
+        'WITH CHECK (local_authority = ANY (current_aggregate_authorities()))',
+        current_user);
+END
+$$;
+
 -- The columns of a report's facts that `dimensions` name (raising on any other), in order.
 CREATE FUNCTION report_columns(dimensions text[], offered jsonb) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE
@@ -131,15 +140,31 @@ END
 $$;
 
 -- The age band of a child on a day, as `stable_futures_domain::reports::age_band` gives it.
+-- Without a SET clause, so that the planner inlines it (it runs once per record of a report; its
+-- callers fix the search path).
 CREATE FUNCTION report_age_band(date_of_birth date, age_disputed boolean, on_day date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, public
 AS $$
     SELECT CASE WHEN age_disputed THEN 'DISPUTED' ELSE (
         SELECT CASE WHEN years < 10 THEN 'UNDER_10' WHEN years < 14 THEN '10_TO_13'
                     WHEN years < 16 THEN '14_TO_15' WHEN years < 18 THEN '16_TO_17'
                     ELSE '18_AND_OVER' END
         FROM (SELECT extract(year FROM age(on_day, date_of_birth))::integer AS years) a) END
+$$;
+
+-- A report read across authorities, recorded in each authority's audit trail in the report's own
+-- transaction: one `READ` of class `AGGREGATE` with no child, by the token's subject and client.
+CREATE FUNCTION record_aggregate_read(
+    authorities text[], subject text, client text, operation text, trace_id text, purpose text
+) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+    SELECT set_config('app.aggregate_authorities', array_to_string(authorities, ','), true);
+    INSERT INTO audit_events (local_authority, subject, client, child_id, action, operation,
+                              fields_class, trace_id, purpose)
+    SELECT a, subject, client, NULL, 'READ', operation, ARRAY['AGGREGATE'], trace_id, purpose
+    FROM unnest(authorities) AS a;
 $$;
 
 -- The NRM timeliness report over `authorities`: the referrals made on the UK days `period_from`
@@ -271,6 +296,9 @@ $$;
 -- Deployments take USAGE on `public` from PUBLIC: the role needs it to name the functions (it
 -- still holds no privilege on any table).
 GRANT USAGE ON SCHEMA public TO stable_futures_aggregate;
+REVOKE ALL ON FUNCTION record_aggregate_read(text[], text, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION record_aggregate_read(text[], text, text, text, text, text)
+    TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer) FROM PUBLIC;
