@@ -61,7 +61,8 @@ BEGIN
                                  'worklist_settings'] LOOP
         EXECUTE format(
             'CREATE POLICY aggregate_report ON %I FOR SELECT TO %I '
-            'USING (local_authority = ANY (current_aggregate_authorities()))',
+            -- A sub-select: evaluated once per statement, not once per row.
+            'USING (local_authority = ANY ((SELECT current_aggregate_authorities())::text[]))',
             tbl, current_user);
     END LOOP;
 END
@@ -71,7 +72,7 @@ DO $$
 BEGIN
     EXECUTE format(
         'CREATE POLICY aggregate_read_recorded ON audit_events FOR INSERT TO %I '
-        'WITH CHECK (local_authority = ANY (current_aggregate_authorities()))',
+        'WITH CHECK (local_authority = ANY ((SELECT current_aggregate_authorities())::text[]))',
         current_user);
 END
 $$;
@@ -139,17 +140,21 @@ BEGIN
 END
 $$;
 
--- The age band of a child on a day, as `stable_futures_domain::reports::age_band` gives it.
--- Without a SET clause, so that the planner inlines it (it runs once per record of a report; its
--- callers fix the search path).
+-- The age band of a child on a day, as `stable_futures_domain::reports::age_band` gives it: whole
+-- years by the birthday (a birthday on 29 February falls on 1 March in other years), one
+-- expression without a SET clause or a sub-select, so that the planner inlines it (it runs once
+-- per record of a report; its callers fix the search path).
 CREATE FUNCTION report_age_band(date_of_birth date, age_disputed boolean, on_day date) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN age_disputed THEN 'DISPUTED' ELSE (
-        SELECT CASE WHEN years < 10 THEN 'UNDER_10' WHEN years < 14 THEN '10_TO_13'
-                    WHEN years < 16 THEN '14_TO_15' WHEN years < 18 THEN '16_TO_17'
-                    ELSE '18_AND_OVER' END
-        FROM (SELECT extract(year FROM age(on_day, date_of_birth))::integer AS years) a) END
+    SELECT CASE WHEN age_disputed THEN 'DISPUTED' ELSE
+        (ARRAY['UNDER_10', '10_TO_13', '14_TO_15', '16_TO_17', '18_AND_OVER'])[
+            width_bucket(
+                extract(year FROM on_day)::integer - extract(year FROM date_of_birth)::integer
+                - CASE WHEN (extract(month FROM on_day), extract(day FROM on_day))
+                          < (extract(month FROM date_of_birth), extract(day FROM date_of_birth))
+                       THEN 1 ELSE 0 END,
+                ARRAY[10, 14, 16, 18]) + 1] END
 $$;
 
 -- A report read across authorities, recorded in each authority's audit trail in the report's own
