@@ -321,7 +321,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
             measurements,
         })
         .collect();
-    let all = outcomes(&records, year_2025(), 10, frameworks, &[]);
+    let all = outcomes(&records, year_2025(), &|_| 10, frameworks, &[]);
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].children_measured, 3);
     assert_eq!(all[0].measurements, 7);
@@ -423,7 +423,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
     // Grouped, each row's cells are its own group's.
     let by_decision_published = control_outcomes(
         &Rollup::compute(&[Dimension::ReasonableGroundsOutcome], |dimensions| {
-            outcomes(&records, year_2025(), 10, frameworks, dimensions)
+            outcomes(&records, year_2025(), &|_| 10, frameworks, dimensions)
         }),
         RuleSet::None,
     );
@@ -449,7 +449,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
 
     // Published: three children are a small count, and everything computed over them is hidden.
     let rollup = Rollup::compute(&[], |dimensions| {
-        outcomes(&records, year_2025(), 10, frameworks, dimensions)
+        outcomes(&records, year_2025(), &|_| 10, frameworks, dimensions)
     });
     let published = control_outcomes(&rollup, RuleSet::Dfe2024);
     assert_eq!(published[0].children_measured.value, None);
@@ -503,7 +503,7 @@ fn improved_same_and_worse_are_controlled_together_so_none_follows_from_the_othe
         })
         .collect();
     let rollup = Rollup::compute(&[], |dimensions| {
-        outcomes(&records, year_2025(), 10, frameworks, dimensions)
+        outcomes(&records, year_2025(), &|_| 10, frameworks, dimensions)
     });
     let published = control_outcomes(&rollup, RuleSet::Dfe2024);
     let freedom = &published[0].outcomes[0];

@@ -11,7 +11,12 @@ use std::sync::Arc;
 
 use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::principal::AggregatePrincipal;
-use stable_futures_domain::reports::{Dimension, GuardianTimelinessRow, NrmTimelinessRow};
+use std::collections::{BTreeMap, HashMap};
+
+use stable_futures_domain::reports::{
+    describe_outcome, Changes, Dimension, Grouped, GuardianTimelinessRow, NrmTimelinessRow,
+    OutcomeChanges, OutcomesRow,
+};
 
 use crate::database::Database;
 use crate::database::Work;
@@ -89,6 +94,49 @@ struct GuardianTimelinessGroup {
     open_requests: i64,
     #[diesel(sql_type = Nullable<Double>)]
     median_days_open: Option<f64>,
+}
+
+/// One grouping's row of the outcomes report: the children's (no outcome) or one outcome's.
+#[derive(Debug, QueryableByName)]
+struct OutcomesGroup {
+    #[diesel(sql_type = Integer)]
+    kept: i32,
+    #[diesel(sql_type = Array<Text>)]
+    group_key: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    framework_version: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    outcome_key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    children: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    measurements: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    young_person_took_part: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    young_person_with_change: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    young_person_improved: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    young_person_same: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    young_person_worse: Option<i64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    young_person_median_change: Option<f64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    practitioner_with_change: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    practitioner_improved: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    practitioner_same: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    practitioner_worse: Option<i64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    practitioner_median_change: Option<f64>,
+}
+
+fn counted(n: Option<i64>) -> u64 {
+    n.map_or(0, count)
 }
 
 /// Rows of each grouping, indexed by the dimensions kept.
@@ -210,6 +258,102 @@ impl AggregateDb {
                 median_days_open: row.median_days_open,
             },
         ))
+    }
+
+    /// The outcomes report over the authorities (each guardian's promptness judged by its
+    /// authority's threshold, `default_threshold` where it has set none), grouped by every subset
+    /// of `dimensions`; outcomes described by their framework versions.
+    pub async fn outcomes_runs(
+        &self,
+        audit: &AuditContext,
+        from: NaiveDate,
+        to: NaiveDate,
+        dimensions: &[Dimension],
+        default_threshold: u32,
+    ) -> Result<Vec<Vec<OutcomesRow>>> {
+        let authorities = self.codes();
+        let names: Vec<String> = dimensions.iter().map(|d| d.as_str().to_owned()).collect();
+        let threshold = i32::try_from(default_threshold).unwrap_or(i32::MAX);
+        let groups: Vec<OutcomesGroup> = self
+            .as_aggregate_role(audit, async move |conn| {
+                Ok(
+                    diesel::sql_query("SELECT * FROM report_outcomes($1, $2, $3, $4, $5)")
+                        .bind::<Array<Text>, _>(authorities)
+                        .bind::<Date, _>(from)
+                        .bind::<Date, _>(to)
+                        .bind::<Array<Text>, _>(names)
+                        .bind::<Integer, _>(threshold)
+                        .load(conn)
+                        .await?,
+                )
+            })
+            .await?;
+        let mut frameworks = HashMap::new();
+        for version in groups.iter().filter_map(|g| g.framework_version.as_deref()) {
+            if !frameworks.contains_key(version) {
+                let framework = self.database.framework(version).await?;
+                frameworks.insert(version.to_owned(), framework);
+            }
+        }
+        let mut runs: Vec<BTreeMap<Vec<String>, OutcomesRow>> = (0..1_usize << dimensions.len())
+            .map(|_| BTreeMap::new())
+            .collect();
+        for group in groups {
+            let Some(run) = usize::try_from(group.kept)
+                .ok()
+                .and_then(|k| runs.get_mut(k))
+            else {
+                continue;
+            };
+            let row = run
+                .entry(group.group_key.clone())
+                .or_insert_with(|| OutcomesRow::empty(group.group_key.clone()));
+            match (group.framework_version, group.outcome_key) {
+                (Some(version), Some(key)) => {
+                    let framework = frameworks.get(&version).and_then(|f| f.as_deref());
+                    let described = describe_outcome(framework, &version, &key);
+                    let changes = |with_change, improved, same, worse, median_change| Changes {
+                        with_change: counted(with_change),
+                        improved: counted(improved),
+                        same: counted(same),
+                        worse: counted(worse),
+                        median_change,
+                    };
+                    row.outcomes.insert(
+                        described.reference,
+                        OutcomeChanges {
+                            principle_article: described.principle_article,
+                            principle_title: described.principle_title,
+                            outcome_title: described.outcome_title,
+                            children: count(group.children),
+                            young_person: changes(
+                                group.young_person_with_change,
+                                group.young_person_improved,
+                                group.young_person_same,
+                                group.young_person_worse,
+                                group.young_person_median_change,
+                            ),
+                            practitioner: changes(
+                                group.practitioner_with_change,
+                                group.practitioner_improved,
+                                group.practitioner_same,
+                                group.practitioner_worse,
+                                group.practitioner_median_change,
+                            ),
+                        },
+                    );
+                }
+                _ => {
+                    row.children_measured = count(group.children);
+                    row.measurements = counted(group.measurements);
+                    row.young_person_took_part = counted(group.young_person_took_part);
+                }
+            }
+        }
+        Ok(runs
+            .into_iter()
+            .map(|run| run.into_values().collect())
+            .collect())
     }
 
     fn codes(&self) -> Vec<String> {

@@ -15,6 +15,17 @@ impl Database {
         let mut conn = self.reference_connection().await?;
         self.frameworks.current(&mut conn).await
     }
+
+    /// A framework by version, outside any tenant's transaction (reference data).
+    pub async fn framework(&self, version: &str) -> Result<Option<Arc<OutcomeFramework>>> {
+        if let Some(framework) = self.frameworks.get(version) {
+            return Ok(Some(framework));
+        }
+        let mut conn = self.reference_connection().await?;
+        self.frameworks
+            .by_version(&mut conn, version.to_owned())
+            .await
+    }
 }
 
 impl TenantDb {

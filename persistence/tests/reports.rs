@@ -10,13 +10,15 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use common::histories::{histories, written_at, Authority};
+use common::histories::{current, histories, written_at, Authority};
 use stable_futures_domain::child::Child;
+use stable_futures_domain::guardian::GuardianAssignment;
 use stable_futures_domain::ids::ChildId;
+use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_domain::reports::{
-    guardian_timeliness, nrm_timeliness, Dimension, GuardianTimelinessRow, NrmTimelinessRow,
-    Period, ReferralOfChild, RequestOfChild, Rollup,
+    guardian_timeliness, nrm_timeliness, outcomes, Dimension, GuardianTimelinessRow, MeasuredChild,
+    NrmTimelinessRow, OutcomesRow, Period, ReferralOfChild, RequestOfChild, Rollup,
 };
 use stable_futures_domain::worklist::{WorklistSettings, WorklistSettingsChange};
 use stable_futures_persistence::testing::TestDatabase;
@@ -421,5 +423,170 @@ async fn the_sql_guardian_timeliness_report_is_the_domain_s_with_each_authority_
     assert!(
         compared > 50 && requests > 500,
         "{compared} rows compared, of {requests} requests"
+    );
+}
+
+fn same_changes(
+    sql: &stable_futures_domain::reports::Changes,
+    domain: &stable_futures_domain::reports::Changes,
+) -> bool {
+    (sql.with_change, sql.improved, sql.same, sql.worse)
+        == (
+            domain.with_change,
+            domain.improved,
+            domain.same,
+            domain.worse,
+        )
+        && close(sql.median_change, domain.median_change)
+}
+
+fn same_outcomes(sql: &OutcomesRow, domain: &OutcomesRow) -> bool {
+    (
+        &sql.group,
+        sql.children_measured,
+        sql.measurements,
+        sql.young_person_took_part,
+    ) == (
+        &domain.group,
+        domain.children_measured,
+        domain.measurements,
+        domain.young_person_took_part,
+    ) && sql.outcomes.len() == domain.outcomes.len()
+        && sql.outcomes.iter().zip(&domain.outcomes).all(
+            |((sql_ref, sql), (domain_ref, domain))| {
+                sql_ref == domain_ref
+                    && (
+                        sql.children,
+                        sql.principle_article,
+                        &sql.principle_title,
+                        &sql.outcome_title,
+                    ) == (
+                        domain.children,
+                        domain.principle_article,
+                        &domain.principle_title,
+                        &domain.outcome_title,
+                    )
+                    && same_changes(&sql.young_person, &domain.young_person)
+                    && same_changes(&sql.practitioner, &domain.practitioner)
+            },
+        )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sql_outcomes_report_is_the_domain_s_for_any_authorities_and_grouping() {
+    let (_database, pool, authorities) = seeded().await;
+    // One authority judges a guardian prompt within 3 days; the others keep the default.
+    let strict = &authorities[2];
+    tenant(&pool, strict)
+        .update_worklist_settings(
+            WorklistSettingsChange {
+                guardian_assignment_days: Some(3),
+                ..WorklistSettingsChange::default()
+            },
+            0,
+            chrono::Utc::now(),
+            &audit(),
+        )
+        .await
+        .expect("settings");
+    let default = WorklistSettings::default().guardian_assignment_days;
+    let threshold = |code: &stable_futures_domain::local_authority::LocalAuthorityCode| {
+        if *code == strict.code {
+            3
+        } else {
+            default
+        }
+    };
+    let framework = OutcomeFramework::default_catalogue();
+    let frameworks = |version: &str| (version == framework.version).then_some(&framework);
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let periods = [
+        Period {
+            from: date(2025, 1, 1),
+            to: date(2025, 12, 31),
+        },
+        Period {
+            from: date(2024, 11, 1),
+            to: date(2026, 11, 30),
+        },
+    ];
+    let groupings: &[&[Dimension]] = &[
+        &[],
+        &[
+            Dimension::ReasonableGroundsOutcome,
+            Dimension::GuardianAssigned,
+        ],
+        &[Dimension::ExploitationType, Dimension::AgeBand],
+        &[
+            Dimension::LocalAuthority,
+            Dimension::ConclusiveGroundsOutcome,
+        ],
+    ];
+    let (mut compared, mut children_seen) = (0, 0);
+    for set in [
+        vec![&authorities[2]],
+        vec![&authorities[0], &authorities[1]],
+        authorities.iter().collect::<Vec<_>>(),
+    ] {
+        let reader = reader(&pool, &set);
+        let first = first_referrals(&set);
+        let mut first_assignment: HashMap<ChildId, &GuardianAssignment> = HashMap::new();
+        for assignment in set.iter().flat_map(|a| a.assignments.iter()) {
+            let earlier = first_assignment
+                .get(&assignment.child_id)
+                .is_none_or(|f| (assignment.requested_at, assignment.id) < (f.requested_at, f.id));
+            if earlier {
+                first_assignment.insert(assignment.child_id, assignment);
+            }
+        }
+        let measurements: HashMap<ChildId, Vec<OutcomeMeasurement>> = set
+            .iter()
+            .flat_map(|a| current(&a.measurements))
+            .fold(HashMap::new(), |mut by_child, m| {
+                by_child.entry(m.child_id).or_default().push(m);
+                by_child
+            });
+        let empty = Vec::new();
+        let records: Vec<MeasuredChild<'_>> = set
+            .iter()
+            .flat_map(|a| a.children.iter())
+            .map(|child| MeasuredChild {
+                child,
+                first_referral: first.get(&child.id).copied(),
+                first_assignment: first_assignment.get(&child.id).copied(),
+                measurements: measurements.get(&child.id).unwrap_or(&empty),
+            })
+            .collect();
+        for period in periods {
+            for group_by in groupings {
+                let runs = reader
+                    .outcomes_runs(&audit(), period.from, period.to, group_by, default)
+                    .await
+                    .expect("the report function runs");
+                let sql = Rollup::from_runs(group_by.len(), runs);
+                let domain = Rollup::compute(group_by, |dimensions| {
+                    outcomes(&records, period, &threshold, frameworks, dimensions)
+                });
+                assert_eq!(
+                    sql.rows().len(),
+                    domain.rows().len(),
+                    "{group_by:?} {period:?}"
+                );
+                for (sql, domain) in sql.rows().iter().zip(domain.rows()) {
+                    assert!(
+                        same_outcomes(sql, domain),
+                        "{group_by:?} {period:?}:\n sql    {sql:?}\n domain {domain:?}"
+                    );
+                    compared += 1;
+                }
+                if group_by.is_empty() {
+                    children_seen += domain.rows()[0].children_measured;
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 50 && children_seen > 500,
+        "{compared} rows compared, of {children_seen} children measured"
     );
 }

@@ -13,8 +13,8 @@ use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::principal::{AggregatePrincipal, Scope};
 use stable_futures_domain::reports::{
-    check_group_by, control_guardian_timeliness, control_nrm_timeliness, Dimension, Rollup,
-    GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS,
+    check_group_by, control_guardian_timeliness, control_nrm_timeliness, control_outcomes,
+    Dimension, Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 use stable_futures_domain::worklist::WorklistSettings;
 use stable_futures_persistence::Database;
@@ -24,6 +24,7 @@ use crate::graphql::enums::{DisclosureRules, ReportDimension};
 use crate::graphql::errors::ApiError;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::guardian_report::{GuardianTimelinessReport, GuardianTimelinessRow};
+use crate::graphql::types::outcomes_report::{OutcomesReport, OutcomesRow};
 use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
 use crate::graphql::types::reports::period;
 
@@ -61,8 +62,7 @@ pub struct AggregateQuery;
 #[Object(name = "Query")]
 impl AggregateQuery {
     /// Reports over the token's local authorities together (`reports:aggregate`), always under
-    /// disclosure control; group by `LOCAL_AUTHORITY` for each authority's figures. NRM and
-    /// guardian timeliness for now; outcomes across authorities are still to come.
+    /// disclosure control; group by `LOCAL_AUTHORITY` for each authority's figures.
     async fn reports(&self) -> AggregateReports {
         AggregateReports
     }
@@ -187,6 +187,46 @@ impl AggregateReports {
             group_by,
             threshold_days: None,
             rows: rows.into_iter().map(GuardianTimelinessRow::from).collect(),
+        }))
+    }
+
+    /// The outcomes report (as `reports.outcomes` defines it for one authority) over the
+    /// children measured in all the token's authorities, each guardian's promptness judged by
+    /// its own authority's threshold; group by `LOCAL_AUTHORITY` (and at most one other
+    /// dimension) for each authority's figures. It shows association, not cause. Every count
+    /// under `DFE_2024`.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        #[graphql(default)] group_by: Vec<ReportDimension>,
+        #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+    ) -> async_graphql::Result<Option<OutcomesReport>> {
+        let request = Self::open(ctx, rules).await?;
+        let period = period(from, to)?;
+        let dimensions = dimensions(&group_by, &OUTCOMES_GROUPS)?;
+        let runs = request
+            .database
+            .for_authorities(request.principal.clone())
+            .outcomes_runs(
+                &request.audit,
+                period.from,
+                period.to,
+                &dimensions,
+                WorklistSettings::default().guardian_assignment_days,
+            )
+            .await
+            .map_err(ApiError::from)?;
+        let rollup = Rollup::from_runs(dimensions.len(), runs);
+        let rows = control_outcomes(&rollup, RuleSet::Dfe2024);
+        Ok(Some(OutcomesReport {
+            rules: RuleSet::Dfe2024.into(),
+            from,
+            to,
+            group_by,
+            guardian_threshold_days: None,
+            rows: rows.into_iter().map(OutcomesRow::from).collect(),
         }))
     }
 }

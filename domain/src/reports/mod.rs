@@ -23,8 +23,9 @@ pub use nrm_timeliness::{
     ReferralOfChild, NRM_TIMELINESS_GROUPS,
 };
 pub use outcomes::{
-    control_outcomes, outcomes, Changes, ControlledChanges, ControlledOutcome,
-    ControlledOutcomesRow, MeasuredChild, OutcomeChanges, OutcomeRef, OutcomesRow, OUTCOMES_GROUPS,
+    control_outcomes, describe_outcome, outcomes, Changes, ControlledChanges, ControlledOutcome,
+    ControlledOutcomesRow, DescribedOutcome, MeasuredChild, OutcomeChanges, OutcomeRef,
+    OutcomesRow, OUTCOMES_GROUPS,
 };
 pub use publish::{Cell, Grouped, Rollup};
 pub use statistics::{median, percentile};

@@ -14,6 +14,7 @@ use crate::calendar::uk_date;
 use crate::child::Child;
 use crate::disclosure::RuleSet;
 use crate::guardian::GuardianAssignment;
+use crate::local_authority::LocalAuthorityCode;
 use crate::outcome_profile::{outcome_profile, OutcomeProfileEntry};
 use crate::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use crate::referral::NrmReferral;
@@ -134,6 +135,41 @@ struct Tally {
     outcomes: BTreeMap<OutcomeRef, OutcomeTally>,
 }
 
+/// An outcome as a report names and orders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribedOutcome {
+    pub reference: OutcomeRef,
+    pub principle_article: Option<i32>,
+    pub principle_title: Option<String>,
+    pub outcome_title: Option<String>,
+}
+
+/// Outcome `key` of framework `version` (`framework`: that version, if known), described.
+pub fn describe_outcome(
+    framework: Option<&OutcomeFramework>,
+    version: &str,
+    key: &str,
+) -> DescribedOutcome {
+    let principle = framework.and_then(|framework| {
+        framework
+            .principles
+            .iter()
+            .find(|principle| principle.outcomes.iter().any(|o| o.key == key))
+    });
+    DescribedOutcome {
+        reference: OutcomeRef {
+            framework_version: version.to_owned(),
+            place: place(framework, key),
+            outcome_key: key.to_owned(),
+        },
+        principle_article: principle.map(|p| p.article),
+        principle_title: principle.map(|p| p.title.clone()),
+        outcome_title: principle
+            .and_then(|p| p.outcomes.iter().find(|o| o.key == key))
+            .map(|o| o.title.clone()),
+    }
+}
+
 fn place(framework: Option<&OutcomeFramework>, key: &str) -> (usize, usize) {
     framework
         .and_then(|framework| {
@@ -154,11 +190,12 @@ fn place(framework: Option<&OutcomeFramework>, key: &str) -> (usize, usize) {
 
 /// The report over the children with a current measurement observed in `period` (UK dates), by
 /// `group_by`. The first and latest readings are those of the period; a change needs two
-/// readings with the rating in both. `frameworks` resolves a framework version.
+/// readings with the rating in both. `frameworks` resolves a framework version; a child's first
+/// guardian is judged by `threshold_days` of the child's authority.
 pub fn outcomes<'f>(
     records: &[MeasuredChild<'_>],
     period: Period,
-    threshold_days: u32,
+    threshold_days: &dyn Fn(&LocalAuthorityCode) -> u32,
     frameworks: impl Fn(&str) -> Option<&'f OutcomeFramework> + Copy,
     group_by: &[Dimension],
 ) -> Vec<OutcomesRow> {
@@ -178,7 +215,7 @@ pub fn outcomes<'f>(
             child: record.child,
             referral: record.first_referral,
             assignment: record.first_assignment,
-            guardian_threshold_days: threshold_days,
+            guardian_threshold_days: threshold_days(&record.child.local_authority),
             on: first_on,
         };
         for group in groups_of(&subject, group_by) {

@@ -100,16 +100,20 @@ BEGIN
 END
 $$;
 
--- A query grouping `facts` by every subset of `columns` (already whitelisted), one row per
--- group: `kept` (bit k for the k-th column), the group's values, and `measures`. A column
--- `kind` unnests the facts' `kinds` (a record in several kinds is in each of their groups).
-CREATE FUNCTION report_groupings(columns text[], measures text) RETURNS text
+-- A query grouping `source` by every subset of `columns` (already whitelisted), and always by
+-- `also_group_by`, one row per group: `kept` (bit k for the k-th column), the group's values,
+-- and `measures`. A column `kind` unnests the facts' `kinds` (a record in several kinds is in
+-- each of their groups).
+CREATE FUNCTION report_groupings(
+    columns text[], measures text, source text DEFAULT 'facts', also_group_by text DEFAULT NULL
+) RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, public
 AS $$
 DECLARE
     n integer := coalesce(cardinality(columns), 0);
     kept_columns text[];
+    grouped text[];
     unnest_kinds text;
     body text := '';
     mask integer;
@@ -126,15 +130,20 @@ BEGIN
                 END IF;
             END IF;
         END LOOP;
+        grouped := kept_columns;
+        IF also_group_by IS NOT NULL THEN
+            grouped := grouped || also_group_by;
+        END IF;
         body := body || CASE WHEN mask > 0 THEN ' UNION ALL ' ELSE '' END || format(
-            'SELECT %s, %s::text[], %s FROM facts f%s GROUP BY %s',
+            'SELECT %s, %s::text[], %s FROM %s f%s GROUP BY %s',
             mask,
             CASE WHEN cardinality(kept_columns) = 0 THEN 'ARRAY[]'
                  ELSE 'ARRAY[' || array_to_string(kept_columns, ', ') || ']' END,
             measures,
+            source,
             unnest_kinds,
-            CASE WHEN cardinality(kept_columns) = 0 THEN '()'
-                 ELSE array_to_string(kept_columns, ', ') END);
+            CASE WHEN cardinality(grouped) = 0 THEN '()'
+                 ELSE array_to_string(grouped, ', ') END);
     END LOOP;
     RETURN body;
 END
@@ -298,6 +307,105 @@ BEGIN
 END
 $$;
 
+-- The outcomes report over `authorities`: the children with a current measurement observed on
+-- the UK days `period_from` to `period_to`, grouped by every subset of `dimensions`. A row with
+-- no outcome is the children's (children, measurements, the young person's part); a row with one
+-- is that outcome's in the group (children measured on it, and the change between the first and
+-- the latest reading of the period, the young person's and the practitioner's). As
+-- `stable_futures_domain::reports::outcomes` defines it; the guardian's promptness is judged by
+-- each authority's threshold (`worklist_settings`, else `default_threshold`).
+CREATE FUNCTION report_outcomes(
+    authorities text[], period_from date, period_to date, dimensions text[],
+    default_threshold integer
+) RETURNS TABLE (
+    kept integer,
+    group_key text[],
+    framework_version text,
+    outcome_key text,
+    children bigint,
+    measurements bigint,
+    young_person_took_part bigint,
+    young_person_with_change bigint,
+    young_person_improved bigint,
+    young_person_same bigint,
+    young_person_worse bigint,
+    young_person_median_change double precision,
+    practitioner_with_change bigint,
+    practitioner_improved bigint,
+    practitioner_same bigint,
+    practitioner_worse bigint,
+    practitioner_median_change double precision
+)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    columns text[] := report_columns(dimensions, '{
+        "REASONABLE_GROUNDS_OUTCOME": "rg_outcome", "CONCLUSIVE_GROUNDS_OUTCOME": "cg_outcome",
+        "GUARDIAN_ASSIGNED": "guardian_assigned", "EXPLOITATION_TYPE": "kind",
+        "AGE_BAND": "age_band", "LOCAL_AUTHORITY": "local_authority"}');
+    change_measures text := 'count(%1$s), count(*) FILTER (WHERE %1$s > 0), '
+        'count(*) FILTER (WHERE %1$s = 0), count(*) FILTER (WHERE %1$s < 0), '
+        'percentile_cont(0.5) WITHIN GROUP (ORDER BY %1$s)';
+BEGIN
+    PERFORM set_config('app.aggregate_authorities', array_to_string(authorities, ','), true);
+    RETURN QUERY EXECUTE
+        'WITH m AS MATERIALIZED ('
+        '  SELECT o.id, o.child_id, o.framework_version, o.outcome_key, o.observed_at,'
+        '         o.young_person_participated, o.young_person_rating, o.practitioner_rating'
+        '  FROM outcome_measurements o'
+        '  WHERE o.local_authority = ANY ($1)'
+        '    AND uk_date(o.observed_at) BETWEEN $2 AND $3'
+        '    AND NOT EXISTS (SELECT 1 FROM outcome_measurements s WHERE s.supersedes = o.id)'
+        '), readings AS ('
+        '  SELECT child_id, framework_version, outcome_key, count(*) AS n,'
+        '         (array_agg(young_person_rating ORDER BY observed_at, id))[1] AS yp_first,'
+        '         (array_agg(young_person_rating ORDER BY observed_at DESC, id DESC))[1] AS yp_latest,'
+        '         (array_agg(practitioner_rating ORDER BY observed_at, id))[1] AS pr_first,'
+        '         (array_agg(practitioner_rating ORDER BY observed_at DESC, id DESC))[1] AS pr_latest'
+        '  FROM m GROUP BY child_id, framework_version, outcome_key'
+        '), facts AS MATERIALIZED ('
+        '  SELECT c.id AS child_id, c.local_authority, mc.n, mc.took_part,'
+        '         CASE WHEN fr.id IS NULL THEN ARRAY[''NO_REFERRAL''] ELSE fr.exploitation_types END AS kinds,'
+        '         CASE WHEN fr.id IS NULL THEN ''NO_REFERRAL'' ELSE coalesce(fr.rg_outcome, ''NOT_DECIDED'') END AS rg_outcome,'
+        '         CASE WHEN fr.id IS NULL THEN ''NO_REFERRAL'' ELSE coalesce(fr.cg_outcome, ''NOT_DECIDED'') END AS cg_outcome,'
+        '         CASE WHEN fa.id IS NULL THEN ''NO_REQUEST'' WHEN fa.assigned_at IS NULL THEN ''NOT_ASSIGNED'''
+        '              WHEN uk_date(fa.assigned_at) - uk_date(fa.requested_at) <= t.days THEN ''WITHIN_THRESHOLD'''
+        '              ELSE ''AFTER_THRESHOLD'' END AS guardian_assigned,'
+        '         report_age_band(c.date_of_birth, c.age_disputed, mc.first_on) AS age_band'
+        '  FROM (SELECT child_id, count(*) AS n,'
+        '               count(*) FILTER (WHERE young_person_participated) AS took_part,'
+        '               min(uk_date(observed_at)) AS first_on'
+        '        FROM m GROUP BY child_id) mc'
+        '  JOIN children c ON c.id = mc.child_id'
+        '  LEFT JOIN LATERAL (SELECT r.id, r.exploitation_types, r.rg_outcome, r.cg_outcome'
+        '                     FROM nrm_referrals r WHERE r.child_id = c.id AND r.local_authority = c.local_authority'
+        '                     ORDER BY r.referred_at, r.id LIMIT 1) fr ON true'
+        '  LEFT JOIN LATERAL (SELECT a.id, a.requested_at, a.assigned_at'
+        '                     FROM guardian_assignments a WHERE a.child_id = c.id AND a.local_authority = c.local_authority'
+        '                     ORDER BY a.requested_at, a.id LIMIT 1) fa ON true'
+        '  CROSS JOIN LATERAL (SELECT coalesce((SELECT s.guardian_assignment_days FROM worklist_settings s'
+        '                                       WHERE s.local_authority = c.local_authority), $4) AS days) t'
+        '), changes AS ('
+        '  SELECT f.*, r.framework_version, r.outcome_key,'
+        '         CASE WHEN r.n >= 2 THEN r.yp_latest - r.yp_first END AS yp_change,'
+        '         CASE WHEN r.n >= 2 THEN r.pr_latest - r.pr_first END AS pr_change'
+        '  FROM facts f JOIN readings r ON r.child_id = f.child_id'
+        ') '
+        || report_groupings(columns,
+            'NULL::text, NULL::text, count(*), sum(f.n)::bigint, sum(f.took_part)::bigint, '
+            'NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::double precision, '
+            'NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::double precision')
+        || ' UNION ALL '
+        || report_groupings(columns,
+            'f.framework_version, f.outcome_key, count(*), NULL::bigint, NULL::bigint, '
+            || format(change_measures, 'f.yp_change') || ', '
+            || format(change_measures, 'f.pr_change'),
+            'changes', 'f.framework_version, f.outcome_key')
+        USING authorities, period_from, period_to, default_threshold;
+END
+$$;
+
 -- Deployments take USAGE on `public` from PUBLIC: the role needs it to name the functions (it
 -- still holds no privilege on any table).
 GRANT USAGE ON SCHEMA public TO stable_futures_aggregate;
@@ -306,6 +414,8 @@ GRANT EXECUTE ON FUNCTION record_aggregate_read(text[], text, text, text, text, 
     TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_nrm_timeliness(text[], date, date, date, text[]) TO stable_futures_aggregate;
+REVOKE ALL ON FUNCTION report_outcomes(text[], date, date, text[], integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION report_outcomes(text[], date, date, text[], integer) TO stable_futures_aggregate;
 REVOKE ALL ON FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_guardian_timeliness(text[], date, date, date, text[], integer)
     TO stable_futures_aggregate;

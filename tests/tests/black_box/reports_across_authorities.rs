@@ -83,6 +83,20 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         &json!({ "thresholdDays": null, "rows": [{ "requests": { "display": "17" }, "openRequests": { "display": "17" } }] })
     );
 
+    // And outcomes: no child was measured, so one row of nothing.
+    let outcomes = app
+        .graphql(
+            &evaluator,
+            "{ reports { outcomes(from: \"2025-01-01\", to: \"2025-12-31\", groupBy: [LOCAL_AUTHORITY]) { guardianThresholdDays rows { group childrenMeasured { display } } } } }",
+            json!({}),
+        )
+        .await;
+    outcomes.assert_ok();
+    assert_eq!(
+        outcomes.data("/reports/outcomes"),
+        &json!({ "guardianThresholdDays": null, "rows": [] })
+    );
+
     // Always controlled: NONE is refused whatever the token holds.
     let unsuppressed = app
         .graphql(&evaluator, REPORT, json!({ "rules": "NONE" }))
@@ -115,7 +129,6 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         "{ children(first: 1) { nodes { id } } }",
         "{ node(id: \"Q2hpbGQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw\") { id } }",
         "{ auditEvents(first: 1) { nodes { action } } }",
-        "{ reports { outcomes(from: \"2025-01-01\", to: \"2025-12-31\") { rules } } }",
         "mutation { registerChild(input: { localChildId: \"X1\", dateOfBirth: \"2012-01-01\" }) { child { id } } }",
     ] {
         let answer = app.graphql(&evaluator, query, json!({})).await;
@@ -132,7 +145,7 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         );
     }
 
-    // Each authority's trail records each of the four reports read (not the refused ones),
+    // Each authority's trail records each of the five reports read (not the refused ones),
     // with no child.
     for authority in [ISLINGTON, CAMDEN] {
         let trail = app.audit_events(&app.token_all(authority), 20).await;
@@ -141,7 +154,7 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
             .filter(|row| row["fieldsClasses"] == json!(["AGGREGATE"]))
             .collect();
         assert!(
-            aggregate.len() == 4 && aggregate.iter().all(|row| row["childId"].is_null()),
+            aggregate.len() == 5 && aggregate.iter().all(|row| row["childId"].is_null()),
             "{authority}: {trail:?}"
         );
     }

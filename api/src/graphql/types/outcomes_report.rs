@@ -110,8 +110,9 @@ pub struct OutcomesReport {
     pub from: Date,
     pub to: Date,
     pub group_by: Vec<ReportDimension>,
-    /// The threshold `GUARDIAN_ASSIGNED` judges by, in days from request to assignment.
-    pub guardian_threshold_days: i32,
+    /// The threshold `GUARDIAN_ASSIGNED` judges by, in days from request to assignment; null
+    /// across authorities, where each child's guardian is judged by its own authority's.
+    pub guardian_threshold_days: Option<i32>,
     /// A row for every combination of the values the grouping's dimensions take in the period,
     /// empty groups included (a hidden zero would otherwise show by its row's absence), in the
     /// order of the values.

@@ -327,7 +327,7 @@ impl Reports {
             .collect();
         let framework = |version: &str| frameworks.get(version).map(|f| &**f);
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
-            outcomes(&records, period, threshold, framework, dimensions)
+            outcomes(&records, period, &|_| threshold, framework, dimensions)
         });
         let rows = control_outcomes(&rollup, report.rules);
         Ok(Some(OutcomesReport {
@@ -335,7 +335,7 @@ impl Reports {
             from: arguments.from,
             to: arguments.to,
             group_by: arguments.group_by,
-            guardian_threshold_days: i32::try_from(threshold).unwrap_or(i32::MAX),
+            guardian_threshold_days: Some(i32::try_from(threshold).unwrap_or(i32::MAX)),
             rows: rows.into_iter().map(OutcomesRow::from).collect(),
         }))
     }
