@@ -100,25 +100,13 @@ pub fn outcome_profile<'f>(
             continue;
         };
         let framework = frameworks(&version);
-        let place = framework.and_then(|framework| {
-            framework
-                .principles
-                .iter()
-                .enumerate()
-                .find_map(|(p, principle)| {
-                    principle
-                        .outcomes
-                        .iter()
-                        .position(|outcome| outcome.key == key)
-                        .map(|o| (p, o, principle, &principle.outcomes[o]))
-                })
-        });
+        let place = framework.and_then(|framework| framework.locate(&key));
         let entry = OutcomeProfileEntry {
             framework_version: version.clone(),
-            principle_article: place.map(|(_, _, principle, _)| principle.article),
-            principle_title: place.map(|(_, _, principle, _)| principle.title.clone()),
+            principle_article: place.map(|place| place.principle.article),
+            principle_title: place.map(|place| place.principle.title.clone()),
             outcome_key: key.clone(),
-            outcome_title: place.map(|(_, _, _, outcome)| outcome.title.clone()),
+            outcome_title: place.map(|place| place.outcome.title.clone()),
             first: Reading::of(first),
             latest: Reading::of(latest),
             measurements: readings.len(),
@@ -128,7 +116,7 @@ pub fn outcome_profile<'f>(
                 .count(),
         };
         let (principle_index, outcome_index) =
-            place.map_or((usize::MAX, usize::MAX), |p| (p.0, p.1));
+            place.map_or((usize::MAX, usize::MAX), |place| place.order);
         entries.push((principle_index, outcome_index, first.observed_at, entry));
     }
     // Versions in the order they were first used; within one, the framework's order.

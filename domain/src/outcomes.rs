@@ -117,6 +117,25 @@ impl OutcomeFramework {
         self.outcomes().find(|outcome| outcome.key == key)
     }
 
+    /// Outcome `key` with its principle and their places in the framework's order.
+    pub fn locate(&self, key: &str) -> Option<OutcomePlace<'_>> {
+        self.principles
+            .iter()
+            .enumerate()
+            .find_map(|(p, principle)| {
+                principle
+                    .outcomes
+                    .iter()
+                    .enumerate()
+                    .find(|(_, outcome)| outcome.key == key)
+                    .map(|(o, outcome)| OutcomePlace {
+                        order: (p, o),
+                        principle,
+                        outcome,
+                    })
+            })
+    }
+
     pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
         self.principles
             .iter()
@@ -224,6 +243,14 @@ pub struct MeasurementDraft {
     pub indicators_met: Vec<String>,
     /// The measurement this one corrects.
     pub supersedes: Option<MeasurementId>,
+}
+
+/// Where an outcome sits in its framework: its principle's and its own places, and both.
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomePlace<'f> {
+    pub order: (usize, usize),
+    pub principle: &'f Principle,
+    pub outcome: &'f Outcome,
 }
 
 /// One observation of one outcome for one child. Append-only: a correction is a new measurement

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::solver::{cube_cells, cube_derivable, rank};
+use common::solver::{cube_cells, cube_derivable};
 use stable_futures_domain::disclosure::{
     control, control_cube, ControlledCell, ControlledTable, RuleSet, SuppressionReason,
 };
@@ -50,46 +50,16 @@ fn grid(table: &ControlledTable) -> Vec<Vec<(Option<u64>, Option<SuppressionReas
     grid
 }
 
-/// Suppressed cells whose value the published cells determine: rank(A) = rank(A + e_i).
+/// Suppressed cells of a table (its totals in row `rows` and column `columns`) whose value the
+/// published cells determine: the table as a cube of two dimensions.
 fn derivable(rows: usize, columns: usize, hidden: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let index = |cell: (usize, usize)| hidden.iter().position(|h| *h == cell);
-    let mut equations: Vec<Vec<f64>> = Vec::new();
-    for r in 0..=rows {
-        let mut equation = vec![0.0; hidden.len()];
-        for c in 0..columns {
-            if let Some(i) = index((r, c)) {
-                equation[i] = 1.0;
-            }
-        }
-        if let Some(i) = index((r, columns)) {
-            equation[i] = -1.0;
-        }
-        equations.push(equation);
-    }
-    for c in 0..=columns {
-        let mut equation = vec![0.0; hidden.len()];
-        for r in 0..rows {
-            if let Some(i) = index((r, c)) {
-                equation[i] = 1.0;
-            }
-        }
-        if let Some(i) = index((rows, c)) {
-            equation[i] = -1.0;
-        }
-        equations.push(equation);
-    }
-    let base = rank(equations.clone());
+    let at = |(r, c): (usize, usize)| vec![(r < rows).then_some(r), (c < columns).then_some(c)];
+    let cells: Vec<Vec<Option<usize>>> = hidden.iter().map(|cell| at(*cell)).collect();
+    let found = cube_derivable(&[rows, columns], &cells);
     hidden
         .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            let mut with_unit = equations.clone();
-            let mut unit = vec![0.0; hidden.len()];
-            unit[*i] = 1.0;
-            with_unit.push(unit);
-            rank(with_unit) == base
-        })
-        .map(|(_, cell)| *cell)
+        .copied()
+        .filter(|cell| found.contains(&at(*cell)))
         .collect()
 }
 

@@ -379,7 +379,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
     let by_decision = outcomes(
         &records,
         year_2025(),
-        10,
+        &|_| 10,
         frameworks,
         &[Dimension::ReasonableGroundsOutcome],
     );
@@ -394,7 +394,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
     let by_guardian = outcomes(
         &records,
         year_2025(),
-        10,
+        &|_| 10,
         frameworks,
         &[Dimension::GuardianAssigned],
     );
@@ -414,7 +414,7 @@ fn outcomes_compare_first_and_latest_readings_of_the_period_by_the_nrm_s_decisio
     let strict = outcomes(
         &records,
         year_2025(),
-        2,
+        &|_| 2,
         frameworks,
         &[Dimension::GuardianAssigned],
     );

@@ -14,7 +14,7 @@ use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 use tracing::Instrument as _;
 
-use super::admission::{admit, introspection_allowed, refused};
+use super::admission::{admit, introspection_allowed, refused, Operation};
 use super::body::{is_json, requests_of, Requests};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::responses::{answer, unauthenticated};
@@ -101,6 +101,26 @@ pub(super) async fn execute_for(
     }
 }
 
+/// The span of one operation: its type and name, and its document without literals when spans
+/// leave the process (never its variables).
+fn operation_span(operation: &Operation, request: &async_graphql::Request) -> tracing::Span {
+    // Only worth building when spans leave the process.
+    let document = crate::telemetry::exporting()
+        .then(|| crate::graphql::document::without_literals(&request.query))
+        .flatten();
+    tracing::info_span!(
+        "graphql.operation",
+        otel.name = %match &operation.name {
+            Some(name) => format!("{} {name}", operation.kind),
+            None => operation.kind.to_owned(),
+        },
+        graphql.operation.type = operation.kind,
+        graphql.operation.name = operation.name.as_deref(),
+        graphql.document = document.as_deref(),
+        otel.status_code = tracing::field::Empty,
+    )
+}
+
 /// Runs one operation of a reader across authorities, in the aggregate schema, in its own span.
 async fn execute_aggregate(
     state: &Inner,
@@ -124,16 +144,7 @@ async fn execute_aggregate(
             return with_codes(async_graphql::Response::from_errors(vec![refused(&error)]));
         }
     };
-    let span = tracing::info_span!(
-        "graphql.operation",
-        otel.name = %match &operation.name {
-            Some(name) => format!("{} {name}", operation.kind),
-            None => operation.kind.to_owned(),
-        },
-        graphql.operation.type = operation.kind,
-        graphql.operation.name = operation.name.as_deref(),
-        otel.status_code = tracing::field::Empty,
-    );
+    let span = operation_span(&operation, &request);
     let context = Arc::new(AggregateRequest {
         principal: Arc::new(principal),
         now: chrono::Utc::now(),
@@ -176,21 +187,7 @@ async fn execute_one(
             return (refusal, 0);
         }
     };
-    // Only worth building when spans leave the process.
-    let document = crate::telemetry::exporting()
-        .then(|| crate::graphql::document::without_literals(&request.query))
-        .flatten();
-    let span = tracing::info_span!(
-        "graphql.operation",
-        otel.name = %match &operation.name {
-            Some(name) => format!("{} {name}", operation.kind),
-            None => operation.kind.to_owned(),
-        },
-        graphql.operation.type = operation.kind,
-        graphql.operation.name = operation.name.as_deref(),
-        graphql.document = document.as_deref(),
-        otel.status_code = tracing::field::Empty,
-    );
+    let span = operation_span(&operation, &request);
     let context = Arc::new(
         RequestContext::new(principal, local_authority).with_correlation(correlation.clone()),
     );

@@ -150,42 +150,17 @@ pub fn describe_outcome(
     version: &str,
     key: &str,
 ) -> DescribedOutcome {
-    let principle = framework.and_then(|framework| {
-        framework
-            .principles
-            .iter()
-            .find(|principle| principle.outcomes.iter().any(|o| o.key == key))
-    });
+    let place = framework.and_then(|framework| framework.locate(key));
     DescribedOutcome {
         reference: OutcomeRef {
             framework_version: version.to_owned(),
-            place: place(framework, key),
+            place: place.map_or((usize::MAX, usize::MAX), |place| place.order),
             outcome_key: key.to_owned(),
         },
-        principle_article: principle.map(|p| p.article),
-        principle_title: principle.map(|p| p.title.clone()),
-        outcome_title: principle
-            .and_then(|p| p.outcomes.iter().find(|o| o.key == key))
-            .map(|o| o.title.clone()),
+        principle_article: place.map(|place| place.principle.article),
+        principle_title: place.map(|place| place.principle.title.clone()),
+        outcome_title: place.map(|place| place.outcome.title.clone()),
     }
-}
-
-fn place(framework: Option<&OutcomeFramework>, key: &str) -> (usize, usize) {
-    framework
-        .and_then(|framework| {
-            framework
-                .principles
-                .iter()
-                .enumerate()
-                .find_map(|(p, principle)| {
-                    principle
-                        .outcomes
-                        .iter()
-                        .position(|outcome| outcome.key == key)
-                        .map(|o| (p, o))
-                })
-        })
-        .unwrap_or((usize::MAX, usize::MAX))
 }
 
 /// The report over the children with a current measurement observed in `period` (UK dates), by
@@ -227,11 +202,12 @@ pub fn outcomes<'f>(
                 .filter(|m| m.young_person_participated)
                 .count() as u64;
             for entry in &profile {
-                let reference = OutcomeRef {
-                    framework_version: entry.framework_version.clone(),
-                    place: place(frameworks(&entry.framework_version), &entry.outcome_key),
-                    outcome_key: entry.outcome_key.clone(),
-                };
+                let reference = describe_outcome(
+                    frameworks(&entry.framework_version),
+                    &entry.framework_version,
+                    &entry.outcome_key,
+                )
+                .reference;
                 let outcome = tally.outcomes.entry(reference).or_default();
                 outcome.children += 1;
                 if entry.measurements >= 2 {
