@@ -130,8 +130,18 @@ OURS_REPORT_OUTCOMES = ("query ReportOutcomes { reports { outcomes" +
 OURS_REPORT_ALL = ("query ReportAll { reports { nrmTimeliness" + REPORT_YEAR % "LOCAL_AUTHORITY, AGE_BAND" +
                    " { rows { group referrals { display } decidedWithinTargetShare { display } "
                    "medianDaysToReasonableGrounds { display } } } } }")
+OURS_REPORT_ALL_GUARDIAN = ("query ReportAllGuardian { reports { guardianTimeliness" +
+                            REPORT_YEAR % "LOCAL_AUTHORITY, GUARDIAN_ROLE" +
+                            " { rows { group requests { display } assignedWithinThresholdShare { display } "
+                            "medianDaysRequestToAssignment { display } } } } }")
+OURS_REPORT_ALL_OUTCOMES = ("query ReportAllOutcomes { reports { outcomes" +
+                            REPORT_YEAR % "LOCAL_AUTHORITY, REASONABLE_GROUNDS_OUTCOME" +
+                            " { rows { group childrenMeasured { display } youngPersonParticipationShare { display } "
+                            "outcomes { outcomeKey youngPerson { improvedShare { display } medianChange { display } } } } } } }")
 REPORTS = {"report-nrm": OURS_REPORT_NRM, "report-guardian": OURS_REPORT_GUARDIAN,
-           "report-outcomes": OURS_REPORT_OUTCOMES, "report-all": OURS_REPORT_ALL}
+           "report-outcomes": OURS_REPORT_OUTCOMES, "report-all": OURS_REPORT_ALL,
+           "report-all-guardian": OURS_REPORT_ALL_GUARDIAN, "report-all-outcomes": OURS_REPORT_ALL_OUTCOMES}
+ACROSS = ("report-all", "report-all-guardian", "report-all-outcomes")
 
 # Scenario (c): record a measurement. Ours validates against the framework, writes the row and an
 # audit row in one transaction. The peer's generated create mutation takes every column from the
@@ -606,8 +616,8 @@ class Bench:
             return [(self.tokens[self.page_authority], body(OURS_WORKLIST))]
         if scenario == "filtered":
             return [(self.tokens[self.page_authority], body(OURS_FILTERED))]
-        if scenario == "report-all":
-            return [(self.aggregate_token, body(OURS_REPORT_ALL))]
+        if scenario in ACROSS:
+            return [(self.aggregate_token, body(REPORTS[scenario]))]
         if scenario in REPORTS:
             return [(self.tokens[self.page_authority], body(REPORTS[scenario]))]
         if scenario == "child":
@@ -1119,7 +1129,9 @@ class Bench:
                   "report-nrm": "(g) NRM timeliness, one authority's year by 2 dimensions",
                   "report-guardian": "(h) guardian timeliness, one authority's year by 2 dimensions",
                   "report-outcomes": "(i) outcomes, one authority's year by 2 dimensions",
-                  "report-all": "(j) NRM timeliness across all authorities by authority and age band"}
+                  "report-all": "(j) NRM timeliness across all authorities by authority and age band",
+                  "report-all-guardian": "(k) guardian timeliness across all authorities by authority and role",
+                  "report-all-outcomes": "(l) outcomes across all authorities by authority and RG outcome"}
 
         def rps(scenario: str, system: str) -> float | None:
             r = self.results.get((scenario, system))

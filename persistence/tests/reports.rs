@@ -173,7 +173,7 @@ async fn the_sql_nrm_timeliness_report_is_the_domain_s_for_any_authorities_and_g
     let today = written_at().date_naive();
     let (mut compared, mut referrals) = (0, 0);
     for set in &sets {
-        let reader = reader(&pool, &set);
+        let reader = reader(&pool, set);
         for period in periods {
             for group_by in groupings {
                 let runs = reader

@@ -1,3 +1,5 @@
+DROP INDEX guardian_assignments_requested_on;
+DROP INDEX outcome_measurements_observed_on;
 REVOKE USAGE ON SCHEMA public FROM stable_futures_aggregate;
 DROP FUNCTION record_aggregate_read(text[], text, text, text, text, text);
 DROP POLICY aggregate_read_recorded ON audit_events;

@@ -406,6 +406,13 @@ BEGIN
 END
 $$;
 
+-- The guardian requests and the measurements of a period, by their UK date: what the guardian
+-- timeliness and outcomes reports read, for one authority or several.
+CREATE INDEX guardian_assignments_requested_on
+    ON guardian_assignments (local_authority, uk_date(requested_at));
+CREATE INDEX outcome_measurements_observed_on
+    ON outcome_measurements (local_authority, uk_date(observed_at));
+
 -- Deployments take USAGE on `public` from PUBLIC: the role needs it to name the functions (it
 -- still holds no privilege on any table).
 GRANT USAGE ON SCHEMA public TO stable_futures_aggregate;

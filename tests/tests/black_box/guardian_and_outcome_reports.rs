@@ -21,11 +21,7 @@ fn displays(value: &Value, path: &str, into: &mut Vec<String>) {
                 return;
             }
             for (key, inner) in map {
-                displays(
-                    inner,
-                    &format!("{path}.{key}").trim_start_matches('.').to_owned(),
-                    into,
-                );
+                displays(inner, format!("{path}.{key}").trim_start_matches('.'), into);
             }
         }
         Value::Array(items) => {
