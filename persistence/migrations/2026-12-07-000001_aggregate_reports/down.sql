@@ -1,3 +1,4 @@
+DROP INDEX outcome_measurements_supersedes;
 DROP INDEX guardian_assignments_requested_on;
 DROP INDEX outcome_measurements_observed_on;
 REVOKE USAGE ON SCHEMA public FROM stable_futures_aggregate;
