@@ -13,8 +13,8 @@ use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::principal::{AggregatePrincipal, Scope};
 use stable_futures_domain::reports::{
-    check_group_by, control_guardian_timeliness, control_nrm_timeliness, control_outcomes,
-    Dimension, Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
+    control_guardian_timeliness, control_nrm_timeliness, control_outcomes, Dimension, Period,
+    Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 use stable_futures_domain::worklist::WorklistSettings;
 use stable_futures_persistence::Database;
@@ -26,7 +26,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::guardian_report::{GuardianTimelinessReport, GuardianTimelinessRow};
 use crate::graphql::types::outcomes_report::{OutcomesReport, OutcomesRow};
 use crate::graphql::types::report_tables::{NrmTimelinessReport, NrmTimelinessRow};
-use crate::graphql::types::reports::period;
+use crate::graphql::types::reports::checked;
 
 pub type AggregateSchema = Schema<AggregateQuery, EmptyMutation, EmptySubscription>;
 
@@ -74,12 +74,14 @@ impl AggregateQuery {
 pub struct AggregateReports;
 
 impl AggregateReports {
-    /// The request, once its scope and rules are checked. Its read is recorded in each
-    /// authority's trail by the database handle, in the report's own transaction.
-    async fn open<'a>(
+    /// The request, once its scope, rules, period and grouping are checked (the report's
+    /// `offered` dimensions and `LOCAL_AUTHORITY`). Its read is recorded in each authority's
+    /// trail by the database handle, in the report's own transaction.
+    fn open<'a>(
         ctx: &Context<'a>,
-        rules: DisclosureRules,
-    ) -> Result<&'a AggregateRequest, ApiError> {
+        (from, to, group_by, rules): (Date, Date, &[ReportDimension], DisclosureRules),
+        offered: &[Dimension],
+    ) -> Result<(&'a AggregateRequest, Period, Vec<Dimension>), ApiError> {
         let request = ctx
             .data::<Arc<AggregateRequest>>()
             .map_err(|_| ApiError::internal(&"an aggregate request without its context"))?;
@@ -90,24 +92,14 @@ impl AggregateReports {
             // What crosses authorities is always controlled: no scope allows NONE here.
             return Err(ApiError::Forbidden(Scope::ReportsUnsuppressed.as_str()));
         }
-        Ok(request)
+        let offered: Vec<Dimension> = offered
+            .iter()
+            .copied()
+            .chain([Dimension::LocalAuthority])
+            .collect();
+        let (period, dimensions) = checked(from, to, group_by, &offered)?;
+        Ok((request, period, dimensions))
     }
-}
-
-/// `group_by` if the report groups by it: its own dimensions, and `LOCAL_AUTHORITY`.
-fn dimensions(
-    group_by: &[ReportDimension],
-    offered: &[Dimension],
-) -> Result<Vec<Dimension>, ApiError> {
-    let dimensions: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
-    let offered: Vec<Dimension> = offered
-        .iter()
-        .copied()
-        .chain([Dimension::LocalAuthority])
-        .collect();
-    check_group_by(&offered, &dimensions)
-        .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
-    Ok(dimensions)
 }
 
 #[Object(name = "Reports")]
@@ -124,9 +116,8 @@ impl AggregateReports {
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
-        let request = Self::open(ctx, rules).await?;
-        let period = period(from, to)?;
-        let dimensions = dimensions(&group_by, &NRM_TIMELINESS_GROUPS)?;
+        let (request, period, dimensions) =
+            Self::open(ctx, (from, to, &group_by, rules), &NRM_TIMELINESS_GROUPS)?;
         let runs = request
             .database
             .for_authorities(request.principal.clone())
@@ -162,9 +153,11 @@ impl AggregateReports {
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
-        let request = Self::open(ctx, rules).await?;
-        let period = period(from, to)?;
-        let dimensions = dimensions(&group_by, &GUARDIAN_TIMELINESS_GROUPS)?;
+        let (request, period, dimensions) = Self::open(
+            ctx,
+            (from, to, &group_by, rules),
+            &GUARDIAN_TIMELINESS_GROUPS,
+        )?;
         let runs = request
             .database
             .for_authorities(request.principal.clone())
@@ -203,9 +196,8 @@ impl AggregateReports {
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
     ) -> async_graphql::Result<Option<OutcomesReport>> {
-        let request = Self::open(ctx, rules).await?;
-        let period = period(from, to)?;
-        let dimensions = dimensions(&group_by, &OUTCOMES_GROUPS)?;
+        let (request, period, dimensions) =
+            Self::open(ctx, (from, to, &group_by, rules), &OUTCOMES_GROUPS)?;
         let runs = request
             .database
             .for_authorities(request.principal.clone())

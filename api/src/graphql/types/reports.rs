@@ -68,11 +68,7 @@ impl<'a> ReportRequest<'a> {
         if rules == RuleSet::None {
             Gate::require(ctx, Scope::ReportsUnsuppressed)?;
         }
-        let (from, to) = (*from, *to);
-        let period = period(from, to)?;
-        let group_by: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
-        check_group_by(offered, &group_by)
-            .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+        let (period, group_by) = checked(*from, *to, group_by, offered)?;
         gate.note(None, FieldsClass::Aggregate);
         let today = uk_date(gate.request().now);
         Ok(Some(Self {
@@ -100,8 +96,23 @@ struct ReportArguments {
     rules: DisclosureRules,
 }
 
+/// A report's period and grouping, checked: the period as [`period`] checks it, the grouping
+/// of the report's `offered` dimensions, at most two, each once.
+pub(crate) fn checked(
+    from: Date,
+    to: Date,
+    group_by: &[ReportDimension],
+    offered: &[Dimension],
+) -> Result<(Period, Vec<Dimension>), ApiError> {
+    let period = period(from, to)?;
+    let group_by: Vec<Dimension> = group_by.iter().map(|d| Dimension::from(*d)).collect();
+    check_group_by(offered, &group_by)
+        .map_err(|error| ApiError::BadUserInput(error.to_string()))?;
+    Ok((period, group_by))
+}
+
 /// The period of a report, checked: not backwards, at most ten years.
-pub(crate) fn period(from: Date, to: Date) -> Result<Period, ApiError> {
+fn period(from: Date, to: Date) -> Result<Period, ApiError> {
     if to.0 < from.0 {
         return Err(ApiError::BadUserInput(
             "the period runs backwards: to is before from".to_owned(),
