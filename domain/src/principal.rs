@@ -94,6 +94,30 @@ mod tests {
     }
 
     #[test]
+    fn a_caller_holds_its_scopes_only_and_is_counted_by_its_client_or_else_its_subject() {
+        let local_authority = LocalAuthorityCode::parse("E09000019").expect("code");
+        let mut principal = Principal {
+            subject: "worker-17".to_owned(),
+            client: Some("mosaic".to_owned()),
+            local_authority: local_authority.clone(),
+            scopes: BTreeSet::from([Scope::ChildrenRead]),
+        };
+        assert!(principal.has(Scope::ChildrenRead));
+        assert!(!principal.has(Scope::ReportsRead));
+        assert_eq!(principal.client_or_subject(), "mosaic");
+        principal.client = None;
+        assert_eq!(principal.client_or_subject(), "worker-17");
+        let evaluator = AggregatePrincipal {
+            subject: "evaluator".to_owned(),
+            client: None,
+            local_authorities: BTreeSet::from([local_authority]),
+            scopes: BTreeSet::from([Scope::ReportsAggregate]),
+        };
+        assert!(evaluator.has(Scope::ReportsAggregate));
+        assert!(!evaluator.has(Scope::ReportsUnsuppressed));
+    }
+
+    #[test]
     fn every_scope_round_trips() {
         for scope in Scope::ALL {
             assert_eq!(Scope::parse(scope.as_str()), Some(*scope));
