@@ -239,11 +239,12 @@ fn published_rows_hide_small_counts_what_reveals_them_and_what_is_computed_over_
     ];
     let shown = |value: f64| Cell {
         value: Some(value),
-        suppressed: None,
+        ..Cell::default()
     };
     let hidden = |reason| Cell {
         value: None,
         suppressed: Some(reason),
+        rounded: false,
     };
     let published = control_nrm_timeliness(&summed(&rows), RuleSet::Dfe2024);
     // A's 2 is small; with the column total it would follow from B and C, so B's 6 (the
@@ -267,10 +268,7 @@ fn published_rows_hide_small_counts_what_reveals_them_and_what_is_computed_over_
     assert_eq!(published[2].conclusive_grounds_decisions, shown(0.0));
     assert_eq!(
         published[2].conclusive_grounds_positive_share,
-        Cell {
-            value: None,
-            suppressed: None
-        }
+        Cell::default()
     );
     assert_eq!(
         published[2].conclusive_grounds_positive_share.display(),

@@ -13,8 +13,9 @@ use stable_futures_domain::calendar::uk_date;
 use stable_futures_domain::disclosure::RuleSet;
 use stable_futures_domain::principal::{AggregatePrincipal, Scope};
 use stable_futures_domain::reports::{
-    control_guardian_timeliness, control_nrm_timeliness, control_outcomes, Dimension, Period,
-    Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
+    control_guardian_timeliness, control_nrm_timeliness, control_outcomes, rows_are_totals,
+    with_totals_rounded, Dimension, Period, Rollup, GUARDIAN_TIMELINESS_GROUPS,
+    NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 use stable_futures_domain::worklist::WorklistSettings;
 use stable_futures_persistence::Database;
@@ -115,6 +116,11 @@ impl AggregateReports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of every total to the nearest 10, as DfE publishes national and regional totals: every row that pools the authorities (not grouped by `LOCAL_AUTHORITY`). Each authority's own figures stay exact; shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
         let (request, period, dimensions) =
             Self::open(ctx, (from, to, &group_by, rules), &NRM_TIMELINESS_GROUPS)?;
@@ -131,9 +137,11 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let rows = control_nrm_timeliness(&rollup, RuleSet::Dfe2024);
+        let round = round_totals && rows_are_totals(&dimensions, true);
+        let rows = with_totals_rounded(control_nrm_timeliness(&rollup, RuleSet::Dfe2024), round);
         Ok(Some(NrmTimelinessReport {
             rules: RuleSet::Dfe2024.into(),
+            totals_rounded: round,
             from,
             to,
             group_by,
@@ -152,6 +160,11 @@ impl AggregateReports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of every total to the nearest 10, as DfE publishes national and regional totals: every row that pools the authorities (not grouped by `LOCAL_AUTHORITY`). Each authority's own figures stay exact; shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
         let (request, period, dimensions) = Self::open(
             ctx,
@@ -172,9 +185,14 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let rows = control_guardian_timeliness(&rollup, RuleSet::Dfe2024);
+        let round = round_totals && rows_are_totals(&dimensions, true);
+        let rows = with_totals_rounded(
+            control_guardian_timeliness(&rollup, RuleSet::Dfe2024),
+            round,
+        );
         Ok(Some(GuardianTimelinessReport {
             rules: RuleSet::Dfe2024.into(),
+            totals_rounded: round,
             from,
             to,
             group_by,
@@ -195,6 +213,11 @@ impl AggregateReports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of every total to the nearest 10, as DfE publishes national and regional totals: every row that pools the authorities (not grouped by `LOCAL_AUTHORITY`). Each authority's own figures stay exact; shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<OutcomesReport>> {
         let (request, period, dimensions) =
             Self::open(ctx, (from, to, &group_by, rules), &OUTCOMES_GROUPS)?;
@@ -211,9 +234,11 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let rows = control_outcomes(&rollup, RuleSet::Dfe2024);
+        let round = round_totals && rows_are_totals(&dimensions, true);
+        let rows = with_totals_rounded(control_outcomes(&rollup, RuleSet::Dfe2024), round);
         Ok(Some(OutcomesReport {
             rules: RuleSet::Dfe2024.into(),
+            totals_rounded: round,
             from,
             to,
             group_by,

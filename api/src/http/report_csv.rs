@@ -125,9 +125,10 @@ fn query_of(export: &Export) -> String {
         ));
     }
     format!(
-        "query Export($from: Date!, $to: Date!, $groupBy: [ReportDimension!]!, $rules: DisclosureRules!) \
-         {{ reports {{ {field}(from: $from, to: $to, groupBy: $groupBy, rules: $rules) \
-         {{ rules from to groupBy {settings} rows {{ {rows} }} }} }} }}",
+        "query Export($from: Date!, $to: Date!, $groupBy: [ReportDimension!]!, $rules: DisclosureRules!, \
+         $roundTotals: Boolean!) {{ reports {{ {field}(from: $from, to: $to, groupBy: $groupBy, \
+         rules: $rules, roundTotals: $roundTotals) {{ rules totalsRounded from to groupBy {settings} \
+         rows {{ {rows} }} }} }} }}",
         field = export.field,
         settings = export.settings.join(" "),
     )
@@ -138,10 +139,10 @@ fn variables(parameters: &HashMap<String, String>) -> Result<Value, ApiError> {
     let bad = |message: &str| ApiError::BadUserInput(message.to_owned());
     if let Some(unknown) = parameters
         .keys()
-        .find(|key| !["from", "to", "groupBy", "rules"].contains(&key.as_str()))
+        .find(|key| !["from", "to", "groupBy", "rules", "roundTotals"].contains(&key.as_str()))
     {
         return Err(ApiError::BadUserInput(format!(
-            "unknown parameter {unknown:?}: a report takes from, to, groupBy and rules"
+            "unknown parameter {unknown:?}: a report takes from, to, groupBy, rules and roundTotals"
         )));
     }
     let from = parameters
@@ -161,7 +162,18 @@ fn variables(parameters: &HashMap<String, String>) -> Result<Value, ApiError> {
         })
         .unwrap_or_default();
     let rules = parameters.get("rules").map_or("DFE_2024", String::as_str);
-    Ok(json!({ "from": from, "to": to, "groupBy": group_by, "rules": rules }))
+    let round_totals = match parameters.get("roundTotals").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(bad("roundTotals is true or false")),
+    };
+    Ok(json!({
+        "from": from,
+        "to": to,
+        "groupBy": group_by,
+        "rules": rules,
+        "roundTotals": round_totals,
+    }))
 }
 
 /// A cell as written: a text that a spreadsheet would read as a formula is quoted so it is not
@@ -203,6 +215,11 @@ fn write_csv(export: &Export, report: &Value, authority: &str) -> Result<Vec<u8>
         "# Disclosure rules: {} (c: hidden; z: not applicable; 0: a true zero)",
         cell(&report["rules"])
     )])?;
+    if report["totalsRounded"] == Value::Bool(true) {
+        out.write_record([
+            "# Totals: counts rounded to the nearest 10; shares and days from the exact counts",
+        ])?;
+    }
     out.write_record([format!(
         "# Grouped by: {}",
         if group_by.is_empty() {
@@ -358,8 +375,9 @@ mod tests {
     fn every_export_asks_for_its_report_s_cells() {
         let outcomes = query_of(&OUTCOMES);
         assert!(
-            outcomes.contains("outcomes(from: $from, to: $to, groupBy: $groupBy, rules: $rules)")
+            outcomes.contains("outcomes(from: $from, to: $to, groupBy: $groupBy, rules: $rules, roundTotals: $roundTotals)")
         );
+        assert!(outcomes.contains("totalsRounded"));
         assert!(outcomes.contains("youngPerson { childrenWithChange { display }"));
         assert!(outcomes.contains("guardianThresholdDays"));
         let nrm = query_of(&NRM_TIMELINESS);
@@ -380,8 +398,16 @@ mod tests {
         assert_eq!(
             variables(&parameters).ok(),
             Some(
-                json!({ "from": "2025-01-01", "to": "2025-12-31", "groupBy": ["AGE_BAND", "GENDER"], "rules": "DFE_2024" })
+                json!({ "from": "2025-01-01", "to": "2025-12-31", "groupBy": ["AGE_BAND", "GENDER"], "rules": "DFE_2024", "roundTotals": false })
             )
         );
+        let with = |round: &str| {
+            let mut asked = parameters.clone();
+            asked.insert("roundTotals".to_owned(), round.to_owned());
+            variables(&asked).map(|v| v["roundTotals"].clone())
+        };
+        assert_eq!(with("true").ok(), Some(json!(true)));
+        assert_eq!(with("false").ok(), Some(json!(false)));
+        assert!(matches!(with("yes"), Err(ApiError::BadUserInput(_))));
     }
 }

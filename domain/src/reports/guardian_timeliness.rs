@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::dimensions::{assigned_within, groups_of, Dimension, GroupKey, Subject};
 use super::nrm_timeliness::Period;
-use super::publish::{controlled_count, Cell, Grouped, Rollup};
+use super::publish::{controlled_count, Cell, Grouped, Rollup, Totalled};
 use super::statistics::median;
 use crate::calendar::{calendar_days, uk_date};
 use crate::child::Child;
@@ -168,6 +168,19 @@ pub struct ControlledGuardianTimelinessRow {
     pub assigned_within_threshold_share: Cell,
     pub open_requests: Cell,
     pub median_days_open: Cell,
+}
+
+impl Totalled for ControlledGuardianTimelinessRow {
+    fn rounded_to_ten(self) -> Self {
+        Self {
+            requests: self.requests.rounded_to_ten(),
+            assignments: self.assignments.rounded_to_ten(),
+            due: self.due.rounded_to_ten(),
+            assigned_within_threshold: self.assigned_within_threshold.rounded_to_ten(),
+            open_requests: self.open_requests.rounded_to_ten(),
+            ..self
+        }
+    }
 }
 
 /// The report's rows as they may be published under `rules`.

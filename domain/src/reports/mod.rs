@@ -27,5 +27,5 @@ pub use outcomes::{
     ControlledOutcomesRow, DescribedOutcome, MeasuredChild, OutcomeChanges, OutcomeRef,
     OutcomesRow, OUTCOMES_GROUPS,
 };
-pub use publish::{Cell, Grouped, Rollup};
+pub use publish::{rows_are_totals, with_totals_rounded, Cell, Grouped, Rollup, Totalled};
 pub use statistics::{median, percentile};

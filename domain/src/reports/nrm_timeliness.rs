@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::dimensions::{groups_of, Dimension, GroupKey, Subject};
-use super::publish::{controlled_count, Cell, Grouped, Rollup};
+use super::publish::{controlled_count, Cell, Grouped, Rollup, Totalled};
 use super::statistics::{median, percentile};
 use crate::calendar::{calendar_days, uk_date};
 use crate::child::Child;
@@ -193,6 +193,21 @@ pub struct ControlledNrmTimelinessRow {
     pub median_days_reasonable_to_conclusive: Cell,
     pub waiting_for_conclusive: Cell,
     pub median_days_waiting_for_conclusive: Cell,
+}
+
+impl Totalled for ControlledNrmTimelinessRow {
+    fn rounded_to_ten(self) -> Self {
+        Self {
+            referrals: self.referrals.rounded_to_ten(),
+            reasonable_grounds_decisions: self.reasonable_grounds_decisions.rounded_to_ten(),
+            reasonable_grounds_positive: self.reasonable_grounds_positive.rounded_to_ten(),
+            decided_within_target: self.decided_within_target.rounded_to_ten(),
+            conclusive_grounds_decisions: self.conclusive_grounds_decisions.rounded_to_ten(),
+            conclusive_grounds_positive: self.conclusive_grounds_positive.rounded_to_ten(),
+            waiting_for_conclusive: self.waiting_for_conclusive.rounded_to_ten(),
+            ..self
+        }
+    }
 }
 
 /// The report's rows as they may be published under `rules`.

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use super::dimensions::{groups_of, Dimension, GroupKey, Subject};
 use super::nrm_timeliness::Period;
-use super::publish::{controlled_count, controlled_counts, percent, Cell, Grouped, Rollup};
+use super::publish::{
+    controlled_count, controlled_counts, percent, Cell, Grouped, Rollup, Totalled,
+};
 use super::statistics::median;
 use crate::calendar::uk_date;
 use crate::child::Child;
@@ -283,6 +285,38 @@ pub struct ControlledOutcomesRow {
     pub measurements: Cell,
     pub young_person_participation_share: Cell,
     pub outcomes: Vec<ControlledOutcome>,
+}
+
+impl Totalled for ControlledChanges {
+    fn rounded_to_ten(self) -> Self {
+        Self {
+            with_change: self.with_change.rounded_to_ten(),
+            improved: self.improved.rounded_to_ten(),
+            same: self.same.rounded_to_ten(),
+            worse: self.worse.rounded_to_ten(),
+            ..self
+        }
+    }
+}
+
+impl Totalled for ControlledOutcomesRow {
+    fn rounded_to_ten(self) -> Self {
+        Self {
+            children_measured: self.children_measured.rounded_to_ten(),
+            measurements: self.measurements.rounded_to_ten(),
+            outcomes: self
+                .outcomes
+                .into_iter()
+                .map(|outcome| ControlledOutcome {
+                    children: outcome.children.rounded_to_ten(),
+                    young_person: outcome.young_person.rounded_to_ten(),
+                    practitioner: outcome.practitioner.rounded_to_ten(),
+                    ..outcome
+                })
+                .collect(),
+            ..self
+        }
+    }
 }
 
 fn controlled_changes(

@@ -9,10 +9,12 @@ use crate::disclosure::{control_cube, ControlledCell, RuleSet, SuppressionReason
 
 /// One published value: a count, a share (per cent, one decimal) or a statistic in days; `None`
 /// with a reason when hidden, `None` without one when there is nothing to compute it over.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// `rounded` when a total's count is published to the nearest 10.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Cell {
     pub value: Option<f64>,
     pub suppressed: Option<SuppressionReason>,
+    pub rounded: bool,
 }
 
 impl Cell {
@@ -20,6 +22,20 @@ impl Cell {
         Self {
             value: cell.value.map(|n| n as f64),
             suppressed: cell.suppressed,
+            rounded: false,
+        }
+    }
+
+    /// A count as national and regional totals are published: to the nearest 10, a 5 rounding
+    /// up. A hidden count stays hidden, and a true zero stays `0`.
+    pub fn rounded_to_ten(self) -> Self {
+        match (self.value, self.suppressed) {
+            (Some(value), None) => Self {
+                value: Some((value / 10.0).round() * 10.0),
+                suppressed: None,
+                rounded: true,
+            },
+            _ => self,
         }
     }
 
@@ -29,10 +45,12 @@ impl Cell {
             Some(_) => Self {
                 value: None,
                 suppressed: Some(SuppressionReason::Secondary),
+                rounded: false,
             },
             None => Self {
                 value,
                 suppressed: None,
+                rounded: false,
             },
         }
     }
@@ -43,11 +61,13 @@ impl Cell {
             return Self {
                 value: None,
                 suppressed: Some(SuppressionReason::Secondary),
+                rounded: false,
             };
         }
         Self {
             value: part.value.zip(whole.value).and_then(|(p, w)| percent(p, w)),
             suppressed: None,
+            rounded: false,
         }
     }
 
@@ -66,6 +86,30 @@ impl Cell {
 /// `part` of `whole` in per cent to one decimal; `None` of nothing.
 pub(crate) fn percent(part: f64, whole: f64) -> Option<f64> {
     (whole > 0.0).then(|| (part / whole * 1000.0).round() / 10.0)
+}
+
+/// Whether the rows of a report grouped by `group_by` are totals, whose counts DfE's convention
+/// may round to the nearest 10: the whole cohort, and across authorities every row that pools
+/// them (a regional total: not grouped by `LOCAL_AUTHORITY`). One authority's row split by
+/// another dimension is that authority's own figure, and published exactly.
+pub fn rows_are_totals(group_by: &[Dimension], across_authorities: bool) -> bool {
+    !group_by.contains(&Dimension::LocalAuthority) && (across_authorities || group_by.is_empty())
+}
+
+/// A published row whose counts can be rounded as a total's are. Shares and statistics stay as
+/// computed from the exact counts, as DfE publishes them beside rounded totals.
+pub trait Totalled: Sized {
+    /// The row with every count rounded to the nearest 10.
+    fn rounded_to_ten(self) -> Self;
+}
+
+/// `rows`, with their counts rounded to the nearest 10 when `round` asks it.
+pub fn with_totals_rounded<R: Totalled>(rows: Vec<R>, round: bool) -> Vec<R> {
+    if round {
+        rows.into_iter().map(Totalled::rounded_to_ten).collect()
+    } else {
+        rows
+    }
 }
 
 /// A report row of one group.

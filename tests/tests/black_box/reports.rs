@@ -354,6 +354,7 @@ async fn a_report_exports_as_csv_with_its_rules_and_period_in_header_lines() {
         "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&groupBy=GUARDIAN_ROLE",
         "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&colour=red",
         "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&rules=LOOSE",
+        "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&roundTotals=yes",
     ] {
         let answer = app.get_with(bad, Some(&token)).await;
         assert_eq!(answer.status, 400, "{bad}: {}", answer.body);
@@ -370,4 +371,66 @@ async fn a_report_exports_as_csv_with_its_rules_and_period_in_header_lines() {
         )
         .await;
     assert_eq!(unknown.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_cohort_s_counts_can_be_rounded_to_the_nearest_ten_and_a_group_s_cannot() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    seed(&app, &token).await;
+    let query = "query($groupBy: [ReportDimension!]!, $round: Boolean!) { reports { nrmTimeliness(from: \"2025-01-01\", to: \"2025-12-31\", groupBy: $groupBy, roundTotals: $round) { totalsRounded rows { group referrals { value display rounded } reasonableGroundsDecisions { display rounded } reasonableGroundsPositiveShare { display rounded } conclusiveGroundsDecisions { display rounded } } } } }";
+    let whole = app
+        .graphql(&token, query, json!({ "groupBy": [], "round": true }))
+        .await;
+    whole.assert_ok();
+    // 13 referrals, 6 decided (all positive), none conclusive.
+    assert_eq!(
+        whole.data("/reports/nrmTimeliness"),
+        &json!({ "totalsRounded": true, "rows": [{
+            "group": [],
+            "referrals": { "value": 10.0, "display": "10", "rounded": true },
+            "reasonableGroundsDecisions": { "display": "10", "rounded": true },
+            "reasonableGroundsPositiveShare": { "display": "100", "rounded": false },
+            "conclusiveGroundsDecisions": { "display": "0", "rounded": true },
+        }] })
+    );
+    let exact = app
+        .graphql(&token, query, json!({ "groupBy": [], "round": false }))
+        .await;
+    assert_eq!(
+        exact.data("/reports/nrmTimeliness/rows/0/referrals"),
+        &json!({ "value": 13.0, "display": "13", "rounded": false })
+    );
+    // Split by a dimension, the authority's rows are its own figures: published exactly.
+    let grouped = app
+        .graphql(
+            &token,
+            query,
+            json!({ "groupBy": ["COUNTY_LINES"], "round": true }),
+        )
+        .await;
+    grouped.assert_ok();
+    assert_eq!(
+        grouped.data("/reports/nrmTimeliness/totalsRounded"),
+        &json!(false)
+    );
+    assert_eq!(
+        grouped.data("/reports/nrmTimeliness/rows/1/referrals"),
+        &json!({ "value": 7.0, "display": "7", "rounded": false })
+    );
+    // The CSV says so in its header.
+    let export = app
+        .get_with(
+            "/reports/nrm-timeliness.csv?from=2025-01-01&to=2025-12-31&roundTotals=true",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let text = export.body.as_str().expect("a CSV body");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[4],
+        "# Totals: counts rounded to the nearest 10; shares and days from the exact counts"
+    );
+    assert!(lines[7].starts_with("10,10,10,100,10,100,"), "{text}");
 }

@@ -174,3 +174,51 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
     );
     assert!(text.contains("\nE09000007,c,"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regional_totals_can_be_rounded_to_the_nearest_ten_and_each_authority_s_figures_cannot() {
+    let app = TestApp::spawn().await;
+    referrals(&app, ISLINGTON, "ISL", 13).await;
+    referrals(&app, CAMDEN, "CAM", 4).await;
+    let evaluator = app.token_for_authorities(&[ISLINGTON, CAMDEN], &[Scope::ReportsAggregate]);
+    let query = "query($groupBy: [ReportDimension!]!) { reports { nrmTimeliness(from: \"2025-01-01\", to: \"2025-12-31\", groupBy: $groupBy, roundTotals: true) { totalsRounded rows { group referrals { display rounded } } } guardianTimeliness(from: \"2025-01-01\", to: \"2025-12-31\", roundTotals: true) { totalsRounded rows { requests { display rounded } } } } }";
+    let together = app
+        .graphql(&evaluator, query, json!({ "groupBy": [] }))
+        .await;
+    together.assert_ok();
+    assert_eq!(
+        together.data("/reports"),
+        &json!({
+            "nrmTimeliness": { "totalsRounded": true, "rows": [
+                { "group": [], "referrals": { "display": "20", "rounded": true } }
+            ] },
+            "guardianTimeliness": { "totalsRounded": true, "rows": [
+                { "requests": { "display": "20", "rounded": true } }
+            ] },
+        })
+    );
+    // Split by another dimension, a row still pools the authorities: a regional total.
+    let by_kind = app
+        .graphql(&evaluator, query, json!({ "groupBy": ["COUNTY_LINES"] }))
+        .await;
+    by_kind.assert_ok();
+    assert_eq!(
+        by_kind.data("/reports/nrmTimeliness"),
+        &json!({ "totalsRounded": true, "rows": [
+            { "group": ["YES"], "referrals": { "display": "20", "rounded": true } }
+        ] })
+    );
+    // Each authority's own figures are not rounded (and here both are hidden).
+    let per_authority = app
+        .graphql(&evaluator, query, json!({ "groupBy": ["LOCAL_AUTHORITY"] }))
+        .await;
+    per_authority.assert_ok();
+    assert_eq!(
+        per_authority.data("/reports/nrmTimeliness/totalsRounded"),
+        &json!(false)
+    );
+    assert_eq!(
+        per_authority.data("/reports/nrmTimeliness/rows/1/referrals"),
+        &json!({ "display": "c", "rounded": false })
+    );
+}

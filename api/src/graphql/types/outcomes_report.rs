@@ -107,6 +107,9 @@ impl From<ControlledOutcomesRow> for OutcomesRow {
 pub struct OutcomesReport {
     /// The rules every cell was published under.
     pub rules: DisclosureRules,
+    /// Whether the rows' counts are totals rounded to the nearest 10 (`roundTotals`, when the
+    /// rows are totals).
+    pub totals_rounded: bool,
     pub from: Date,
     pub to: Date,
     pub group_by: Vec<ReportDimension>,

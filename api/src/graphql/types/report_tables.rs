@@ -15,6 +15,8 @@ pub struct ReportValue {
     pub display: String,
     pub suppressed: bool,
     pub reason: Option<SuppressionReason>,
+    /// A total's count published to the nearest 10 (`roundTotals`): `value` is the rounded one.
+    pub rounded: bool,
 }
 
 impl From<Cell> for ReportValue {
@@ -24,6 +26,7 @@ impl From<Cell> for ReportValue {
             display: cell.display(),
             suppressed: cell.suppressed.is_some(),
             reason: cell.suppressed.map(Into::into),
+            rounded: cell.rounded,
         }
     }
 }
@@ -86,6 +89,9 @@ impl From<ControlledNrmTimelinessRow> for NrmTimelinessRow {
 pub struct NrmTimelinessReport {
     /// The rules every cell was published under.
     pub rules: DisclosureRules,
+    /// Whether the rows' counts are totals rounded to the nearest 10 (`roundTotals`, when the
+    /// rows are totals).
+    pub totals_rounded: bool,
     pub from: Date,
     pub to: Date,
     pub group_by: Vec<ReportDimension>,

@@ -14,9 +14,9 @@ use stable_futures_domain::outcomes::OutcomeFramework;
 use stable_futures_domain::principal::Scope;
 use stable_futures_domain::reports::{
     check_group_by, control_guardian_timeliness, control_nrm_timeliness, control_outcomes,
-    guardian_timeliness, nrm_timeliness, outcomes, Dimension, MeasuredChild, Period,
-    ReferralOfChild, RequestOfChild, Rollup, GUARDIAN_TIMELINESS_GROUPS, NRM_TIMELINESS_GROUPS,
-    OUTCOMES_GROUPS,
+    guardian_timeliness, nrm_timeliness, outcomes, rows_are_totals, with_totals_rounded, Dimension,
+    MeasuredChild, Period, ReferralOfChild, RequestOfChild, Rollup, GUARDIAN_TIMELINESS_GROUPS,
+    NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 
 use crate::graphql::enums::{DisclosureRules, ReportDimension};
@@ -44,6 +44,8 @@ struct ReportRequest<'a> {
     rules: RuleSet,
     period: Period,
     group_by: Vec<Dimension>,
+    /// Whether the rows' counts are rounded: asked, and the rows are totals.
+    round_totals: bool,
     today: NaiveDate,
 }
 
@@ -60,6 +62,7 @@ impl<'a> ReportRequest<'a> {
             to,
             group_by,
             rules,
+            round_totals,
         } = arguments;
         let Some(gate) = Gate::open(ctx, Scope::ReportsRead)? else {
             return Ok(None);
@@ -71,11 +74,13 @@ impl<'a> ReportRequest<'a> {
         let (period, group_by) = checked(*from, *to, group_by, offered)?;
         gate.note(None, FieldsClass::Aggregate);
         let today = uk_date(gate.request().now);
+        let round_totals = *round_totals && rows_are_totals(&group_by, false);
         Ok(Some(Self {
             gate,
             rules,
             period,
             group_by,
+            round_totals,
             today,
         }))
     }
@@ -94,6 +99,7 @@ struct ReportArguments {
     to: Date,
     group_by: Vec<ReportDimension>,
     rules: DisclosureRules,
+    round_totals: bool,
 }
 
 /// A report's period and grouping, checked: the period as [`period`] checks it, the grouping
@@ -151,12 +157,18 @@ impl Reports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of a total to the nearest 10, as DfE publishes national and regional totals: here the whole cohort's row (no `groupBy`). Shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
         let arguments = ReportArguments {
             from,
             to,
             group_by,
             rules,
+            round_totals,
         };
         let Some(report) = ReportRequest::open(ctx, &arguments, &NRM_TIMELINESS_GROUPS)? else {
             return Ok(None);
@@ -184,9 +196,13 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             nrm_timeliness(&records, period, report.today, dimensions)
         });
-        let rows = control_nrm_timeliness(&rollup, report.rules);
+        let rows = with_totals_rounded(
+            control_nrm_timeliness(&rollup, report.rules),
+            report.round_totals,
+        );
         Ok(Some(NrmTimelinessReport {
             rules: report.rules.into(),
+            totals_rounded: report.round_totals,
             from: arguments.from,
             to: arguments.to,
             group_by: arguments.group_by,
@@ -208,12 +224,18 @@ impl Reports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of a total to the nearest 10, as DfE publishes national and regional totals: here the whole cohort's row (no `groupBy`). Shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
         let arguments = ReportArguments {
             from,
             to,
             group_by,
             rules,
+            round_totals,
         };
         let Some(report) = ReportRequest::open(ctx, &arguments, &GUARDIAN_TIMELINESS_GROUPS)?
         else {
@@ -249,9 +271,13 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             guardian_timeliness(&records, period, &|_| threshold, report.today, dimensions)
         });
-        let rows = control_guardian_timeliness(&rollup, report.rules);
+        let rows = with_totals_rounded(
+            control_guardian_timeliness(&rollup, report.rules),
+            report.round_totals,
+        );
         Ok(Some(GuardianTimelinessReport {
             rules: report.rules.into(),
+            totals_rounded: report.round_totals,
             from: arguments.from,
             to: arguments.to,
             group_by: arguments.group_by,
@@ -276,12 +302,18 @@ impl Reports {
         to: Date,
         #[graphql(default)] group_by: Vec<ReportDimension>,
         #[graphql(default_with = "DisclosureRules::Dfe2024")] rules: DisclosureRules,
+        #[graphql(
+            default,
+            desc = "Round the counts of a total to the nearest 10, as DfE publishes national and regional totals: here the whole cohort's row (no `groupBy`). Shares and days stay as computed from the exact counts."
+        )]
+        round_totals: bool,
     ) -> async_graphql::Result<Option<OutcomesReport>> {
         let arguments = ReportArguments {
             from,
             to,
             group_by,
             rules,
+            round_totals,
         };
         let Some(report) = ReportRequest::open(ctx, &arguments, &OUTCOMES_GROUPS)? else {
             return Ok(None);
@@ -340,9 +372,11 @@ impl Reports {
         let rollup = Rollup::compute(&report.group_by, |dimensions| {
             outcomes(&records, period, &|_| threshold, framework, dimensions)
         });
-        let rows = control_outcomes(&rollup, report.rules);
+        let rows =
+            with_totals_rounded(control_outcomes(&rollup, report.rules), report.round_totals);
         Ok(Some(OutcomesReport {
             rules: report.rules.into(),
+            totals_rounded: report.round_totals,
             from: arguments.from,
             to: arguments.to,
             group_by: arguments.group_by,
