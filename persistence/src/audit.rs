@@ -120,17 +120,15 @@ pub(crate) async fn insert_audit(
 }
 
 impl TenantDb {
-    /// Records what one request read: one `READ` row per entry, in one statement.
+    /// Records what one request read, one `READ` row per entry, and returns once the rows are
+    /// committed: together with other requests' rows, by the shared writer
+    /// (`crate::audit_writer`), not in this handle's transaction. An error means the rows are
+    /// not known to be written, and the read's answer must be withheld.
     pub async fn record_reads(&self, audit: &AuditContext, entries: Vec<AuditEntry>) -> Result<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let principal = self.principal.clone();
-        let audit = audit.clone();
-        self.transaction(async move |conn| {
-            insert_audit(conn, &principal, &audit, AuditAction::Read, &entries).await
-        })
-        .await
+        self.database
+            .audit_writer
+            .record(&self.principal, audit, entries)
+            .await
     }
 
     /// The local authority's audit trail, newest first, optionally for one child only.

@@ -15,6 +15,9 @@ pub enum PersistenceError {
     Database(#[from] diesel::result::Error),
     #[error("could not get a database connection: {0}")]
     Pool(String),
+    /// A read's audit rows were not committed: its answer must not be released.
+    #[error("the read's audit rows were not written: {0}")]
+    AuditUnwritten(String),
     #[error("could not connect to the database: {0}")]
     Connect(#[from] diesel::ConnectionError),
     #[error("migration failed: {0}")]

@@ -11,6 +11,7 @@
 
 mod aggregate;
 mod audit;
+mod audit_writer;
 mod changes;
 mod child_list;
 mod children;

@@ -17,9 +17,10 @@ use crate::caller::RequestContext;
 
 /// Runs `request` (an operation named `operation_name`, as resolved from its document) for
 /// `context` on `database` and writes what it read to the audit trail before the response is
-/// released; in a query (`one_transaction`) the rows are part of its one transaction, committed
-/// here. If that fails the caller gets an `INTERNAL` error instead of the data. Also answers how
-/// many SQL statements the operation ran.
+/// released: a query's reads share one transaction (`one_transaction`), ended here, and its
+/// audit rows are committed by the shared writer with other requests' rows (decision 0006). If
+/// they are not written the caller gets an `INTERNAL` error instead of the data. Also answers
+/// how many SQL statements the operation ran on its own connection.
 ///
 /// This is plain code around the execution rather than an async-graphql extension: any
 /// extension sends every field of every answer through the engine's extension chain, which cost
@@ -44,12 +45,14 @@ pub async fn execute(
         .data(Arc::clone(&log))
         .data(ReadState::new(&db))
         .data(WriteState::new(&db));
-    let response = audited(schema.execute(request).await, context, &db, &log).await;
-    // What is still open held reads only (a query's audit rows are committed by `audited` before
-    // the answer is released): a failure here loses nothing.
+    let response = schema.execute(request).await;
+    // A query's transaction only read (its audit rows go through the shared writer), so its
+    // commit flushes nothing to disk; ending it before the audit flush frees the connection for
+    // the next request while this one waits.
     if let Err(error) = db.commit_shared().in_current_span().await {
         tracing::warn!(error = %error, "ending a read transaction failed");
     }
+    let response = audited(response, context, &db, &log).await;
     (response, statements.get())
 }
 
@@ -64,11 +67,7 @@ async fn audited(
         return response;
     }
     let audit = context.audit_context(&log.operation());
-    let recorded = match db.record_reads(&audit, reads).await {
-        Ok(()) => db.commit_shared().await,
-        Err(error) => Err(error),
-    };
-    match recorded {
+    match db.record_reads(&audit, reads).in_current_span().await {
         Ok(()) => response,
         // The data was read but could not be accounted for: it is not handed out. The failure is
         // logged once, with its correlation id, by `ApiError::internal`.

@@ -144,6 +144,23 @@ fn error_kind(error: &diesel::result::Error) -> &'static str {
     }
 }
 
+/// Traces a connection of the server's own (not pooled), its statements children of `parent`
+/// and counted by no request.
+pub(crate) fn trace_own(conn: &mut AsyncPgConnection, parent: tracing::Span, namespace: Arc<str>) {
+    conn.set_instrumentation(TraceStatements {
+        statements: None,
+        parent,
+        namespace,
+        current: None,
+    });
+}
+
+/// Stops tracing a connection of the server's own, so that it holds no span between uses (a
+/// span is exported only once nothing holds it).
+pub(crate) fn untrace_own(conn: &mut AsyncPgConnection) {
+    conn.set_instrumentation(Detached);
+}
+
 /// What a connection does once it is back in the pool: nothing.
 struct Detached;
 

@@ -7,6 +7,8 @@ mod pool;
 mod tenant;
 
 pub use connection::StatementCounter;
+pub(crate) use connection::{trace_own, untrace_own};
+pub(crate) use pool::{database_name, establish_own};
 pub use pool::{Database, PoolSettings};
 pub use tenant::TenantDb;
 pub(crate) use tenant::{Work, CHANNEL};

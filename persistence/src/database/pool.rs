@@ -10,6 +10,7 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::connection::{Connection, StatementCounter};
+use crate::audit_writer::AuditWriter;
 use crate::error::{PersistenceError, Result};
 use crate::framework_cache::FrameworkCache;
 
@@ -26,6 +27,8 @@ pub struct Database {
     pub(crate) frameworks: FrameworkCache,
     /// For connections of their own (listening for changes); a secret: never printed.
     pub(crate) url: Arc<str>,
+    /// Writes every request's read audit rows, several requests to a commit.
+    pub(crate) audit_writer: AuditWriter,
 }
 
 impl std::fmt::Debug for Database {
@@ -59,6 +62,11 @@ impl Default for PoolSettings {
 /// session: a backstop for a transaction its request abandoned (writes run to their end anyway,
 /// see [`TenantDb::write_transaction`]). Every transaction of ours is a handful of statements.
 const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
+
+/// A connection of the server's own, outside the pool, set up as pooled ones are.
+pub(crate) async fn establish_own(url: &str) -> Result<AsyncPgConnection> {
+    Ok(establish(url.to_owned()).await?)
+}
 
 /// A new pooled connection, with the idle-in-transaction backstop set for its session.
 async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
@@ -98,6 +106,7 @@ impl Database {
             namespace: database_name(url).into(),
             frameworks: FrameworkCache::default(),
             url: url.into(),
+            audit_writer: AuditWriter::start(url.to_owned()),
         };
         database.ping().await?;
         Ok(database)
@@ -137,7 +146,7 @@ impl Database {
 }
 
 /// The database name of a `postgres://…/name?…` URL (empty if it names none).
-pub(super) fn database_name(url: &str) -> String {
+pub(crate) fn database_name(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     after_scheme
         .split_once('/')
