@@ -101,6 +101,9 @@ DATASET_CHECK = ("query Check($after: String) { children(first: 20, after: $afte
                  "outcomeMeasurements(first: 10) { nodes { id observedAt recordedAt youngPersonParticipated "
                  "youngPersonRating practitionerRating indicatorsMet outcome { key title } } } } } }")
 
+# Our server's settings a run may set from its own environment, for A/B runs of a lever.
+PASSED_TO_OURS = ("SF_AUDIT_GATHER_MICROS",)
+
 # Scenario (e), ours only (PostGraphile has no worklist to compare): a team's worklist page of 50,
 # each item with its child, referral and assignment, most overdue first, as GraphiQL's tab asks.
 OURS_WORKLIST = ("query Worklist { worklist(first: 50) { nodes { id kind dueOn overdueByDays explanation "
@@ -509,6 +512,8 @@ class Bench:
             "SF_EXPOSE_STATEMENT_COUNT": "true",
             "SF_METRICS_LISTEN": "off",
             "RUST_LOG": "warn",
+            # A/B runs of the server's tunables (docs/performance.md) pass through.
+            **{k: v for k, v in os.environ.items() if k in PASSED_TO_OURS},
         })
         logfile = open(self.work / "ours.log", "ab")
         started = time.monotonic()
@@ -1077,6 +1082,12 @@ class Bench:
                 ("worklist", ["ours"], []),
                 ("filtered", ["ours"], []),
                 *((report, ["ours"], []) for report in REPORTS)]
+        if self.args.scenarios:
+            chosen = set(self.args.scenarios.split(","))
+            unknown = chosen - {scenario for scenario, _, _ in plan}
+            if unknown:
+                raise BenchError(f"unknown scenarios: {', '.join(sorted(unknown))}")
+            plan = [step for step in plan if step[0] in chosen]
         for round_no in range(1, rounds + 1):
             self.round_no = round_no
             for scenario, systems, ceilings in plan:
@@ -1260,6 +1271,8 @@ def main() -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--seconds", type=int, help="seconds per timed run (default: 10 full, 2 tiny)")
     parser.add_argument("--rounds", type=int, help="A/B rounds (default: 3 full, 1 tiny)")
+    parser.add_argument("--scenarios", help="only these timed scenarios, comma-separated (page,child,write,mix,"
+                                            "worklist,filtered and the reports): for A/B runs of one lever")
     parser.add_argument("--binary", required=True)
     parser.add_argument("--binary-label", default="")
     parser.add_argument("--peer-dir", required=True)

@@ -46,6 +46,12 @@ pub struct ServeConfig {
     #[arg(long, env = "SF_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: usize,
 
+    /// Microseconds the audit writer waits for more requests' read rows before a flush (as
+    /// PostgreSQL's `commit_delay`): fewer commits under load, that much longer per audited
+    /// answer. 0: flush at once.
+    #[arg(long, env = "SF_AUDIT_GATHER_MICROS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=50_000))]
+    pub audit_gather_micros: u64,
+
     /// Add an `x-sql-statements` header with the number of SQL statements a request ran (for tests
     /// and benchmarks).
     #[arg(long, env = "SF_EXPOSE_STATEMENT_COUNT", default_value_t = false)]
@@ -78,6 +84,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("auth", &self.auth)
             .field("limits", &self.limits)
             .field("db_pool_size", &self.db_pool_size)
+            .field("audit_gather_micros", &self.audit_gather_micros)
             .field("metrics_listen", &self.metrics_listen)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .finish_non_exhaustive()
@@ -183,6 +190,20 @@ pub struct LimitsConfig {
     #[arg(long, env = "SF_MAX_BATCH", default_value_t = 0)]
     pub max_batch: usize,
 
+    /// Operations (`POST /graphql`, report exports) this replica runs at once; more wait for a
+    /// turn.
+    #[arg(long, env = "SF_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_in_flight: usize,
+
+    /// How long an operation waits for a turn before it is answered 503 with `Retry-After`.
+    #[arg(long, env = "SF_QUEUE_WAIT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub queue_wait_ms: u64,
+
+    /// The largest share of the turns one client (its client id, else its subject) may hold;
+    /// beyond it, 429 `RATE_LIMITED` at once.
+    #[arg(long, env = "SF_CLIENT_SHARE_PERCENT", default_value_t = 75, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub client_share_percent: usize,
+
     /// Most subscription connections (WebSockets) one client of one local authority may hold
     /// open on one replica; one more is closed at `connection_init` with 1008.
     #[arg(long, env = "SF_MAX_SUBSCRIPTION_CONNECTIONS", default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
@@ -251,6 +272,9 @@ impl Default for LimitsConfig {
             max_directives: 20,
             max_fragment_nesting: 10,
             max_batch: 0,
+            max_in_flight: 64,
+            queue_wait_ms: 1000,
+            client_share_percent: 75,
             max_subscription_connections: 10,
             cors_allowed_origins: Vec::new(),
         }

@@ -37,6 +37,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     };
     let settings = PoolSettings {
         max_size: config.db_pool_size,
+        audit_gather: Duration::from_micros(config.audit_gather_micros),
         ..PoolSettings::default()
     };
     let database = Database::connect(&database_url, &settings)

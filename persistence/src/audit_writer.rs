@@ -67,9 +67,9 @@ pub(crate) struct AuditWriter {
 
 impl AuditWriter {
     /// Starts the writer on the current runtime, connecting to `url` when it first writes.
-    pub(crate) fn start(url: String) -> Self {
+    pub(crate) fn start(url: String, gather: Duration) -> Self {
         let (queue, requests) = mpsc::unbounded_channel();
-        tokio::spawn(run(url, requests));
+        tokio::spawn(run(url, requests, gather));
         Self { queue }
     }
 
@@ -111,7 +111,7 @@ impl AuditWriter {
     }
 }
 
-async fn run(url: String, mut requests: mpsc::UnboundedReceiver<Pending>) {
+async fn run(url: String, mut requests: mpsc::UnboundedReceiver<Pending>, gather: Duration) {
     let namespace: Arc<str> = crate::database::database_name(&url).into();
     let mut conn: Option<AsyncPgConnection> = None;
     let mut batch = Vec::new();
@@ -120,6 +120,15 @@ async fn run(url: String, mut requests: mpsc::UnboundedReceiver<Pending>) {
         .await
         > 0
     {
+        if !gather.is_zero() && batch.len() < MOST_REQUESTS_PER_FLUSH {
+            tokio::time::sleep(gather).await;
+            while batch.len() < MOST_REQUESTS_PER_FLUSH {
+                match requests.try_recv() {
+                    Ok(pending) => batch.push(pending),
+                    Err(_) => break,
+                }
+            }
+        }
         let rows: usize = batch.iter().map(|p| p.reads.entries.len()).sum();
         let span = tracing::info_span!(
             "audit.flush",

@@ -314,6 +314,19 @@ impl TestDatabase {
             .map(|error| error.to_string())
     }
 
+    /// Opens a transaction as the owner, runs `sql` in it (e.g. a `LOCK TABLE` that makes the
+    /// server's reads wait) and holds it open until [`HeldTransaction::end`].
+    pub async fn owner_hold(&self, sql: &str) -> HeldTransaction {
+        use diesel_async::SimpleAsyncConnection;
+        let mut conn = AsyncPgConnection::establish(&self.owner_url)
+            .await
+            .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
+        conn.batch_execute(&format!("BEGIN; {sql}"))
+            .await
+            .unwrap_or_else(|error| panic!("owner statement failed: {error}"));
+        HeldTransaction { conn }
+    }
+
     /// Runs one statement as the owner (e.g. to take a privilege away from the server's role).
     pub async fn owner_execute(&self, sql: &str) {
         let mut conn = AsyncPgConnection::establish(&self.owner_url)
@@ -371,6 +384,28 @@ impl Drop for TestDatabase {
             });
         })
         .join();
+    }
+}
+
+/// An owner's transaction held open by a test (see [`TestDatabase::owner_hold`]).
+pub struct HeldTransaction {
+    conn: AsyncPgConnection,
+}
+
+impl std::fmt::Debug for HeldTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeldTransaction")
+    }
+}
+
+impl HeldTransaction {
+    /// Rolls it back, releasing what it held.
+    pub async fn end(mut self) {
+        use diesel_async::SimpleAsyncConnection;
+        self.conn
+            .batch_execute("ROLLBACK")
+            .await
+            .unwrap_or_else(|error| panic!("rollback failed: {error}"));
     }
 }
 

@@ -159,6 +159,21 @@ impl TestApp {
             .expect("token")
     }
 
+    /// A token for `la` with exactly `scopes`, issued to the case system `client` (`azp`).
+    pub fn token_of_client(&self, la: &str, client: &str, scopes: &[Scope]) -> String {
+        let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
+        self.key
+            .issue(
+                AUDIENCE,
+                "test-user",
+                client,
+                &LocalAuthorityCode::parse(la).expect("code"),
+                &scopes,
+                600,
+            )
+            .expect("token")
+    }
+
     /// A token for reports across `authorities` (`la_set`) with `scopes`.
     pub fn token_for_authorities(&self, authorities: &[&str], scopes: &[Scope]) -> String {
         let codes: Vec<LocalAuthorityCode> = authorities

@@ -12,6 +12,7 @@ mod black_box {
     mod http_surface;
     mod identifiers;
     mod issuers;
+    mod load;
     mod record_lists;
     mod reports;
     mod reports_across_authorities;

@@ -18,6 +18,11 @@ pub enum ApiError {
     Internal {
         correlation_id: String,
     },
+    /// The replica is at capacity: retry after the seconds in `Retry-After`.
+    Busy,
+    /// The caller's client holds its share of the replica already: retry after the seconds in
+    /// `Retry-After`.
+    RateLimited,
 }
 
 impl ApiError {
@@ -33,6 +38,14 @@ impl ApiError {
                     "internal error; quote correlation id {correlation_id} to the service operator"
                 )
             }
+            ApiError::Busy => {
+                "the service is at capacity; retry after the seconds in Retry-After".to_owned()
+            }
+            ApiError::RateLimited => {
+                "this client is running as many operations as it may at once; retry after the \
+                 seconds in Retry-After"
+                    .to_owned()
+            }
         }
     }
 
@@ -43,6 +56,8 @@ impl ApiError {
             ApiError::NotFound => "NOT_FOUND",
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::Internal { .. } => "INTERNAL",
+            ApiError::Busy => "SERVICE_UNAVAILABLE",
+            ApiError::RateLimited => "RATE_LIMITED",
         }
     }
 
@@ -121,6 +136,8 @@ mod tests {
             "BAD_USER_INPUT"
         );
         assert_eq!(code_of(ApiError::internal(&"boom")), "INTERNAL");
+        assert_eq!(code_of(ApiError::Busy), "SERVICE_UNAVAILABLE");
+        assert_eq!(code_of(ApiError::RateLimited), "RATE_LIMITED");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tracing::Instrument as _;
 use super::admission::{admit, introspection_allowed, refused, Operation};
 use super::body::{is_json, requests_of, Requests};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
-use super::responses::{answer, unauthenticated};
+use super::responses::{answer, overloaded, unauthenticated};
 use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
 use crate::graphql::aggregate::AggregateRequest;
@@ -43,6 +43,10 @@ pub(super) async fn graphql(
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
         Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
+    };
+    let _turn = match state.load.enter(&caller.load_key()).await {
+        Ok(turn) => turn,
+        Err(overload) => return overloaded(overload, state.load.retry_after_seconds()),
     };
     // A JSON object is one operation. A JSON array is a batch, refused unless batching is
     // configured (SF_MAX_BATCH); serde's positional form of a request is never accepted.

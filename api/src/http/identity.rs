@@ -56,6 +56,30 @@ pub(super) enum AnyCaller {
     Aggregate(AggregatePrincipal),
 }
 
+impl AnyCaller {
+    /// Whose share of the replica's turns a request takes: a client (its client id, else its
+    /// subject) per local authority, or per set of authorities for a reader across them.
+    pub(super) fn load_key(&self) -> String {
+        match self {
+            AnyCaller::Tenant(caller) => format!(
+                "{}/{}",
+                caller.principal.local_authority.as_str(),
+                caller.principal.client_or_subject()
+            ),
+            AnyCaller::Aggregate(principal) => format!(
+                "{}/{}",
+                principal
+                    .local_authorities
+                    .iter()
+                    .map(|code| code.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                principal.client.as_deref().unwrap_or(&principal.subject)
+            ),
+        }
+    }
+}
+
 /// [`identify`] for the endpoints a reader across authorities may use too (`POST /graphql`, the
 /// CSV exports): each authority its token names must be one the service serves.
 pub(super) async fn identify_any(

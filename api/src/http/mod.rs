@@ -12,6 +12,7 @@ mod graphiql;
 mod headers;
 mod health;
 mod identity;
+mod load;
 mod report_csv;
 mod responses;
 mod state;
@@ -62,6 +63,11 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         authorities: KnownAuthorities::new(database.clone()),
         notifier: ChangeNotifier::new(database.clone(), settings.shutdown.clone()),
         connections: websocket::ConnectionQuota::new(settings.limits.max_subscription_connections),
+        load: load::LoadGate::new(
+            settings.limits.max_in_flight,
+            std::time::Duration::from_millis(settings.limits.queue_wait_ms),
+            settings.limits.client_share_percent,
+        ),
         database,
         verifier,
         mode: settings.mode,

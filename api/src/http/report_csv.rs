@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::execute::execute_for;
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
-use super::responses::{answer, error_body, unauthenticated};
+use super::responses::{answer, error_body, overloaded, unauthenticated};
 use super::state::AppState;
 use crate::caller::Correlation;
 use crate::graphql::errors::ApiError;
@@ -299,6 +299,10 @@ pub(super) async fn export(
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
         Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
+    };
+    let _turn = match state.load.enter(&caller.load_key()).await {
+        Ok(turn) => turn,
+        Err(overload) => return overloaded(overload, state.load.retry_after_seconds()),
     };
     let variables = match variables(&parameters) {
         Ok(variables) => variables,

@@ -5,6 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::load::Overload;
 use crate::auth::TokenError;
 use crate::graphql::errors::ApiError;
 
@@ -37,4 +38,18 @@ pub(super) fn unauthenticated(reason: &TokenError) -> Response {
 /// An error answered with `status`.
 pub(super) fn answer(status: StatusCode, error: &ApiError) -> Response {
     (status, error_body(error)).into_response()
+}
+
+/// A request refused a turn under load: 503 when the replica is at capacity, 429 when its client
+/// holds its share; both with `Retry-After`.
+pub(super) fn overloaded(overload: Overload, retry_after_seconds: u64) -> Response {
+    let (status, error) = match overload {
+        Overload::Busy => (StatusCode::SERVICE_UNAVAILABLE, ApiError::Busy),
+        Overload::ClientShare => (StatusCode::TOO_MANY_REQUESTS, ApiError::RateLimited),
+    };
+    let mut response = answer(status, &error);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+    response
 }

@@ -27,6 +27,7 @@ pub(super) struct Inner {
     pub(super) authorities: KnownAuthorities,
     pub(super) notifier: ChangeNotifier,
     pub(super) connections: websocket::ConnectionQuota,
+    pub(super) load: super::load::LoadGate,
     pub(super) mode: Mode,
     pub(super) expose_statement_count: bool,
     pub(super) document_limits: DocumentLimits,
