@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A bounded GraphQL fuzzing run (schemathesis) against the development server on a throwaway
-# private database: every generated operation must get no 5xx, no INTERNAL error and no leaked
-# internal detail (scripts/fuzz_checks.py). Usage: scripts/fuzz.sh [examples per operation]
+# private database: every generated operation must get no 5xx, no INTERNAL error, no leaked
+# internal detail and no record of another authority (scripts/fuzz_checks.py). Its ids come from a
+# dictionary of the demo data's real ids, the token's authority's and another's
+# (scripts/fuzz_dictionary.py). Usage: [SF_FUZZ_SEED=n] scripts/fuzz.sh [examples per operation]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-20}"
@@ -34,10 +36,13 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 token=$(grep -A1 "valid 8 hours" "$log" | tail -1 | tr -d ' ')
+# Another authority of the demo data, whose ids must behave as random ones for this token.
+other=$(target/debug/stable-futures token --la E09000007 --data-dir "$data/state" | tail -1 | tr -d ' ')
+python3 scripts/fuzz_dictionary.py "http://127.0.0.1:$port/graphql" "$token" "$other" "$data/dictionary.json"
 
-SCHEMATHESIS_HOOKS=fuzz_checks PYTHONPATH="$PWD/scripts" "$schemathesis" run schema.graphql \
+SF_FUZZ_DICTIONARY="$data/dictionary.json" SCHEMATHESIS_HOOKS=fuzz_checks PYTHONPATH="$PWD/scripts" "$schemathesis" run schema.graphql \
   --url "http://127.0.0.1:$port/graphql" \
   -H "Authorization: Bearer $token" \
   --max-examples "$examples" \
-  --seed 20261128 \
-  --checks not_a_server_error,no_internal_error
+  --seed "${SF_FUZZ_SEED:-20261128}" \
+  --checks no_internal_error,no_other_authority_data

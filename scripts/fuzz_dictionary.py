@@ -1,0 +1,46 @@
+"""Writes the fuzzing run's dictionary of ids: real ones of the development server's demo data,
+for the authority the run's token speaks for (so generated operations reach the lookups' and the
+mutations' logic instead of stopping at "not found") and for another authority (which must behave
+exactly like random ones). Usage: fuzz_dictionary.py URL OWN_TOKEN OTHER_TOKEN OUT.json"""
+
+import json
+import sys
+import urllib.request
+
+QUERY = """{ children(first: 100) { nodes { id
+  referrals(first: 10) { nodes { id } }
+  guardianAssignments { id }
+  outcomeMeasurements(first: 10) { nodes { id } } } } }"""
+
+
+def ids(url: str, token: str) -> list[str]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"query": QUERY}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.load(response)
+    if answer.get("errors"):
+        raise SystemExit(f"the dictionary query failed: {answer['errors']}")
+    found = []
+    for child in answer["data"]["children"]["nodes"]:
+        found.append(child["id"])
+        found += [r["id"] for r in (child["referrals"] or {}).get("nodes", [])]
+        found += [a["id"] for a in child["guardianAssignments"] or []]
+        found += [m["id"] for m in (child["outcomeMeasurements"] or {}).get("nodes", [])]
+    return found
+
+
+def main() -> None:
+    url, own_token, other_token, out = sys.argv[1:5]
+    own, other = ids(url, own_token), ids(url, other_token)
+    if not own or not other:
+        raise SystemExit("the demo data gave no ids: the dictionary would fuzz nothing real")
+    with open(out, "w") as f:
+        json.dump({"own": own, "other": other}, f)
+    print(f"fuzz dictionary: {len(own)} ids of the token's authority, {len(other)} of another")
+
+
+if __name__ == "__main__":
+    main()
