@@ -2,8 +2,6 @@
 //! per request for what the request read; read back newest first. The server's role may only
 //! INSERT and SELECT it.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
@@ -70,8 +68,7 @@ impl TryFrom<AuditRow> for AuditEvent {
     }
 }
 
-/// What one audit row says happened to one child (or to none).
-pub type AuditEntry = (Option<ChildId>, BTreeSet<FieldsClass>);
+pub use crate::database::AuditEntry;
 
 /// Appends one row per entry, all with the same action, in one statement whatever their number
 /// (the entries travel as two arrays). Must run inside a tenant transaction.

@@ -11,7 +11,6 @@
 
 mod aggregate;
 mod audit;
-mod audit_writer;
 mod changes;
 mod child_list;
 mod children;

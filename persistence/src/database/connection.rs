@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+
+use crate::error::Result;
 
 /// A pooled connection that forgets its tracing parent when it goes back to the pool: the
 /// pool's health check when it is next taken belongs to no request.
@@ -166,4 +168,36 @@ struct Detached;
 
 impl Instrumentation for Detached {
     fn on_connection_event(&mut self, _event: InstrumentationEvent<'_>) {}
+}
+
+/// How long PostgreSQL lets one of our connections sit in an open transaction before it ends the
+/// session: a backstop for a transaction its request abandoned (writes run to their end anyway,
+/// see [`super::TenantDb::write_transaction`]). Every transaction of ours is a handful of statements.
+const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
+
+/// A connection of the server's own, outside the pool, set up as pooled ones are.
+pub(crate) async fn establish_own(url: &str) -> Result<AsyncPgConnection> {
+    Ok(establish(url.to_owned()).await?)
+}
+
+/// A new pooled connection, with the idle-in-transaction backstop set for its session.
+pub(super) async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    diesel::sql_query(format!(
+        "SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+/// The database name of a `postgres://…/name?…` URL (empty if it names none).
+pub(super) fn database_name(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme
+        .split_once('/')
+        .map(|(_, path)| path.split(['?', '#']).next().unwrap_or_default())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -2,13 +2,13 @@
 //! that every query of a local authority's data runs through. Below every per-entity module:
 //! nothing here knows of children, referrals or the change feed.
 
+mod audit_writer;
 mod connection;
 mod pool;
 mod tenant;
 
+pub use audit_writer::AuditEntry;
 pub use connection::StatementCounter;
-pub(crate) use connection::{trace_own, untrace_own};
-pub(crate) use pool::{database_name, establish_own};
 pub use pool::{Database, PoolSettings};
 pub use tenant::TenantDb;
 pub(crate) use tenant::{Work, CHANNEL};

@@ -9,8 +9,8 @@ use diesel_async::pooled_connection::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::connection::{Connection, StatementCounter};
-use crate::audit_writer::AuditWriter;
+use super::audit_writer::AuditWriter;
+use super::connection::{database_name, establish, Connection, StatementCounter};
 use crate::error::{PersistenceError, Result};
 use crate::framework_cache::FrameworkCache;
 
@@ -62,29 +62,6 @@ impl Default for PoolSettings {
             audit_gather: Duration::ZERO,
         }
     }
-}
-
-/// How long PostgreSQL lets one of our connections sit in an open transaction before it ends the
-/// session: a backstop for a transaction its request abandoned (writes run to their end anyway,
-/// see [`TenantDb::write_transaction`]). Every transaction of ours is a handful of statements.
-const IDLE_IN_TRANSACTION_TIMEOUT: &str = "30s";
-
-/// A connection of the server's own, outside the pool, set up as pooled ones are.
-pub(crate) async fn establish_own(url: &str) -> Result<AsyncPgConnection> {
-    Ok(establish(url.to_owned()).await?)
-}
-
-/// A new pooled connection, with the idle-in-transaction backstop set for its session.
-async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
-    use diesel_async::AsyncConnection as _;
-    let mut conn = AsyncPgConnection::establish(&url).await?;
-    diesel::sql_query(format!(
-        "SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
-    ))
-    .execute(&mut conn)
-    .await
-    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-    Ok(conn)
 }
 
 impl Database {
@@ -149,14 +126,4 @@ impl Database {
     pub fn close(&self) {
         self.pool.close();
     }
-}
-
-/// The database name of a `postgres://…/name?…` URL (empty if it names none).
-pub(crate) fn database_name(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme
-        .split_once('/')
-        .map(|(_, path)| path.split(['?', '#']).next().unwrap_or_default())
-        .unwrap_or_default()
-        .to_owned()
 }

@@ -14,20 +14,20 @@
 //! requests waiting for pooled connections, every answer in flight would wait as well. It
 //! reconnects after a failure (a restart, a failover), at the next flush.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
-use stable_futures_domain::audit::{AuditAction, AuditContext};
+use stable_futures_domain::audit::{AuditAction, AuditContext, FieldsClass};
+use stable_futures_domain::ids::ChildId;
 use stable_futures_domain::principal::Principal;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument as _;
 use uuid::Uuid;
 
-use crate::audit::AuditEntry;
-use crate::database::{trace_own, untrace_own};
+use super::connection::{database_name, establish_own, trace_own, untrace_own};
 use crate::error::{PersistenceError, Result};
 
 /// At most this many requests' rows in one flush: a bound on one transaction's size when a
@@ -37,6 +37,9 @@ const MOST_REQUESTS_PER_FLUSH: usize = 256;
 /// How long a flush may take before its requests are told it failed (the rows may still commit:
 /// the answer is withheld all the same, which is the safe side).
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one audit row says happened to one child (or to none).
+pub type AuditEntry = (Option<ChildId>, BTreeSet<FieldsClass>);
 
 /// One request's read rows.
 #[derive(Debug)]
@@ -112,7 +115,7 @@ impl AuditWriter {
 }
 
 async fn run(url: String, mut requests: mpsc::UnboundedReceiver<Pending>, gather: Duration) {
-    let namespace: Arc<str> = crate::database::database_name(&url).into();
+    let namespace: Arc<str> = database_name(&url).into();
     let mut conn: Option<AsyncPgConnection> = None;
     let mut batch = Vec::new();
     while requests
@@ -223,7 +226,7 @@ async fn begin<'c>(
         }
         *conn = None;
     }
-    let fresh = conn.insert(crate::database::establish_own(url).await?);
+    let fresh = conn.insert(establish_own(url).await?);
     trace_own(fresh, traced.parent, traced.namespace);
     AnsiTransactionManager::begin_transaction(fresh).await?;
     Ok(fresh)
