@@ -6,6 +6,7 @@ mod black_box {
     mod auth;
     mod bad_input;
     mod child_list;
+    mod faults;
     mod guardian_and_outcome_reports;
     mod happy_path;
     mod hardening;

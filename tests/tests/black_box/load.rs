@@ -14,10 +14,11 @@ const PAGE: &str = "{ children(first: 5) { nodes { localChildId } } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_capacity_requests_are_refused_quickly_and_no_client_takes_every_turn() {
-    // Two turns, a client holds one at most, a request waits 300 ms for a turn.
+    // Two turns, a client holds one at most, a request waits 2 s for a turn (long beside an
+    // answer refused at once, even on a loaded machine).
     let limits = LimitsConfig {
         max_in_flight: 2,
-        queue_wait_ms: 300,
+        queue_wait_ms: 2000,
         client_share_percent: 50,
         ..LimitsConfig::default()
     };
@@ -41,12 +42,13 @@ async fn at_capacity_requests_are_refused_quickly_and_no_client_takes_every_turn
     let started = Instant::now();
     let over_share = app.graphql(&noisy, PAGE, json!({})).await;
     assert!(
-        started.elapsed() < Duration::from_millis(250),
-        "refused without waiting"
+        started.elapsed() < Duration::from_millis(1500),
+        "refused without waiting for a turn: {:?}",
+        started.elapsed()
     );
     assert_eq!(over_share.status, 429, "{}", over_share.body);
     assert_eq!(over_share.error_codes(), ["RATE_LIMITED"]);
-    assert_eq!(over_share.headers["retry-after"], "1");
+    assert_eq!(over_share.headers["retry-after"], "2");
 
     // Another case system still gets the second turn.
     let quiet = token("quiet-case-system");
@@ -56,7 +58,7 @@ async fn at_capacity_requests_are_refused_quickly_and_no_client_takes_every_turn
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    // Every turn taken: a third client waits its 300 ms, then is told to come back.
+    // Every turn taken: a third client waits its 2 s, then is told to come back.
     let started = Instant::now();
     let busy = app
         .graphql(&token("third-case-system"), PAGE, json!({}))
@@ -64,9 +66,9 @@ async fn at_capacity_requests_are_refused_quickly_and_no_client_takes_every_turn
     let waited = started.elapsed();
     assert_eq!(busy.status, 503, "{}", busy.body);
     assert_eq!(busy.error_codes(), ["SERVICE_UNAVAILABLE"]);
-    assert_eq!(busy.headers["retry-after"], "1");
+    assert_eq!(busy.headers["retry-after"], "2");
     assert!(
-        waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(10),
         "a bounded wait: {waited:?}"
     );
 
