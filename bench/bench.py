@@ -382,7 +382,8 @@ class Bench:
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
             "unix_socket_directories": f"'{self.sock}'",
-            "max_connections": "100",
+            # PostGraphile's pool and pgbench both take CONNECTIONS, ours its pool and two more.
+            "max_connections": str(max(100, 2 * CONNECTIONS + 40)),
             "shared_buffers": "'512MB'",
             "effective_cache_size": "'4GB'",
             "work_mem": "'8MB'",
@@ -512,6 +513,11 @@ class Bench:
             "SF_EXPOSE_STATEMENT_COUNT": "true",
             "SF_METRICS_LISTEN": "off",
             "RUST_LOG": "warn",
+            # One client (the bench's token) sends every request: it may take every turn, and there
+            # are turns for every connection, so that a scaling run measures the server, not its
+            # admission control (which tests/tests/black_box/load.rs covers).
+            "SF_CLIENT_SHARE_PERCENT": "100",
+            "SF_MAX_IN_FLIGHT": str(max(64, CONNECTIONS)),
             # A/B runs of the server's tunables (docs/performance.md) pass through.
             **{k: v for k, v in os.environ.items() if k in PASSED_TO_OURS},
         })
@@ -1267,12 +1273,16 @@ def _parse_time(value: str) -> float:
 
 
 def main() -> int:
+    global CONNECTIONS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     parser.add_argument("--seconds", type=int, help="seconds per timed run (default: 10 full, 2 tiny)")
     parser.add_argument("--rounds", type=int, help="A/B rounds (default: 3 full, 1 tiny)")
     parser.add_argument("--scenarios", help="only these timed scenarios, comma-separated (page,child,write,mix,"
                                             "worklist,filtered and the reports): for A/B runs of one lever")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS,
+                        help=f"concurrent connections of wrk and pgbench, and PostGraphile's pool "
+                             f"(default {CONNECTIONS}): for scaling runs")
     parser.add_argument("--binary", required=True)
     parser.add_argument("--binary-label", default="")
     parser.add_argument("--peer-dir", required=True)
@@ -1280,6 +1290,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (cluster, logs)")
     parser.add_argument("--hold", action="store_true", help="debugging: stop after starting both servers, until interrupted")
     args = parser.parse_args()
+    CONNECTIONS = args.connections
     bench = Bench(args)
 
     def on_signal(signum, _frame):

@@ -3,7 +3,7 @@
 # database, data and row-level security, and both against the database's own ceiling (pgbench).
 # What it measures and how to read the table: docs/performance.md.
 #
-#   bench/run.sh [--scale tiny|full] [--seconds N] [--rounds N] [--scenarios a,b] [--build] [--keep] [--out DIR]
+#   bench/run.sh [--scale tiny|full] [--seconds N] [--rounds N] [--scenarios a,b] [--connections N] [--build] [--keep] [--out DIR]
 #
 #   --scale    full (default): 20 local authorities, 10,000 children, 20,000 referrals,
 #              10,000 guardian assignments, 50,000 measurements; 3 rounds of 10 s.
@@ -30,7 +30,7 @@ out=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) scale="$2"; shift 2 ;;
-        --seconds|--rounds|--scenarios) passthrough+=("$1" "$2"); shift 2 ;;
+        --seconds|--rounds|--scenarios|--connections) passthrough+=("$1" "$2"); shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --build) build=1; shift ;;
         --keep) passthrough+=("$1"); shift ;;
