@@ -18,8 +18,8 @@ use stable_futures_domain::reports::{
     OutcomeChanges, OutcomesRow,
 };
 
-use crate::database::Database;
 use crate::database::Work;
+use crate::database::{Database, StatementCounter};
 use crate::error::Result;
 
 /// The database as a reader of aggregates over its principal's authorities.
@@ -27,6 +27,7 @@ use crate::error::Result;
 pub struct AggregateDb {
     database: Database,
     principal: Arc<AggregatePrincipal>,
+    statements: Option<Arc<StatementCounter>>,
 }
 
 impl Database {
@@ -36,7 +37,16 @@ impl Database {
         AggregateDb {
             database: self.clone(),
             principal,
+            statements: None,
         }
+    }
+}
+
+impl AggregateDb {
+    /// The same handle, counting its statements in `statements` (the request's count).
+    pub fn counting(mut self, statements: Arc<StatementCounter>) -> Self {
+        self.statements = Some(statements);
+        self
     }
 }
 
@@ -377,7 +387,7 @@ impl AggregateDb {
         let authorities = self.codes();
         let principal = self.principal.clone();
         let audit = audit.clone();
-        let mut conn = self.database.reference_connection().await?;
+        let mut conn = self.database.connection(self.statements.clone()).await?;
         conn.transaction(async move |conn| {
             diesel::sql_query("SET LOCAL ROLE stable_futures_aggregate")
                 .execute(conn)

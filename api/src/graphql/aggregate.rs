@@ -18,7 +18,7 @@ use stable_futures_domain::reports::{
     NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 use stable_futures_domain::worklist::WorklistSettings;
-use stable_futures_persistence::Database;
+use stable_futures_persistence::{Database, StatementCounter};
 
 use crate::config::LimitsConfig;
 use crate::graphql::enums::{DisclosureRules, ReportDimension};
@@ -54,6 +54,8 @@ pub struct AggregateRequest {
     pub now: DateTime<Utc>,
     pub audit: AuditContext,
     pub database: Database,
+    /// The SQL statements the request runs (`x-sql-statements`).
+    pub statements: Arc<StatementCounter>,
 }
 
 #[derive(Debug, Default)]
@@ -127,6 +129,7 @@ impl AggregateReports {
         let runs = request
             .database
             .for_authorities(request.principal.clone())
+            .counting(request.statements.clone())
             .nrm_timeliness_runs(
                 &request.audit,
                 period.from,
@@ -174,6 +177,7 @@ impl AggregateReports {
         let runs = request
             .database
             .for_authorities(request.principal.clone())
+            .counting(request.statements.clone())
             .guardian_timeliness_runs(
                 &request.audit,
                 period.from,
@@ -224,6 +228,7 @@ impl AggregateReports {
         let runs = request
             .database
             .for_authorities(request.principal.clone())
+            .counting(request.statements.clone())
             .outcomes_runs(
                 &request.audit,
                 period.from,

@@ -12,6 +12,7 @@ use opentelemetry::KeyValue;
 use stable_futures_domain::audit::AuditContext;
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{AggregatePrincipal, Principal};
+use stable_futures_persistence::StatementCounter;
 use tracing::Instrument as _;
 
 use super::admission::{admit, introspection_allowed, refused, Operation};
@@ -98,10 +99,9 @@ pub(super) async fn execute_for(
             )
             .await
         }
-        AnyCaller::Aggregate(principal) => (
-            execute_aggregate(state, correlation, principal.clone(), request).await,
-            0,
-        ),
+        AnyCaller::Aggregate(principal) => {
+            execute_aggregate(state, correlation, principal.clone(), request).await
+        }
     }
 }
 
@@ -126,26 +126,30 @@ fn operation_span(operation: &Operation, request: &async_graphql::Request) -> tr
 }
 
 /// Runs one operation of a reader across authorities, in the aggregate schema, in its own span.
+/// Returns the response and how many SQL statements it ran.
 async fn execute_aggregate(
     state: &Inner,
     correlation: &Correlation,
     principal: AggregatePrincipal,
     request: async_graphql::Request,
-) -> async_graphql::Response {
+) -> (async_graphql::Response, usize) {
     let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
     let (request, operation) = match admit(state, may_introspect, request) {
         Ok(admitted) => admitted,
         Err(refusal) => {
             let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
             count_errors(&refusal);
-            return refusal;
+            return (refusal, 0);
         }
     };
     let purpose = match &correlation.purpose {
         Ok(purpose) => purpose.clone(),
         Err(invalid) => {
             let error = ApiError::BadUserInput(invalid.to_string());
-            return with_codes(async_graphql::Response::from_errors(vec![refused(&error)]));
+            return (
+                with_codes(async_graphql::Response::from_errors(vec![refused(&error)])),
+                0,
+            );
         }
     };
     let span = operation_span(&operation, &request);
@@ -158,7 +162,9 @@ async fn execute_aggregate(
             purpose,
         ),
         database: state.database.clone(),
+        statements: Arc::new(StatementCounter::default()),
     });
+    let statements = Arc::clone(&context.statements);
     let response = state
         .aggregate_schema
         .execute(request.data(context))
@@ -169,7 +175,7 @@ async fn execute_aggregate(
         span.record("otel.status_code", "ERROR");
     }
     count_errors(&response);
-    response
+    (response, statements.get())
 }
 
 /// Runs one operation with its own request context, in its own span. Returns the response and

@@ -109,7 +109,7 @@ impl Database {
 
     /// A pooled connection whose statements are traced (as children of the current span) and,
     /// with `statements`, counted.
-    pub(super) async fn connection(
+    pub(crate) async fn connection(
         &self,
         statements: Option<Arc<StatementCounter>>,
     ) -> Result<Connection> {

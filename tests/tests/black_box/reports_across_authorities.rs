@@ -68,6 +68,11 @@ async fn a_reader_across_authorities_gets_controlled_aggregates_and_nothing_else
         )
         .await;
     by_authority_and_kind.assert_ok();
+    // Counted like any request's statements, and as many whatever the grouping: the
+    // transaction's ends, the role switch, the audit rows and the report function.
+    for answer in [&together, &per_authority, &by_authority_and_kind] {
+        assert_eq!(answer.headers["x-sql-statements"], "5");
+    }
 
     // Guardian timeliness too, each request judged by its own authority's threshold.
     let guardians = app
