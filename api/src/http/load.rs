@@ -8,11 +8,12 @@
 //! (`SF_CLIENT_SHARE_PERCENT` of the turns) is answered 429 `RATE_LIMITED` without waiting, so
 //! the rest stay free for the others.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::keyed_quota::{KeyedQuota, QuotaPermit};
 
 /// Why a request was not given a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +29,8 @@ pub(crate) enum Overload {
 pub(crate) struct LoadGate {
     turns: Arc<Semaphore>,
     wait: Duration,
-    per_client: usize,
-    held: Arc<Mutex<HashMap<String, usize>>>,
+    /// Each client's share of the turns.
+    shares: KeyedQuota<String>,
 }
 
 impl LoadGate {
@@ -40,15 +41,17 @@ impl LoadGate {
         Self {
             turns: Arc::new(Semaphore::new(turns)),
             wait,
-            per_client: (turns * client_share_percent / 100).max(1),
-            held: Arc::default(),
+            shares: KeyedQuota::new((turns * client_share_percent / 100).max(1)),
         }
     }
 
     /// A turn for one operation of `client` (a client id or subject, with its authorities),
     /// held until the returned value is dropped.
     pub(crate) async fn enter(&self, client: &str) -> Result<Turn, Overload> {
-        let share = self.take_share(client).ok_or(Overload::ClientShare)?;
+        let share = self
+            .shares
+            .take(client.to_owned())
+            .ok_or(Overload::ClientShare)?;
         match tokio::time::timeout(self.wait, Arc::clone(&self.turns).acquire_owned()).await {
             Ok(Ok(turn)) => Ok(Turn {
                 _turn: turn,
@@ -63,49 +66,13 @@ impl LoadGate {
     pub(crate) fn retry_after_seconds(&self) -> u64 {
         self.wait.as_secs().max(1)
     }
-
-    fn take_share(&self, client: &str) -> Option<ClientShare> {
-        let mut held = self.lock();
-        let count = held.entry(client.to_owned()).or_default();
-        if *count >= self.per_client {
-            return None;
-        }
-        *count += 1;
-        Some(ClientShare {
-            gate: self.clone(),
-            client: client.to_owned(),
-        })
-    }
-
-    /// Nothing panics while holding the counts, so poisoned ones are still correct.
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// One admitted operation: its turn, and its place in its client's share.
 #[derive(Debug)]
 pub(crate) struct Turn {
     _turn: OwnedSemaphorePermit,
-    _share: ClientShare,
-}
-
-#[derive(Debug)]
-struct ClientShare {
-    gate: LoadGate,
-    client: String,
-}
-
-impl Drop for ClientShare {
-    fn drop(&mut self) {
-        let mut held = self.gate.lock();
-        if let Some(count) = held.get_mut(&self.client) {
-            *count -= 1;
-            if *count == 0 {
-                held.remove(&self.client);
-            }
-        }
-    }
+    _share: QuotaPermit<String>,
 }
 
 #[cfg(test)]
@@ -128,12 +95,17 @@ mod tests {
         assert_eq!(gate.enter("d").await.err(), Some(Overload::Busy));
         assert!(started.elapsed() >= Duration::from_millis(20));
         // A refused request holds nothing: d's share was given back.
-        assert!(gate.lock().get("d").is_none());
+        assert_eq!(
+            gate.shares.keys(),
+            3,
+            "a, b and c hold turns; d holds nothing"
+        );
         drop(first);
         let again = gate.enter("a").await.expect("a's turn given back");
         drop((second, again, others));
-        assert!(
-            gate.lock().is_empty(),
+        assert_eq!(
+            gate.shares.keys(),
+            0,
             "no client is remembered once it holds nothing"
         );
     }
@@ -154,10 +126,13 @@ mod tests {
     #[test]
     fn a_share_is_at_least_one_turn_and_retry_after_at_least_a_second() {
         let gate = LoadGate::new(3, Duration::from_millis(500), 10);
-        assert_eq!(gate.per_client, 1);
+        assert_eq!(gate.shares.limit(), 1);
         assert_eq!(gate.retry_after_seconds(), 1);
-        assert_eq!(LoadGate::new(0, Duration::ZERO, 75).per_client, 1);
-        assert_eq!(LoadGate::new(64, Duration::from_secs(2), 75).per_client, 48);
+        assert_eq!(LoadGate::new(0, Duration::ZERO, 75).shares.limit(), 1);
+        assert_eq!(
+            LoadGate::new(64, Duration::from_secs(2), 75).shares.limit(),
+            48
+        );
         assert_eq!(
             LoadGate::new(64, Duration::from_secs(2), 75).retry_after_seconds(),
             2

@@ -3,79 +3,41 @@
 //! loop without closing, or opens one connection per subscription, must meet a limit before it
 //! meets the server's file descriptors.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use stable_futures_domain::principal::Principal;
 
-/// The open connections of each client of each local authority, counted on this replica.
-#[derive(Debug, Clone)]
-pub struct ConnectionQuota {
-    limit: usize,
-    open: Arc<Mutex<HashMap<ClientKey, usize>>>,
-}
+use crate::keyed_quota::{KeyedQuota, QuotaPermit};
 
 /// A client is counted per local authority: one case-system vendor's client id may serve several.
 type ClientKey = (String, String);
 
+/// The open connections of each client of each local authority, counted on this replica.
+#[derive(Debug, Clone)]
+pub struct ConnectionQuota(KeyedQuota<ClientKey>);
+
+/// One admitted connection; dropping it (when the connection ends) frees its place.
+pub type ConnectionPermit = QuotaPermit<ClientKey>;
+
 impl ConnectionQuota {
     pub fn new(limit: usize) -> Self {
-        ConnectionQuota {
-            limit,
-            open: Arc::default(),
-        }
+        ConnectionQuota(KeyedQuota::new(limit))
     }
 
     /// A permit for one more connection of this caller, unless it holds `limit` already. The
     /// connection is counted until the permit is dropped.
     pub fn admit(&self, principal: &Principal) -> Option<ConnectionPermit> {
-        let key = (
+        self.0.take((
             principal.local_authority.as_str().to_owned(),
             principal.client_or_subject().to_owned(),
-        );
-        let mut open = self.lock();
-        let count = open.entry(key.clone()).or_default();
-        if *count >= self.limit {
-            return None;
-        }
-        *count += 1;
-        Some(ConnectionPermit {
-            quota: self.clone(),
-            key,
-        })
+        ))
     }
 
     pub fn limit(&self) -> usize {
-        self.limit
-    }
-
-    /// Nothing panics while holding the counts, so poisoned ones are still correct.
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ClientKey, usize>> {
-        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.limit()
     }
 
     #[cfg(test)]
     fn clients(&self) -> usize {
-        self.lock().len()
-    }
-}
-
-/// One admitted connection; dropping it (when the connection ends) frees its place.
-#[derive(Debug)]
-pub struct ConnectionPermit {
-    quota: ConnectionQuota,
-    key: ClientKey,
-}
-
-impl Drop for ConnectionPermit {
-    fn drop(&mut self) {
-        let mut open = self.quota.lock();
-        if let Some(count) = open.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.key);
-            }
-        }
+        self.0.keys()
     }
 }
 
