@@ -18,7 +18,7 @@ use stable_futures_domain::reports::{
     NRM_TIMELINESS_GROUPS, OUTCOMES_GROUPS,
 };
 use stable_futures_domain::worklist::WorklistSettings;
-use stable_futures_persistence::{Database, StatementCounter};
+use stable_futures_persistence::{AggregateDb, Database, StatementCounter};
 
 use crate::config::LimitsConfig;
 use crate::graphql::enums::{DisclosureRules, ReportDimension};
@@ -83,8 +83,9 @@ impl AggregateReports {
     fn open<'a>(
         ctx: &Context<'a>,
         (from, to, group_by, rules): (Date, Date, &[ReportDimension], DisclosureRules),
+        round_totals: bool,
         offered: &[Dimension],
-    ) -> Result<(&'a AggregateRequest, Period, Vec<Dimension>), ApiError> {
+    ) -> Result<Opened<'a>, ApiError> {
         let request = ctx
             .data::<Arc<AggregateRequest>>()
             .map_err(|_| ApiError::internal(&"an aggregate request without its context"))?;
@@ -101,8 +102,27 @@ impl AggregateReports {
             .chain([Dimension::LocalAuthority])
             .collect();
         let (period, dimensions) = checked(from, to, group_by, &offered)?;
-        Ok((request, period, dimensions))
+        Ok(Opened {
+            request,
+            db: request
+                .database
+                .for_authorities(request.principal.clone())
+                .counting(request.statements.clone()),
+            period,
+            round: round_totals && rows_are_totals(&dimensions, true),
+            dimensions,
+        })
     }
+}
+
+/// A report's request once checked: its context, the database handle over its authorities
+/// (counting its statements), its period and grouping, and whether its rows' counts are rounded.
+struct Opened<'a> {
+    request: &'a AggregateRequest,
+    db: AggregateDb,
+    period: Period,
+    dimensions: Vec<Dimension>,
+    round: bool,
 }
 
 #[Object(name = "Reports")]
@@ -124,12 +144,19 @@ impl AggregateReports {
         )]
         round_totals: bool,
     ) -> async_graphql::Result<Option<NrmTimelinessReport>> {
-        let (request, period, dimensions) =
-            Self::open(ctx, (from, to, &group_by, rules), &NRM_TIMELINESS_GROUPS)?;
-        let runs = request
-            .database
-            .for_authorities(request.principal.clone())
-            .counting(request.statements.clone())
+        let Opened {
+            request,
+            db,
+            period,
+            dimensions,
+            round,
+        } = Self::open(
+            ctx,
+            (from, to, &group_by, rules),
+            round_totals,
+            &NRM_TIMELINESS_GROUPS,
+        )?;
+        let runs = db
             .nrm_timeliness_runs(
                 &request.audit,
                 period.from,
@@ -140,7 +167,6 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let round = round_totals && rows_are_totals(&dimensions, true);
         let rows = with_totals_rounded(control_nrm_timeliness(&rollup, RuleSet::Dfe2024), round);
         Ok(Some(NrmTimelinessReport {
             rules: RuleSet::Dfe2024.into(),
@@ -169,15 +195,19 @@ impl AggregateReports {
         )]
         round_totals: bool,
     ) -> async_graphql::Result<Option<GuardianTimelinessReport>> {
-        let (request, period, dimensions) = Self::open(
+        let Opened {
+            request,
+            db,
+            period,
+            dimensions,
+            round,
+        } = Self::open(
             ctx,
             (from, to, &group_by, rules),
+            round_totals,
             &GUARDIAN_TIMELINESS_GROUPS,
         )?;
-        let runs = request
-            .database
-            .for_authorities(request.principal.clone())
-            .counting(request.statements.clone())
+        let runs = db
             .guardian_timeliness_runs(
                 &request.audit,
                 period.from,
@@ -189,7 +219,6 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let round = round_totals && rows_are_totals(&dimensions, true);
         let rows = with_totals_rounded(
             control_guardian_timeliness(&rollup, RuleSet::Dfe2024),
             round,
@@ -223,12 +252,19 @@ impl AggregateReports {
         )]
         round_totals: bool,
     ) -> async_graphql::Result<Option<OutcomesReport>> {
-        let (request, period, dimensions) =
-            Self::open(ctx, (from, to, &group_by, rules), &OUTCOMES_GROUPS)?;
-        let runs = request
-            .database
-            .for_authorities(request.principal.clone())
-            .counting(request.statements.clone())
+        let Opened {
+            request,
+            db,
+            period,
+            dimensions,
+            round,
+        } = Self::open(
+            ctx,
+            (from, to, &group_by, rules),
+            round_totals,
+            &OUTCOMES_GROUPS,
+        )?;
+        let runs = db
             .outcomes_runs(
                 &request.audit,
                 period.from,
@@ -239,7 +275,6 @@ impl AggregateReports {
             .await
             .map_err(ApiError::from)?;
         let rollup = Rollup::from_runs(dimensions.len(), runs);
-        let round = round_totals && rows_are_totals(&dimensions, true);
         let rows = with_totals_rounded(control_outcomes(&rollup, RuleSet::Dfe2024), round);
         Ok(Some(OutcomesReport {
             rules: RuleSet::Dfe2024.into(),
