@@ -22,7 +22,7 @@ use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::paging::{lookahead_limit, Page};
 use crate::schema::children;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = children, check_for_backend(diesel::pg::Pg))]
 // `NULL`, not `DEFAULT`, for `None`, so that the insert can stay prepared (see prepared.rs).
 #[diesel(treat_none_as_default_value = false)]

@@ -5,7 +5,7 @@ mod reads;
 mod rows;
 
 use rows::NewEventRow;
-pub(crate) use rows::{to_row, ReferralRow};
+pub(crate) use rows::{to_row, EventRow, ReferralRow};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

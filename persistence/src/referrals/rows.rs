@@ -47,8 +47,8 @@ pub(crate) struct ReferralRow {
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = referral_events, check_for_backend(diesel::pg::Pg))]
-pub(super) struct EventRow {
-    pub(super) referral_id: Uuid,
+pub(crate) struct EventRow {
+    pub(crate) referral_id: Uuid,
     pub(super) kind: String,
     pub(super) at: DateTime<Utc>,
     pub(super) outcome: Option<String>,
@@ -60,7 +60,7 @@ pub(super) struct EventRow {
 #[diesel(treat_none_as_default_value = false)]
 pub(super) struct NewEventRow {
     pub(super) local_authority: String,
-    pub(super) referral_id: Uuid,
+    pub(crate) referral_id: Uuid,
     pub(super) kind: String,
     pub(super) at: DateTime<Utc>,
     pub(super) outcome: Option<String>,

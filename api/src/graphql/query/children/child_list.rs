@@ -52,7 +52,7 @@ pub async fn page(
         .children_list(&filter, order, first, after.clone())
         .await
         .map_err(ApiError::from)?;
-    prefetch::children_page(ctx, gate, &page.items).await?;
+    prefetch::listed_children(ctx, gate, &page.items).await?;
     let mut connection = Connection::with_additional_fields(
         after.is_some(),
         page.has_next_page,

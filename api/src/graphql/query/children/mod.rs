@@ -9,10 +9,10 @@ use stable_futures_persistence::ChildIdentifier;
 
 use crate::graphql::enums::ChildIdentifierType;
 use crate::graphql::errors::ApiError;
-use crate::graphql::ids;
+use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::inputs::{ChildFilter, ChildOrder};
 use crate::graphql::prefetch;
-use crate::graphql::reads::{self, Gate};
+use crate::graphql::reads::Gate;
 use crate::graphql::types::child::Child;
 use crate::graphql::types::children_connection_fields::ChildrenConnectionFields;
 
@@ -25,7 +25,14 @@ pub struct ChildQueries;
 impl ChildQueries {
     /// A child by global id; null if not found.
     async fn child(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Child>> {
-        reads::by_global_id(ctx, &id).await
+        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
+            return Ok(None);
+        };
+        let Some(uuid) = ids::decode(&id, NodeKind::Child)? else {
+            return Ok(None);
+        };
+        let child = prefetch::child(ctx, &gate, ChildId(uuid)).await?;
+        Ok(child.map(|child| gate.expose(child)).transpose()?)
     }
 
     /// A child by the case system's own id; null if not found.
@@ -118,12 +125,7 @@ impl ChildQueries {
             ));
         }
         let after = ids::decode_cursor(after.as_deref())?.map(ChildId);
-        let page = gate
-            .db()
-            .children_page(first, after)
-            .await
-            .map_err(ApiError::from)?;
-        prefetch::children_page(ctx, &gate, &page.items).await?;
+        let page = prefetch::children_page(ctx, &gate, first, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
