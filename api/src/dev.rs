@@ -31,6 +31,7 @@ fn start_cluster(root: PathBuf) -> Result<EmbeddedPostgres, EmbeddedError> {
     EmbeddedPostgres::start(EmbeddedOptions {
         root,
         ephemeral: false,
+        port: None,
     })
 }
 

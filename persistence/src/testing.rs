@@ -110,6 +110,7 @@ impl Cluster {
         let embedded = EmbeddedPostgres::start(EmbeddedOptions {
             root,
             ephemeral: true,
+            port: None,
         })
         .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
         let (admin_base, address) =
@@ -285,7 +286,11 @@ impl TestDatabase {
     /// [`TestDatabase::create`], serving Islington and Camden (reference data that only the
     /// schema owner may write).
     pub async fn serving_two_authorities() -> TestDatabase {
-        let database = TestDatabase::create().await;
+        TestDatabase::create().await.with_two_authorities().await
+    }
+
+    async fn with_two_authorities(self) -> TestDatabase {
+        let database = self;
         let mut owner = AsyncPgConnection::establish(&database.owner_url)
             .await
             .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
@@ -387,6 +392,105 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A durable PostgreSQL cluster of one test's own (`fsync` on, on a port it keeps), for tests
+/// that kill PostgreSQL under the server and start it again; removed when dropped. (The shared
+/// cluster of [`TestDatabase::create`] skips `fsync`, and other tests use it.)
+pub struct RestartableCluster {
+    root: std::path::PathBuf,
+    port: u16,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl std::fmt::Debug for RestartableCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestartableCluster")
+            .field("port", &self.port)
+            .field("running", &self.embedded.is_some())
+            .finish()
+    }
+}
+
+impl RestartableCluster {
+    /// Starts one, with a database serving Islington and Camden.
+    pub async fn start() -> (RestartableCluster, TestDatabase) {
+        let root = std::env::temp_dir().join(format!(
+            "sf-restartable-{}-{}",
+            std::process::id(),
+            Alphanumeric
+                .sample_string(&mut rand::rng(), 6)
+                .to_lowercase()
+        ));
+        let embedded = EmbeddedPostgres::start(EmbeddedOptions {
+            root: root.clone(),
+            ephemeral: false,
+            port: None,
+        })
+        .unwrap_or_else(|error| panic!("could not start a PostgreSQL of the test's own: {error}"));
+        let port = embedded.port();
+        let (admin_base, address) =
+            split_url(&embedded.superuser_url("postgres")).expect("a superuser URL");
+        let restartable = RestartableCluster {
+            root,
+            port,
+            embedded: Some(embedded),
+        };
+        let cluster = Cluster::prepare(
+            None,
+            admin_base,
+            address,
+            "sf_template_restartable".to_owned(),
+            false,
+        )
+        .unwrap_or_else(|error| panic!("could not prepare the cluster: {error}"));
+        let database = cluster.create_database().await.with_two_authorities().await;
+        (restartable, database)
+    }
+
+    /// SIGKILL to the postmaster (see [`EmbeddedPostgres::kill`]).
+    pub fn kill(&mut self) {
+        if let Some(embedded) = self.embedded.take() {
+            embedded.kill();
+        }
+    }
+
+    /// A fast shutdown, as `pg_ctl restart` begins.
+    pub fn stop(&mut self) {
+        if let Some(embedded) = self.embedded.take() {
+            embedded.stop();
+        }
+    }
+
+    /// Starts it again on its data and port. After a kill, the old backends may hold its shared
+    /// memory for a moment longer (until they notice the postmaster is gone): tried again for
+    /// up to 30 seconds.
+    pub fn restart(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match EmbeddedPostgres::start(EmbeddedOptions {
+                root: self.root.clone(),
+                ephemeral: false,
+                port: Some(self.port),
+            }) {
+                Ok(embedded) => {
+                    self.embedded = Some(embedded);
+                    return;
+                }
+                Err(error) if std::time::Instant::now() > deadline => {
+                    panic!("PostgreSQL did not start again: {error}")
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+            }
+        }
+    }
+}
+
+impl Drop for RestartableCluster {
+    fn drop(&mut self) {
+        self.stop();
+        crate::embedded::remove_dir_all_retrying(&self.root);
+    }
+}
+
 /// An owner's transaction held open by a test (see [`TestDatabase::owner_hold`]).
 pub struct HeldTransaction {
     conn: AsyncPgConnection,
@@ -431,6 +535,7 @@ mod tests {
         let server = EmbeddedPostgres::start(EmbeddedOptions {
             root,
             ephemeral: true,
+            port: None,
         })
         .expect("a server to share");
         let url = server.superuser_url("postgres");

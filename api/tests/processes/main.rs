@@ -1,6 +1,7 @@
 //! Tests of the real `stable-futures` binary as OS processes, and of the committed schema: one
 //! test binary, so the harness and the api crate are linked once.
 
+mod database_restart;
 mod interop;
 mod lifecycle;
 mod pool;

@@ -26,6 +26,9 @@ pub struct EmbeddedOptions {
     pub root: PathBuf,
     /// Remove `root` entirely when the cluster stops (tests).
     pub ephemeral: bool,
+    /// Listen on this port, and fail if it is taken; `None`: any free port. A cluster restarted
+    /// under a running server must come back where the server looks for it.
+    pub port: Option<u16>,
 }
 
 /// A running private cluster. Stopping (explicitly or on drop) shuts it down.
@@ -104,6 +107,18 @@ impl EmbeddedPostgres {
         self.shutdown();
     }
 
+    /// SIGKILL to the postmaster, as a crash of the machine's PostgreSQL would end it: no
+    /// shutdown checkpoint, connections cut without a word (its backends exit when they notice).
+    /// The root stays, so the cluster can be started again on it (crash recovery then replays the
+    /// WAL); an ephemeral root is still removed.
+    pub fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.shutdown();
+    }
+
     fn shutdown(&mut self) {
         if let Some(mut child) = self.child.take() {
             terminate(&mut child);
@@ -171,6 +186,12 @@ pub(super) fn start_in(
         run_as,
         ephemeral: options.ephemeral,
     };
+    if let Some(port) = options.port {
+        return match launch(&plan, port)? {
+            Launch::Ready(child) => Ok((root, port, password, child)),
+            Launch::Failed { log_tail, .. } => Err(EmbeddedError::Start { log_tail }),
+        };
+    }
     let mut last_failure = None;
     for attempt in 1..=PORT_ATTEMPTS {
         let port = pick_free_port()?;

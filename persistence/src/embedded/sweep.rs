@@ -61,7 +61,7 @@ pub(super) fn is_leftover(root: &Path) -> bool {
 
 /// Backends of a SIGKILLed server may still be writing for a moment, which
 /// makes `remove_dir_all` fail with ENOTEMPTY.
-pub(super) fn remove_dir_all_retrying(dir: &Path) {
+pub(crate) fn remove_dir_all_retrying(dir: &Path) {
     for _ in 0..10 {
         match fs::remove_dir_all(dir) {
             Ok(()) => return,

@@ -68,6 +68,7 @@ pub(super) fn embedded_ephemeral_cluster_lifecycle() {
     let options = EmbeddedOptions {
         root: root.clone(),
         ephemeral: true,
+        port: None,
     };
     let pg = thread::spawn(move || EmbeddedPostgres::start(options))
         .join()
@@ -116,6 +117,7 @@ pub(super) fn embedded_persistent_cluster_restarts_and_guards_its_data_dir() {
     let options = EmbeddedOptions {
         root: root.clone(),
         ephemeral: false,
+        port: None,
     };
 
     let first = EmbeddedPostgres::start(options.clone()).expect("first start");
@@ -187,6 +189,7 @@ pub(super) fn embedded_server_dies_with_its_owner() {
         let pg = EmbeddedPostgres::start(EmbeddedOptions {
             root: root.into(),
             ephemeral: true,
+            port: None,
         })
         .expect("start cluster in owner process");
         let pid = pg.child.as_ref().unwrap().id();
@@ -252,6 +255,7 @@ pub(super) fn embedded_reports_untraversable_ancestor_when_root() {
     let result = EmbeddedPostgres::start(EmbeddedOptions {
         root: closed.join("cluster"),
         ephemeral: true,
+        port: None,
     });
     match result {
         Err(EmbeddedError::NotTraversable { dir }) => assert_eq!(dir, closed),
