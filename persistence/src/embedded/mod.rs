@@ -28,5 +28,6 @@ mod tests;
 pub use binaries::find_server_binaries;
 pub use error::EmbeddedError;
 pub use server::{EmbeddedOptions, EmbeddedPostgres};
+#[cfg(feature = "testing")]
 pub(crate) use sweep::remove_dir_all_retrying;
 pub use sweep::sweep_leftovers;
