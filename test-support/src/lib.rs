@@ -272,6 +272,21 @@ impl TestApp {
         Self::answer(response).await
     }
 
+    /// `POST /graphql` with a JSON `body` and `Accept: accept`.
+    pub async fn post_accepting(&self, token: Option<&str>, accept: &str, body: String) -> Answer {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept", accept)
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        Self::answer(response).await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.get_with(path, None).await
     }

@@ -1,7 +1,10 @@
 //! What is checked before an operation runs: document size, syntax, depth, breadth and aliases,
 //! and whether the caller may introspect.
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
+use async_graphql::Positioned;
 use stable_futures_domain::principal::Scope;
 
 use super::state::Inner;
@@ -58,6 +61,9 @@ pub(super) fn admit(
     let facts = limits::check(&document, &state.document_limits)
         .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
     let operation = Operation::of(&document, request.operation_name.as_deref());
+    if let Some(definition) = selected(&document, request.operation_name.as_deref()) {
+        missing_variable(definition, &request.variables)?;
+    }
     request.set_parsed_query(document);
     if !may_introspect {
         if facts.introspection {
@@ -68,6 +74,48 @@ pub(super) fn admit(
         request = request.disable_introspection();
     }
     Ok((request, operation))
+}
+
+/// The operation `requested` (by name) of `document`, or its only one.
+fn selected<'d>(
+    document: &'d ExecutableDocument,
+    requested: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&document.operations, requested) {
+        (DocumentOperations::Single(definition), _) => Some(definition),
+        (DocumentOperations::Multiple(operations), Some(requested)) => operations.get(requested),
+        (DocumentOperations::Multiple(operations), None) => {
+            let mut all = operations.values();
+            match (all.next(), all.next()) {
+                (Some(definition), None) => Some(definition),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// A variable of a non-null type with no default that the request gives no value: a request
+/// error before anything runs, as GraphQL's variable coercion says (the engine would only notice
+/// at the field that reads it, and answer `data` with a field error).
+fn missing_variable(
+    definition: &Positioned<OperationDefinition>,
+    variables: &async_graphql::Variables,
+) -> Result<(), async_graphql::ServerError> {
+    for variable in &definition.node.variable_definitions {
+        let variable = &variable.node;
+        let given = variables
+            .get(variable.name.node.as_str())
+            .is_some_and(|value| *value != async_graphql::Value::Null);
+        if !variable.var_type.node.nullable && variable.default_value.is_none() && !given {
+            let mut error = refused(&ApiError::BadUserInput(format!(
+                "variable ${} of type {} needs a value",
+                variable.name.node, variable.var_type.node
+            )));
+            error.locations = vec![variable.name.pos];
+            return Err(error);
+        }
+    }
+    Ok(())
 }
 
 /// What traces and metrics say of an operation: its type and name, never its variables.

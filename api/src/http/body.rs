@@ -17,13 +17,24 @@ pub(super) enum Requests {
     Batch(Vec<async_graphql::Request>),
 }
 
+/// One request object: it must have a string `query` (the engine would read a missing one as an
+/// empty document, and answer a syntax error instead of saying what is wrong).
+fn request_of(value: serde_json::Value) -> Result<async_graphql::Request, ()> {
+    if !value.get("query").is_some_and(serde_json::Value::is_string) {
+        return Err(());
+    }
+    serde_json::from_value(value).map_err(|_| ())
+}
+
 /// The operations in a body, or why it is refused (a 400).
 pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, String> {
-    const ONE: &str = "the body must be one JSON GraphQL request object";
+    const ONE: &str = "the body must be one JSON GraphQL request object, with a string `query`";
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => serde_json::from_slice(body)
-            .map(Requests::One)
-            .map_err(|_| ONE.to_owned()),
+            .map_err(|_| ())
+            .and_then(request_of)
+            .map(|request| Requests::One(Box::new(request)))
+            .map_err(|()| ONE.to_owned()),
         Some(b'[') if max_batch > 0 => {
             let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|_| {
                 format!("the body must be one JSON GraphQL request object or an array of at most {max_batch}")
@@ -36,17 +47,11 @@ pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, Str
             }
             items
                 .into_iter()
-                .map(|item| {
-                    if item.is_object() {
-                        serde_json::from_value(item).map_err(|_| ())
-                    } else {
-                        Err(())
-                    }
-                })
+                .map(request_of)
                 .collect::<Result<Vec<_>, ()>>()
                 .map(Requests::Batch)
                 .map_err(|()| {
-                    "each operation of a batch must be a JSON GraphQL request object".to_owned()
+                    "each operation of a batch must be a JSON GraphQL request object, with a string `query`".to_owned()
                 })
         }
         _ => Err(ONE.to_owned()),

@@ -18,6 +18,7 @@ use tracing::Instrument as _;
 use super::admission::{admit, introspection_allowed, refused, Operation};
 use super::body::{is_json, requests_of, Requests};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
+use super::media::{negotiate, ResponseMedia};
 use super::responses::{answer, overloaded, unauthenticated};
 use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
@@ -27,6 +28,8 @@ use crate::telemetry::http::RequestTrace;
 use crate::telemetry::metrics::metrics;
 
 const POST_JSON: &str = "send operations as POST with Content-Type: application/json";
+const ACCEPTABLE: &str =
+    "answers are application/graphql-response+json or application/json: accept one of them";
 
 pub(super) async fn graphql(
     State(state): State<AppState>,
@@ -40,6 +43,10 @@ pub(super) async fn graphql(
         let error = ApiError::BadUserInput(POST_JSON.into());
         return answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, &error);
     }
+    let Some(media) = negotiate(&headers) else {
+        let error = ApiError::BadUserInput(ACCEPTABLE.into());
+        return answer(StatusCode::NOT_ACCEPTABLE, &error);
+    };
     let caller = match identify_any(state, bearer(&headers)).await {
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
@@ -53,14 +60,22 @@ pub(super) async fn graphql(
     // configured (SF_MAX_BATCH); serde's positional form of a request is never accepted.
     let requests = match requests_of(&body, state.max_batch) {
         Ok(requests) => requests,
-        Err(message) => return answer(StatusCode::BAD_REQUEST, &ApiError::BadUserInput(message)),
+        // Not a well-formed GraphQL-over-HTTP request: 400 in either media type.
+        Err(message) => {
+            let mut refusal = answer(StatusCode::BAD_REQUEST, &ApiError::BadUserInput(message));
+            refusal.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(media.content_type()),
+            );
+            return refusal;
+        }
     };
     let mut statements = 0;
     let mut http = match requests {
         Requests::One(request) => {
             let (response, count) = execute_for(state, &correlation, &caller, *request).await;
             statements += count;
-            Json(response).into_response()
+            graphql_answer(media, response)
         }
         Requests::Batch(batch) => {
             // One after the other, each with its own request context and loaders.
@@ -70,7 +85,12 @@ pub(super) async fn graphql(
                 statements += count;
                 responses.push(response);
             }
-            Json(responses).into_response()
+            let mut http = Json(responses).into_response();
+            http.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(media.content_type()),
+            );
+            http
         }
     };
     if state.expose_statement_count {
@@ -79,6 +99,50 @@ pub(super) async fn graphql(
         }
     }
     http
+}
+
+/// One operation's answer in `media`. A request error (nothing ran: no `data`, and no error at a
+/// field's path) has no `data` entry, as GraphQL asks of an error raised before execution; with
+/// `application/graphql-response+json` it is a 400, as the GraphQL-over-HTTP specification asks,
+/// and with `application/json` a 200, as legacy clients expect.
+fn graphql_answer(media: ResponseMedia, response: async_graphql::Response) -> Response {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    // An answer is serialised straight from the engine's value; only a request error's (small)
+    // goes through a JSON value to lose its `data` entry.
+    let body = if request_error {
+        serde_json::to_value(&response).and_then(|mut body| {
+            if let Some(object) = body.as_object_mut() {
+                object.remove("data");
+            }
+            serde_json::to_vec(&body)
+        })
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => {
+            return answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ApiError::internal(&error),
+            )
+        }
+    };
+    let status = match (media, request_error) {
+        (ResponseMedia::GraphqlResponseJson, true) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(media.content_type()),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Runs one operation for `caller` in the schema of its kind.

@@ -13,6 +13,7 @@ mod headers;
 mod health;
 mod identity;
 mod load;
+mod media;
 mod report_csv;
 mod responses;
 mod state;

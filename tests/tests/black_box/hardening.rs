@@ -14,6 +14,7 @@ use stable_futures_persistence::AsyncConnection;
 use stable_futures_test_support::{Answer, TestApp, AUDIENCE, ISLINGTON};
 
 use super::auth::{production_rsa_app, PRODUCTION_ISSUER, RSA_KID};
+use super::http_surface::assert_malformed_request;
 
 const VIEWER: &str = "{ viewer { subject } }";
 const ALLOWED_ORIGIN: &str = "https://case-system.islington.example";
@@ -293,16 +294,7 @@ fn batch_of(n: usize) -> String {
 async fn a_batch_of_200_operations_is_refused_by_default() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
-    let answer = app
-        .post(Some(&token), "application/json", batch_of(200))
-        .await;
-    assert_eq!(answer.status, 400, "{}", answer.body);
-    assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
-    assert!(
-        answer.body.get("data").is_none_or(Value::is_null),
-        "{}",
-        answer.body
-    );
+    assert_malformed_request(&app, &token, &batch_of(200), "BAD_USER_INPUT").await;
 }
 
 fn batching(max: usize) -> LimitsConfig {
@@ -331,9 +323,7 @@ async fn when_configured_a_batch_up_to_the_cap_is_answered_as_an_array_and_one_m
     }
 
     for body in [batch_of(201), batch_of(1_000), "[]".to_owned()] {
-        let answer = app.post(Some(&token), "application/json", body).await;
-        assert_eq!(answer.status, 400, "{}", answer.body);
-        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
+        assert_malformed_request(&app, &token, &body, "BAD_USER_INPUT").await;
     }
     // Every element must be a request object.
     for body in [
@@ -341,10 +331,7 @@ async fn when_configured_a_batch_up_to_the_cap_is_answered_as_an_array_and_one_m
         json!([{ "query": VIEWER }, [VIEWER]]),
         json!([{ "query": VIEWER }, null]),
     ] {
-        let answer = app
-            .post(Some(&token), "application/json", body.to_string())
-            .await;
-        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        assert_malformed_request(&app, &token, &body.to_string(), "BAD_USER_INPUT").await;
     }
     // One object is still one operation, answered as an object.
     app.post(
@@ -660,8 +647,21 @@ async fn graphql_answers_are_never_cached_and_every_answer_has_the_security_head
         ),
         (
             "400",
-            app.post(Some(&token), "application/json", "[]".to_owned())
-                .await,
+            app.post_accepting(
+                Some(&token),
+                "application/graphql-response+json",
+                "[]".to_owned(),
+            )
+            .await,
+        ),
+        (
+            "406",
+            app.post_accepting(
+                Some(&token),
+                "text/html",
+                json!({ "query": VIEWER }).to_string(),
+            )
+            .await,
         ),
         ("405", app.get("/graphql").await),
     ];

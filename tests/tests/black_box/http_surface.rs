@@ -1,5 +1,6 @@
-//! The HTTP surface around GraphQL: POST `application/json` only, one operation per request, a
-//! body limit, health checks, and GraphiQL and introspection in development only.
+//! The HTTP surface around GraphQL: POST `application/json` only, answers in the media type the
+//! caller accepts (GraphQL over HTTP), one operation per request, a body limit, health checks,
+//! and GraphiQL and introspection in development only.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -71,6 +72,158 @@ fn messages(answer: &Answer) -> Vec<String> {
 }
 
 // ----- POST /graphql -------------------------------------------------------------------------
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// `body` is not a well-formed GraphQL request (not JSON, not one request object, a parameter
+/// of the wrong type): 400 with `code` and no `data`, whichever media type the caller accepts,
+/// in that type.
+pub(super) async fn assert_malformed_request(app: &TestApp, token: &str, body: &str, code: &str) {
+    for (accept, content_type) in [
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        ("application/json", "application/json"),
+    ] {
+        let answer = app
+            .post_accepting(Some(token), accept, body.to_owned())
+            .await;
+        assert_eq!(answer.status, 400, "{accept}, {body}: {}", answer.body);
+        assert!(
+            header(&answer, "content-type").starts_with(content_type),
+            "{accept}: {:?}",
+            answer.headers
+        );
+        assert_eq!(answer.error_codes(), vec![code], "{accept}, {body}");
+        assert!(answer.body.get("data").is_none(), "{body}: {}", answer.body);
+    }
+    // Without `Accept`, as `application/json`.
+    let answer = app
+        .post(Some(token), "application/json", body.to_owned())
+        .await;
+    assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+}
+
+/// `body` is a well-formed request whose document does not parse or validate, or whose
+/// variables do not fit it (nothing ran): a caller that accepts the specification's media type
+/// gets 400 and no `data`; a legacy one (`application/json`, or no `Accept`) gets 200 with the
+/// same errors and no `data`.
+async fn assert_graphql_request_error(app: &TestApp, token: &str, body: &str) {
+    let strict = app
+        .post_accepting(Some(token), GRAPHQL_RESPONSE, body.to_owned())
+        .await;
+    assert_eq!(strict.status, 400, "{body}: {}", strict.body);
+    assert!(
+        header(&strict, "content-type").starts_with(GRAPHQL_RESPONSE),
+        "{:?}",
+        strict.headers
+    );
+    assert!(strict.body.get("data").is_none(), "{body}: {}", strict.body);
+    assert!(!strict.error_codes().is_empty(), "{body}: {}", strict.body);
+    for legacy in [
+        app.post(Some(token), "application/json", body.to_owned())
+            .await,
+        app.post_accepting(Some(token), "application/json", body.to_owned())
+            .await,
+    ] {
+        assert_eq!(legacy.status, 200, "{body}: {}", legacy.body);
+        assert!(
+            header(&legacy, "content-type").starts_with("application/json"),
+            "{:?}",
+            legacy.headers
+        );
+        assert_eq!(legacy.body, strict.body, "the same errors either way");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_in_the_media_type_the_caller_accepts() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for (accept, expected) in [
+        (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        (
+            "application/json;q=0.9, application/graphql-response+json",
+            GRAPHQL_RESPONSE,
+        ),
+        (
+            "application/graphql-response+json;q=0.5, application/json",
+            "application/json",
+        ),
+    ] {
+        let answer = app
+            .post_accepting(Some(&token), accept, viewer_body())
+            .await;
+        assert_eq!(answer.status, 200, "{accept}: {}", answer.body);
+        assert!(
+            header(&answer, "content-type").starts_with(expected),
+            "{accept}: {:?}",
+            answer.headers
+        );
+        assert_eq!(
+            answer.body,
+            json!({ "data": { "viewer": { "subject": "test-user" } } })
+        );
+    }
+    // Neither type acceptable: 406, nothing run.
+    for accept in [
+        "text/html",
+        "application/json;q=0",
+        "application/xml, text/plain",
+    ] {
+        let answer = app
+            .post_accepting(Some(&token), accept, viewer_body())
+            .await;
+        assert_eq!(answer.status, 406, "{accept}: {}", answer.body);
+        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
+        assert!(answer.body.get("data").is_none());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_that_do_not_parse_or_validate_are_request_errors_and_malformed_bodies_400() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    for body in [
+        json!({ "query": "{" }),
+        json!({ "query": "{ noSuchField }" }),
+        json!({ "query": "query A { viewer { subject } } query A { viewer { subject } }" }),
+        json!({
+            "query": "query Child($id: ID!) { child(id: $id) { id } }",
+            "variables": { "id": { "not": "an id" } },
+        }),
+        json!({ "query": "query Child($id: ID!) { child(id: $id) { id } }" }),
+    ] {
+        assert_graphql_request_error(&app, &token, &body.to_string()).await;
+    }
+    // Not a well-formed request at all: a missing or non-string query, non-object variables or
+    // extensions, a non-string operation name, JSON that does not parse.
+    for body in [
+        json!({ "qeury": VIEWER }).to_string(),
+        json!({ "query": 0 }).to_string(),
+        json!({ "query": VIEWER, "variables": "string" }).to_string(),
+        json!({ "query": VIEWER, "operationName": false }).to_string(),
+        json!({ "query": VIEWER, "extensions": ["array"] }).to_string(),
+        "{ \"not a JSON".to_owned(),
+    ] {
+        assert_malformed_request(&app, &token, &body, "BAD_USER_INPUT").await;
+    }
+    // A field's error is not a request error: the data is there, with 200, in either type
+    // (here `guardianAssignments`, which the token's scopes do not reach).
+    let token = production_token();
+    let app = production_rsa_app().await;
+    let body =
+        json!({ "query": "{ viewer { subject } guardianAssignments(first: 1) { nodes { id } } }" })
+            .to_string();
+    for accept in [GRAPHQL_RESPONSE, "application/json"] {
+        let answer = app.post_accepting(Some(&token), accept, body.clone()).await;
+        assert_eq!(answer.status, 200, "{accept}: {}", answer.body);
+        assert_eq!(answer.body["data"]["viewer"]["subject"], "worker-17");
+        assert_eq!(answer.body["data"]["guardianAssignments"], Value::Null);
+        assert_eq!(answer.error_codes(), vec!["FORBIDDEN"]);
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn post_graphql_with_a_content_type_other_than_json_is_415() {
@@ -164,17 +317,9 @@ async fn a_batch_of_operations_is_400() {
     let app = TestApp::spawn().await;
     let token = app.token_all(ISLINGTON);
     let batch = json!([{ "query": VIEWER }, { "query": VIEWER }]).to_string();
-    let answer = app.post(Some(&token), "application/json", batch).await;
-    assert_eq!(answer.status, 400, "{}", answer.body);
-    assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"]);
-    assert!(answer.body.get("data").is_none(), "{}", answer.body);
+    assert_malformed_request(&app, &token, &batch, "BAD_USER_INPUT").await;
     let single_batch = json!([{ "query": VIEWER }]).to_string();
-    assert_eq!(
-        app.post(Some(&token), "application/json", single_batch)
-            .await
-            .status,
-        400
-    );
+    assert_malformed_request(&app, &token, &single_batch, "BAD_USER_INPUT").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,11 +331,7 @@ async fn any_json_array_body_is_400() {
         json!(["{ viewer { subject } }", null, {}]),
         json!([]),
     ] {
-        let answer = app
-            .post(Some(&token), "application/json", body.to_string())
-            .await;
-        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
-        assert!(answer.body.get("data").is_none(), "{body}: {}", answer.body);
+        assert_malformed_request(&app, &token, &body.to_string(), "BAD_USER_INPUT").await;
     }
 }
 
@@ -206,11 +347,7 @@ async fn a_body_that_is_not_one_json_request_is_400() {
         "null".to_owned(),
         "\"{ viewer { subject } }\"".to_owned(),
     ] {
-        let answer = app
-            .post(Some(&token), "application/json", body.clone())
-            .await;
-        assert_eq!(answer.status, 400, "{body:?}: {}", answer.body);
-        assert_eq!(answer.error_codes(), vec!["BAD_USER_INPUT"], "{body:?}");
+        assert_malformed_request(&app, &token, &body, "BAD_USER_INPUT").await;
     }
 }
 
