@@ -21,8 +21,9 @@ use stable_futures_persistence::{
 
 /// The server allocates and frees many small values per request (the GraphQL value tree, rows,
 /// strings); glibc's allocator took about a quarter of its CPU time under load (issue #15's
-/// profile). mimalloc v2 answers the page about a fifth faster within the 64 MiB target; v3 was
-/// as fast but held 80 MiB under load (docs/performance.md).
+/// profile). mimalloc v2 answers the page about a quarter faster and holds about 20 MiB more
+/// (decision 0016, docs/performance.md).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
