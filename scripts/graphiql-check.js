@@ -126,6 +126,13 @@ async function checkChart(browser) {
     await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 30000 });
     if (page.url().includes('token=')) fail('the token stayed in the address bar');
 
+    // The default tabs: the viewer, the worklist and the README's worked example (a tab is
+    // titled by its first operation).
+    const tabs = await page.locator('.graphiql-tab').allInnerTexts();
+    if (!['Viewer', 'Worklist', 'Register'].every((title) => tabs.some((tab) => tab.includes(title)))) {
+      fail(`the default tabs are not the viewer, the worklist and the worked example: ${JSON.stringify(tabs)}`);
+    }
+
     // The default query, with the token GraphiQL put in its headers.
     await run(page, 'query Viewer { viewer { localAuthority { code } } }');
     await waitForResult(page, (text) => text.includes('"E09000019"'), 'the query did not answer');

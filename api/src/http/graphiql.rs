@@ -82,3 +82,47 @@ pub(super) async fn asset(Path(file): Path<String>) -> Response {
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The operations of the README's "A worked example", as its ```graphql block holds them.
+    fn readme_example() -> Vec<&'static str> {
+        let readme = include_str!("../../../README.md");
+        let section = &readme[readme
+            .find("## A worked example")
+            .expect("the README has its worked example")..];
+        let block = &section[section.find("```graphql\n").expect("a graphql block") + 11..];
+        let block = &block[..block.find("```").expect("the block ends")];
+        block.trim_end().lines().collect()
+    }
+
+    #[test]
+    fn graphiqls_third_tab_is_the_readmes_worked_example_line_for_line() {
+        let init = include_str!("../../assets/graphiql/init.js");
+        let tab = &init[init.find("var WORKED_EXAMPLE = [").expect("the tab")..];
+        let tab = &tab[..tab.find("].join").expect("the tab's end")];
+        // The tab's lines, as the JSON strings they are written as.
+        let lines: Vec<String> = tab
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                serde_json::from_str::<String>(line.trim_end_matches(','))
+                    .unwrap_or_else(|_| panic!("not a JSON string: {line}"))
+            })
+            .collect();
+        let example = readme_example();
+        assert!(example.len() > 50, "the worked example is there");
+        // After its comment lines (and a blank one), exactly the README's block.
+        let body: Vec<&str> = lines
+            .iter()
+            .map(String::as_str)
+            .skip_while(|line| line.starts_with('#'))
+            .skip_while(|line| line.is_empty())
+            .collect();
+        let body = body.strip_suffix(&[""]).unwrap_or(&body);
+        assert_eq!(body, example.as_slice());
+        assert!(init.contains("{ query: WORKED_EXAMPLE }"), "it is a default tab");
+    }
+}
