@@ -123,6 +123,9 @@ mod tests {
             .collect();
         let body = body.strip_suffix(&[""]).unwrap_or(&body);
         assert_eq!(body, example.as_slice());
-        assert!(init.contains("{ query: WORKED_EXAMPLE }"), "it is a default tab");
+        assert!(
+            init.contains("{ query: WORKED_EXAMPLE }"),
+            "it is a default tab"
+        );
     }
 }
