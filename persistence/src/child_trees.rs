@@ -220,7 +220,9 @@ impl TenantDb {
                 .bind::<Bool, _>(referrals.is_some())
                 .bind::<SqlUuid, _>(lower_bound(referrals.and_then(|p| p.after).map(|id| id.0)))
                 .bind::<BigInt, _>(limit_of(referrals))
-                .bind::<Bool, _>(referrals.is_some() && plan.timelines)
+                // Timelines and superseding ids are read inside their lists' subqueries: without
+                // the list, their flags change nothing.
+                .bind::<Bool, _>(plan.timelines)
                 .bind::<Bool, _>(plan.assignments)
                 .bind::<Bool, _>(plan.first_referral_dates)
                 .bind::<Bool, _>(measurements.is_some())
@@ -229,7 +231,7 @@ impl TenantDb {
                 ))
                 .bind::<BigInt, _>(limit_of(measurements))
                 .bind::<Bool, _>(current_only)
-                .bind::<Bool, _>(measurements.is_some() && plan.superseded_by)
+                .bind::<Bool, _>(plan.superseded_by)
                 .load(conn)
                 .await?)
         })

@@ -65,11 +65,8 @@ pub(crate) fn negotiate(headers: &HeaderMap) -> Option<ResponseMedia> {
         };
         let better = match best {
             None => true,
-            Some((q, chosen)) => {
-                quality > q
-                    || (quality == q
-                        && media == ResponseMedia::GraphqlResponseJson
-                        && chosen == ResponseMedia::Json)
+            Some((q, _)) => {
+                quality > q || (quality == q && media == ResponseMedia::GraphqlResponseJson)
             }
         };
         if better {
@@ -106,9 +103,13 @@ mod tests {
             accept(&["application/graphql-response+json, application/json;q=0.9"]),
             Some(GraphqlResponseJson)
         );
-        // Equal preference: the specification's type.
+        // Equal preference: the specification's type, wherever it is listed.
         assert_eq!(
             accept(&["application/json, application/graphql-response+json"]),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(
+            accept(&["application/graphql-response+json, application/json"]),
             Some(GraphqlResponseJson)
         );
         // Split over two headers.
@@ -136,6 +137,20 @@ mod tests {
             accept(&["application/graphql-response+json;q=0, */*"]),
             Some(Json)
         );
+        // Less preferred, wherever it is listed.
+        assert_eq!(
+            accept(&["application/json, application/graphql-response+json;q=0.5"]),
+            Some(Json)
+        );
+    }
+
+    #[test]
+    fn each_media_type_names_itself() {
+        assert_eq!(
+            ResponseMedia::GraphqlResponseJson.content_type(),
+            "application/graphql-response+json; charset=utf-8"
+        );
+        assert_eq!(ResponseMedia::Json.content_type(), "application/json");
     }
 
     #[test]
