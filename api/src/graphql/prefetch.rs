@@ -154,9 +154,13 @@ impl<'a> Relations<'a> {
         }
     }
 
-    /// Loads, one statement per relation, the occurrences the plan left out (other arguments).
-    async fn load_the_rest(&self, loaders: &Loaders, ids: &[ChildId]) -> Result<(), ApiError> {
-        let planned = self.plan();
+    /// Loads, one statement per relation, the occurrences `planned` left out (other arguments).
+    async fn load_the_rest(
+        &self,
+        planned: TreePlan,
+        loaders: &Loaders,
+        ids: &[ChildId],
+    ) -> Result<(), ApiError> {
         for (field, args) in self.referrals.iter().skip(1) {
             if Some(args.page_of(ReferralId)) == planned.referrals {
                 continue;
@@ -358,7 +362,7 @@ pub async fn children_page(
         .await?;
     let children = feed(gate.loaders(), &relations, plan, page.items).await?;
     let ids: Vec<ChildId> = children.iter().map(|child| child.id).collect();
-    relations.load_the_rest(gate.loaders(), &ids).await?;
+    relations.load_the_rest(plan, gate.loaders(), &ids).await?;
     Ok(Page {
         items: children,
         has_next_page: page.has_next_page,
@@ -384,7 +388,7 @@ pub async fn listed_children(
             .await?;
         feed(gate.loaders(), &relations, plan, trees).await?;
     }
-    relations.load_the_rest(gate.loaders(), &ids).await
+    relations.load_the_rest(plan, gate.loaders(), &ids).await
 }
 
 /// The caller's child with this id, with everything the field's selection asks for under it
@@ -402,7 +406,7 @@ pub async fn child(
         .instrument(tree_span(&plan))
         .await?;
     let children = feed(gate.loaders(), &relations, plan, trees).await?;
-    relations.load_the_rest(gate.loaders(), &[id]).await?;
+    relations.load_the_rest(plan, gate.loaders(), &[id]).await?;
     Ok(children.into_iter().next())
 }
 

@@ -60,8 +60,9 @@ pub(super) fn admit(
     let document = async_graphql::parser::parse_query(&request.query).map_err(syntax_error)?;
     let facts = limits::check(&document, &state.document_limits)
         .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
-    let operation = Operation::of(&document, request.operation_name.as_deref());
-    if let Some(definition) = selected(&document, request.operation_name.as_deref()) {
+    let selected = selected(&document, request.operation_name.as_deref());
+    let operation = Operation::of(selected);
+    if let Some((_, definition)) = selected {
         missing_variable(definition, &request.variables)?;
     }
     request.set_parsed_query(document);
@@ -76,18 +77,20 @@ pub(super) fn admit(
     Ok((request, operation))
 }
 
-/// The operation `requested` (by name) of `document`, or its only one.
+/// The operation `requested` (by name) of `document`, or its only one, with its name.
 fn selected<'d>(
     document: &'d ExecutableDocument,
     requested: Option<&str>,
-) -> Option<&'d Positioned<OperationDefinition>> {
+) -> Option<(Option<&'d str>, &'d Positioned<OperationDefinition>)> {
     match (&document.operations, requested) {
-        (DocumentOperations::Single(definition), _) => Some(definition),
-        (DocumentOperations::Multiple(operations), Some(requested)) => operations.get(requested),
+        (DocumentOperations::Single(definition), _) => Some((None, definition)),
+        (DocumentOperations::Multiple(operations), Some(requested)) => operations
+            .get_key_value(requested)
+            .map(|(name, definition)| (Some(name.as_str()), definition)),
         (DocumentOperations::Multiple(operations), None) => {
-            let mut all = operations.values();
+            let mut all = operations.iter();
             match (all.next(), all.next()) {
-                (Some(definition), None) => Some(definition),
+                (Some((name, definition)), None) => Some((Some(name.as_str()), definition)),
                 _ => None,
             }
         }
@@ -126,21 +129,12 @@ pub(super) struct Operation {
 }
 
 impl Operation {
-    /// The operation `requested` (by name) of `document`; `query` if there is no such operation
-    /// (the engine then refuses the request).
-    fn of(document: &ExecutableDocument, requested: Option<&str>) -> Self {
-        let (name, definition) = match (&document.operations, requested) {
-            (DocumentOperations::Single(definition), _) => (None, Some(definition)),
-            (DocumentOperations::Multiple(operations), Some(requested)) => {
-                (Some(requested.to_owned()), operations.get(requested))
-            }
-            (DocumentOperations::Multiple(operations), None) => {
-                let mut all = operations.iter();
-                match (all.next(), all.next()) {
-                    (Some((name, definition)), None) => (Some(name.to_string()), Some(definition)),
-                    _ => (None, None),
-                }
-            }
+    /// The operation [`selected`] of a document; `query` if there is no such operation (the
+    /// engine then refuses the request).
+    fn of(selected: Option<(Option<&str>, &Positioned<OperationDefinition>)>) -> Self {
+        let (name, definition) = match selected {
+            Some((name, definition)) => (name, Some(definition)),
+            None => (None, None),
         };
         let kind = match definition.map(|d| d.node.ty) {
             Some(OperationType::Mutation) => "mutation",
@@ -149,7 +143,7 @@ impl Operation {
         };
         Self {
             kind,
-            name: name.filter(|_| definition.is_some()),
+            name: name.map(str::to_owned),
         }
     }
 }

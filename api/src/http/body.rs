@@ -17,24 +17,30 @@ pub(super) enum Requests {
     Batch(Vec<async_graphql::Request>),
 }
 
-/// One request object: it must have a string `query` (the engine would read a missing one as an
-/// empty document, and answer a syntax error instead of saying what is wrong).
-fn request_of(value: serde_json::Value) -> Result<async_graphql::Request, ()> {
-    if !value.get("query").is_some_and(serde_json::Value::is_string) {
-        return Err(());
-    }
-    serde_json::from_value(value).map_err(|_| ())
+/// Whether a request the engine read with an empty `query` had none at all: the engine reads a
+/// missing `query` as an empty document and would answer a syntax error instead of saying what
+/// is wrong. Only the rare empty query pays for the second look at the body.
+fn lacks_query(request: &async_graphql::Request, body: &[u8]) -> bool {
+    request.query.is_empty()
+        && serde_json::from_slice::<serde_json::Value>(body)
+            .map_or(true, |body| body.get("query").is_none())
 }
 
+/// One element of a batch, already parsed: a request object with a string `query`.
+fn batch_request(item: serde_json::Value) -> Result<async_graphql::Request, ()> {
+    if !item.get("query").is_some_and(serde_json::Value::is_string) {
+        return Err(());
+    }
+    serde_json::from_value(item).map_err(|_| ())
+}
 /// The operations in a body, or why it is refused (a 400).
 pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, String> {
     const ONE: &str = "the body must be one JSON GraphQL request object, with a string `query`";
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => serde_json::from_slice(body)
-            .map_err(|_| ())
-            .and_then(request_of)
-            .map(|request| Requests::One(Box::new(request)))
-            .map_err(|()| ONE.to_owned()),
+        Some(b'{') => match serde_json::from_slice::<async_graphql::Request>(body) {
+            Ok(request) if !lacks_query(&request, body) => Ok(Requests::One(Box::new(request))),
+            _ => Err(ONE.to_owned()),
+        },
         Some(b'[') if max_batch > 0 => {
             let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|_| {
                 format!("the body must be one JSON GraphQL request object or an array of at most {max_batch}")
@@ -47,7 +53,7 @@ pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, Str
             }
             items
                 .into_iter()
-                .map(request_of)
+                .map(batch_request)
                 .collect::<Result<Vec<_>, ()>>()
                 .map(Requests::Batch)
                 .map_err(|()| {

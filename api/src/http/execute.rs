@@ -62,12 +62,8 @@ pub(super) async fn graphql(
         Ok(requests) => requests,
         // Not a well-formed GraphQL-over-HTTP request: 400 in either media type.
         Err(message) => {
-            let mut refusal = answer(StatusCode::BAD_REQUEST, &ApiError::BadUserInput(message));
-            refusal.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(media.content_type()),
-            );
-            return refusal;
+            let refusal = answer(StatusCode::BAD_REQUEST, &ApiError::BadUserInput(message));
+            return in_media(refusal, media);
         }
     };
     let mut statements = 0;
@@ -85,12 +81,7 @@ pub(super) async fn graphql(
                 statements += count;
                 responses.push(response);
             }
-            let mut http = Json(responses).into_response();
-            http.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(media.content_type()),
-            );
-            http
+            in_media(Json(responses).into_response(), media)
         }
     };
     if state.expose_statement_count {
@@ -134,15 +125,16 @@ fn graphql_answer(media: ResponseMedia, response: async_graphql::Response) -> Re
         (ResponseMedia::GraphqlResponseJson, true) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(media.content_type()),
-        )],
-        body,
-    )
-        .into_response()
+    in_media((status, body).into_response(), media)
+}
+
+/// `response`, labelled as `media`.
+fn in_media(mut response: Response, media: ResponseMedia) -> Response {
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
+    response
 }
 
 /// Runs one operation for `caller` in the schema of its kind.
