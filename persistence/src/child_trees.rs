@@ -256,27 +256,49 @@ enum Roots {
     Ids(Vec<Uuid>),
 }
 
-/// A nested list read with a lookahead limit, as a page of `first`.
-fn nested_page<T>(items: Vec<T>, page: Option<NestedPage<impl Copy>>) -> Page<T> {
-    Page::from_lookahead(items, page.map_or(0, |page| page.first))
+/// A page of records, and what came with each when it was kept.
+type SplitPage<T, K, Y> = (Page<T>, Option<HashMap<K, Y>>);
+
+/// A nested list of (record, what came with it) read with a lookahead limit, as a page of
+/// `first` records and, when `keep`, what came with each, by the record's key.
+fn split_page<R, X, T, K: Eq + std::hash::Hash, Y>(
+    rows: Vec<(R, X)>,
+    first: usize,
+    keep: bool,
+    record: impl Fn(R) -> Result<T>,
+    key: impl Fn(&T) -> K,
+    with: impl Fn(X) -> Result<Y>,
+) -> Result<SplitPage<T, K, Y>> {
+    let mut kept = keep.then(HashMap::new);
+    let page = Page::from_lookahead(rows, first).try_map(|(row, extra)| {
+        let item = record(row)?;
+        if let Some(kept) = kept.as_mut() {
+            kept.insert(key(&item), with(extra)?);
+        }
+        Ok::<_, PersistenceError>(item)
+    })?;
+    Ok((page, kept))
 }
 
 impl TreeRow {
     fn into_tree(self, plan: TreePlan) -> Result<ChildTree> {
         let child = Child::try_from(self.child)?;
-        let (referrals, timelines) = match self.referrals {
-            Some(rows) => {
-                let page = nested_page(rows, plan.referrals);
-                let mut timelines = plan.timelines.then(HashMap::new);
-                let mut referrals = Vec::with_capacity(page.items.len());
-                for (referral, events) in page.items {
-                    let referral =
+        let (referrals, timelines) = self
+            .referrals
+            .map(|rows| {
+                split_page(
+                    rows,
+                    plan.referrals.map_or(0, |page| page.first),
+                    plan.timelines,
+                    |row| {
                         NrmReferral::try_from(build::<ReferralRow, nrm_referrals::SqlType>(
-                            referral,
+                            row,
                             "nrm_referrals",
-                        )?)?;
-                    if let Some(timelines) = timelines.as_mut() {
-                        let events = events
+                        )?)
+                    },
+                    |referral| referral.id,
+                    |events| {
+                        events
                             .unwrap_or_default()
                             .into_iter()
                             .map(|event| {
@@ -285,19 +307,12 @@ impl TreeRow {
                                     "referral_events",
                                 )?)
                             })
-                            .collect::<Result<Vec<_>>>()?;
-                        timelines.insert(referral.id, events);
-                    }
-                    referrals.push(referral);
-                }
-                let page = Page {
-                    items: referrals,
-                    has_next_page: page.has_next_page,
-                };
-                (Some(page), timelines)
-            }
-            None => (None, None),
-        };
+                            .collect::<Result<Vec<_>>>()
+                    },
+                )
+            })
+            .transpose()?
+            .unzip();
         let assignments = self
             .assignments
             .map(|rows| {
@@ -313,41 +328,37 @@ impl TreeRow {
                     .collect::<Result<Vec<_>>>()
             })
             .transpose()?;
-        let (measurements, superseded_by) = match self.measurements {
-            Some(rows) => {
-                let page = nested_page(rows, plan.measurements.map(|(page, _)| page));
-                let mut superseded_by = plan.superseded_by.then(HashMap::new);
-                let mut measurements = Vec::with_capacity(page.items.len());
-                for (row, by) in page.items {
-                    let measurement = OutcomeMeasurement::from(build::<
-                        MeasurementRow,
-                        outcome_measurements::SqlType,
-                    >(
-                        row, "outcome_measurements"
-                    )?);
-                    if let Some(superseded_by) = superseded_by.as_mut() {
-                        superseded_by.insert(measurement.id, by.map(MeasurementId));
-                    }
-                    measurements.push(measurement);
-                }
-                let page = Page {
-                    items: measurements,
-                    has_next_page: page.has_next_page,
-                };
-                (Some(page), superseded_by)
-            }
-            None => (None, None),
-        };
+        let (measurements, superseded_by) = self
+            .measurements
+            .map(|rows| {
+                split_page(
+                    rows,
+                    plan.measurements.map_or(0, |(page, _)| page.first),
+                    plan.superseded_by,
+                    |row| {
+                        Ok(OutcomeMeasurement::from(build::<
+                            MeasurementRow,
+                            outcome_measurements::SqlType,
+                        >(
+                            row, "outcome_measurements"
+                        )?))
+                    },
+                    |measurement| measurement.id,
+                    |by| Ok(by.map(MeasurementId)),
+                )
+            })
+            .transpose()?
+            .unzip();
         Ok(ChildTree {
             child,
             referrals,
-            timelines,
+            timelines: timelines.flatten(),
             assignments,
             first_referral_date: plan
                 .first_referral_dates
                 .then_some(self.first_referral_date),
             measurements,
-            superseded_by,
+            superseded_by: superseded_by.flatten(),
         })
     }
 }
