@@ -16,13 +16,9 @@ if [ -z "$chromium" ]; then
 fi
 
 node_dir=target/graphiql-node
-if [ "$(cat "$node_dir/installed" 2>/dev/null)" != "$PLAYWRIGHT_CORE" ]; then
-    echo "installing $PLAYWRIGHT_CORE into $node_dir"
-    rm -rf "$node_dir"
-    mkdir -p "$node_dir"
-    npm install --prefix "$node_dir" --no-audit --no-fund --silent "$PLAYWRIGHT_CORE" >/dev/null
-    echo "$PLAYWRIGHT_CORE" > "$node_dir/installed"
-fi
+# shellcheck source=scripts/node-packages.sh
+. scripts/node-packages.sh
+install_node_packages "$node_dir" "$PLAYWRIGHT_CORE"
 
 export CHROMIUM="$chromium" NODE_PATH="$PWD/$node_dir/node_modules"
 scripts/integration-example.sh -- timeout 120 node scripts/graphiql-check.js

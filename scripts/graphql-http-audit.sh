@@ -9,14 +9,9 @@ cd "$(dirname "$0")/.."
 PACKAGES="graphql-http@1.23.1 graphql@16.15.0"
 
 node_dir=target/graphql-http-node
-if [ "$(cat "$node_dir/installed" 2>/dev/null)" != "$PACKAGES" ]; then
-    echo "installing $PACKAGES into $node_dir"
-    rm -rf "$node_dir"
-    mkdir -p "$node_dir"
-    # shellcheck disable=SC2086
-    npm install --prefix "$node_dir" --no-audit --no-fund --silent $PACKAGES >/dev/null
-    echo "$PACKAGES" > "$node_dir/installed"
-fi
+# shellcheck source=scripts/node-packages.sh
+. scripts/node-packages.sh
+install_node_packages "$node_dir" "$PACKAGES"
 
 # The audit is an ES module: it finds graphql-http beside it, not through NODE_PATH.
 cp scripts/graphql-http-audit.mjs "$node_dir/audit.mjs"

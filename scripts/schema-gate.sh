@@ -13,14 +13,9 @@ cd "$(dirname "$0")/.."
 PACKAGES="@graphql-inspector/core@7.1.3 graphql@16.15.0"
 
 node_dir=target/inspector-node
-if [ "$(cat "$node_dir/installed" 2>/dev/null)" != "$PACKAGES" ]; then
-    echo "installing $PACKAGES into $node_dir"
-    rm -rf "$node_dir"
-    mkdir -p "$node_dir"
-    # shellcheck disable=SC2086
-    npm install --prefix "$node_dir" --no-audit --no-fund --silent $PACKAGES >/dev/null
-    echo "$PACKAGES" > "$node_dir/installed"
-fi
+# shellcheck source=scripts/node-packages.sh
+. scripts/node-packages.sh
+install_node_packages "$node_dir" "$PACKAGES"
 cp scripts/schema-gate.mjs "$node_dir/gate.mjs"
 
 work="$(mktemp -d)"

@@ -67,6 +67,18 @@ fn split_url(url: &str) -> Option<(String, String)> {
     Some((format!("postgres://{authority}"), address.to_owned()))
 }
 
+/// A new folder name under the temporary directory for one cluster of this process:
+/// `<prefix>-<pid>-<random>` (the pid lets a later run sweep what a killed one left).
+fn scratch_root(prefix: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        Alphanumeric
+            .sample_string(&mut rand::rng(), 6)
+            .to_lowercase()
+    ))
+}
+
 /// The test server role's password on the server reached with `admin_base`: the same in every
 /// process that knows that URL (which holds a superuser's password, so nobody else can derive
 /// it), and alphanumeric as `provision_server_role` requires.
@@ -100,13 +112,7 @@ impl Cluster {
     fn private(template: String) -> Result<Cluster, String> {
         let parent = std::env::temp_dir();
         sweep_leftovers(&parent, "sf-test-");
-        let root = parent.join(format!(
-            "sf-test-{}-{}",
-            std::process::id(),
-            Alphanumeric
-                .sample_string(&mut rand::rng(), 6)
-                .to_lowercase()
-        ));
+        let root = scratch_root("sf-test");
         let embedded = EmbeddedPostgres::start(EmbeddedOptions {
             root,
             ephemeral: true,
@@ -413,13 +419,7 @@ impl std::fmt::Debug for RestartableCluster {
 impl RestartableCluster {
     /// Starts one, with a database serving Islington and Camden.
     pub async fn start() -> (RestartableCluster, TestDatabase) {
-        let root = std::env::temp_dir().join(format!(
-            "sf-restartable-{}-{}",
-            std::process::id(),
-            Alphanumeric
-                .sample_string(&mut rand::rng(), 6)
-                .to_lowercase()
-        ));
+        let root = scratch_root("sf-restartable");
         let embedded = EmbeddedPostgres::start(EmbeddedOptions {
             root: root.clone(),
             ephemeral: false,

@@ -7,26 +7,16 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::histories::{histories, written_at, Authority};
+use common::histories::{histories, Authority};
 use common::{setup, tenant, CAMDEN, ISLINGTON};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use stable_futures_domain::ids::{ChildId, MeasurementId, ReferralId};
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{
-    ChildTree, Histories, MeasurementFilter, NestedPage, TenantDb, TreePlan,
-};
+use stable_futures_persistence::{ChildTree, MeasurementFilter, NestedPage, TenantDb, TreePlan};
 
 async fn insert(database: &TestDatabase, db: &TenantDb, authority: &Authority) {
-    db.insert_histories_for_tests(Histories {
-        children: &authority.children,
-        referrals: &authority.referrals,
-        assignments: &authority.assignments,
-        measurements: &authority.measurements,
-        written_at: written_at(),
-    })
-    .await
-    .expect("histories inserted");
+    authority.insert(db).await;
     // The histories carry no timelines: each referral's events as its decisions say, so that
     // timelines differ in length and content.
     for (kind, at, outcome, condition) in [

@@ -22,7 +22,7 @@ use stable_futures_domain::reports::{
 };
 use stable_futures_domain::worklist::{WorklistSettings, WorklistSettingsChange};
 use stable_futures_persistence::testing::TestDatabase;
-use stable_futures_persistence::{Database, Histories, PoolSettings, TenantDb};
+use stable_futures_persistence::{Database, PoolSettings, TenantDb};
 
 const AUTHORITIES: &[(&str, usize)] = &[("E09000019", 300), ("W06000015", 200), ("S12000036", 150)];
 
@@ -66,16 +66,7 @@ async fn seeded() -> (TestDatabase, Database, Vec<Authority>) {
     let mut authorities = Vec::new();
     for (seed, (code, count)) in AUTHORITIES.iter().enumerate() {
         let authority = histories(7_000 + seed as u64, code, *count);
-        tenant(&pool, &authority)
-            .insert_histories_for_tests(Histories {
-                children: &authority.children,
-                referrals: &authority.referrals,
-                assignments: &authority.assignments,
-                measurements: &authority.measurements,
-                written_at: written_at(),
-            })
-            .await
-            .expect("histories inserted");
+        authority.insert(&tenant(&pool, &authority)).await;
         authorities.push(authority);
     }
     (database, pool, authorities)

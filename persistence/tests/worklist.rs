@@ -151,16 +151,7 @@ async fn the_sql_worklist_lists_exactly_what_the_domain_rules_give() {
     let mut authorities = Vec::new();
     for (seed, (code, count)) in AUTHORITIES.iter().enumerate() {
         let authority = histories(1_000 + seed as u64, code, *count);
-        tenant(&pool, &authority.code)
-            .insert_histories_for_tests(Histories {
-                children: &authority.children,
-                referrals: &authority.referrals,
-                assignments: &authority.assignments,
-                measurements: &authority.measurements,
-                written_at: written_at(),
-            })
-            .await
-            .expect("histories inserted");
+        authority.insert(&tenant(&pool, &authority.code)).await;
         authorities.push(authority);
     }
 

@@ -260,26 +260,30 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: Option<&str>, content_type: &str, body: String) -> Answer {
+        self.post_with(token, content_type, None, body).await
+    }
+
+    /// `POST /graphql` with a JSON `body` and `Accept: accept`.
+    pub async fn post_accepting(&self, token: Option<&str>, accept: &str, body: String) -> Answer {
+        self.post_with(token, "application/json", Some(accept), body)
+            .await
+    }
+
+    async fn post_with(
+        &self,
+        token: Option<&str>,
+        content_type: &str,
+        accept: Option<&str>,
+        body: String,
+    ) -> Answer {
         let mut request = self
             .client
             .post(self.url("/graphql"))
             .header("content-type", content_type)
             .body(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
         }
-        let response = request.send().await.expect("request");
-        Self::answer(response).await
-    }
-
-    /// `POST /graphql` with a JSON `body` and `Accept: accept`.
-    pub async fn post_accepting(&self, token: Option<&str>, accept: &str, body: String) -> Answer {
-        let mut request = self
-            .client
-            .post(self.url("/graphql"))
-            .header("content-type", "application/json")
-            .header("accept", accept)
-            .body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -325,6 +329,19 @@ pub mod fixtures {
     pub const RECORD_RG: &str = "mutation($input: RecordReasonableGroundsDecisionInput!) { recordReasonableGroundsDecision(input: $input) { referral { id version status } userErrors { field message code } } }";
     pub const REQUEST_GUARDIAN: &str = "mutation($input: RequestGuardianInput!) { requestGuardian(input: $input) { assignment { id version status } userErrors { field message code } } }";
     pub const RECORD_MEASUREMENT: &str = "mutation($input: RecordOutcomeMeasurementInput!) { recordOutcomeMeasurement(input: $input) { measurement { id } userErrors { field message code } } }";
+
+    /// The variables of [`RECORD_MEASUREMENT`] for a measurement made under an idempotency key:
+    /// what a writer retrying through failures sends again unchanged.
+    pub fn keyed_measurement(child_id: &str, key: &str, rating: usize) -> Value {
+        json!({ "input": {
+            "childId": child_id,
+            "outcomeKey": "being_safe_and_feeling_safe",
+            "observedAt": "2025-04-01T10:00:00Z",
+            "youngPersonParticipated": true,
+            "youngPersonRating": rating,
+            "idempotencyKey": key,
+        } })
+    }
 
     /// Registers a child and returns its global id.
     pub async fn child(app: &TestApp, token: &str, local_id: &str) -> String {

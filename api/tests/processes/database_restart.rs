@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use stable_futures_persistence::testing::RestartableCluster;
+use stable_futures_test_support::fixtures;
 use stable_futures_test_support::process::{
     assert_ok, error_codes, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON,
 };
@@ -20,9 +21,6 @@ const WRITERS: usize = 4;
 const WRITES_EACH: usize = 40;
 /// A request while the database is gone must fail fast, not wait out a timeout.
 const CLEAN_FAILURE_WITHIN: Duration = Duration::from_secs(5);
-
-const RECORD: &str = "mutation($input: RecordOutcomeMeasurementInput!) { \
-    recordOutcomeMeasurement(input: $input) { measurement { id } userErrors { code } } }";
 
 /// Waits until `acknowledged` reaches `count` (the writers are well under way).
 async fn until_acknowledged(acknowledged: &AtomicUsize, count: usize) {
@@ -57,14 +55,11 @@ async fn writes_retried_with_their_keys_across_a_killed_and_a_restarted_database
         writers.spawn(async move {
             let mut failures = Vec::new();
             for n in 0..WRITES_EACH {
-                let input = json!({ "input": {
-                    "childId": child,
-                    "outcomeKey": "being_safe_and_feeling_safe",
-                    "observedAt": "2025-04-01T10:00:00Z",
-                    "youngPersonParticipated": true,
-                    "youngPersonRating": 1 + (n % 5),
-                    "idempotencyKey": format!("restart-{writer}-{n}"),
-                } });
+                let input = fixtures::keyed_measurement(
+                    &child,
+                    &format!("restart-{writer}-{n}"),
+                    1 + n % 5,
+                );
                 let deadline = Instant::now() + Duration::from_secs(120);
                 loop {
                     assert!(
@@ -73,7 +68,7 @@ async fn writes_retried_with_their_keys_across_a_killed_and_a_restarted_database
                     );
                     let sent = Instant::now();
                     let reply = server
-                        .graphql_request(&token, RECORD, input.clone())
+                        .graphql_request(&token, fixtures::RECORD_MEASUREMENT, input.clone())
                         .await
                         .expect("an HTTP answer, even while the database is gone");
                     let (status, _, body) = &reply;

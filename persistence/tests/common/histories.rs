@@ -19,6 +19,7 @@ use stable_futures_domain::referral::{
     CompetentAuthority, DecisionOutcome, ExploitationLocation, ExploitationType,
     FirstResponderType, NrmReferral, ReferralDraft,
 };
+use stable_futures_persistence::{Histories, TenantDb};
 
 /// When the histories were written: every event lies before it.
 pub fn written_at() -> DateTime<Utc> {
@@ -50,6 +51,21 @@ pub struct Authority {
     pub referrals: Vec<NrmReferral>,
     pub assignments: Vec<GuardianAssignment>,
     pub measurements: Vec<OutcomeMeasurement>,
+}
+
+impl Authority {
+    /// Writes these histories through `db` (the authority's tenant handle), as rows.
+    pub async fn insert(&self, db: &TenantDb) {
+        db.insert_histories_for_tests(Histories {
+            children: &self.children,
+            referrals: &self.referrals,
+            assignments: &self.assignments,
+            measurements: &self.measurements,
+            written_at: written_at(),
+        })
+        .await
+        .expect("histories inserted");
+    }
 }
 
 pub fn instant_between(rng: &mut StdRng, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {

@@ -37,14 +37,8 @@ async fn writes_retried_with_their_keys_through_dropped_connections_land_exactly
         writers.spawn(async move {
             let mut failures = Vec::new();
             for n in 0..WRITES_EACH {
-                let input = json!({ "input": {
-                    "childId": child,
-                    "outcomeKey": "being_safe_and_feeling_safe",
-                    "observedAt": "2025-04-01T10:00:00Z",
-                    "youngPersonParticipated": true,
-                    "youngPersonRating": 1 + (n % 5),
-                    "idempotencyKey": format!("fault-{writer}-{n}"),
-                } });
+                let input =
+                    fixtures::keyed_measurement(&child, &format!("fault-{writer}-{n}"), 1 + n % 5);
                 let mut attempts = 0;
                 loop {
                     attempts += 1;
