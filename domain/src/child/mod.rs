@@ -1,6 +1,8 @@
 //! A child: the validated details a case system records, and the child as stored.
 
 mod identifiers;
+mod patch;
+pub mod ssd;
 #[cfg(test)]
 mod tests;
 
@@ -9,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use identifiers::{
     CareStatus, Gender, ImmigrationStatus, Language, LocalChildId, Nationality, NhsNumber, Upn,
 };
+pub use patch::ChildPatch;
 
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::fields::past_date;
@@ -35,7 +38,7 @@ pub struct ChildDetails {
 }
 
 /// Unvalidated input for a child, as it arrives from a caller.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChildDraft {
     pub local_child_id: String,
     pub upn: Option<String>,
