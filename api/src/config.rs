@@ -17,6 +17,16 @@ pub enum Mode {
     Production,
 }
 
+/// Which GraphQL documents may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocumentPolicy {
+    /// Any document within the limits; a registered one may also be sent by its id.
+    Any,
+    /// Only documents the calling client registered (`stable-futures documents add`), sent by id
+    /// or as their exact text; anything else is refused with `PERSISTED_QUERY_NOT_FOUND`.
+    Registered,
+}
+
 /// Settings of `stable-futures serve`.
 #[derive(Clone, Args)]
 pub struct ServeConfig {
@@ -209,6 +219,12 @@ pub struct LimitsConfig {
     #[arg(long, env = "SF_MAX_SUBSCRIPTION_CONNECTIONS", default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_subscription_connections: usize,
 
+    /// `any` (default) or `registered`: only the documents each client registered run (trusted
+    /// documents; see docs/integration-guide.md). Production deployments should say `registered`
+    /// once their clients have registered their manifests.
+    #[arg(long, env = "SF_TRUSTED_DOCUMENTS", value_enum, default_value = "any")]
+    pub trusted_documents: DocumentPolicy,
+
     /// Comma-separated origins (`https://case.example.gov.uk`) browsers may call the API from.
     /// Empty: no CORS headers at all.
     #[arg(long, env = "SF_CORS_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
@@ -276,6 +292,7 @@ impl Default for LimitsConfig {
             queue_wait_ms: 1000,
             client_share_percent: 75,
             max_subscription_connections: 10,
+            trusted_documents: DocumentPolicy::Any,
             cors_allowed_origins: Vec::new(),
         }
     }

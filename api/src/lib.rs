@@ -11,4 +11,5 @@ mod keyed_quota;
 pub mod notifications;
 pub mod serve;
 pub mod telemetry;
+pub mod trusted;
 pub mod websocket;

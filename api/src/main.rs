@@ -9,14 +9,16 @@ use clap::{Parser, Subcommand};
 use stable_futures_api::auth::{DevKey, DEV_CLIENT};
 use stable_futures_api::config::{DataDirConfig, ServeConfig};
 use stable_futures_domain::audit::AuditContext;
+use stable_futures_domain::documents::read_manifest;
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::OutcomeFramework;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_domain::worklist::WorklistSettingsChange;
 use stable_futures_persistence::migrations::run_migrations;
 use stable_futures_persistence::{
-    load_framework, upsert_local_authority, AsyncConnection, AsyncPgConnection, Database,
-    PersistenceError, PoolSettings,
+    add_trusted_documents, count_trusted_documents, load_framework, remove_trusted_documents,
+    upsert_local_authority, AsyncConnection, AsyncPgConnection, Database, PersistenceError,
+    PoolSettings,
 };
 
 /// The server allocates and frees many small values per request (the GraphQL value tree, rows,
@@ -109,11 +111,48 @@ enum Command {
         #[command(flatten)]
         database: OwnerDatabase,
     },
+    /// Trusted documents: the operations a client registers before it sends them (by id, or as
+    /// their exact text). With SF_TRUSTED_DOCUMENTS=registered, nothing else runs.
+    Documents {
+        #[command(subcommand)]
+        action: DocumentsAction,
+    },
     /// Print the GraphQL schema (SDL).
     Schema {
         /// The schema a token for reports across authorities (`la_set`) is answered from.
         #[arg(long)]
         aggregate: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DocumentsAction {
+    /// Register a manifest's documents for a client (Apollo's persisted-query manifest, or a
+    /// JSON object of `sha256:…` id to text). Every document is checked first (its id is its
+    /// text's SHA-256; it parses, keeps the limits and validates against the schema); a manifest
+    /// with any document refused registers nothing. Registering again is harmless.
+    Add {
+        /// The client the documents are for: the `azp` (or `client_id`) of its tokens.
+        #[arg(long)]
+        client: String,
+        manifest: PathBuf,
+        #[command(flatten)]
+        limits: stable_futures_api::config::LimitsConfig,
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
+    /// How many documents each client has registered.
+    List {
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
+    /// Remove every document of a client (to retire it, or to register a new manifest whole).
+    /// Replicas keep a document they have already used until they restart.
+    Remove {
+        #[arg(long)]
+        client: String,
+        #[command(flatten)]
+        database: OwnerDatabase,
     },
 }
 
@@ -252,6 +291,7 @@ async fn main() -> anyhow::Result<()> {
             };
             worklist_settings(&la, change, &database).await
         }
+        Command::Documents { action } => documents(action).await,
         Command::Schema { aggregate } => {
             print_line(&if aggregate {
                 stable_futures_api::graphql::aggregate::aggregate_sdl()
@@ -310,6 +350,69 @@ async fn worklist_settings(
         s.reconsideration_waiting_days,
     ));
     Ok(())
+}
+
+/// `stable-futures documents …`.
+async fn documents(action: DocumentsAction) -> anyhow::Result<()> {
+    match action {
+        DocumentsAction::Add {
+            client,
+            manifest,
+            limits,
+            database,
+        } => {
+            let client = client.trim();
+            if client.is_empty() || client.len() > 200 {
+                bail!("--client must name the client (1 to 200 characters)");
+            }
+            let text = std::fs::read_to_string(&manifest)
+                .with_context(|| format!("cannot read {}", manifest.display()))?;
+            let documents = read_manifest(&text)?;
+            let refused = stable_futures_api::trusted::check_manifest(&documents, &limits).await;
+            if !refused.is_empty() {
+                let lines: Vec<String> = refused
+                    .iter()
+                    .map(|refused| {
+                        format!(
+                            "operation {} ({}): {}",
+                            refused.index,
+                            documents[refused.index].id,
+                            refused.reasons.join("; ")
+                        )
+                    })
+                    .collect();
+                bail!(
+                    "nothing registered; {} of {} document(s) refused:\n{}",
+                    refused.len(),
+                    documents.len(),
+                    lines.join("\n")
+                );
+            }
+            let (url, _embedded) = database.url().await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let added = add_trusted_documents(&mut conn, client, &documents).await?;
+            print_line(&format!(
+                "{added} new of {} document(s) registered for {client}",
+                documents.len()
+            ));
+            Ok(())
+        }
+        DocumentsAction::List { database } => {
+            let (url, _embedded) = database.url().await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            for (client, count) in count_trusted_documents(&mut conn).await? {
+                print_line(&format!("{client}\t{count}"));
+            }
+            Ok(())
+        }
+        DocumentsAction::Remove { client, database } => {
+            let (url, _embedded) = database.url().await?;
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let removed = remove_trusted_documents(&mut conn, &client).await?;
+            print_line(&format!("{removed} document(s) of {client} removed"));
+            Ok(())
+        }
+    }
 }
 
 #[allow(clippy::print_stdout)]

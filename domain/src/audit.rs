@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use crate::documents::DocumentId;
 use crate::ids::ChildId;
 
 string_enum! {
@@ -70,6 +71,8 @@ pub struct AuditContext {
     operation: String,
     pub trace_id: Option<TraceId>,
     pub purpose: Option<Purpose>,
+    /// The trusted document the request sent (by id or by a registered text).
+    pub document_id: Option<DocumentId>,
 }
 
 impl AuditContext {
@@ -84,7 +87,14 @@ impl AuditContext {
             },
             trace_id,
             purpose,
+            document_id: None,
         }
+    }
+
+    /// The same context, naming the trusted document the request sent.
+    pub fn with_document(mut self, document_id: Option<DocumentId>) -> Self {
+        self.document_id = document_id;
+        self
     }
 
     pub fn operation(&self) -> &str {
@@ -188,6 +198,8 @@ pub struct AuditEvent {
     pub fields_classes: BTreeSet<FieldsClass>,
     pub trace_id: Option<String>,
     pub purpose: Option<String>,
+    /// The trusted document (`sha256:…`) the request sent, when it sent one.
+    pub document_id: Option<String>,
     /// Set for `ERASE` rows only.
     pub erasure_reason: Option<ErasureReason>,
 }

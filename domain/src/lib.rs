@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod change;
 pub mod child;
 pub mod disclosure;
+pub mod documents;
 pub mod error;
 pub mod fields;
 pub mod guardian;

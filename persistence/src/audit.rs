@@ -32,6 +32,7 @@ struct AuditRow {
     trace_id: Option<String>,
     purpose: Option<String>,
     erasure_reason: Option<String>,
+    document_id: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
@@ -58,6 +59,7 @@ impl TryFrom<AuditRow> for AuditEvent {
                 .collect::<Result<_>>()?,
             trace_id: row.trace_id,
             purpose: row.purpose,
+            document_id: row.document_id,
             erasure_reason: row
                 .erasure_reason
                 .map(|reason| {
@@ -98,8 +100,8 @@ pub(crate) async fn insert_audit(
         .collect();
     crate::prepared::prepared_sql(
         "INSERT INTO audit_events (local_authority, subject, client, child_id, action, operation, \
-           fields_class, trace_id, purpose) \
-         SELECT $1, $2, $3, e.child_id, $4, $5, string_to_array(e.classes, ','), $6, $7 \
+           fields_class, trace_id, purpose, document_id) \
+         SELECT $1, $2, $3, e.child_id, $4, $5, string_to_array(e.classes, ','), $6, $7, $10 \
          FROM unnest($8::uuid[], $9::text[]) WITH ORDINALITY AS e(child_id, classes, n) ORDER BY e.n",
     )
     .bind::<Text, _>(principal.local_authority.as_str())
@@ -111,6 +113,7 @@ pub(crate) async fn insert_audit(
     .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
     .bind::<Array<Nullable<SqlUuid>>, _>(children)
     .bind::<Array<Text>, _>(classes)
+    .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
     .execute(conn)
     .await?;
     Ok(())

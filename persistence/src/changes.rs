@@ -68,8 +68,8 @@ async fn record(
     crate::prepared::prepared_sql(
         "WITH audit AS ( \
            INSERT INTO audit_events (local_authority, subject, client, child_id, action, \
-             operation, fields_class, trace_id, purpose, erasure_reason) \
-           VALUES ($1, $2, $3, $4, $5, $6, string_to_array($7, ','), $8, $9, $13)) \
+             operation, fields_class, trace_id, purpose, erasure_reason, document_id) \
+           VALUES ($1, $2, $3, $4, $5, $6, string_to_array($7, ','), $8, $9, $13, $14)) \
          INSERT INTO changes (local_authority, kind, entity_type, entity_id, child_id) \
          VALUES ($1, $10, $11, $12, $4)",
     )
@@ -86,6 +86,7 @@ async fn record(
     .bind::<Text, _>(change.entity.entity_type().as_str())
     .bind::<SqlUuid, _>(change.entity.uuid())
     .bind::<Nullable<Text>, _>(erasure_reason.map(ErasureReason::as_str))
+    .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
     .execute(conn)
     .await?;
     Ok(())

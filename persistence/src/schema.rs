@@ -14,6 +14,7 @@ diesel::table! {
         trace_id -> Nullable<Text>,
         purpose -> Nullable<Text>,
         erasure_reason -> Nullable<Text>,
+        document_id -> Nullable<Text>,
     }
 }
 
@@ -177,6 +178,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    trusted_documents (client, document_id) {
+        client -> Text,
+        document_id -> Text,
+        body -> Text,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     worklist_settings (local_authority) {
         local_authority -> Text,
         guardian_request_days -> Int4,
@@ -213,5 +223,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcome_frameworks,
     outcome_measurements,
     referral_events,
+    trusted_documents,
     worklist_settings,
 );

@@ -21,5 +21,6 @@ mod black_box {
     mod scopes_and_audit;
     mod statements;
     mod tenancy;
+    mod trusted_documents;
     mod worklists;
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
 use stable_futures_domain::audit::{AuditContext, InvalidPurpose, Purpose, TraceId};
+use stable_futures_domain::documents::DocumentId;
 use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::{Database, TenantDb};
@@ -35,6 +36,8 @@ pub struct RequestContext {
     pub trace_id: TraceId,
     /// The purpose the caller declared (`X-Purpose`); a malformed one refuses the operation.
     pub purpose: Result<Option<Purpose>, InvalidPurpose>,
+    /// The trusted document the request sent, named on its audit rows.
+    pub document_id: Option<DocumentId>,
 }
 
 impl RequestContext {
@@ -45,6 +48,7 @@ impl RequestContext {
             now: Utc::now(),
             trace_id: new_trace_id(),
             purpose: Ok(None),
+            document_id: None,
         }
     }
 
@@ -58,6 +62,12 @@ impl RequestContext {
         self
     }
 
+    /// Names the trusted document the request sent.
+    pub fn with_document(mut self, document_id: Option<DocumentId>) -> Self {
+        self.document_id = document_id;
+        self
+    }
+
     /// What this request's audit rows share, for `operation`.
     pub fn audit_context(&self, operation: &str) -> AuditContext {
         AuditContext::new(
@@ -65,6 +75,7 @@ impl RequestContext {
             Some(self.trace_id.clone()),
             self.purpose.clone().ok().flatten(),
         )
+        .with_document(self.document_id.clone())
     }
 
     pub fn principal(&self) -> &Principal {

@@ -7,10 +7,11 @@ use async_graphql::parser::types::{
 use async_graphql::Positioned;
 use stable_futures_domain::principal::Scope;
 
+use super::documents::Registered;
 use super::state::Inner;
 use crate::config::Mode;
 use crate::graphql::errors::ApiError;
-use crate::graphql::limits::{self, LimitExceeded};
+use crate::graphql::limits::{self, DocumentFacts, DocumentLimits, LimitExceeded};
 
 /// Introspection (`__schema`, `__type`) is for development mode, or for a token with the
 /// `schema:introspect` scope.
@@ -45,21 +46,42 @@ fn syntax_error(error: async_graphql::parser::Error) -> async_graphql::ServerErr
     server_error
 }
 
+/// A document's text parsed and checked against the document limits.
+pub(super) fn prepare_document(
+    limits: &DocumentLimits,
+    text: &str,
+) -> Result<(ExecutableDocument, DocumentFacts), async_graphql::ServerError> {
+    let document = async_graphql::parser::parse_query(text).map_err(syntax_error)?;
+    let facts = limits::check(&document, limits)
+        .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
+    Ok((document, facts))
+}
+
 /// Size, syntax, document limits and introspection, before anything runs. The document is parsed
-/// once: the engine reuses it.
+/// once: the engine reuses it. A registered document was parsed and checked when it was first
+/// looked up, and is not again.
 pub(super) fn admit(
     state: &Inner,
     may_introspect: bool,
     mut request: async_graphql::Request,
+    registered: Option<&Registered>,
 ) -> Result<(async_graphql::Request, Operation), async_graphql::ServerError> {
-    // Checked before parsing; the variables are bounded by the body limit.
-    if request.query.len() > state.max_document_bytes {
-        let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
-        return Err(refused(&ApiError::BadUserInput(exceeded.message())));
-    }
-    let document = async_graphql::parser::parse_query(&request.query).map_err(syntax_error)?;
-    let facts = limits::check(&document, &state.document_limits)
-        .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
+    let (document, facts) = match registered {
+        Some(registered) => {
+            if request.query.is_empty() {
+                request.query.clone_from(&registered.body);
+            }
+            (registered.document.clone(), registered.facts)
+        }
+        None => {
+            // Checked before parsing; the variables are bounded by the body limit.
+            if request.query.len() > state.max_document_bytes {
+                let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
+                return Err(refused(&ApiError::BadUserInput(exceeded.message())));
+            }
+            prepare_document(&state.document_limits, &request.query)?
+        }
+    };
     let selected = selected(&document, request.operation_name.as_deref());
     let operation = Operation::of(selected);
     if let Some((_, definition)) = selected {

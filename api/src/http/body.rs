@@ -1,6 +1,9 @@
 //! The body of `POST /graphql`: one JSON operation, or a batch when batching is configured.
 
 use axum::http::{header, HeaderMap};
+use stable_futures_domain::documents::DocumentId;
+
+use super::documents::{document_id_member, persisted_query_id, Incoming};
 
 /// Whether the body is declared as JSON (the only form accepted: a form post or plain text is a
 /// browser's cross-site request, not a case system's).
@@ -13,34 +16,83 @@ pub(super) fn is_json(headers: &HeaderMap) -> bool {
 }
 
 pub(super) enum Requests {
-    One(Box<async_graphql::Request>),
-    Batch(Vec<async_graphql::Request>),
+    One(Box<Incoming>),
+    Batch(Vec<Incoming>),
 }
 
-/// Whether a request the engine read with an empty `query` had none at all: the engine reads a
-/// missing `query` as an empty document and would answer a syntax error instead of saying what
-/// is wrong. Only the rare empty query pays for the second look at the body.
-fn lacks_query(request: &async_graphql::Request, body: &[u8]) -> bool {
-    request.query.is_empty()
-        && serde_json::from_slice::<serde_json::Value>(body)
-            .map_or(true, |body| body.get("query").is_none())
-}
+const DOCUMENT_ID_MEMBER: &[u8] = b"\"documentId\"";
 
-/// One element of a batch, already parsed: a request object with a string `query`.
-fn batch_request(item: serde_json::Value) -> Result<async_graphql::Request, ()> {
-    if !item.get("query").is_some_and(serde_json::Value::is_string) {
-        return Err(());
+const ONE: &str =
+    "the body must be one JSON GraphQL request object, with a string `query` or a `documentId`";
+
+/// The document a request object names (`documentId`, or Apollo's `persistedQuery` extension),
+/// if any. `object` is the request's JSON, read only when the engine found no `query` in it.
+fn named_document(
+    request: &async_graphql::Request,
+    object: Option<&serde_json::Value>,
+) -> Result<Option<DocumentId>, String> {
+    if let Some(id) = persisted_query_id(request)? {
+        return Ok(Some(id));
     }
-    serde_json::from_value(item).map_err(|_| ())
+    match object {
+        Some(object) => document_id_member(object),
+        None => Ok(None),
+    }
 }
+
+/// One request object: the engine's reading of it, and the document it names. A request with a
+/// `query` and no `"documentId"` anywhere in it is read once; any other (by id, with both, or
+/// malformed) is looked at a second time, for its `documentId` or to say what is missing (the
+/// engine reads a missing `query` as an empty document and would answer a syntax error).
+fn incoming(body: &[u8]) -> Result<Incoming, String> {
+    let request: async_graphql::Request =
+        serde_json::from_slice(body).map_err(|_| ONE.to_owned())?;
+    let may_name_a_document = body
+        .windows(DOCUMENT_ID_MEMBER.len())
+        .any(|window| window == DOCUMENT_ID_MEMBER);
+    if !request.query.is_empty() && !may_name_a_document {
+        let document_id = named_document(&request, None)?;
+        return Ok(Incoming {
+            request,
+            document_id,
+        });
+    }
+    let object: serde_json::Value = serde_json::from_slice(body).map_err(|_| ONE.to_owned())?;
+    let document_id = named_document(&request, Some(&object))?;
+    if document_id.is_none() && object.get("query").is_none() {
+        return Err(ONE.to_owned());
+    }
+    Ok(Incoming {
+        request,
+        document_id,
+    })
+}
+
+/// One element of a batch, already parsed: a request object with a string `query` or a
+/// `documentId`.
+fn batch_request(item: serde_json::Value) -> Result<Incoming, String> {
+    const EACH: &str = "each operation of a batch must be a JSON GraphQL request object, with a string `query` or a `documentId`";
+    let has_query = item.get("query").is_some_and(serde_json::Value::is_string);
+    let member = document_id_member(&item)?;
+    if !has_query && member.is_none() {
+        return Err(EACH.to_owned());
+    }
+    let request: async_graphql::Request =
+        serde_json::from_value(item).map_err(|_| EACH.to_owned())?;
+    let document_id = match member {
+        Some(id) => Some(id),
+        None => persisted_query_id(&request)?,
+    };
+    Ok(Incoming {
+        request,
+        document_id,
+    })
+}
+
 /// The operations in a body, or why it is refused (a 400).
 pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, String> {
-    const ONE: &str = "the body must be one JSON GraphQL request object, with a string `query`";
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => match serde_json::from_slice::<async_graphql::Request>(body) {
-            Ok(request) if !lacks_query(&request, body) => Ok(Requests::One(Box::new(request))),
-            _ => Err(ONE.to_owned()),
-        },
+        Some(b'{') => incoming(body).map(|one| Requests::One(Box::new(one))),
         Some(b'[') if max_batch > 0 => {
             let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|_| {
                 format!("the body must be one JSON GraphQL request object or an array of at most {max_batch}")
@@ -54,11 +106,8 @@ pub(super) fn requests_of(body: &[u8], max_batch: usize) -> Result<Requests, Str
             items
                 .into_iter()
                 .map(batch_request)
-                .collect::<Result<Vec<_>, ()>>()
+                .collect::<Result<Vec<_>, _>>()
                 .map(Requests::Batch)
-                .map_err(|()| {
-                    "each operation of a batch must be a JSON GraphQL request object, with a string `query`".to_owned()
-                })
         }
         _ => Err(ONE.to_owned()),
     }

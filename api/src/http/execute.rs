@@ -17,6 +17,7 @@ use tracing::Instrument as _;
 
 use super::admission::{admit, introspection_allowed, refused, Operation};
 use super::body::{is_json, requests_of, Requests};
+use super::documents::{Incoming, Registered};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::media::{negotiate, ResponseMedia};
 use super::responses::{answer, overloaded, unauthenticated};
@@ -68,16 +69,16 @@ pub(super) async fn graphql(
     };
     let mut statements = 0;
     let mut http = match requests {
-        Requests::One(request) => {
-            let (response, count) = execute_for(state, &correlation, &caller, *request).await;
+        Requests::One(incoming) => {
+            let (response, count) = execute_for(state, &correlation, &caller, *incoming).await;
             statements += count;
             graphql_answer(media, response)
         }
         Requests::Batch(batch) => {
             // One after the other, each with its own request context and loaders.
             let mut responses = Vec::with_capacity(batch.len());
-            for request in batch {
-                let (response, count) = execute_for(state, &correlation, &caller, request).await;
+            for incoming in batch {
+                let (response, count) = execute_for(state, &correlation, &caller, incoming).await;
                 statements += count;
                 responses.push(response);
             }
@@ -138,11 +139,44 @@ fn in_media(mut response: Response, media: ResponseMedia) -> Response {
 }
 
 /// Runs one operation for `caller` in the schema of its kind.
-pub(super) async fn execute_for(
+async fn execute_for(
+    state: &Inner,
+    correlation: &Correlation,
+    caller: &AnyCaller,
+    incoming: Incoming,
+) -> (async_graphql::Response, usize) {
+    let registered = match state
+        .documents
+        .resolve(
+            &state.database,
+            &state.document_limits,
+            caller.client(),
+            &incoming,
+        )
+        .await
+    {
+        Ok(registered) => registered,
+        Err(refusal) => return refusal_response(refusal),
+    };
+    run_for(
+        state,
+        correlation,
+        caller,
+        incoming.request,
+        registered.as_deref(),
+    )
+    .await
+}
+
+/// Runs one operation for `caller` in the schema of its kind, its document given (`registered`)
+/// or its text to parse. The service's own documents (a report export's) come here directly:
+/// they are no client's to register.
+pub(super) async fn run_for(
     state: &Inner,
     correlation: &Correlation,
     caller: &AnyCaller,
     request: async_graphql::Request,
+    registered: Option<&Registered>,
 ) -> (async_graphql::Response, usize) {
     match caller {
         AnyCaller::Tenant(caller) => {
@@ -152,20 +186,26 @@ pub(super) async fn execute_for(
                 caller.principal.clone(),
                 caller.local_authority.clone(),
                 request,
+                registered,
             )
             .await
         }
         AnyCaller::Aggregate(principal) => {
-            execute_aggregate(state, correlation, principal.clone(), request).await
+            execute_aggregate(state, correlation, principal.clone(), request, registered).await
         }
     }
 }
 
-/// The span of one operation: its type and name, and its document without literals when spans
-/// leave the process (never its variables).
-fn operation_span(operation: &Operation, request: &async_graphql::Request) -> tracing::Span {
+/// The span of one operation: its type and name, its trusted document's id, and its document
+/// without literals when spans leave the process (never its variables). A registered document
+/// is named by its id instead.
+fn operation_span(
+    operation: &Operation,
+    request: &async_graphql::Request,
+    registered: Option<&Registered>,
+) -> tracing::Span {
     // Only worth building when spans leave the process.
-    let document = crate::telemetry::exporting()
+    let document = (registered.is_none() && crate::telemetry::exporting())
         .then(|| crate::graphql::document::without_literals(&request.query))
         .flatten();
     tracing::info_span!(
@@ -177,6 +217,7 @@ fn operation_span(operation: &Operation, request: &async_graphql::Request) -> tr
         graphql.operation.type = operation.kind,
         graphql.operation.name = operation.name.as_deref(),
         graphql.document = document.as_deref(),
+        graphql.document.id = registered.map(|registered| registered.id.as_str()),
         otel.status_code = tracing::field::Empty,
     )
 }
@@ -188,15 +229,12 @@ async fn execute_aggregate(
     correlation: &Correlation,
     principal: AggregatePrincipal,
     request: async_graphql::Request,
+    registered: Option<&Registered>,
 ) -> (async_graphql::Response, usize) {
     let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
-    let (request, operation) = match admit(state, may_introspect, request) {
+    let (request, operation) = match admit(state, may_introspect, request, registered) {
         Ok(admitted) => admitted,
-        Err(refusal) => {
-            let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
-            count_errors(&refusal);
-            return (refusal, 0);
-        }
+        Err(refusal) => return refusal_response(refusal),
     };
     let purpose = match &correlation.purpose {
         Ok(purpose) => purpose.clone(),
@@ -208,7 +246,7 @@ async fn execute_aggregate(
             );
         }
     };
-    let span = operation_span(&operation, &request);
+    let span = operation_span(&operation, &request, registered);
     let context = Arc::new(AggregateRequest {
         principal: Arc::new(principal),
         now: chrono::Utc::now(),
@@ -216,7 +254,8 @@ async fn execute_aggregate(
             operation.name.as_deref().unwrap_or("anonymous"),
             correlation.trace_id.clone(),
             purpose,
-        ),
+        )
+        .with_document(registered.map(|registered| registered.id.clone())),
         database: state.database.clone(),
         statements: Arc::new(StatementCounter::default()),
     });
@@ -242,20 +281,19 @@ async fn execute_one(
     principal: Principal,
     local_authority: LocalAuthority,
     request: async_graphql::Request,
+    registered: Option<&Registered>,
 ) -> (async_graphql::Response, usize) {
     let started = Instant::now();
     let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
-    let (request, operation) = match admit(state, may_introspect, request) {
+    let (request, operation) = match admit(state, may_introspect, request, registered) {
         Ok(admitted) => admitted,
-        Err(refusal) => {
-            let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
-            count_errors(&refusal);
-            return (refusal, 0);
-        }
+        Err(refusal) => return refusal_response(refusal),
     };
-    let span = operation_span(&operation, &request);
+    let span = operation_span(&operation, &request, registered);
     let context = Arc::new(
-        RequestContext::new(principal, local_authority).with_correlation(correlation.clone()),
+        RequestContext::new(principal, local_authority)
+            .with_correlation(correlation.clone())
+            .with_document(registered.map(|registered| registered.id.clone())),
     );
     let (response, statements) = crate::graphql::execution::execute(
         &state.schema,
@@ -287,6 +325,13 @@ async fn execute_one(
         .statements
         .record(u64::try_from(statements).unwrap_or(u64::MAX), &[]);
     (response, statements)
+}
+
+/// The answer to an operation refused before it ran, counted.
+fn refusal_response(refusal: async_graphql::ServerError) -> (async_graphql::Response, usize) {
+    let refusal = with_codes(async_graphql::Response::from_errors(vec![refusal]));
+    count_errors(&refusal);
+    (refusal, 0)
 }
 
 /// Counts a response's errors by their `extensions.code` (every error has one: `with_codes`).

@@ -57,6 +57,17 @@ pub(super) enum AnyCaller {
 }
 
 impl AnyCaller {
+    /// The case-system client calling (its client id, else its token's subject): whose trusted
+    /// documents and rate limit apply.
+    pub(super) fn client(&self) -> &str {
+        match self {
+            AnyCaller::Tenant(caller) => caller.principal.client_or_subject(),
+            AnyCaller::Aggregate(principal) => {
+                principal.client.as_deref().unwrap_or(&principal.subject)
+            }
+        }
+    }
+
     /// Whose share of the replica's turns a request takes: a client (its client id, else its
     /// subject) per local authority, or per set of authorities for a reader across them.
     pub(super) fn load_key(&self) -> String {

@@ -7,6 +7,7 @@
 
 mod admission;
 mod body;
+mod documents;
 mod execute;
 mod graphiql;
 mod headers;
@@ -76,6 +77,7 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         document_limits: DocumentLimits::from(&settings.limits),
         max_document_bytes: settings.limits.max_document_bytes,
         max_batch: settings.limits.max_batch,
+        documents: documents::TrustedDocuments::new(settings.limits.trusted_documents),
         shutdown: settings.shutdown,
     }));
     let mut router = Router::new()

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
 
-use super::execute::execute_for;
+use super::execute::run_for;
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::responses::{answer, error_body, overloaded, unauthenticated};
 use super::state::AppState;
@@ -320,7 +320,7 @@ pub(super) async fn export(
     let request = async_graphql::Request::new(query_of(export))
         .operation_name("Export")
         .variables(async_graphql::Variables::from_json(variables));
-    let (response, _) = execute_for(state, &correlation, &caller, request).await;
+    let (response, _) = run_for(state, &correlation, &caller, request, None).await;
     if let Some(error) = response.errors.first() {
         let code = error
             .extensions

@@ -33,6 +33,7 @@ pub(super) struct Inner {
     pub(super) document_limits: DocumentLimits,
     pub(super) max_document_bytes: usize,
     pub(super) max_batch: usize,
+    pub(super) documents: super::documents::TrustedDocuments,
     pub(super) shutdown: CancellationToken,
 }
 

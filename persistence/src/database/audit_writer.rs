@@ -50,6 +50,7 @@ struct Reads {
     operation: String,
     trace_id: Option<String>,
     purpose: Option<String>,
+    document_id: Option<String>,
     entries: Vec<AuditEntry>,
 }
 
@@ -95,6 +96,7 @@ impl AuditWriter {
             operation: audit.operation().to_owned(),
             trace_id: audit.trace_id.as_ref().map(|t| t.as_str().to_owned()),
             purpose: audit.purpose.as_ref().map(|p| p.as_str().to_owned()),
+            document_id: audit.document_id.as_ref().map(|d| d.as_str().to_owned()),
             entries,
         };
         let unwritten = |reason: &str| PersistenceError::AuditUnwritten(reason.to_owned());
@@ -250,6 +252,7 @@ async fn insert_reads(
     let mut operations = Vec::with_capacity(rows);
     let mut trace_ids = Vec::with_capacity(rows);
     let mut purposes = Vec::with_capacity(rows);
+    let mut documents = Vec::with_capacity(rows);
     let mut children: Vec<Option<Uuid>> = Vec::with_capacity(rows);
     let mut classes = Vec::with_capacity(rows);
     for read in reads {
@@ -259,6 +262,7 @@ async fn insert_reads(
             operations.push(read.operation.as_str());
             trace_ids.push(read.trace_id.as_deref());
             purposes.push(read.purpose.as_deref());
+            documents.push(read.document_id.as_deref());
             children.push(child.map(|c| c.0));
             classes.push(
                 fields
@@ -275,12 +279,12 @@ async fn insert_reads(
         .await?;
     crate::prepared::prepared_sql(
         "INSERT INTO audit_events (local_authority, subject, client, child_id, action, operation, \
-           fields_class, trace_id, purpose) \
+           fields_class, trace_id, purpose, document_id) \
          SELECT $1, e.subject, e.client, e.child_id, $2, e.operation, \
-           string_to_array(e.classes, ','), e.trace_id, e.purpose \
+           string_to_array(e.classes, ','), e.trace_id, e.purpose, e.document_id \
          FROM unnest($3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], \
-           $9::text[]) WITH ORDINALITY AS e(subject, client, child_id, operation, classes, \
-           trace_id, purpose, n) \
+           $9::text[], $10::text[]) WITH ORDINALITY AS e(subject, client, child_id, operation, \
+           classes, trace_id, purpose, document_id, n) \
          ORDER BY e.n",
     )
     .bind::<Text, _>(authority)
@@ -292,6 +296,7 @@ async fn insert_reads(
     .bind::<Array<Text>, _>(classes)
     .bind::<Array<Nullable<Text>>, _>(trace_ids)
     .bind::<Array<Nullable<Text>>, _>(purposes)
+    .bind::<Array<Nullable<Text>>, _>(documents)
     .execute(conn)
     .await?;
     Ok(())

@@ -63,6 +63,12 @@ impl AuditEvent {
         self.0.purpose.as_deref()
     }
 
+    /// The trusted document (`sha256:…`) the request sent, by its id or as a registered text;
+    /// null for a document sent as unregistered text.
+    async fn document_id(&self) -> Option<&str> {
+        self.0.document_id.as_deref()
+    }
+
     /// Why the child was erased; set for `ERASE` entries only.
     async fn erasure_reason(&self) -> Option<ErasureReason> {
         self.0.erasure_reason.map(Into::into)
