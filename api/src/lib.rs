@@ -7,6 +7,7 @@ pub mod config;
 pub mod dev;
 pub mod graphql;
 pub mod http;
+pub mod import;
 mod keyed_quota;
 pub mod notifications;
 pub mod serve;

@@ -117,6 +117,21 @@ enum Command {
         #[command(subcommand)]
         action: DocumentsAction,
     },
+    /// Import children from an extract of the case system: the Standard Safeguarding Dataset's
+    /// ssd_person, ssd_linked_identifiers, ssd_immigration_status and ssd_assessment_factors
+    /// tables as CSV, or registerChild inputs as JSONL (docs/import.md). Only children flagged by
+    /// assessment factor 12A, 24A or 9A (or a UASC status) are imported; running it again
+    /// changes nothing. Exits with status 1 if any row was refused.
+    Import {
+        /// Local authority GSS code, e.g. E09000019.
+        #[arg(long)]
+        la: String,
+        /// The extract's files (CSV tables, known by their header; `*.jsonl`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        database: OwnerDatabase,
+    },
     /// Print the GraphQL schema (SDL).
     Schema {
         /// The schema a token for reports across authorities (`la_set`) is answered from.
@@ -292,6 +307,11 @@ async fn main() -> anyhow::Result<()> {
             worklist_settings(&la, change, &database).await
         }
         Command::Documents { action } => documents(action).await,
+        Command::Import {
+            la,
+            files,
+            database,
+        } => import(&la, &files, &database).await,
         Command::Schema { aggregate } => {
             print_line(&if aggregate {
                 stable_futures_api::graphql::aggregate::aggregate_sdl()
@@ -413,6 +433,38 @@ async fn documents(action: DocumentsAction) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Imports an extract (see `stable_futures_api::import`), then prints the counts and how long
+/// the writing took.
+async fn import(la: &str, files: &[PathBuf], database: &OwnerDatabase) -> anyhow::Result<()> {
+    let local_authority = LocalAuthorityCode::parse(la).map_err(|e| anyhow::anyhow!(e.message))?;
+    let (url, _embedded) = database.url().await?;
+    let pool = Database::connect(&url, &PoolSettings::default()).await?;
+    let mut reporter = stable_futures_api::import::Reporter::to_stderr();
+    let started = std::time::Instant::now();
+    let summary = stable_futures_api::import::run(
+        &pool,
+        local_authority,
+        files,
+        chrono::Utc::now(),
+        &mut reporter,
+    )
+    .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    print_line(&summary.to_string());
+    print_line(&format!(
+        "took {seconds:.2} s ({:.0} children read per second)",
+        summary.read as f64 / seconds.max(f64::EPSILON)
+    ));
+    if summary.refused_anything() {
+        bail!(
+            "{} child(ren) and {} other row(s) refused (each reported above)",
+            summary.refused,
+            summary.other_rows_refused
+        );
+    }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

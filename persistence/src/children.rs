@@ -336,6 +336,34 @@ impl TenantDb {
             .collect()
     }
 
+    /// The authority's children with these local ids, by local id, in one statement (an import
+    /// compares a batch of its rows with what is stored before it writes).
+    pub async fn children_by_local_ids(
+        &self,
+        local_child_ids: &[LocalChildId],
+    ) -> Result<HashMap<LocalChildId, Child>> {
+        let local_authority = self.principal.local_authority.as_str().to_owned();
+        let wanted: Vec<String> = local_child_ids
+            .iter()
+            .map(|id| id.as_str().to_owned())
+            .collect();
+        let rows = self
+            .transaction(async move |conn| {
+                Ok(children::table
+                    .filter(children::local_authority.eq(local_authority))
+                    .filter(children::local_child_id.eq_any(wanted))
+                    .select(ChildRow::as_select())
+                    .load(conn)
+                    .await?)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Child::try_from(row).map(|child| (child.details.local_child_id.clone(), child))
+            })
+            .collect()
+    }
+
     /// Children of the principal's authority in id (creation) order, after `after`.
     pub async fn children_page(&self, first: usize, after: Option<ChildId>) -> Result<Page<Child>> {
         let local_authority = self.principal.local_authority.as_str().to_owned();
