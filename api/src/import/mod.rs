@@ -39,6 +39,8 @@ pub const OPERATION: &str = "importCli";
 
 /// Children compared with what is stored in one statement.
 const BATCH: usize = 500;
+/// Children written at once (each in its own transaction).
+const IN_FLIGHT: usize = 4;
 /// Children in a row the database may refuse before the import gives up on it.
 const MAX_FAILURES_IN_A_ROW: usize = 10;
 
@@ -146,6 +148,13 @@ fn is_jsonl(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson"))
 }
 
+fn report_in_order(reporter: &mut Reporter, mut problems: Vec<Problem>) {
+    problems.sort_by(|a, b| (&a.at.file, a.at.line).cmp(&(&b.at.file, b.at.line)));
+    for problem in &problems {
+        reporter.report(problem);
+    }
+}
+
 /// Writes checked children through the API's own persistence functions.
 struct Writer {
     db: TenantDb,
@@ -167,6 +176,7 @@ impl Writer {
         summary: &mut Summary,
         reporter: &mut Reporter,
     ) -> Result<(), ImportError> {
+        use futures::StreamExt as _;
         let mut failures_in_a_row = 0;
         let mut candidates = candidates.into_iter().peekable();
         while candidates.peek().is_some() {
@@ -176,12 +186,27 @@ impl Writer {
                 .filter_map(|c| c.details.as_ref().map(|d| d.local_child_id.clone()))
                 .collect();
             let mut stored = self.db.children_by_local_ids(&ids).await?;
-            for mut candidate in batch {
-                let Some(details) = candidate.details.take() else {
-                    continue;
-                };
-                let existing = stored.remove(&details.local_child_id);
-                match self.write(&candidate, details, existing).await {
+            let work: Vec<_> = batch
+                .into_iter()
+                .filter_map(|mut candidate| {
+                    let details = candidate.details.take()?;
+                    let existing = stored.remove(&details.local_child_id);
+                    Some((candidate, details, existing))
+                })
+                .collect();
+            // Several children in flight: each waits mostly on its commit, and commits of one
+            // authority are ordered by the change feed anyway. Each is still its own transaction.
+            let mut results = futures::stream::iter(work)
+                .map(|(candidate, details, existing)| async move {
+                    let result = self.write(&candidate, details, existing).await;
+                    (candidate, result)
+                })
+                .buffer_unordered(IN_FLIGHT);
+            // Reported in the extract's order once the batch is written, whatever order the
+            // writes finished in.
+            let mut problems = Vec::new();
+            while let Some((mut candidate, result)) = results.next().await {
+                match result {
                     Ok(written) => {
                         failures_in_a_row = 0;
                         match written {
@@ -194,13 +219,11 @@ impl Writer {
                         failures_in_a_row = 0;
                         summary.refused += 1;
                         candidate.refuse(errors);
-                        for problem in &candidate.problems {
-                            reporter.report(problem);
-                        }
+                        problems.append(&mut candidate.problems);
                     }
                     Err(error) => {
                         summary.refused += 1;
-                        reporter.report(&Problem::new(
+                        problems.push(Problem::new(
                             &candidate.at,
                             "-",
                             Code::WriteFailed,
@@ -208,12 +231,14 @@ impl Writer {
                         ));
                         failures_in_a_row += 1;
                         if failures_in_a_row >= MAX_FAILURES_IN_A_ROW {
+                            report_in_order(reporter, problems);
                             return Err(ImportError::DatabaseFailing(error));
                         }
                     }
                 }
                 reporter.advance();
             }
+            report_in_order(reporter, problems);
         }
         Ok(())
     }
