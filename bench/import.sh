@@ -89,6 +89,12 @@ run() {
   local seconds
   seconds="$(sed -n 's/^took \([0-9.]*\) s.*/\1/p' <<<"$output")"
   printf '%-10s %s\n' "$label" "$(head -n 1 <<<"$output")"
+  # The runs must do what they are named for, or the numbers mean nothing.
+  case "$label" in
+    create) grep -q '^read [0-9]*, created [1-9]' <<<"$output" ;;
+    unchanged) grep -q ', created 0, updated 0, unchanged [1-9]' <<<"$output" ;;
+    update) grep -q ', created 0, updated [1-9]' <<<"$output" ;;
+  esac || { echo "the $label run did not do what it is named for" >&2; exit 1; }
   python3 -c "import sys; r, s = int(sys.argv[1]), float(sys.argv[2]); print(f'{\"\":10} {r} rows in {s:.2f} s: {r / max(s, 1e-9):.0f} rows/s')" "$rows" "$seconds"
 }
 
