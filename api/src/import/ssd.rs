@@ -680,6 +680,212 @@ mod tests {
         assert!(!is_upn_unknown("nonsense"));
     }
 
+    /// Writes each `(name, text)` to a fresh folder and reads them as one extract.
+    fn extract(files: &[(&str, &str)]) -> (Vec<Candidate>, Vec<Problem>) {
+        let dir = std::env::temp_dir().join(format!("sf-ssd-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut problems = Vec::new();
+        let mut extract = Extract::default();
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("written");
+            extract.add(read(&path, &mut problems).expect("a table"));
+        }
+        let candidates = extract.candidates(today(), &mut problems);
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        (candidates, problems)
+    }
+
+    fn shown(problems: &[Problem]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| {
+                let file = p.at.file.rsplit('/').next().unwrap_or_default();
+                format!("{file}:{}: {}: {}", p.at.line, p.field, p.code)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_tables_are_joined_by_person_id() {
+        let (children, orphans) = extract(&[
+            (
+                "p.csv",
+                "PERS_PERSON_ID,pers_sex,pers_gender,pers_dob,pers_expected_dob,pers_common_child_id,pers_upn_unknown,pers_nationality\n\
+                 P1,M,,NULL,2010-11-01,943 476 5919,UN2,ALB; GBR\n\
+                 P2,F,02,2011-01-15,,,,\n\
+                 P3,X,,2011-01-15,,,,\n\
+                 P4,,,1 May 2010,,,,\n\
+                 P5,M,\n",
+            ),
+            (
+                "l.csv",
+                "link_table_id,link_person_id,link_identifier_type,link_identifier_value,link_valid_from_date,link_valid_to_date\n\
+                 L1,P1,UPN,A123456789012,,\n\
+                 L2,P1,NHS Number,9434765919,,\n\
+                 L3,P2,NHS Number,4010232137,,2020-01-01\n\
+                 L4,P2,Passport,X,,\n\
+                 L5,P2,NHS Number,,,\n\
+                 L6,P9,NHS Number,4010232137,,\n\
+                 L7,P2,Case Number,C1,,someday\n",
+            ),
+            (
+                "i.csv",
+                "immi_person_id,immi_immigration_status,immi_immigration_status_start_date,immi_immigration_status_end_date\n\
+                 P1,UASC,2024-01-01,\n\
+                 P2,Visitor,,\n\
+                 P3,Refugee,2024-13-01,\n",
+            ),
+            (
+                "f.csv",
+                "cina_person_id,cinf_assessment_factors_json\nP2,\"[\"\"24A\"\"]\"\nP3,\"[\"\"12A\"\"]\"\nP4,not json\n",
+            ),
+        ]);
+        assert_eq!(
+            shown(&orphans),
+            [
+                "p.csv:6: -: MALFORMED_ROW",
+                "l.csv:7: link_person_id: UNKNOWN_PERSON"
+            ]
+        );
+        let lines: Vec<u64> = children.iter().map(|c| c.at.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5]);
+
+        let p1 = &children[0];
+        assert!(p1.in_scope, "a UASC status is factor 9A");
+        assert!(
+            p1.problems.is_empty() && p1.scope_problems.is_empty(),
+            "{:?}",
+            p1.problems
+        );
+        assert_eq!(p1.patch.local_child_id, "P1");
+        assert_eq!(p1.patch.date_of_birth, Some(day("2010-11-01")));
+        assert_eq!(p1.patch.date_of_birth_estimated, Some(true));
+        assert_eq!(
+            p1.patch.gender,
+            Some(stable_futures_domain::child::Gender::Male)
+        );
+        assert_eq!(p1.patch.nhs_number.as_deref(), Some("943 476 5919"));
+        assert_eq!(
+            p1.patch.upn.as_deref(),
+            Some("A123456789012"),
+            "a UPN replaces UN2"
+        );
+        assert_eq!(p1.origins["upn"].field, "link_identifier_value");
+        assert_eq!(p1.origins["dateOfBirth"].field, "pers_expected_dob");
+        assert_eq!(
+            p1.patch.nationalities,
+            Some(vec!["ALB".to_owned(), "GBR".to_owned()])
+        );
+        assert_eq!(
+            p1.patch.immigration_status,
+            Some(ImmigrationStatus::UnaccompaniedAsylumSeekingChild)
+        );
+
+        let p2 = &children[1];
+        assert!(p2.in_scope);
+        assert_eq!(
+            p2.patch.date_of_birth_estimated, None,
+            "pers_dob says nothing of estimates"
+        );
+        assert_eq!(
+            p2.patch.nhs_number, None,
+            "an expired identifier is left out"
+        );
+        assert_eq!(
+            shown(&p2.problems),
+            [
+                "l.csv:5: link_identifier_type: INVALID_FORMAT",
+                "l.csv:6: link_identifier_value: REQUIRED",
+                "l.csv:8: link_valid_to_date: INVALID_FORMAT",
+            ]
+        );
+        assert_eq!(
+            shown(&p2.scope_problems),
+            ["i.csv:3: immi_immigration_status: INVALID_FORMAT"]
+        );
+
+        let p3 = &children[2];
+        assert!(p3.in_scope);
+        assert_eq!(shown(&p3.problems), ["p.csv:4: pers_sex: INVALID_FORMAT"]);
+        assert_eq!(
+            shown(&p3.scope_problems),
+            ["i.csv:4: immi_immigration_status_start_date: INVALID_FORMAT"]
+        );
+
+        let p4 = &children[3];
+        assert!(!p4.in_scope);
+        assert_eq!(shown(&p4.problems), ["p.csv:5: pers_dob: INVALID_FORMAT"]);
+        assert_eq!(
+            shown(&p4.scope_problems),
+            ["f.csv:4: cinf_assessment_factors_json: INVALID_FORMAT"]
+        );
+    }
+
+    #[test]
+    fn conflicting_identifiers_are_refused_where_the_second_one_is() {
+        let (children, _) = extract(&[
+            (
+                "p.csv",
+                "pers_person_id,pers_dob,pers_common_child_id,pers_upn\nP1,2011-01-15,9434765919,A123456789012\n",
+            ),
+            (
+                "l.csv",
+                "link_person_id,link_identifier_type,link_identifier_value\nP1,NHS Number,4010232137\nP1,Unique Pupil Number,UN1\nP1,NHS Number,943-476-5919\n",
+            ),
+        ]);
+        assert_eq!(
+            shown(&children[0].problems),
+            [
+                "l.csv:2: link_identifier_value: CONFLICTING_VALUES",
+                "l.csv:3: link_identifier_value: CONFLICTING_VALUES",
+            ]
+        );
+        assert_eq!(children[0].origins["upn"].field, "pers_upn");
+    }
+
+    #[test]
+    fn a_file_that_is_no_known_table_or_lacks_a_column_is_refused_whole() {
+        let dir = std::env::temp_dir().join(format!("sf-ssd-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("written");
+            path
+        };
+        let mut problems = Vec::new();
+        let unknown = write("u.csv", "first_name\nA\n");
+        assert!(matches!(
+            read(&unknown, &mut problems),
+            Err(ImportError::UnknownTable { .. })
+        ));
+        let lacking = write("l.csv", "link_person_id,link_identifier_type\nP1,UPN\n");
+        assert!(matches!(
+            read(&lacking, &mut problems),
+            Err(ImportError::MissingColumn { column, .. }) if column == "link_identifier_value"
+        ));
+        let factors = write(
+            "f.csv",
+            "cinf_assessment_id,cinf_assessment_factors_json\nA1,[]\n",
+        );
+        assert!(matches!(
+            read(&factors, &mut problems),
+            Err(ImportError::MissingColumn { column, .. }) if column == "cinf_person_id"
+        ));
+        assert!(matches!(
+            read(&dir.join("missing.csv"), &mut problems),
+            Err(ImportError::Unreadable { .. })
+        ));
+        let bom = write("b.csv", "\u{feff}Pers_Person_Id ,pers_dob\nP1, NULL \n");
+        let table = read(&bom, &mut problems).expect("a person table");
+        assert_eq!(table.table, Table::Person);
+        assert_eq!(table.cell(&table.rows[0], "pers_person_id"), Some("P1"));
+        assert_eq!(table.cell(&table.rows[0], "pers_dob"), None);
+        assert_eq!(table.cell(&table.rows[0], "pers_gender"), None);
+        assert!(problems.is_empty());
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
     #[test]
     fn a_table_is_known_by_its_header() {
         let header = |names: &[&str]| -> HashMap<String, usize> {
