@@ -219,6 +219,19 @@ pub struct LimitsConfig {
     #[arg(long, env = "SF_MAX_SUBSCRIPTION_CONNECTIONS", default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_subscription_connections: usize,
 
+    /// The most cost points (`extensions.cost`: each field 1, a page `first` times what it
+    /// selects) a client's bucket holds per local authority, on each replica. 0: no rate limit.
+    #[arg(long, env = "SF_RATE_LIMIT_POINTS", default_value_t = 100_000)]
+    pub rate_limit_points: u32,
+
+    /// Points restored to each bucket per second.
+    #[arg(
+        long,
+        env = "SF_RATE_LIMIT_RESTORE_PER_SECOND",
+        default_value_t = 10_000
+    )]
+    pub rate_limit_restore_per_second: u32,
+
     /// `any` (default) or `registered`: only the documents each client registered run (trusted
     /// documents; see docs/integration-guide.md). Production deployments should say `registered`
     /// once their clients have registered their manifests.
@@ -293,6 +306,8 @@ impl Default for LimitsConfig {
             client_share_percent: 75,
             max_subscription_connections: 10,
             trusted_documents: DocumentPolicy::Any,
+            rate_limit_points: 100_000,
+            rate_limit_restore_per_second: 10_000,
             cors_allowed_origins: Vec::new(),
         }
     }

@@ -35,6 +35,7 @@ const REFERENCE_TABLES: &[&str] = &[
     "bank_holidays",
     "local_authorities",
     "outcome_frameworks",
+    "trusted_documents",
 ];
 
 #[derive(QueryableByName)]

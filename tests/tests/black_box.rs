@@ -6,6 +6,7 @@ mod black_box {
     mod auth;
     mod bad_input;
     mod child_list;
+    mod cost_and_rate_limits;
     mod faults;
     mod guardian_and_outcome_reports;
     mod happy_path;

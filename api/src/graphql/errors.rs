@@ -23,6 +23,9 @@ pub enum ApiError {
     /// The caller's client holds its share of the replica already: retry after the seconds in
     /// `Retry-After`.
     RateLimited,
+    /// The client's bucket of cost points holds less than the operation's cost: retry after the
+    /// seconds in `Retry-After`.
+    OverBudget,
     /// The request names a document its client has not registered, or (when only registered
     /// documents may run) sends a text that is not one.
     PersistedQueryNotFound,
@@ -49,6 +52,11 @@ impl ApiError {
                  seconds in Retry-After"
                     .to_owned()
             }
+            ApiError::OverBudget => {
+                "this client has spent its cost points for now (extensions.cost says how many it \
+                 holds); retry after the seconds in Retry-After"
+                    .to_owned()
+            }
             ApiError::PersistedQueryNotFound => {
                 "this client has not registered this document: register it (`stable-futures \
                  documents add`) and send it by its id or its exact text"
@@ -66,6 +74,7 @@ impl ApiError {
             ApiError::Internal { .. } => "INTERNAL",
             ApiError::Busy => "SERVICE_UNAVAILABLE",
             ApiError::RateLimited => "RATE_LIMITED",
+            ApiError::OverBudget => "RATE_LIMITED",
             ApiError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
@@ -147,6 +156,7 @@ mod tests {
         assert_eq!(code_of(ApiError::internal(&"boom")), "INTERNAL");
         assert_eq!(code_of(ApiError::Busy), "SERVICE_UNAVAILABLE");
         assert_eq!(code_of(ApiError::RateLimited), "RATE_LIMITED");
+        assert_eq!(code_of(ApiError::OverBudget), "RATE_LIMITED");
         assert_eq!(
             code_of(ApiError::PersistedQueryNotFound),
             "PERSISTED_QUERY_NOT_FOUND"

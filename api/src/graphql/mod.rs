@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod audit;
 pub mod chart;
+pub mod cost;
 pub mod document;
 pub mod enums;
 pub mod errors;

@@ -1,6 +1,8 @@
 //! What is checked before an operation runs: document size, syntax, depth, breadth and aliases,
 //! and whether the caller may introspect.
 
+use std::sync::Arc;
+
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
@@ -8,53 +10,18 @@ use async_graphql::Positioned;
 use stable_futures_domain::principal::Scope;
 
 use super::documents::Registered;
+use super::parsing::{prepare_document, refused};
 use super::state::Inner;
 use crate::config::Mode;
+use crate::graphql::cost::CostModel;
 use crate::graphql::errors::ApiError;
-use crate::graphql::limits::{self, DocumentFacts, DocumentLimits, LimitExceeded};
+use crate::graphql::limits::LimitExceeded;
 
 /// Introspection (`__schema`, `__type`) is for development mode, or for a token with the
 /// `schema:introspect` scope.
 /// Whether a caller holding `scopes` may introspect the schema.
 pub(super) fn introspection_allowed(mode: Mode, has: impl Fn(Scope) -> bool) -> bool {
     mode == Mode::Development || has(Scope::SchemaIntrospect)
-}
-
-/// The error of a refused operation (answered with no data).
-pub(super) fn refused(error: &ApiError) -> async_graphql::ServerError {
-    let mut refusal = async_graphql::ServerError::new(error.message(), None);
-    refusal.extensions = async_graphql::ErrorExtensions::extend(error).extensions;
-    refusal
-}
-
-/// A parse error without the excerpt of the document the engine would quote: the kind of error
-/// and where.
-fn syntax_error(error: async_graphql::parser::Error) -> async_graphql::ServerError {
-    let message = match &error {
-        async_graphql::parser::Error::Syntax { message, .. } => {
-            let expected = message
-                .lines()
-                .last()
-                .map(|line| line.trim().trim_start_matches('=').trim())
-                .unwrap_or_default();
-            format!("syntax error: {expected}")
-        }
-        other => other.to_string(),
-    };
-    let mut server_error = async_graphql::ServerError::new(message, None);
-    server_error.locations = error.positions().collect();
-    server_error
-}
-
-/// A document's text parsed and checked against the document limits.
-pub(super) fn prepare_document(
-    limits: &DocumentLimits,
-    text: &str,
-) -> Result<(ExecutableDocument, DocumentFacts), async_graphql::ServerError> {
-    let document = async_graphql::parser::parse_query(text).map_err(syntax_error)?;
-    let facts = limits::check(&document, limits)
-        .map_err(|exceeded| refused(&ApiError::BadUserInput(exceeded.message())))?;
-    Ok((document, facts))
 }
 
 /// Size, syntax, document limits and introspection, before anything runs. The document is parsed
@@ -65,13 +32,14 @@ pub(super) fn admit(
     may_introspect: bool,
     mut request: async_graphql::Request,
     registered: Option<&Registered>,
-) -> Result<(async_graphql::Request, Operation), async_graphql::ServerError> {
+    costs: &CostModel,
+) -> Result<Admitted, async_graphql::ServerError> {
     let (document, facts) = match registered {
         Some(registered) => {
             if request.query.is_empty() {
                 request.query.clone_from(&registered.body);
             }
-            (registered.document.clone(), registered.facts)
+            (Arc::clone(&registered.document), registered.facts)
         }
         None => {
             // Checked before parsing; the variables are bounded by the body limit.
@@ -79,7 +47,8 @@ pub(super) fn admit(
                 let exceeded = LimitExceeded::DocumentSize(state.max_document_bytes);
                 return Err(refused(&ApiError::BadUserInput(exceeded.message())));
             }
-            prepare_document(&state.document_limits, &request.query)?
+            let (document, facts) = prepare_document(&state.document_limits, &request.query)?;
+            (Arc::new(document), facts)
         }
     };
     let selected = selected(&document, request.operation_name.as_deref());
@@ -87,7 +56,9 @@ pub(super) fn admit(
     if let Some((_, definition)) = selected {
         missing_variable(definition, &request.variables)?;
     }
-    request.set_parsed_query(document);
+    let requested_cost = costs.requested(&document, &request.variables);
+    // The engine takes its own copy; this one stays to price the answer.
+    request.set_parsed_query((*document).clone());
     if !may_introspect {
         if facts.introspection {
             return Err(refused(&ApiError::Forbidden(
@@ -96,7 +67,22 @@ pub(super) fn admit(
         }
         request = request.disable_introspection();
     }
-    Ok((request, operation))
+    Ok(Admitted {
+        request,
+        operation,
+        document,
+        requested_cost,
+    })
+}
+
+/// An operation let in: the request for the engine, what traces say of it, its document and
+/// its requested cost.
+#[derive(Debug)]
+pub(super) struct Admitted {
+    pub request: async_graphql::Request,
+    pub operation: Operation,
+    pub document: Arc<ExecutableDocument>,
+    pub requested_cost: usize,
 }
 
 /// The operation `requested` (by name) of `document`, or its only one, with its name.

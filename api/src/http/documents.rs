@@ -13,7 +13,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use stable_futures_domain::documents::DocumentId;
 use stable_futures_persistence::Database;
 
-use super::admission::{prepare_document, refused};
+use super::parsing::{prepare_document, refused};
 use crate::config::DocumentPolicy;
 use crate::graphql::errors::ApiError;
 use crate::graphql::limits::{DocumentFacts, DocumentLimits};
@@ -33,7 +33,7 @@ pub(super) struct Incoming {
 pub(super) struct Registered {
     pub id: DocumentId,
     pub body: String,
-    pub document: ExecutableDocument,
+    pub document: Arc<ExecutableDocument>,
     pub facts: DocumentFacts,
 }
 
@@ -98,7 +98,7 @@ impl TrustedDocuments {
         let registered = Arc::new(Registered {
             id: key.1.clone(),
             body,
-            document,
+            document: Arc::new(document),
             facts,
         });
         self.cache.insert(key, Arc::clone(&registered));

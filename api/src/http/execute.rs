@@ -1,7 +1,9 @@
 //! `POST /graphql`: a caller identified, their operations admitted, run and measured.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::ExecutableDocument;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,15 +17,18 @@ use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 use stable_futures_persistence::StatementCounter;
 use tracing::Instrument as _;
 
-use super::admission::{admit, introspection_allowed, refused, Operation};
+use super::admission::{admit, introspection_allowed, Admitted, Operation};
 use super::body::{is_json, requests_of, Requests};
+use super::budget::Charge;
 use super::documents::{Incoming, Registered};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::media::{negotiate, ResponseMedia};
+use super::parsing::refused;
 use super::responses::{answer, overloaded, unauthenticated};
 use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
 use crate::graphql::aggregate::AggregateRequest;
+use crate::graphql::cost::{cost_extension, CostModel, RateLimitStatus, Throttle};
 use crate::graphql::errors::ApiError;
 use crate::telemetry::http::RequestTrace;
 use crate::telemetry::metrics::metrics;
@@ -68,23 +73,41 @@ pub(super) async fn graphql(
         }
     };
     let mut statements = 0;
+    let mut retry_after = None;
     let mut http = match requests {
         Requests::One(incoming) => {
-            let (response, count) = execute_for(state, &correlation, &caller, *incoming).await;
-            statements += count;
-            graphql_answer(media, response)
+            let ran = execute_for(state, &correlation, &caller, *incoming).await;
+            statements += ran.statements;
+            retry_after = ran.retry_after;
+            let answer = graphql_answer(media, ran.response);
+            match retry_after {
+                // Out of points: 429, whichever media type, as for any rate limit.
+                Some(_) => {
+                    let (mut parts, body) = answer.into_parts();
+                    parts.status = StatusCode::TOO_MANY_REQUESTS;
+                    Response::from_parts(parts, body)
+                }
+                None => answer,
+            }
         }
         Requests::Batch(batch) => {
             // One after the other, each with its own request context and loaders.
             let mut responses = Vec::with_capacity(batch.len());
             for incoming in batch {
-                let (response, count) = execute_for(state, &correlation, &caller, incoming).await;
-                statements += count;
-                responses.push(response);
+                let ran = execute_for(state, &correlation, &caller, incoming).await;
+                statements += ran.statements;
+                retry_after = retry_after.max(ran.retry_after);
+                responses.push(ran.response);
             }
             in_media(Json(responses).into_response(), media)
         }
     };
+    if let Some(wait) = retry_after {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+            http.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
     if state.expose_statement_count {
         if let Ok(value) = HeaderValue::from_str(&statements.to_string()) {
             http.headers_mut().insert("x-sql-statements", value);
@@ -144,7 +167,7 @@ async fn execute_for(
     correlation: &Correlation,
     caller: &AnyCaller,
     incoming: Incoming,
-) -> (async_graphql::Response, usize) {
+) -> Ran {
     let registered = match state
         .documents
         .resolve(
@@ -156,7 +179,7 @@ async fn execute_for(
         .await
     {
         Ok(registered) => registered,
-        Err(refusal) => return refusal_response(refusal),
+        Err(refusal) => return Ran::refused(refusal_response(refusal).0),
     };
     run_for(
         state,
@@ -177,7 +200,8 @@ pub(super) async fn run_for(
     caller: &AnyCaller,
     request: async_graphql::Request,
     registered: Option<&Registered>,
-) -> (async_graphql::Response, usize) {
+) -> Ran {
+    let budget_key = caller.load_key();
     match caller {
         AnyCaller::Tenant(caller) => {
             execute_one(
@@ -187,13 +211,106 @@ pub(super) async fn run_for(
                 caller.local_authority.clone(),
                 request,
                 registered,
+                &budget_key,
             )
             .await
         }
         AnyCaller::Aggregate(principal) => {
-            execute_aggregate(state, correlation, principal.clone(), request, registered).await
+            execute_aggregate(
+                state,
+                correlation,
+                principal.clone(),
+                request,
+                registered,
+                &budget_key,
+            )
+            .await
         }
     }
+}
+
+/// One operation run (or refused): its response, the SQL statements it ran and, when its
+/// client's bucket held too few points, when to retry.
+#[derive(Debug)]
+pub(super) struct Ran {
+    pub response: async_graphql::Response,
+    pub statements: usize,
+    pub retry_after: Option<Duration>,
+}
+
+impl Ran {
+    fn refused(response: async_graphql::Response) -> Self {
+        Self {
+            response,
+            statements: 0,
+            retry_after: None,
+        }
+    }
+}
+
+/// Charges an admitted operation's requested cost to `key`'s bucket: the status to show
+/// (`Query.rateLimit`, `extensions.cost`), or the refusal when the bucket holds too little.
+fn charge(state: &Inner, key: &str, admitted: &Admitted) -> Result<Option<Throttle>, Box<Ran>> {
+    // The engine refuses an operation over the complexity limit before any field runs: it is
+    // answered as too complex, not charged.
+    if admitted.requested_cost > state.max_complexity {
+        return Ok(None);
+    }
+    match state.budget.charge(key, admitted.requested_cost) {
+        Charge::Unlimited => Ok(None),
+        Charge::Charged(throttle) => Ok(Some(throttle)),
+        Charge::Refused {
+            throttle,
+            retry_after,
+        } => {
+            let mut refusal = refused(&ApiError::OverBudget);
+            let extensions = refusal.extensions.get_or_insert_with(Default::default);
+            extensions.set(
+                "cost",
+                cost_extension(admitted.requested_cost, None, Some(throttle)),
+            );
+            let (response, _) = refusal_response(refusal);
+            Err(Box::new(Ran {
+                response,
+                statements: 0,
+                retry_after: Some(retry_after),
+            }))
+        }
+    }
+}
+
+/// The request with its charge in its data, for `Query.rateLimit`.
+fn with_charge(
+    request: async_graphql::Request,
+    admitted_cost: usize,
+    throttle: Option<Throttle>,
+) -> async_graphql::Request {
+    match throttle {
+        Some(throttle) => request.data(RateLimitStatus {
+            cost: admitted_cost,
+            throttle,
+            at: chrono::Utc::now(),
+        }),
+        None => request,
+    }
+}
+
+/// The response with its `extensions.cost`: the requested cost, the actual (the same rules over
+/// the answer) and the bucket.
+fn priced(
+    mut response: async_graphql::Response,
+    costs: &CostModel,
+    document: &ExecutableDocument,
+    operation: &Operation,
+    requested: usize,
+    throttle: Option<Throttle>,
+) -> async_graphql::Response {
+    let actual = costs.actual(document, operation.name.as_deref(), &response.data);
+    response.extensions.insert(
+        "cost".to_owned(),
+        cost_extension(requested, Some(actual), throttle),
+    );
+    response
 }
 
 /// The span of one operation: its type and name, its trusted document's id, and its document
@@ -230,22 +347,39 @@ async fn execute_aggregate(
     principal: AggregatePrincipal,
     request: async_graphql::Request,
     registered: Option<&Registered>,
-) -> (async_graphql::Response, usize) {
+    budget_key: &str,
+) -> Ran {
     let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
-    let (request, operation) = match admit(state, may_introspect, request, registered) {
+    let admitted = match admit(
+        state,
+        may_introspect,
+        request,
+        registered,
+        &state.aggregate_costs,
+    ) {
         Ok(admitted) => admitted,
-        Err(refusal) => return refusal_response(refusal),
+        Err(refusal) => return Ran::refused(refusal_response(refusal).0),
     };
     let purpose = match &correlation.purpose {
         Ok(purpose) => purpose.clone(),
         Err(invalid) => {
             let error = ApiError::BadUserInput(invalid.to_string());
-            return (
-                with_codes(async_graphql::Response::from_errors(vec![refused(&error)])),
-                0,
-            );
+            return Ran::refused(with_codes(async_graphql::Response::from_errors(vec![
+                refused(&error),
+            ])));
         }
     };
+    let throttle = match charge(state, budget_key, &admitted) {
+        Ok(throttle) => throttle,
+        Err(refusal) => return *refusal,
+    };
+    let Admitted {
+        request,
+        operation,
+        document,
+        requested_cost,
+    } = admitted;
+    let request = with_charge(request, requested_cost, throttle);
     let span = operation_span(&operation, &request, registered);
     let context = Arc::new(AggregateRequest {
         principal: Arc::new(principal),
@@ -270,7 +404,19 @@ async fn execute_aggregate(
         span.record("otel.status_code", "ERROR");
     }
     count_errors(&response);
-    (response, statements.get())
+    let response = priced(
+        response,
+        &state.aggregate_costs,
+        &document,
+        &operation,
+        requested_cost,
+        throttle,
+    );
+    Ran {
+        response,
+        statements: statements.get(),
+        retry_after: None,
+    }
 }
 
 /// Runs one operation with its own request context, in its own span. Returns the response and
@@ -282,13 +428,25 @@ async fn execute_one(
     local_authority: LocalAuthority,
     request: async_graphql::Request,
     registered: Option<&Registered>,
-) -> (async_graphql::Response, usize) {
+    budget_key: &str,
+) -> Ran {
     let started = Instant::now();
     let may_introspect = introspection_allowed(state.mode, |scope| principal.has(scope));
-    let (request, operation) = match admit(state, may_introspect, request, registered) {
+    let admitted = match admit(state, may_introspect, request, registered, &state.costs) {
         Ok(admitted) => admitted,
-        Err(refusal) => return refusal_response(refusal),
+        Err(refusal) => return Ran::refused(refusal_response(refusal).0),
     };
+    let throttle = match charge(state, budget_key, &admitted) {
+        Ok(throttle) => throttle,
+        Err(refusal) => return *refusal,
+    };
+    let Admitted {
+        request,
+        operation,
+        document,
+        requested_cost,
+    } = admitted;
+    let request = with_charge(request, requested_cost, throttle);
     let span = operation_span(&operation, &request, registered);
     let context = Arc::new(
         RequestContext::new(principal, local_authority)
@@ -319,12 +477,28 @@ async fn execute_one(
                 metrics.operation_label(operation.name.as_deref()),
             ),
             KeyValue::new("graphql.operation.type", operation.kind),
+            KeyValue::new(
+                "graphql.document.id",
+                metrics.document_label(registered.map(|registered| registered.id.as_str())),
+            ),
         ],
     );
     metrics
         .statements
         .record(u64::try_from(statements).unwrap_or(u64::MAX), &[]);
-    (response, statements)
+    let response = priced(
+        response,
+        &state.costs,
+        &document,
+        &operation,
+        requested_cost,
+        throttle,
+    );
+    Ran {
+        response,
+        statements,
+        retry_after: None,
+    }
 }
 
 /// The answer to an operation refused before it ran, counted.

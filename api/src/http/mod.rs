@@ -7,6 +7,7 @@
 
 mod admission;
 mod body;
+mod budget;
 mod documents;
 mod execute;
 mod graphiql;
@@ -15,6 +16,7 @@ mod health;
 mod identity;
 mod load;
 mod media;
+mod parsing;
 mod report_csv;
 mod responses;
 mod state;
@@ -55,6 +57,12 @@ pub struct AppSettings {
     pub shutdown: CancellationToken,
 }
 
+/// The cost model of a schema, from its SDL (which the schema itself printed: it parses).
+fn cost_model(sdl: String) -> crate::graphql::cost::CostModel {
+    crate::graphql::cost::CostModel::from_sdl(&sdl)
+        .unwrap_or_else(|error| unreachable!("the schema's own SDL does not parse: {error}"))
+}
+
 pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings) -> Router {
     let development = settings.mode == Mode::Development;
     let state = AppState(Arc::new(Inner {
@@ -78,6 +86,13 @@ pub fn router(database: Database, verifier: TokenVerifier, settings: AppSettings
         max_document_bytes: settings.limits.max_document_bytes,
         max_batch: settings.limits.max_batch,
         documents: documents::TrustedDocuments::new(settings.limits.trusted_documents),
+        costs: cost_model(crate::graphql::sdl()),
+        aggregate_costs: cost_model(crate::graphql::aggregate::aggregate_sdl()),
+        max_complexity: settings.limits.max_query_complexity,
+        budget: budget::CostBudget::new(
+            settings.limits.rate_limit_points,
+            settings.limits.rate_limit_restore_per_second,
+        ),
         shutdown: settings.shutdown,
     }));
     let mut router = Router::new()

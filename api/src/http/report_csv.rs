@@ -320,7 +320,9 @@ pub(super) async fn export(
     let request = async_graphql::Request::new(query_of(export))
         .operation_name("Export")
         .variables(async_graphql::Variables::from_json(variables));
-    let (response, _) = run_for(state, &correlation, &caller, request, None).await;
+    let response = run_for(state, &correlation, &caller, request, None)
+        .await
+        .response;
     if let Some(error) = response.errors.first() {
         let code = error
             .extensions

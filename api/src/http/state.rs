@@ -34,6 +34,10 @@ pub(super) struct Inner {
     pub(super) max_document_bytes: usize,
     pub(super) max_batch: usize,
     pub(super) documents: super::documents::TrustedDocuments,
+    pub(super) costs: crate::graphql::cost::CostModel,
+    pub(super) aggregate_costs: crate::graphql::cost::CostModel,
+    pub(super) budget: super::budget::CostBudget,
+    pub(super) max_complexity: usize,
     pub(super) shutdown: CancellationToken,
 }
 

@@ -15,6 +15,10 @@ use stable_futures_persistence::Database;
 pub const MAX_OPERATION_NAMES: usize = 200;
 pub const UNNAMED_OPERATION: &str = "(unnamed)";
 pub const OTHER_OPERATIONS: &str = "(other)";
+/// Most distinct trusted-document ids kept as an attribute value, for the same reason.
+pub const MAX_DOCUMENT_IDS: usize = 500;
+/// The document attribute of an operation sent as unregistered text.
+pub const TEXT_DOCUMENT: &str = "(text)";
 
 /// Seconds: from a fraction of a millisecond (a cached read) to the 30 s request limit.
 const DURATION_BUCKETS: &[f64] = &[
@@ -34,6 +38,7 @@ pub struct Metrics {
     pub errors: Counter<u64>,
     pub statements: Histogram<u64>,
     operation_names: Mutex<HashSet<String>>,
+    document_ids: Mutex<HashSet<String>>,
 }
 
 pub fn metrics() -> &'static Metrics {
@@ -74,28 +79,48 @@ impl Metrics {
                 .with_boundaries(STATEMENT_BUCKETS.to_vec())
                 .build(),
             operation_names: Mutex::new(HashSet::new()),
+            document_ids: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The trusted document's id to use as an attribute, while fewer than [`MAX_DOCUMENT_IDS`]
+    /// have been seen; [`TEXT_DOCUMENT`] for an operation sent as unregistered text.
+    pub fn document_label(&self, id: Option<&str>) -> String {
+        bounded_label(&self.document_ids, id, TEXT_DOCUMENT, MAX_DOCUMENT_IDS)
     }
 
     /// The operation name to use as an attribute: the caller's, while fewer than
     /// [`MAX_OPERATION_NAMES`] have been seen.
     pub fn operation_label(&self, name: Option<&str>) -> String {
-        let Some(name) = name else {
-            return UNNAMED_OPERATION.to_owned();
-        };
-        let mut names = self
-            .operation_names
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if names.contains(name) {
-            return name.to_owned();
-        }
-        if names.len() < MAX_OPERATION_NAMES {
-            names.insert(name.to_owned());
-            name.to_owned()
-        } else {
-            OTHER_OPERATIONS.to_owned()
-        }
+        bounded_label(
+            &self.operation_names,
+            name,
+            UNNAMED_OPERATION,
+            MAX_OPERATION_NAMES,
+        )
+    }
+}
+
+/// `value` while `seen` holds fewer than `most` values (or holds it), else [`OTHER_OPERATIONS`];
+/// `absent` for none.
+fn bounded_label(
+    seen: &Mutex<HashSet<String>>,
+    value: Option<&str>,
+    absent: &str,
+    most: usize,
+) -> String {
+    let Some(value) = value else {
+        return absent.to_owned();
+    };
+    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    if seen.contains(value) {
+        return value.to_owned();
+    }
+    if seen.len() < most {
+        seen.insert(value.to_owned());
+        value.to_owned()
+    } else {
+        OTHER_OPERATIONS.to_owned()
     }
 }
 

@@ -399,8 +399,8 @@ async fn spans_metrics_and_logs_over_grpc_carry_no_personal_data() {
         .await
         .expect("text");
     for expected in [
-        "sf_graphql_operation_duration_seconds_count{graphql_operation_name=\"Page\",graphql_operation_type=\"query\"",
-        "sf_graphql_operation_duration_seconds_count{graphql_operation_name=\"Register\",graphql_operation_type=\"mutation\"",
+        "sf_graphql_operation_duration_seconds_count{graphql_document_id=\"(text)\",graphql_operation_name=\"Page\",graphql_operation_type=\"query\"",
+        "sf_graphql_operation_duration_seconds_count{graphql_document_id=\"(text)\",graphql_operation_name=\"Register\",graphql_operation_type=\"mutation\"",
         "http_server_request_duration_seconds_count{http_request_method=\"POST\",http_response_status_code=\"401\",http_route=\"/graphql\"",
         "db_client_connection_max{",
         "db_client_connection_count{db_client_connection_state=\"idle\"",

@@ -317,9 +317,13 @@ async fn when_configured_a_batch_up_to_the_cap_is_answered_as_an_array_and_one_m
     assert_eq!(answers.len(), 200);
     for one in answers {
         assert_eq!(
-            one,
-            &json!({ "data": { "viewer": { "subject": "test-user" } } })
+            one["data"],
+            json!({ "viewer": { "subject": "test-user" } }),
+            "{one}"
         );
+        assert!(one.get("errors").is_none(), "{one}");
+        // Each operation of a batch is priced and charged on its own.
+        assert_eq!(one["extensions"]["cost"]["requestedQueryCost"], 2, "{one}");
     }
 
     for body in [batch_of(201), batch_of(1_000), "[]".to_owned()] {

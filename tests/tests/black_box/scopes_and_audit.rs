@@ -76,6 +76,8 @@ const CHILD_AND_OUTCOMES: &[&str] = &["children:read", "outcomes:read"];
 const ROUTES: &[Route] = &[
     route("Query", "", "", &[], &[]),
     route("Viewer", "viewer {", "}", &[], &[]),
+    // The caller's own bucket of points: no child's data, no scope.
+    route("RateLimit", "rateLimit {", "}", &[], &[]),
     route(
         "LocalAuthority",
         "viewer { localAuthority {",

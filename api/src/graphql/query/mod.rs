@@ -6,6 +6,7 @@ mod feed;
 mod guardians;
 mod nodes;
 mod outcomes;
+mod rate_limit;
 mod reference;
 mod referrals;
 mod reports;
@@ -28,4 +29,5 @@ pub struct QueryRoot(
     reference::ReferenceQueries,
     worklists::WorklistQueries,
     reports::ReportQueries,
+    rate_limit::RateLimitQuery,
 );
