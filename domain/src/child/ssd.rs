@@ -13,7 +13,8 @@ use super::{Gender, ImmigrationStatus};
 /// self-describe, and `10`–`99` local subcodes of `09`.
 pub fn gender_from_code(code: &str) -> Option<Gender> {
     let code = code.trim();
-    if code.is_empty() || code.len() > 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    // Two digits at most: `001` is no code of the set, though it would parse as 1.
+    if code.len() > 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     match code.parse::<u8>().ok()? {
@@ -234,7 +235,7 @@ mod tests {
         assert_eq!(gender_from_code("09"), Some(Gender::Other));
         assert_eq!(gender_from_code("10"), Some(Gender::Other));
         assert_eq!(gender_from_code("99"), Some(Gender::Other));
-        for unknown in ["03", "08", "100", "", "M", "-1", "+1", "1.0"] {
+        for unknown in ["03", "08", "100", "001", "", "M", "-1", "+1", "1.0"] {
             assert_eq!(gender_from_code(unknown), None, "{unknown}");
         }
     }
