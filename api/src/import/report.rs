@@ -140,6 +140,8 @@ impl fmt::Display for Summary {
 pub struct Reporter {
     out: Box<dyn Write + Send>,
     bar: ProgressBar,
+    /// Whether the bar is drawn once the writing starts (standard error is a terminal).
+    draw: bool,
     reported: usize,
 }
 
@@ -152,24 +154,19 @@ impl fmt::Debug for Reporter {
 }
 
 impl Reporter {
-    /// Refusals to standard error, with a progress bar if standard error is a terminal.
+    /// Refusals to standard error, with a progress bar while writing if standard error is a
+    /// terminal.
     pub fn to_stderr() -> Self {
         use std::io::IsTerminal as _;
-        let bar = if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} children {per_sec} eta {eta} {msg}",
-                )
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} children {per_sec} eta {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
+        );
         Self {
             out: Box::new(std::io::stderr()),
             bar,
+            draw: std::io::stderr().is_terminal(),
             reported: 0,
         }
     }
@@ -179,6 +176,7 @@ impl Reporter {
         Self {
             out,
             bar: ProgressBar::hidden(),
+            draw: false,
             reported: 0,
         }
     }
@@ -197,9 +195,14 @@ impl Reporter {
         self.reported
     }
 
+    /// Shows the bar (on a terminal) for the writing of `children`; the reading and checking
+    /// before it are too quick to need one.
     pub fn start(&self, children: usize) {
         self.bar.set_length(children as u64);
         self.bar.set_position(0);
+        if self.draw {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
     }
 
     pub fn advance(&self) {
