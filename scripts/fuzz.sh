@@ -21,7 +21,8 @@ data="$(mktemp -d /tmp/sf-fuzz.XXXXXX)"
 chmod 755 "$data"
 log="$data/server.log"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-SF_METRICS_LISTEN=off target/debug/stable-futures serve --listen "127.0.0.1:$port" --data-dir "$data/state" >"$log" 2>&1 &
+# No rate limit: a 429 would hide what the fuzzer is after.
+SF_RATE_LIMIT_POINTS=0 SF_METRICS_LISTEN=off target/debug/stable-futures serve --listen "127.0.0.1:$port" --data-dir "$data/state" >"$log" 2>&1 &
 server=$!
 cleanup() {
   kill -TERM "$server" 2>/dev/null || true

@@ -1,5 +1,9 @@
 //! `stable-futures`: the server and its administrative commands.
 
+// `documents add` validates documents by running the schema's stream, whose futures nest deeper
+// than the compiler's default layout depth in a release build.
+#![recursion_limit = "256"]
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;

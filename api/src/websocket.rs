@@ -7,7 +7,7 @@ mod quota;
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
@@ -17,6 +17,9 @@ use futures::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use stable_futures_domain::documents::DocumentId;
+
+use crate::graphql::errors::ApiError;
 use crate::graphql::AppSchema;
 use tokio_util::sync::CancellationToken;
 
@@ -77,6 +80,16 @@ pub fn deadline(expires: u64) -> Instant {
     Instant::now() + Duration::from_secs(expires.saturating_sub(now))
 }
 
+/// What a connection's `connection_init` established: its data, when its token expires, and the
+/// documents it may subscribe with (`None`: any; `Some`: only these, its client's registered
+/// trusted documents).
+#[derive(Debug)]
+pub struct Accepted {
+    pub data: Data,
+    pub expires: Instant,
+    pub documents: Option<HashSet<DocumentId>>,
+}
+
 /// Why a `connection_init` was refused; each has its close code.
 #[derive(Debug)]
 pub enum Refusal {
@@ -119,18 +132,22 @@ pub async fn serve<A, F>(
     authenticate: A,
 ) where
     A: FnOnce(serde_json::Value) -> F + Send + 'static,
-    F: Future<Output = Result<(Data, Instant), Refusal>> + Send + 'static,
+    F: Future<Output = Result<Accepted, Refusal>> + Send + 'static,
 {
     let (deadline_sender, mut deadline) = watch::channel(None::<Instant>);
     // The close code of a refused `connection_init`; 0 while none was refused.
     let refused = Arc::new(AtomicU16::new(0));
+    // Which documents the connection may subscribe with, once `connection_init` said who it is.
+    let documents: Arc<OnceLock<Option<HashSet<DocumentId>>>> = Arc::default();
     let on_init = {
         let refused = refused.clone();
+        let documents = documents.clone();
         move |payload| async move {
             match authenticate(payload).await {
-                Ok((data, expires)) => {
-                    let _ = deadline_sender.send(Some(expires));
-                    Ok(data)
+                Ok(accepted) => {
+                    let _ = deadline_sender.send(Some(accepted.expires));
+                    let _ = documents.set(accepted.documents);
+                    Ok(accepted.data)
                 }
                 Err(refusal) => {
                     refused.store(refusal.close_code(), Ordering::Relaxed);
@@ -146,13 +163,14 @@ pub async fn serve<A, F>(
         .take_while(|message| std::future::ready(message.is_ok()))
         .filter_map({
             let active = active.clone();
+            let documents = documents.clone();
             move |message| {
                 let bytes = match message {
                     Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
                     Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
                     _ => None,
                 };
-                let admitted = bytes.filter(|bytes| match lock(&active).admit(bytes) {
+                let admitted = bytes.filter(|bytes| match lock(&active).admit(bytes, &documents) {
                     Ok(()) => true,
                     Err(refusal) => {
                         let _ = refusals.send(refusal);
@@ -235,28 +253,54 @@ struct Envelope {
     id: Option<String>,
 }
 
+/// The document of a `subscribe` message.
+#[derive(serde::Deserialize)]
+struct Subscribe {
+    payload: SubscribePayload,
+}
+
+#[derive(serde::Deserialize)]
+struct SubscribePayload {
+    #[serde(default)]
+    query: String,
+}
+
+/// The protocol's `error` message for subscription `id`.
+fn error_message(id: &str, message: &str, code: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "type": "error",
+        "payload": [{ "message": message, "extensions": { "code": code } }],
+    })
+    .to_string()
+}
+
 impl Subscriptions {
-    /// Whether a client message may go on to the engine; a `subscribe` beyond the limit is
-    /// answered instead with the protocol's `error` message for its id.
-    fn admit(&mut self, message: &[u8]) -> Result<(), String> {
+    /// Whether a client message may go on to the engine; a `subscribe` beyond the limit, or
+    /// with a document the connection may not use (`documents`, once set: see [`Accepted`]),
+    /// is answered instead with the protocol's `error` message for its id.
+    fn admit(
+        &mut self,
+        message: &[u8],
+        documents: &OnceLock<Option<HashSet<DocumentId>>>,
+    ) -> Result<(), String> {
         let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_slice::<Envelope>(message)
         else {
             return Ok(());
         };
         match kind.as_str() {
             "subscribe" if !self.0.contains(&id) && self.0.len() >= MAX_SUBSCRIPTIONS => {
-                Err(serde_json::json!({
-                    "id": id,
-                    "type": "error",
-                    "payload": [{
-                        "message": format!(
-                            "at most {MAX_SUBSCRIPTIONS} subscriptions at once on one connection"
-                        ),
-                        "extensions": { "code": "RATE_LIMITED" },
-                    }],
-                })
-                .to_string())
+                Err(error_message(
+                    &id,
+                    &format!("at most {MAX_SUBSCRIPTIONS} subscriptions at once on one connection"),
+                    "RATE_LIMITED",
+                ))
             }
+            "subscribe" if !registered(message, documents) => Err(error_message(
+                &id,
+                &ApiError::PersistedQueryNotFound.message(),
+                ApiError::PersistedQueryNotFound.code(),
+            )),
             "subscribe" => {
                 self.0.insert(id);
                 Ok(())
@@ -277,6 +321,17 @@ impl Subscriptions {
             }
         }
     }
+}
+
+/// Whether a `subscribe` message's document is one the connection may use: any before
+/// `connection_init` is accepted (the engine refuses a subscription before it) and where any
+/// document may run; else one of the client's registered documents, by its exact text.
+fn registered(message: &[u8], documents: &OnceLock<Option<HashSet<DocumentId>>>) -> bool {
+    let Some(Some(allowed)) = documents.get() else {
+        return true;
+    };
+    serde_json::from_slice::<Subscribe>(message)
+        .is_ok_and(|subscribe| allowed.contains(&DocumentId::of(&subscribe.payload.query)))
 }
 
 /// Locks one of this module's counts or sets. Nothing panics while holding them, so a poisoned

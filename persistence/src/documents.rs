@@ -21,6 +21,21 @@ impl Database {
             .await
             .optional()?)
     }
+
+    /// The ids of every document `client` has registered.
+    pub async fn trusted_document_ids(&self, client: &str) -> Result<Vec<DocumentId>> {
+        let mut conn = self.reference_connection().await?;
+        let ids: Vec<String> = trusted_documents::table
+            .filter(trusted_documents::client.eq(client))
+            .select(trusted_documents::document_id)
+            .load(&mut *conn)
+            .await?;
+        // The table's check constraint holds every id to the form `DocumentId` reads.
+        Ok(ids
+            .iter()
+            .filter_map(|id| DocumentId::parse(id).ok())
+            .collect())
+    }
 }
 
 /// Registers `documents` for `client`, in one transaction; returns how many were new. A document

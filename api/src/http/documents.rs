@@ -53,6 +53,10 @@ impl std::fmt::Debug for TrustedDocuments {
 }
 
 impl TrustedDocuments {
+    pub(super) fn policy(&self) -> DocumentPolicy {
+        self.policy
+    }
+
     pub(super) fn new(policy: DocumentPolicy) -> Self {
         Self {
             policy,

@@ -11,6 +11,7 @@ use super::responses::answer;
 use super::state::AppState;
 use crate::auth::TokenError;
 use crate::caller::Subscriber;
+use crate::config::DocumentPolicy;
 use crate::graphql::errors::ApiError;
 use crate::websocket;
 
@@ -50,7 +51,7 @@ impl AppState {
     async fn authenticate_subscriber(
         &self,
         payload: &serde_json::Value,
-    ) -> Result<(async_graphql::Data, tokio::time::Instant), websocket::Refusal> {
+    ) -> Result<websocket::Accepted, websocket::Refusal> {
         let state = &self.0;
         let token = websocket::init_token(payload);
         let caller = match identify(state, token.as_deref().ok_or(TokenError::Missing)).await {
@@ -66,6 +67,23 @@ impl AppState {
             }
         };
         let (principal, expires) = (caller.principal, caller.expires);
+        let documents = match state.documents.policy() {
+            DocumentPolicy::Any => None,
+            DocumentPolicy::Registered => {
+                match state
+                    .database
+                    .trusted_document_ids(principal.client_or_subject())
+                    .await
+                {
+                    Ok(ids) => Some(ids.into_iter().collect()),
+                    Err(error) => {
+                        return Err(websocket::Refusal::Unavailable(
+                            ApiError::from(error).into(),
+                        ))
+                    }
+                }
+            }
+        };
         let Some(permit) = state.connections.admit(&principal) else {
             tracing::info!(
                 limit = state.connections.limit(),
@@ -80,6 +98,10 @@ impl AppState {
             db: state.database.for_principal(Arc::new(principal)),
             notifier: state.notifier.clone(),
         });
-        Ok((data, websocket::deadline(expires)))
+        Ok(websocket::Accepted {
+            data,
+            expires: websocket::deadline(expires),
+            documents,
+        })
     }
 }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use crate::SERVER;
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{json, Value};
+use stable_futures_domain::documents::{DocumentId, TrustedDocument};
+use stable_futures_persistence::{add_trusted_documents, AsyncConnection as _, AsyncPgConnection};
 use stable_futures_test_support::process;
 use stable_futures_test_support::process::{
     assert_ok, at, text_at, token, token_all, user_error_codes, ServerProcess, CAMDEN, ISLINGTON,
@@ -635,4 +637,56 @@ async fn a_client_holds_a_bounded_number_of_connections() {
             Err(closed) => panic!("the place was not given back: {closed:?}"),
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_only_registered_documents_run_a_subscription_must_be_one() {
+    let database = process::database().await;
+    let mut owner = AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner connection");
+    // The process tests' tokens name no client: the registry is the subject's.
+    let registered: Vec<TrustedDocument> = [SUBSCRIBE, REGISTER_CHILD]
+        .iter()
+        .map(|body| TrustedDocument {
+            id: DocumentId::of(body),
+            body: (*body).to_owned(),
+        })
+        .collect();
+    add_trusted_documents(&mut owner, "process-test-worker", &registered)
+        .await
+        .expect("register");
+    let server = ServerProcess::builder(SERVER, &database)
+        .env("SF_TRUSTED_DOCUMENTS", "registered")
+        .start()
+        .await;
+    let islington = token_all(ISLINGTON);
+    let mut socket = connect(&server, &islington).await;
+    assert_eq!(
+        next_message(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    let other = SUBSCRIBE.replace("cursor kind", "cursor");
+    assert_ne!(other, SUBSCRIBE);
+    send(
+        &mut socket,
+        json!({ "id": "other", "type": "subscribe", "payload": { "query": other } }),
+    )
+    .await;
+    let refused = next_message(&mut socket).await.expect("an answer");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "other");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    // The registered text subscribes; the connection stayed usable.
+    send(
+        &mut socket,
+        json!({ "id": "feed", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    let child = register(&server, &islington, "DOCS1").await;
+    let change = next_change(&mut socket).await;
+    assert_eq!(change["entityId"], child.as_str());
 }

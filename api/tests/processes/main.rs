@@ -2,6 +2,7 @@
 //! test binary, so the harness and the api crate are linked once.
 
 mod database_restart;
+mod documents;
 mod import;
 mod interop;
 mod lifecycle;

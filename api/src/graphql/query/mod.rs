@@ -6,7 +6,7 @@ mod feed;
 mod guardians;
 mod nodes;
 mod outcomes;
-mod rate_limit;
+pub mod rate_limit;
 mod reference;
 mod referrals;
 mod reports;
@@ -29,5 +29,4 @@ pub struct QueryRoot(
     reference::ReferenceQueries,
     worklists::WorklistQueries,
     reports::ReportQueries,
-    rate_limit::RateLimitQuery,
 );

@@ -1,10 +1,7 @@
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::cost::RateLimitStatus;
-
-#[derive(Debug, Default)]
-pub struct RateLimitQuery;
 
 /// The calling client's bucket of cost points for this local authority, as this request left
 /// it (GitHub's `rateLimit`). Each request is charged its requested cost (`extensions.cost`)
@@ -24,10 +21,9 @@ pub struct RateLimit {
     pub reset_at: DateTime<Utc>,
 }
 
-#[Object]
-impl RateLimitQuery {
-    /// The client's cost budget after this request; null when the service keeps no rate limit.
-    async fn rate_limit(&self, ctx: &Context<'_>) -> Option<RateLimit> {
+impl RateLimit {
+    /// The request's charge, if the service keeps a rate limit.
+    pub fn of_request(ctx: &Context<'_>) -> Option<RateLimit> {
         ctx.data_opt::<RateLimitStatus>().map(|status| RateLimit {
             cost: saturating(status.cost),
             limit: saturating(status.throttle.maximum),
