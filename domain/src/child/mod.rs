@@ -1,7 +1,8 @@
 //! A child: the validated details a case system records, and the child as stored.
 
 mod identifiers;
-mod patch;
+#[cfg(test)]
+mod patch_tests;
 pub mod ssd;
 #[cfg(test)]
 mod tests;
@@ -11,7 +12,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use identifiers::{
     CareStatus, Gender, ImmigrationStatus, Language, LocalChildId, Nationality, NhsNumber, Upn,
 };
-pub use patch::ChildPatch;
 
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::fields::past_date;
@@ -118,6 +118,106 @@ fn parse_all<T: Ord>(
     values.sort();
     values.dedup();
     values
+}
+
+// What an import knows about a child, laid over what is stored.
+//
+// An extract carries some of a child's details and is silent about others (the Standard
+// Safeguarding Dataset has no languages, no interpreter flag, no disputed age). A field the
+// extract is silent about must keep what the API recorded, or importing the same extract after a
+// case worker's `updateChild` would undo their change; and an unchanged extract must come out
+// equal to the stored child, so that importing it again writes nothing.
+
+/// A child's details as one import carries them: `None` wherever the source is silent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildPatch {
+    pub local_child_id: String,
+    pub upn: Option<String>,
+    pub nhs_number: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth_estimated: Option<bool>,
+    pub age_disputed: Option<bool>,
+    pub gender: Option<Gender>,
+    pub nationalities: Option<Vec<String>>,
+    pub languages: Option<Vec<String>>,
+    pub interpreter_required: Option<bool>,
+    pub immigration_status: Option<ImmigrationStatus>,
+    pub care_status: Option<CareStatus>,
+}
+
+impl ChildPatch {
+    /// The draft of a child not yet registered: what the patch is silent about is unknown (no
+    /// identifier, no estimate, no dispute, no interpreter).
+    pub fn new_child(&self) -> ChildDraft {
+        ChildDraft {
+            local_child_id: self.local_child_id.clone(),
+            upn: self.upn.clone(),
+            nhs_number: self.nhs_number.clone(),
+            date_of_birth: self.date_of_birth,
+            date_of_birth_estimated: self.date_of_birth_estimated.unwrap_or(false),
+            age_disputed: self.age_disputed.unwrap_or(false),
+            gender: self.gender,
+            nationalities: self.nationalities.clone().unwrap_or_default(),
+            languages: self.languages.clone().unwrap_or_default(),
+            interpreter_required: self.interpreter_required.unwrap_or(false),
+            immigration_status: self.immigration_status,
+            care_status: self.care_status,
+        }
+    }
+
+    /// The stored child's details with what the patch carries laid over them; what it is silent
+    /// about stays as stored.
+    pub fn over(&self, stored: &ChildDetails) -> ChildDraft {
+        let current = ChildDraft::from(stored);
+        ChildDraft {
+            local_child_id: self.local_child_id.clone(),
+            upn: self.upn.clone().or(current.upn),
+            nhs_number: self.nhs_number.clone().or(current.nhs_number),
+            date_of_birth: self.date_of_birth.or(current.date_of_birth),
+            date_of_birth_estimated: self
+                .date_of_birth_estimated
+                .unwrap_or(current.date_of_birth_estimated),
+            age_disputed: self.age_disputed.unwrap_or(current.age_disputed),
+            gender: self.gender.or(current.gender),
+            nationalities: self.nationalities.clone().unwrap_or(current.nationalities),
+            languages: self.languages.clone().unwrap_or(current.languages),
+            interpreter_required: self
+                .interpreter_required
+                .unwrap_or(current.interpreter_required),
+            immigration_status: self.immigration_status.or(current.immigration_status),
+            care_status: self.care_status.or(current.care_status),
+        }
+    }
+}
+
+impl From<&ChildDetails> for ChildDraft {
+    fn from(details: &ChildDetails) -> Self {
+        ChildDraft {
+            local_child_id: details.local_child_id.as_str().to_owned(),
+            upn: details.upn.as_ref().map(|upn| upn.as_str().to_owned()),
+            nhs_number: details
+                .nhs_number
+                .as_ref()
+                .map(|number| number.as_str().to_owned()),
+            date_of_birth: Some(details.date_of_birth),
+            date_of_birth_estimated: details.date_of_birth_estimated,
+            age_disputed: details.age_disputed,
+            gender: details.gender,
+            nationalities: details
+                .nationalities
+                .iter()
+                .map(|n| n.as_str().to_owned())
+                .collect(),
+            languages: details
+                .languages
+                .iter()
+                .map(|l| l.as_str().to_owned())
+                .collect(),
+            interpreter_required: details.interpreter_required,
+            immigration_status: details.immigration_status,
+            care_status: details.care_status,
+        }
+    }
 }
 
 /// A child as stored.

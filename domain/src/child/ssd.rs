@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Gender, ImmigrationStatus};
+use super::identifiers::{Gender, ImmigrationStatus};
 
 /// `pers_gender` (PERS003A): `00` not known, `01` male, `02` female, `09` prefer to
 /// self-describe, and `10`–`99` local subcodes of `09`.
