@@ -260,3 +260,27 @@ async fn the_actual_cost_is_never_more_than_the_requested() {
         assert!(actual >= 1);
     }
 }
+
+#[test]
+fn pages_are_object_fields_with_first_int_and_interfaces_keep_their_types() {
+    let model = CostModel::from_sdl(
+        "type Query { item: Item! named: Named! limited(limit: Int!): [Item!]! texts(first: String): [Item!]! }
+         interface Named { name: String! related: Page! }
+         type Item implements Named { name: String! related: Page! pages(first: Int!): Page! }
+         type Page { nodes(first: Int!): [Item!]! total: Int! }
+         schema { query: Query }",
+    )
+    .expect("SDL");
+    let cost = |document: &str| {
+        let parsed = async_graphql::parser::parse_query(document).expect("parses");
+        model.requested(&parsed, &Variables::default())
+    };
+    // Only `first: Int!` on an object type's field multiplies.
+    assert_eq!(cost("{ limited(limit: 10) { name } }"), 2);
+    assert_eq!(cost("{ texts(first: \"10\") { name } }"), 2);
+    assert_eq!(cost("{ item { pages(first: 10) { total } } }"), 11);
+    // A field of an interface keeps its type, so the pages below it still multiply…
+    assert_eq!(cost("{ named { related { nodes(first: 4) { name } } } }"), 6);
+    // …but a field of an interface is never a page itself (the engine's rule).
+    assert_eq!(cost("{ named { name } }"), 2);
+}
