@@ -132,7 +132,6 @@ async fn the_sample_extract_is_imported_with_the_apis_trail_and_a_second_run_cha
         "9990000409",
         "2099-01-15",
         "15/08/2011",
-        "07",
         "SYNTH",
     ] {
         assert!(
