@@ -280,7 +280,38 @@ fn pages_are_object_fields_with_first_int_and_interfaces_keep_their_types() {
     assert_eq!(cost("{ texts(first: \"10\") { name } }"), 2);
     assert_eq!(cost("{ item { pages(first: 10) { total } } }"), 11);
     // A field of an interface keeps its type, so the pages below it still multiply…
-    assert_eq!(cost("{ named { related { nodes(first: 4) { name } } } }"), 6);
+    assert_eq!(
+        cost("{ named { related { nodes(first: 4) { name } } } }"),
+        6
+    );
     // …but a field of an interface is never a page itself (the engine's rule).
     assert_eq!(cost("{ named { name } }"), 2);
+}
+
+#[test]
+fn a_walk_stops_at_its_nesting_bound_whatever_the_document() {
+    // The parser bounds the nesting of one selection set; fragments spreading fragments nest
+    // further, and a walk expands each where it is used, so it has a bound of its own.
+    let model = model();
+    let cost = |document: &str| {
+        let parsed = async_graphql::parser::parse_query(document).expect("parses");
+        model.requested(&parsed, &Variables::default())
+    };
+    let chain = |spreads: usize, innermost: &str| {
+        let fragments: String = (0..spreads)
+            .map(|n| format!("fragment F{n} on Query {{ ...F{} }} ", n + 1))
+            .collect();
+        format!("{{ ...F0 }} {fragments} fragment F{spreads} on Query {{ {innermost} }}")
+    };
+    // An unknown field costs 1: counted down to the bound, not below it.
+    assert_eq!(cost(&chain(5, "b")), 1);
+    assert_eq!(cost(&chain(MOST_NESTING - 1, "b")), 1);
+    assert_eq!(cost(&chain(MOST_NESTING, "b")), 0);
+    assert_eq!(cost(&chain(100, "b")), 0);
+    // Inline fragments count towards it too.
+    let inline = |levels: usize| format!("{} b {}", "... { ".repeat(levels), "} ".repeat(levels));
+    assert_eq!(cost(&chain(MOST_NESTING - 5, &inline(3))), 1);
+    assert_eq!(cost(&chain(MOST_NESTING - 5, &inline(6))), 0);
+    // A fragment spreading itself (which validation refuses later) ends all the same.
+    assert_eq!(cost("{ ...F } fragment F on Query { ...F }"), 0);
 }
