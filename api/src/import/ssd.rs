@@ -293,9 +293,9 @@ fn person(table: &CsvTable, row: &Row) -> Candidate {
             candidate.patch.date_of_birth_estimated = Some(true);
         }
         candidate.came_from("dateOfBirth", &row.at, column);
-    } else if table.cell(row, "pers_dob").is_none()
-        && table.cell(row, "pers_expected_dob").is_none()
-    {
+    } else {
+        // No date at all (an unreadable one is refused above, before any validation): the
+        // domain's REQUIRED is reported at the column a date of birth belongs in.
         candidate.came_from("dateOfBirth", &row.at, "pers_dob");
     }
     if let Some(code) = table.cell(row, "pers_gender") {
@@ -819,6 +819,33 @@ mod tests {
         assert_eq!(
             shown(&p4.scope_problems),
             ["f.csv:4: cinf_assessment_factors_json: INVALID_FORMAT"]
+        );
+    }
+
+    #[test]
+    fn an_identifier_is_kept_through_its_last_valid_day_and_a_missing_birth_date_is_required() {
+        let (mut children, _) = extract(&[
+            (
+                "p.csv",
+                "pers_person_id,pers_dob,pers_expected_dob\nP1,2011-01-15,\nP2,2011-01-15,\nP3,,\n",
+            ),
+            (
+                "l.csv",
+                "link_person_id,link_identifier_type,link_identifier_value,link_valid_to_date\n\
+                 P1,NHS Number,9434765919,2026-12-05\n\
+                 P2,NHS Number,4010232137,2027-01-01\n",
+            ),
+        ]);
+        assert_eq!(
+            children[0].patch.nhs_number.as_deref(),
+            Some("9434765919"),
+            "valid today"
+        );
+        assert_eq!(children[1].patch.nhs_number.as_deref(), Some("4010232137"));
+        children[2].validate(today());
+        assert_eq!(
+            shown(&children[2].problems),
+            ["p.csv:4: pers_dob: REQUIRED"]
         );
     }
 
