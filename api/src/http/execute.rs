@@ -248,51 +248,80 @@ impl Ran {
     }
 }
 
-/// Charges an admitted operation's requested cost to `key`'s bucket: the status to show
-/// (`Query.rateLimit`, `extensions.cost`), or the refusal when the bucket holds too little.
-fn charge(state: &Inner, key: &str, admitted: &Admitted) -> Result<Option<Throttle>, Box<Ran>> {
+/// An admitted operation charged to its client's bucket: the request for the engine (with the
+/// charge in its data, for `Query.rateLimit`), its span, and what prices its answer.
+struct Charged {
+    request: async_graphql::Request,
+    span: tracing::Span,
+    pricing: Pricing,
+}
+
+/// What an answer's `extensions.cost` is made of.
+struct Pricing {
+    operation: Operation,
+    document: Arc<ExecutableDocument>,
+    requested_cost: usize,
+    throttle: Option<Throttle>,
+}
+
+/// Charges an admitted operation's requested cost to `key`'s bucket, or refuses it when the
+/// bucket holds too little.
+fn charge(
+    state: &Inner,
+    key: &str,
+    admitted: Admitted,
+    registered: Option<&Registered>,
+) -> Result<Charged, Box<Ran>> {
+    let Admitted {
+        request,
+        operation,
+        document,
+        requested_cost,
+    } = admitted;
     // The engine refuses an operation over the complexity limit before any field runs: it is
     // answered as too complex, not charged.
-    if admitted.requested_cost > state.max_complexity {
-        return Ok(None);
-    }
-    match state.budget.charge(key, admitted.requested_cost) {
-        Charge::Unlimited => Ok(None),
-        Charge::Charged(throttle) => Ok(Some(throttle)),
+    let charge = if requested_cost > state.max_complexity {
+        Charge::Unlimited
+    } else {
+        state.budget.charge(key, requested_cost)
+    };
+    let throttle = match charge {
+        Charge::Unlimited => None,
+        Charge::Charged(throttle) => Some(throttle),
         Charge::Refused {
             throttle,
             retry_after,
         } => {
             let mut refusal = refused(&ApiError::OverBudget);
             let extensions = refusal.extensions.get_or_insert_with(Default::default);
-            extensions.set(
-                "cost",
-                cost_extension(admitted.requested_cost, None, Some(throttle)),
-            );
+            extensions.set("cost", cost_extension(requested_cost, None, Some(throttle)));
             let (response, _) = refusal_response(refusal);
-            Err(Box::new(Ran {
+            return Err(Box::new(Ran {
                 response,
                 statements: 0,
                 retry_after: Some(retry_after),
-            }))
+            }));
         }
-    }
-}
-
-/// The request with its charge in its data, for `Query.rateLimit`.
-fn with_charge(
-    request: async_graphql::Request,
-    admitted_cost: usize,
-    throttle: Option<Throttle>,
-) -> async_graphql::Request {
-    match throttle {
+    };
+    let request = match throttle {
         Some(throttle) => request.data(RateLimitStatus {
-            cost: admitted_cost,
+            cost: requested_cost,
             throttle,
             at: chrono::Utc::now(),
         }),
         None => request,
-    }
+    };
+    let span = operation_span(&operation, &request, registered);
+    Ok(Charged {
+        request,
+        span,
+        pricing: Pricing {
+            operation,
+            document,
+            requested_cost,
+            throttle,
+        },
+    })
 }
 
 /// The response with its `extensions.cost`: the requested cost, the actual (the same rules over
@@ -300,15 +329,16 @@ fn with_charge(
 fn priced(
     mut response: async_graphql::Response,
     costs: &CostModel,
-    document: &ExecutableDocument,
-    operation: &Operation,
-    requested: usize,
-    throttle: Option<Throttle>,
+    pricing: &Pricing,
 ) -> async_graphql::Response {
-    let actual = costs.actual(document, operation.name.as_deref(), &response.data);
+    let actual = costs.actual(
+        &pricing.document,
+        pricing.operation.name.as_deref(),
+        &response.data,
+    );
     response.extensions.insert(
         "cost".to_owned(),
-        cost_extension(requested, Some(actual), throttle),
+        cost_extension(pricing.requested_cost, Some(actual), pricing.throttle),
     );
     response
 }
@@ -369,18 +399,15 @@ async fn execute_aggregate(
             ])));
         }
     };
-    let throttle = match charge(state, budget_key, &admitted) {
-        Ok(throttle) => throttle,
+    let Charged {
+        request,
+        span,
+        pricing,
+    } = match charge(state, budget_key, admitted, registered) {
+        Ok(charged) => charged,
         Err(refusal) => return *refusal,
     };
-    let Admitted {
-        request,
-        operation,
-        document,
-        requested_cost,
-    } = admitted;
-    let request = with_charge(request, requested_cost, throttle);
-    let span = operation_span(&operation, &request, registered);
+    let operation = &pricing.operation;
     let context = Arc::new(AggregateRequest {
         principal: Arc::new(principal),
         now: chrono::Utc::now(),
@@ -404,14 +431,7 @@ async fn execute_aggregate(
         span.record("otel.status_code", "ERROR");
     }
     count_errors(&response);
-    let response = priced(
-        response,
-        &state.aggregate_costs,
-        &document,
-        &operation,
-        requested_cost,
-        throttle,
-    );
+    let response = priced(response, &state.aggregate_costs, &pricing);
     Ran {
         response,
         statements: statements.get(),
@@ -436,18 +456,15 @@ async fn execute_one(
         Ok(admitted) => admitted,
         Err(refusal) => return Ran::refused(refusal_response(refusal).0),
     };
-    let throttle = match charge(state, budget_key, &admitted) {
-        Ok(throttle) => throttle,
+    let Charged {
+        request,
+        span,
+        pricing,
+    } = match charge(state, budget_key, admitted, registered) {
+        Ok(charged) => charged,
         Err(refusal) => return *refusal,
     };
-    let Admitted {
-        request,
-        operation,
-        document,
-        requested_cost,
-    } = admitted;
-    let request = with_charge(request, requested_cost, throttle);
-    let span = operation_span(&operation, &request, registered);
+    let operation = &pricing.operation;
     let context = Arc::new(
         RequestContext::new(principal, local_authority)
             .with_correlation(correlation.clone())
@@ -486,14 +503,7 @@ async fn execute_one(
     metrics
         .statements
         .record(u64::try_from(statements).unwrap_or(u64::MAX), &[]);
-    let response = priced(
-        response,
-        &state.costs,
-        &document,
-        &operation,
-        requested_cost,
-        throttle,
-    );
+    let response = priced(response, &state.costs, &pricing);
     Ran {
         response,
         statements,
