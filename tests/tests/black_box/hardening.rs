@@ -240,6 +240,28 @@ async fn fragments_nested_ten_deep_are_served_and_eleven_deep_or_in_a_cycle_refu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_few_hundred_bytes_that_expand_to_a_million_fields_are_refused_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.token_all(ISLINGTON);
+    // 30 spreads of a fragment of 30 spreads, five deep: 810,000 fields once expanded, which
+    // the engine (and the cost model) would expand before its complexity limit refused them.
+    let mut bomb = String::from("query Bomb { viewer { ...F0 } }");
+    for level in 0..5 {
+        let body = if level == 4 {
+            "subject ".to_owned()
+        } else {
+            format!("...F{} ", level + 1).repeat(30)
+        };
+        bomb.push_str(&format!(" fragment F{level} on Viewer {{ {body} }}"));
+    }
+    assert!(bomb.len() < 1_000);
+    let started = std::time::Instant::now();
+    let answer = app.graphql(&token, &bomb, json!({})).await;
+    assert_refused_by_limit(&answer, "fragments are expanded", &bomb);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graphiqls_schema_query_keeps_every_limit() {
     let app = TestApp::spawn().await;
     let answer = app

@@ -25,6 +25,12 @@ pub struct DocumentLimits {
     pub max_root_fields: usize,
     pub max_directives: usize,
     pub max_fragment_nesting: usize,
+    /// Most fields once every fragment is expanded where it is spread. Each field costs at
+    /// least 1 of the complexity limit, so this is that limit: a document over it would be
+    /// refused as too complex anyway, but only after the engine (and the cost model) expanded
+    /// it — exponential work for a document of a few hundred bytes that spreads fragments into
+    /// fragments many times over.
+    pub max_expanded_fields: usize,
 }
 
 impl From<&LimitsConfig> for DocumentLimits {
@@ -34,6 +40,7 @@ impl From<&LimitsConfig> for DocumentLimits {
             max_root_fields: config.max_root_fields,
             max_directives: config.max_directives,
             max_fragment_nesting: config.max_fragment_nesting,
+            max_expanded_fields: config.max_query_complexity,
         }
     }
 }
@@ -46,6 +53,7 @@ pub enum LimitExceeded {
     RootFields(usize),
     Directives(usize),
     FragmentNesting(usize),
+    ExpandedFields(usize),
 }
 
 impl LimitExceeded {
@@ -65,6 +73,10 @@ impl LimitExceeded {
             }
             LimitExceeded::FragmentNesting(max) => format!(
                 "fragment spreads are nested deeper than the limit of {max} (or form a cycle)"
+            ),
+            LimitExceeded::ExpandedFields(max) => format!(
+                "the document selects more than {max} fields once its fragments are expanded \
+                 (the complexity limit)"
             ),
         }
     }
@@ -93,6 +105,7 @@ pub fn check(
         }
         facts.introspection |= root.introspection;
     }
+    check_expansion(document, limits.max_expanded_fields)?;
     Ok(facts)
 }
 
@@ -229,6 +242,66 @@ fn nesting<'a>(
     open.remove(name);
     measured.insert(name, deepest + 1);
     Ok(deepest + 1)
+}
+
+/// Every operation's fields, each fragment counted wherever it is spread, are at most `max`.
+/// Each fragment is counted once (the nesting check has ruled out cycles and bounds the
+/// recursion), so the check is linear in the document whatever it expands to.
+fn check_expansion(document: &ExecutableDocument, max: usize) -> Result<(), LimitExceeded> {
+    let mut counted: HashMap<&str, usize> = HashMap::new();
+    let mut total = 0_usize;
+    for (_, operation) in document.operations.iter() {
+        total = total.saturating_add(expanded_fields(
+            document,
+            &operation.node.selection_set.node,
+            &mut counted,
+        ));
+    }
+    if total > max {
+        return Err(LimitExceeded::ExpandedFields(max));
+    }
+    Ok(())
+}
+
+/// The fields `set` selects at every depth, fragments expanded (and counted once each).
+fn expanded_fields<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    counted: &mut HashMap<&'a str, usize>,
+) -> usize {
+    let mut fields = 0_usize;
+    let mut stack = vec![set];
+    while let Some(set) = stack.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    fields = fields.saturating_add(1);
+                    stack.push(&field.node.selection_set.node);
+                }
+                Selection::InlineFragment(inline) => stack.push(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    let inner = match counted.get(name) {
+                        Some(known) => *known,
+                        None => {
+                            let Some(fragment) = document.fragments.get(name) else {
+                                continue;
+                            };
+                            let known = expanded_fields(
+                                document,
+                                &fragment.node.selection_set.node,
+                                counted,
+                            );
+                            counted.insert(name, known);
+                            known
+                        }
+                    };
+                    fields = fields.saturating_add(inner);
+                }
+            }
+        }
+    }
+    fields
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -7,6 +7,7 @@ const LIMITS: DocumentLimits = DocumentLimits {
     max_root_fields: 10,
     max_directives: 20,
     max_fragment_nesting: 10,
+    max_expanded_fields: 20_000,
 };
 
 fn checked(query: &str) -> Result<DocumentFacts, LimitExceeded> {
@@ -115,6 +116,7 @@ fn fan_out_of_fragments_is_checked_without_expanding_them() {
     query.push_str(" fragment F10 on Query { __typename }");
     let limits = DocumentLimits {
         max_root_fields: usize::MAX - 1,
+        max_expanded_fields: usize::MAX - 1,
         ..LIMITS
     };
     let started = std::time::Instant::now();
@@ -177,6 +179,7 @@ fn command_line_defaults_are_the_documented_defaults() {
             max_root_fields: 10,
             max_directives: 20,
             max_fragment_nesting: 10,
+            max_expanded_fields: 20_000,
         }
     );
     assert_eq!(default.max_document_bytes, 32 * 1024);
@@ -245,4 +248,50 @@ fn a_deeply_nested_document_at_the_size_limit_is_parsed_without_overflowing_the_
         })
         .expect("thread");
     handle.join().expect("no overflow");
+}
+
+#[test]
+fn fragments_spread_many_times_over_are_counted_expanded_in_linear_time() {
+    // 889 bytes that expand to 810,000 fields: 30 spreads of a fragment of 30 spreads, five deep.
+    let fan_out = |fan: usize, levels: usize| {
+        let mut document = String::from("query { viewer { ...F0 } }");
+        for level in 0..levels {
+            let body: String = if level + 1 == levels {
+                "subject ".to_owned()
+            } else {
+                (0..fan).map(|_| format!("...F{} ", level + 1)).collect()
+            };
+            document.push_str(&format!(" fragment F{level} on Viewer {{ {body} }}"));
+        }
+        document
+    };
+    let limits = DocumentLimits {
+        max_expanded_fields: 1_000,
+        ..LIMITS
+    };
+    let checked = |document: &str| check(&parse_query(document).expect("parses"), &limits);
+    assert_eq!(
+        checked(&fan_out(30, 5)),
+        Err(LimitExceeded::ExpandedFields(1_000))
+    );
+    // viewer + 30 × 30 × subject = 901: within; 10 more spreads of the last level are over.
+    assert!(checked(&fan_out(30, 3)).is_ok());
+    let wider = fan_out(30, 3).replace("{ ...F1 ", &format!("{{ {}", "...F1 ".repeat(5)));
+    // viewer + 34 × 30 = 1,021.
+    assert_eq!(checked(&wider), Err(LimitExceeded::ExpandedFields(1_000)));
+    // Exactly at the limit: 1 + 999.
+    let at_limit = format!(
+        "query One {{ viewer {{ ...F }} }} fragment F on Viewer {{ {} }}",
+        "subject ".repeat(999)
+    );
+    assert!(checked(&at_limit).is_ok());
+    assert_eq!(
+        checked(&at_limit.replace("{ subject", "{ subject subject")),
+        Err(LimitExceeded::ExpandedFields(1_000))
+    );
+    // Every operation of the document counts, and fields nested in fields.
+    assert_eq!(
+        checked(&format!("{at_limit} query Two {{ viewer {{ subject }} }}")),
+        Err(LimitExceeded::ExpandedFields(1_000))
+    );
 }
