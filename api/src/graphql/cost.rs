@@ -223,13 +223,18 @@ impl Walk<'_> {
             .map(|default| default.node.clone())
     }
 
-    /// The selections of `set` on `parent`, each fragment spread expanded where it is used.
+    /// The selections of `set` on `parent`, each fragment spread expanded where it is used;
+    /// each field is visited with its depth (fields and fragments below the operation).
     fn each<'s>(
         &'s self,
         set: &'s SelectionSet,
         parent: Option<&'s str>,
         depth: usize,
-        visit: &mut dyn FnMut(&'s Positioned<async_graphql::parser::types::Field>, Option<&'s str>),
+        visit: &mut dyn FnMut(
+            &'s Positioned<async_graphql::parser::types::Field>,
+            Option<&'s str>,
+            usize,
+        ),
     ) {
         if depth > MOST_NESTING {
             return;
@@ -239,7 +244,7 @@ impl Walk<'_> {
                 // The engine does not visit `__typename` (it is no type's field): it costs
                 // nothing.
                 Selection::Field(field) if field.node.name.node == "__typename" => {}
-                Selection::Field(field) => visit(field, parent),
+                Selection::Field(field) => visit(field, parent, depth),
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) =
                         self.document.fragments.get(&spread.node.fragment_name.node)
@@ -268,7 +273,7 @@ impl Walk<'_> {
 
     fn requested(&self, set: &SelectionSet, parent: Option<&str>, depth: usize) -> usize {
         let mut total = 0usize;
-        self.each(set, parent, depth, &mut |field, parent| {
+        self.each(set, parent, depth, &mut |field, parent, depth| {
             let cost = self.model.field(parent, field.node.name.node.as_str());
             let children = self.requested(
                 &field.node.selection_set.node,
@@ -295,7 +300,7 @@ impl Walk<'_> {
             return 0;
         };
         let mut total = 0usize;
-        self.each(set, parent, depth, &mut |field, parent| {
+        self.each(set, parent, depth, &mut |field, parent, depth| {
             let key = field.node.response_key().node.as_str();
             let Some(value) = answered.get(key) else {
                 return;

@@ -312,6 +312,10 @@ fn a_walk_stops_at_its_nesting_bound_whatever_the_document() {
     let inline = |levels: usize| format!("{} b {}", "... { ".repeat(levels), "} ".repeat(levels));
     assert_eq!(cost(&chain(MOST_NESTING - 5, &inline(3))), 1);
     assert_eq!(cost(&chain(MOST_NESTING - 5, &inline(6))), 0);
+    // So do fields: six levels below the fifty-ninth spread reach past it.
+    let fields = |levels: usize| format!("{} b {}", "a { ".repeat(levels), "} ".repeat(levels));
+    assert_eq!(cost(&chain(MOST_NESTING - 5, &fields(3))), 4);
+    assert_eq!(cost(&chain(MOST_NESTING - 5, &fields(6))), 5);
     // A fragment spreading itself (which validation refuses later) ends all the same.
     assert_eq!(cost("{ ...F } fragment F on Query { ...F }"), 0);
 }
