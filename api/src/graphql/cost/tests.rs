@@ -319,3 +319,56 @@ fn a_walk_stops_at_its_nesting_bound_whatever_the_document() {
     // A fragment spreading itself (which validation refuses later) ends all the same.
     assert_eq!(cost("{ ...F } fragment F on Query { ...F }"), 0);
 }
+
+#[test]
+fn the_actual_walk_keeps_the_same_bound() {
+    let model = model();
+    let chain = |spreads: usize, innermost: &str| {
+        let fragments: String = (0..spreads)
+            .map(|n| format!("fragment F{n} on Query {{ ...F{} }} ", n + 1))
+            .collect();
+        format!("{{ ...F0 }} {fragments} fragment F{spreads} on Query {{ {innermost} }}")
+    };
+    let actual = |document: &str, data: serde_json::Value| {
+        let parsed = async_graphql::parser::parse_query(document).expect("parses");
+        model.actual(&parsed, None, &Value::from_json(data).expect("value"))
+    };
+    assert_eq!(actual(&chain(MOST_NESTING - 1, "b"), json!({"b": 1})), 1);
+    assert_eq!(actual(&chain(MOST_NESTING, "b"), json!({"b": 1})), 0);
+    // Objects in the answer go one level deeper each: three of the four are within the bound.
+    let nested = json!({"a": {"a": {"a": {"a": {"b": 1}}}}});
+    assert_eq!(
+        actual(
+            &chain(MOST_NESTING - 3, "a { a { a { a { b } } } }"),
+            nested.clone()
+        ),
+        3
+    );
+    assert_eq!(actual(&chain(1, "a { a { a { a { b } } } }"), nested), 5);
+}
+
+#[test]
+fn a_bucket_is_full_again_when_its_missing_points_are_restored() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+        .expect("a time")
+        .with_timezone(&chrono::Utc);
+    let status = |available: u32, restore_rate: u32| RateLimitStatus {
+        cost: 5,
+        throttle: Throttle {
+            maximum: 100,
+            available,
+            restore_rate,
+        },
+        at,
+    };
+    // 60 missing at 10 a second: 6 s.
+    assert_eq!(status(40, 10).full_at(), at + chrono::Duration::seconds(6));
+    // Rounded up to the millisecond: 1 missing at 3 a second.
+    assert_eq!(
+        status(99, 3).full_at(),
+        at + chrono::Duration::milliseconds(334)
+    );
+    assert_eq!(status(100, 10).full_at(), at);
+    // Nothing restores it: it is as full as it gets now.
+    assert_eq!(status(40, 0).full_at(), at);
+}
