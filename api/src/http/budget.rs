@@ -135,7 +135,8 @@ mod tests {
                 retry_after,
             } => {
                 assert_eq!(throttle.maximum, 100);
-                assert!(throttle.available <= 41, "{throttle:?}");
+                // It holds the 40 the first charge left (less a moment's restoring, rounded).
+                assert!((38..=41).contains(&throttle.available), "{throttle:?}");
                 // 20 points missing at 10 a second: about 2 seconds.
                 assert!(
                     retry_after > Duration::from_millis(1500)
