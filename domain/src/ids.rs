@@ -53,3 +53,7 @@ entity_id!(
     /// One outcome measurement.
     MeasurementId
 );
+entity_id!(
+    /// One offer to transfer a child to another local authority.
+    TransferId
+);

@@ -25,6 +25,7 @@ pub mod outcomes;
 pub mod principal;
 pub mod referral;
 pub mod reports;
+pub mod transfer;
 pub mod worklist;
 
 pub use error::{ErrorCode, FieldError, FieldErrors};

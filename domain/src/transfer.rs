@@ -1,0 +1,279 @@
+//! A child's move to another local authority (issue #17): the sending authority offers, the
+//! receiving one accepts or declines, the sender may withdraw before acceptance. Each step is an
+//! event of the transfer's own timeline. What moves on acceptance, and what the receiver sees
+//! before it, are the persistence layer's; the rules of who may do what when are here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::calendar::uk_date;
+use crate::error::{ErrorCode, FieldError, FieldErrors};
+use crate::guardian::GuardianService;
+use crate::ids::{ChildId, TransferId};
+use crate::local_authority::LocalAuthorityCode;
+
+string_enum! {
+    /// Why a child moves.
+    pub enum TransferReason {
+        /// The National Transfer Scheme for unaccompanied children.
+        NationalTransferScheme => "NATIONAL_TRANSFER_SCHEME",
+        PlacementMove => "PLACEMENT_MOVE",
+        FamilyMove => "FAMILY_MOVE",
+        /// Any other reason: the offer must say which in its note.
+        Other => "OTHER",
+    }
+}
+
+string_enum! {
+    /// Where a transfer stands.
+    pub enum TransferStatus {
+        Offered => "OFFERED",
+        Accepted => "ACCEPTED",
+        Declined => "DECLINED",
+        Withdrawn => "WITHDRAWN",
+    }
+}
+
+/// The longest note an offer or a refusal may carry (free text: no personal data is asked for,
+/// and it is never logged).
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// How far back an offer may date the receiving authority's responsibility (a move already
+/// made, recorded late), and how far ahead.
+pub const MOST_DAYS_BACKDATED: i64 = 90;
+pub const MOST_DAYS_AHEAD: i64 = 365;
+
+/// What the sending authority offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferOffer {
+    pub child_id: ChildId,
+    pub to: LocalAuthorityCode,
+    pub reason: TransferReason,
+    /// The UK date from which the receiving authority is responsible.
+    pub responsibility_from: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// One transfer and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub id: TransferId,
+    pub child_id: ChildId,
+    pub from: LocalAuthorityCode,
+    pub to: LocalAuthorityCode,
+    pub reason: TransferReason,
+    pub responsibility_from: NaiveDate,
+    pub note: Option<String>,
+    pub status: TransferStatus,
+    pub version: i32,
+    pub offered_at: DateTime<Utc>,
+    /// When it was accepted, declined or withdrawn.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub decline_note: Option<String>,
+}
+
+/// A step of a transfer's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferEvent {
+    pub transfer_id: TransferId,
+    pub status: TransferStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// What is asked of a transfer after it was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferAction {
+    /// The receiving authority takes the child on.
+    Accept,
+    /// The receiving authority will not.
+    Decline,
+    /// The sending authority takes the offer back.
+    Withdraw,
+}
+
+impl TransferAction {
+    /// The status the action leads to.
+    pub const fn outcome(self) -> TransferStatus {
+        match self {
+            TransferAction::Accept => TransferStatus::Accepted,
+            TransferAction::Decline => TransferStatus::Declined,
+            TransferAction::Withdraw => TransferStatus::Withdrawn,
+        }
+    }
+}
+
+fn note_of(field: &str, note: Option<String>) -> Result<Option<String>, FieldError> {
+    let note = note
+        .map(|note| note.trim().to_owned())
+        .filter(|note| !note.is_empty());
+    match note {
+        Some(text) if text.chars().count() > MAX_NOTE_CHARS => Err(FieldError::new(
+            field,
+            ErrorCode::TooLong,
+            format!("at most {MAX_NOTE_CHARS} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+impl Transfer {
+    /// Validates an offer by `from` (the authority now responsible). `served` says whether the
+    /// service serves an authority; `open_offer` whether the child already has an offer waiting.
+    pub fn offer(
+        id: TransferId,
+        from: &LocalAuthorityCode,
+        offer: TransferOffer,
+        served: impl Fn(&LocalAuthorityCode) -> bool,
+        open_offer: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(Transfer, TransferEvent), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if offer.to == *from {
+            errors.push(FieldError::new(
+                "toLocalAuthority",
+                ErrorCode::OutOfRange,
+                "the child is already this authority's: a transfer goes to another authority",
+            ));
+        } else if !served(&offer.to) {
+            errors.push(FieldError::new(
+                "toLocalAuthority",
+                ErrorCode::NotFound,
+                "the service does not serve this authority",
+            ));
+        }
+        if open_offer {
+            errors.push(FieldError::new(
+                "childId",
+                ErrorCode::InvalidTransition,
+                "the child already has a transfer offer waiting: withdraw it first",
+            ));
+        }
+        let note = errors.take(note_of("note", offer.note));
+        if offer.reason == TransferReason::Other && note.as_ref().is_none_or(Option::is_none) {
+            errors.push(FieldError::new(
+                "note",
+                ErrorCode::Required,
+                "a transfer for another reason must say which in its note",
+            ));
+        }
+        let today = uk_date(now);
+        let days = (offer.responsibility_from - today).num_days();
+        if !(-MOST_DAYS_BACKDATED..=MOST_DAYS_AHEAD).contains(&days) {
+            errors.push(FieldError::new(
+                "responsibilityFrom",
+                ErrorCode::OutOfRange,
+                format!(
+                    "from {MOST_DAYS_BACKDATED} days before today to {MOST_DAYS_AHEAD} days after it"
+                ),
+            ));
+        }
+        let note = note.flatten();
+        errors.into_result(|| {
+            let transfer = Transfer {
+                id,
+                child_id: offer.child_id,
+                from: from.clone(),
+                to: offer.to,
+                reason: offer.reason,
+                responsibility_from: offer.responsibility_from,
+                note,
+                status: TransferStatus::Offered,
+                version: 1,
+                offered_at: now,
+                ended_at: None,
+                decline_note: None,
+            };
+            let event = TransferEvent {
+                transfer_id: id,
+                status: TransferStatus::Offered,
+                at: now,
+            };
+            (transfer, event)
+        })
+    }
+
+    /// Takes `action` by `by` (an authority's code), the caller having read `expected_version`.
+    /// Only an offer waiting may be acted on; only the receiver accepts or declines, only the
+    /// sender withdraws (another authority is told the transfer does not exist). A decline
+    /// must say why (`note`).
+    pub fn act(
+        &self,
+        action: TransferAction,
+        by: &LocalAuthorityCode,
+        expected_version: i32,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(Transfer, TransferEvent), FieldErrors> {
+        let party = match action {
+            TransferAction::Accept | TransferAction::Decline => &self.to,
+            TransferAction::Withdraw => &self.from,
+        };
+        if by != party {
+            return Err(FieldErrors::from(FieldError::new(
+                "transferId",
+                ErrorCode::NotFound,
+                "no such transfer",
+            )));
+        }
+        let mut errors = FieldErrors::new();
+        if expected_version != self.version {
+            errors.push(FieldError::new(
+                "expectedVersion",
+                ErrorCode::StaleVersion,
+                "the transfer changed since it was read",
+            ));
+        }
+        if self.status != TransferStatus::Offered {
+            errors.push(FieldError::new(
+                "transferId",
+                ErrorCode::InvalidTransition,
+                format!("the transfer is {} already", self.status),
+            ));
+        }
+        let note = errors.take(note_of("note", note)).flatten();
+        if action == TransferAction::Decline && note.is_none() {
+            errors.push(FieldError::new(
+                "note",
+                ErrorCode::Required,
+                "a declined transfer must say why",
+            ));
+        }
+        if now < self.offered_at {
+            errors.push(FieldError::new(
+                "transferId",
+                ErrorCode::BeforePrecedingEvent,
+                "the transfer was offered after this moment",
+            ));
+        }
+        errors.into_result(|| {
+            let status = action.outcome();
+            let transfer = Transfer {
+                status,
+                version: self.version + 1,
+                ended_at: Some(now),
+                decline_note: if action == TransferAction::Decline {
+                    note
+                } else {
+                    None
+                },
+                ..self.clone()
+            };
+            let event = TransferEvent {
+                transfer_id: self.id,
+                status,
+                at: now,
+            };
+            (transfer, event)
+        })
+    }
+}
+
+/// Whether an open guardian assignment continues when a child moves from `from` to `to`: only
+/// within one guardian service. An Independent Child Trafficking Guardian (England and Wales)
+/// does not continue into Scotland or Northern Ireland, whose services are their own statutory
+/// schemes; there the assignment ends and the receiving authority requests its own.
+pub fn guardian_continues(from: &LocalAuthorityCode, to: &LocalAuthorityCode) -> bool {
+    GuardianService::of_nation(from.nation()) == GuardianService::of_nation(to.nation())
+}
+
+#[cfg(test)]
+mod tests;
