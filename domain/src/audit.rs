@@ -230,6 +230,14 @@ mod tests {
             "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
             "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+            // One part wrong at a time: the version, the parent id, the flags; by length or
+            // by a digit that is not hex.
+            "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "000-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x",
         ] {
             assert_eq!(TraceId::from_traceparent(bad), None, "{bad}");
         }
@@ -244,6 +252,15 @@ mod tests {
         assert_eq!(Purpose::parse("  "), Ok(None));
         assert!(Purpose::parse(&"x".repeat(200)).is_ok());
         assert!(Purpose::parse(&"x".repeat(201)).is_err());
+        assert_eq!(
+            Purpose::parse(" Section 47 enquiry ")
+                .ok()
+                .flatten()
+                .as_ref()
+                .map(Purpose::as_str),
+            Some("Section 47 enquiry")
+        );
+        assert!(InvalidPurpose.to_string().contains("200 printable ASCII"));
         assert!(Purpose::parse("tab\there").is_err());
         assert!(Purpose::parse("caf\u{e9}").is_err());
     }
