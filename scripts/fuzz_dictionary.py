@@ -7,13 +7,17 @@ import json
 import sys
 import urllib.request
 
-QUERY = """{ children(first: 100) { nodes { id
+QUERY = """{ viewer { localAuthority { code } }
+  children(first: 100) { nodes { id recordedByLocalAuthority { code }
   referrals(first: 10) { nodes { id } }
   guardianAssignments { id }
   outcomeMeasurements(first: 10) { nodes { id } } } } }"""
 
 
-def ids(url: str, token: str) -> list[str]:
+def ids(url: str, token: str, not_from: str = "") -> tuple[str, list[str]]:
+    """The authority `token` speaks for, and the ids of its children and their records, but for
+    children that moved to it from `not_from` (a transfer): their ids are in that authority's
+    own history (its feed, its outgoing transfers), rightly."""
     request = urllib.request.Request(
         url,
         data=json.dumps({"query": QUERY}).encode(),
@@ -25,16 +29,19 @@ def ids(url: str, token: str) -> list[str]:
         raise SystemExit(f"the dictionary query failed: {answer['errors']}")
     found = []
     for child in answer["data"]["children"]["nodes"]:
+        if child["recordedByLocalAuthority"]["code"] == not_from:
+            continue
         found.append(child["id"])
         found += [r["id"] for r in (child["referrals"] or {}).get("nodes", [])]
         found += [a["id"] for a in child["guardianAssignments"] or []]
         found += [m["id"] for m in (child["outcomeMeasurements"] or {}).get("nodes", [])]
-    return found
+    return answer["data"]["viewer"]["localAuthority"]["code"], found
 
 
 def main() -> None:
     url, own_token, other_token, out = sys.argv[1:5]
-    own, other = ids(url, own_token), ids(url, other_token)
+    own_authority, own = ids(url, own_token)
+    _, other = ids(url, other_token, not_from=own_authority)
     if not own or not other:
         raise SystemExit("the demo data gave no ids: the dictionary would fuzz nothing real")
     with open(out, "w") as f:

@@ -101,7 +101,7 @@ echo "server ready on $url after $((SECONDS - started)) s"
 
 # What the client needs: reading the feed and the records it names, creating a child and a
 # guardian request, updating and erasing the child.
-scopes="children:read children:write children:erase referrals:read guardians:read guardians:write outcomes:read"
+scopes="children:read children:write children:erase referrals:read guardians:read guardians:write outcomes:read transfers:read"
 token="$("$bin" token --la E09000019 --scope "$scopes" --ttl 3600 --subject integration-example \
     --data-dir "$data/state")"
 

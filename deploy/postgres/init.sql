@@ -18,6 +18,10 @@
 --   stable_futures_aggregate_switch  NOLOGIN NOINHERIT; a member of stable_futures_aggregate,
 --                                    and stable_futures_app a member of it: the server may
 --                                    switch to the aggregate role without inheriting its rights.
+--   stable_futures_transfer          NOLOGIN NOINHERIT; owns the functions that move a child
+--                                    between authorities (transfers), under row-level security
+--                                    of its own; the owner is a member so that the migration can
+--                                    hand it the functions.
 
 CREATE ROLE stable_futures_owner LOGIN PASSWORD 'dev-only-owner-password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
@@ -46,3 +50,8 @@ GRANT CONNECT ON DATABASE stable_futures TO stable_futures_owner, stable_futures
 -- PostgreSQL 15 makes public owned by the database owner and takes CREATE from PUBLIC; also take
 -- USAGE, which the migration grants back to stable_futures_app alone.
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
+
+CREATE ROLE stable_futures_transfer NOLOGIN NOINHERIT
+    NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+
+GRANT stable_futures_transfer TO stable_futures_owner;

@@ -19,6 +19,9 @@ string_enum! {
         Transition => "TRANSITION",
         /// A child and everything recorded about them erased.
         Erase => "ERASE",
+        /// A step of a child's transfer between authorities (offered, accepted, declined,
+        /// withdrawn), in both parties' trails.
+        Transfer => "TRANSFER",
     }
 }
 
@@ -55,6 +58,9 @@ string_enum! {
         Settings => "SETTINGS",
         /// Children's records read only in aggregate (a report), under disclosure control.
         Aggregate => "AGGREGATE",
+        /// A transfer of a child between authorities: who moves where and why, and what the
+        /// receiving authority is told before it accepts (age, whether records are open).
+        Transfer => "TRANSFER",
     }
 }
 
@@ -202,6 +208,9 @@ pub struct AuditEvent {
     pub document_id: Option<String>,
     /// Set for `ERASE` rows only.
     pub erasure_reason: Option<ErasureReason>,
+    /// The authority whose caller acted, when it is not the trail's own: the other party of a
+    /// transfer (`TRANSFER` rows).
+    pub acting_local_authority: Option<crate::local_authority::LocalAuthorityCode>,
 }
 
 #[cfg(test)]

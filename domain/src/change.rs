@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
+use crate::ids::{AssignmentId, ChildId, MeasurementId, ReferralId, TransferId};
 
 string_enum! {
     /// What happened to the record.
@@ -22,6 +22,12 @@ string_enum! {
         Measured => "MEASURED",
         /// The child and everything recorded about them erased: a copy must be purged.
         Erased => "ERASED",
+        /// The child moved to another authority (a transfer accepted): archive your copy of the
+        /// child and of everything recorded about them; this authority no longer holds them.
+        TransferredOut => "TRANSFERRED_OUT",
+        /// A child, or one of their records, arrived with a transfer: the child's entry comes
+        /// first, then one per record.
+        TransferredIn => "TRANSFERRED_IN",
     }
 }
 
@@ -32,6 +38,7 @@ string_enum! {
         NrmReferral => "NrmReferral",
         GuardianAssignment => "GuardianAssignment",
         OutcomeMeasurement => "OutcomeMeasurement",
+        Transfer => "Transfer",
     }
 }
 
@@ -42,6 +49,7 @@ pub enum ChangedEntity {
     NrmReferral(ReferralId),
     GuardianAssignment(AssignmentId),
     OutcomeMeasurement(MeasurementId),
+    Transfer(TransferId),
 }
 
 impl ChangedEntity {
@@ -51,6 +59,7 @@ impl ChangedEntity {
             ChangedEntity::NrmReferral(_) => EntityType::NrmReferral,
             ChangedEntity::GuardianAssignment(_) => EntityType::GuardianAssignment,
             ChangedEntity::OutcomeMeasurement(_) => EntityType::OutcomeMeasurement,
+            ChangedEntity::Transfer(_) => EntityType::Transfer,
         }
     }
 
@@ -60,6 +69,7 @@ impl ChangedEntity {
             ChangedEntity::NrmReferral(id) => id.0,
             ChangedEntity::GuardianAssignment(id) => id.0,
             ChangedEntity::OutcomeMeasurement(id) => id.0,
+            ChangedEntity::Transfer(id) => id.0,
         }
     }
 
@@ -69,6 +79,7 @@ impl ChangedEntity {
             EntityType::NrmReferral => ChangedEntity::NrmReferral(ReferralId(id)),
             EntityType::GuardianAssignment => ChangedEntity::GuardianAssignment(AssignmentId(id)),
             EntityType::OutcomeMeasurement => ChangedEntity::OutcomeMeasurement(MeasurementId(id)),
+            EntityType::Transfer => ChangedEntity::Transfer(TransferId(id)),
         }
     }
 }
@@ -115,6 +126,7 @@ mod tests {
             ChangedEntity::NrmReferral(ReferralId(id)),
             ChangedEntity::GuardianAssignment(AssignmentId(id)),
             ChangedEntity::OutcomeMeasurement(MeasurementId(id)),
+            ChangedEntity::Transfer(TransferId(id)),
         ] {
             let stored = entity.entity_type().as_str();
             let back = EntityType::parse(stored).expect("a stored type reads back");

@@ -36,6 +36,9 @@ string_enum! {
         IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
         /// Another referral of the authority already has this Home Office reference.
         DuplicateHomeOfficeReference => "DUPLICATE_HOME_OFFICE_REFERENCE",
+        /// The receiving authority already holds a child with the same NHS number or Home Office
+        /// reference: accept with `allowDuplicate` to keep both records.
+        PossibleDuplicate => "POSSIBLE_DUPLICATE",
     }
 }
 

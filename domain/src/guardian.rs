@@ -93,6 +93,9 @@ pub struct GuardianAssignment {
     pub assigned_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub end_reason: Option<AssignmentEndReason>,
+    /// The authority that recorded it, when it is not the one that holds it now (the child
+    /// moved here with it: see `transfer`).
+    pub recorded_by_local_authority: Option<crate::local_authority::LocalAuthorityCode>,
     pub version: i32,
 }
 
@@ -135,6 +138,7 @@ impl GuardianAssignment {
             assigned_at: None,
             ended_at: None,
             end_reason: None,
+            recorded_by_local_authority: None,
             version: 1,
         })
     }

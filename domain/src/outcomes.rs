@@ -272,6 +272,9 @@ pub struct OutcomeMeasurement {
     pub practitioner_note: Option<String>,
     pub indicators_met: Vec<String>,
     pub supersedes: Option<MeasurementId>,
+    /// The authority that recorded it, when it is not the one that holds it now (the child
+    /// moved here with it: see `transfer`).
+    pub recorded_by_local_authority: Option<crate::local_authority::LocalAuthorityCode>,
 }
 
 /// What the measurement being corrected looked like, for checking a correction.
@@ -400,6 +403,7 @@ impl MeasurementDraft {
             practitioner_note,
             indicators_met,
             supersedes: self.supersedes,
+            recorded_by_local_authority: None,
         })
     }
 }

@@ -23,6 +23,11 @@ string_enum! {
         /// Reports over several authorities at once, for a token naming them in `la_set` (a
         /// regional partnership, a pilot's evaluator): controlled aggregates and nothing else.
         ReportsAggregate => "reports:aggregate",
+        /// Transfers of children between authorities: those offered to the authority and by it.
+        TransfersRead => "transfers:read",
+        /// Offering a child to another authority, and accepting, declining or withdrawing an
+        /// offer.
+        TransfersWrite => "transfers:write",
         /// Changing the authority's settings (worklist thresholds).
         SettingsWrite => "settings:write",
         /// A young person's own words, practitioners' notes and names.

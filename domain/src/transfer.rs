@@ -6,10 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::uk_date;
+use crate::child::Child;
 use crate::error::{ErrorCode, FieldError, FieldErrors};
-use crate::guardian::GuardianService;
+use crate::guardian::{GuardianAssignment, GuardianService};
 use crate::ids::{ChildId, TransferId};
 use crate::local_authority::LocalAuthorityCode;
+use crate::referral::{NrmReferral, ReferralStatus};
 
 string_enum! {
     /// Why a child moves.
@@ -53,11 +55,62 @@ pub struct TransferOffer {
     pub note: Option<String>,
 }
 
+/// The least the receiving authority needs to decide on an offer, as it was when offered: not
+/// the child's records, which it sees only once it has accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferChildSummary {
+    /// Whole years on the day of the offer, from the recorded (possibly estimated) date of birth.
+    pub age_years: i32,
+    pub age_disputed: bool,
+    /// A referral awaits a decision: submitted, positive at reasonable grounds, or negative with a
+    /// reconsideration asked for.
+    pub open_referrals: bool,
+    /// A guardian is requested or assigned.
+    pub open_guardian_assignments: bool,
+}
+
+impl TransferChildSummary {
+    pub fn of(
+        child: &Child,
+        referrals: &[NrmReferral],
+        assignments: &[GuardianAssignment],
+        today: NaiveDate,
+    ) -> Self {
+        Self {
+            age_years: child.age_on(today),
+            age_disputed: child.details.age_disputed,
+            open_referrals: referrals.iter().any(awaits_decision),
+            open_guardian_assignments: assignments.iter().any(GuardianAssignment::is_open),
+        }
+    }
+}
+
+fn awaits_decision(referral: &NrmReferral) -> bool {
+    match referral.status {
+        ReferralStatus::Submitted | ReferralStatus::RgPositive => true,
+        ReferralStatus::RgNegative | ReferralStatus::CgNegative => {
+            referral.reconsideration_requested_at.is_some()
+        }
+        ReferralStatus::CgPositive | ReferralStatus::Withdrawn => false,
+    }
+}
+
+/// What a step asked of a transfer came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acted {
+    /// The step is taken: store the transfer and its event.
+    Taken(Box<Transfer>, TransferEvent),
+    /// The same step was taken already (a retry of a request whose answer was lost): answer with
+    /// the transfer as it is, write nothing.
+    AlreadyTaken,
+}
+
 /// One transfer and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     pub id: TransferId,
     pub child_id: ChildId,
+    pub child: TransferChildSummary,
     pub from: LocalAuthorityCode,
     pub to: LocalAuthorityCode,
     pub reason: TransferReason,
@@ -122,6 +175,7 @@ impl Transfer {
         id: TransferId,
         from: &LocalAuthorityCode,
         offer: TransferOffer,
+        child: TransferChildSummary,
         served: impl Fn(&LocalAuthorityCode) -> bool,
         open_offer: bool,
         now: DateTime<Utc>,
@@ -171,6 +225,7 @@ impl Transfer {
             let transfer = Transfer {
                 id,
                 child_id: offer.child_id,
+                child,
                 from: from.clone(),
                 to: offer.to,
                 reason: offer.reason,
@@ -194,7 +249,8 @@ impl Transfer {
     /// Takes `action` by `by` (an authority's code), the caller having read `expected_version`.
     /// Only an offer waiting may be acted on; only the receiver accepts or declines, only the
     /// sender withdraws (another authority is told the transfer does not exist). A decline
-    /// must say why (`note`).
+    /// must say why (`note`). The same step asked again with the version it was taken from is
+    /// [`Acted::AlreadyTaken`], so a retry is safe.
     pub fn act(
         &self,
         action: TransferAction,
@@ -202,7 +258,7 @@ impl Transfer {
         expected_version: i32,
         note: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<(Transfer, TransferEvent), FieldErrors> {
+    ) -> Result<Acted, FieldErrors> {
         let party = match action {
             TransferAction::Accept | TransferAction::Decline => &self.to,
             TransferAction::Withdraw => &self.from,
@@ -213,6 +269,10 @@ impl Transfer {
                 ErrorCode::NotFound,
                 "no such transfer",
             )));
+        }
+        if self.status == action.outcome() && expected_version.checked_add(1) == Some(self.version)
+        {
+            return Ok(Acted::AlreadyTaken);
         }
         let mut errors = FieldErrors::new();
         if expected_version != self.version {
@@ -262,8 +322,28 @@ impl Transfer {
                 status,
                 at: now,
             };
-            (transfer, event)
+            Acted::Taken(Box::new(transfer), event)
         })
+    }
+
+    /// The transfer's steps, oldest first: its offer, and how it ended if it has.
+    pub fn timeline(&self) -> Vec<TransferEvent> {
+        let offered = TransferEvent {
+            transfer_id: self.id,
+            status: TransferStatus::Offered,
+            at: self.offered_at,
+        };
+        let ended = self.ended_at.map(|at| TransferEvent {
+            transfer_id: self.id,
+            status: self.status,
+            at,
+        });
+        std::iter::once(offered).chain(ended).collect()
+    }
+
+    /// Whether `authority` is the sender or the receiver.
+    pub fn is_party(&self, authority: &LocalAuthorityCode) -> bool {
+        self.from == *authority || self.to == *authority
     }
 }
 

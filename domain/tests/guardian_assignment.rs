@@ -180,6 +180,7 @@ fn a_new_request_starts_requested_with_nothing_else_recorded() {
     assert_eq!(
         assignment,
         GuardianAssignment {
+            recorded_by_local_authority: None,
             id,
             child_id,
             service: G::GuardianshipScotland,

@@ -161,6 +161,7 @@ fn a_valid_measurement_copies_its_fields_trimmed_and_stamps_who_and_when() {
     assert_eq!(
         measurement,
         OutcomeMeasurement {
+            recorded_by_local_authority: None,
             id: measurement_id(),
             child_id: child_id(),
             framework_version: "csf-pof-summary-2022.1".to_owned(),

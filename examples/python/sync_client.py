@@ -502,8 +502,12 @@ async def initial_load(api: Api, store: Store) -> None:
 def apply_change(
     store: Store, kind: str, entity_id: str, child_id: str, entity: Optional[dict]
 ) -> None:
-    if kind == "ERASED":
+    if kind in ("ERASED", "TRANSFERRED_OUT"):
+        # Erased, or moved to another authority with everything recorded about them: a case
+        # system archives its copy under its own retention rules; this one just drops it.
         store.purge_child(child_id)
+    elif entity is not None and entity["__typename"] == "Transfer":
+        pass  # a step of a transfer (offered, declined, ...): none of the child's records changed
     elif entity is None:
         # Erased since this entry was written; the ERASED entry further on purges the rest.
         store.forget(entity_id)

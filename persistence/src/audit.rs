@@ -33,6 +33,7 @@ struct AuditRow {
     purpose: Option<String>,
     erasure_reason: Option<String>,
     document_id: Option<String>,
+    acting_local_authority: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
@@ -60,6 +61,10 @@ impl TryFrom<AuditRow> for AuditEvent {
             trace_id: row.trace_id,
             purpose: row.purpose,
             document_id: row.document_id,
+            acting_local_authority: crate::error::recorded_by(
+                row.acting_local_authority,
+                "audit_events",
+            )?,
             erasure_reason: row
                 .erasure_reason
                 .map(|reason| {

@@ -108,7 +108,7 @@ macro_rules! tree_columns {
         "c.id, c.local_authority, c.local_child_id, c.upn, c.nhs_number, c.date_of_birth, \
          c.date_of_birth_estimated, c.age_disputed, c.gender, c.nationalities, c.languages, \
          c.interpreter_required, c.immigration_status, c.care_status, c.version, c.created_at, \
-         c.updated_at, \
+         c.updated_at, c.recorded_by_local_authority, \
          CASE WHEN $3 THEN array(\
            SELECT ROW(ROW(n.id, n.local_authority, n.child_id, n.referred_at, \
                           n.first_responder_type, n.first_responder_name, n.exploitation_types, \
@@ -116,7 +116,8 @@ macro_rules! tree_columns {
                           n.status, n.rg_outcome, n.rg_decided_at, n.cg_outcome, n.cg_decided_at, \
                           n.reconsideration_requested_at, n.withdrawn_at, n.version, \
                           n.created_at, n.updated_at, n.reasonable_grounds_due_on, \
-                          n.first_rg_outcome, n.first_rg_decided_at, n.home_office_reference), \
+                          n.first_rg_outcome, n.first_rg_decided_at, n.home_office_reference, \
+                          n.recorded_by_local_authority), \
                       CASE WHEN $6 THEN array(\
                         SELECT ROW(e.referral_id, e.kind, e.at, e.outcome) FROM referral_events e \
                         WHERE e.referral_id = n.id AND e.local_authority = n.local_authority \
@@ -127,7 +128,7 @@ macro_rules! tree_columns {
          CASE WHEN $7 THEN array(\
            SELECT ROW(g.id, g.local_authority, g.child_id, g.service, g.role, g.status, \
                       g.requested_at, g.assigned_at, g.ended_at, g.end_reason, g.version, \
-                      g.created_at, g.updated_at) \
+                      g.created_at, g.updated_at, g.recorded_by_local_authority) \
            FROM guardian_assignments g \
            WHERE g.child_id = c.id AND g.local_authority = c.local_authority \
            ORDER BY g.id) END AS assignments, \
@@ -140,7 +141,7 @@ macro_rules! tree_columns {
                           o.outcome_key, o.observed_at, o.recorded_by, o.recorded_at, \
                           o.young_person_participated, o.young_person_rating, \
                           o.young_person_words, o.practitioner_rating, o.practitioner_note, \
-                          o.indicators_met, o.supersedes), \
+                          o.indicators_met, o.supersedes, o.recorded_by_local_authority), \
                       CASE WHEN $13 THEN (\
                         SELECT s.id FROM outcome_measurements s WHERE s.supersedes = o.id \
                         ORDER BY s.id LIMIT 1) END) \
@@ -336,12 +337,12 @@ impl TreeRow {
                     plan.measurements.map_or(0, |(page, _)| page.first),
                     plan.superseded_by,
                     |row| {
-                        Ok(OutcomeMeasurement::from(build::<
+                        OutcomeMeasurement::try_from(build::<
                             MeasurementRow,
                             outcome_measurements::SqlType,
                         >(
                             row, "outcome_measurements"
-                        )?))
+                        )?)
                     },
                     |measurement| measurement.id,
                     |by| Ok(by.map(MeasurementId)),

@@ -44,6 +44,7 @@ pub(crate) struct ChildRow {
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    recorded_by_local_authority: Option<String>,
 }
 
 fn corrupt(column: &'static str) -> PersistenceError {
@@ -98,6 +99,10 @@ impl TryFrom<ChildRow> for Child {
             local_authority: LocalAuthorityCode::parse(&row.local_authority)
                 .map_err(|_| corrupt("local_authority"))?,
             details,
+            recorded_by_local_authority: crate::error::recorded_by(
+                row.recorded_by_local_authority,
+                "children",
+            )?,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -134,6 +139,10 @@ impl From<&Child> for ChildRow {
             version: child.version,
             created_at: child.created_at,
             updated_at: child.updated_at,
+            recorded_by_local_authority: child
+                .recorded_by_local_authority
+                .as_ref()
+                .map(|code| code.as_str().to_owned()),
         }
     }
 }
@@ -192,6 +201,7 @@ impl TenantDb {
             id: ChildId::generate(),
             local_authority: self.principal.local_authority.clone(),
             details,
+            recorded_by_local_authority: None,
             version: 1,
             created_at: now,
             updated_at: now,

@@ -91,6 +91,39 @@ pub(crate) fn unique_violation(error: &PersistenceError) -> Option<&str> {
     }
 }
 
+/// The message and detail of an exception one of the schema's own functions raised (`RAISE
+/// EXCEPTION`), if that is what failed: texts the migrations wrote, never a row's values.
+pub(crate) fn raised(error: &PersistenceError) -> Option<(&str, Option<&str>)> {
+    match error {
+        PersistenceError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            info,
+        )) => Some((info.message(), info.details())),
+        _ => None,
+    }
+}
+
+/// A record's `recorded_by_local_authority`, read back.
+pub(crate) fn recorded_by(
+    stored: Option<String>,
+    table: &'static str,
+) -> Result<Option<stable_futures_domain::local_authority::LocalAuthorityCode>> {
+    stored
+        .map(|code| {
+            stable_futures_domain::local_authority::LocalAuthorityCode::parse(&code).map_err(|_| {
+                PersistenceError::Corrupt {
+                    table,
+                    column: if table == "audit_events" {
+                        "acting_local_authority"
+                    } else {
+                        "recorded_by_local_authority"
+                    },
+                }
+            })
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

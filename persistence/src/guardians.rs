@@ -40,6 +40,7 @@ pub(crate) struct AssignmentRow {
     pub(crate) version: i32,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) recorded_by_local_authority: Option<String>,
 }
 
 impl TryFrom<AssignmentRow> for GuardianAssignment {
@@ -63,6 +64,10 @@ impl TryFrom<AssignmentRow> for GuardianAssignment {
                 .end_reason
                 .map(|r| AssignmentEndReason::parse(&r).ok_or_else(|| corrupt("end_reason")))
                 .transpose()?,
+            recorded_by_local_authority: crate::error::recorded_by(
+                row.recorded_by_local_authority,
+                "guardian_assignments",
+            )?,
             version: row.version,
         })
     }
@@ -88,6 +93,10 @@ pub(crate) fn to_row(
         version: a.version,
         created_at,
         updated_at: now,
+        recorded_by_local_authority: a
+            .recorded_by_local_authority
+            .as_ref()
+            .map(|code| code.as_str().to_owned()),
     }
 }
 

@@ -34,6 +34,7 @@ mod record_lists;
 mod referrals;
 mod report_reads;
 mod settings;
+mod transfers;
 #[rustfmt::skip]
 mod schema;
 #[cfg(feature = "testing")]
@@ -60,5 +61,6 @@ pub use record_lists::{
 #[cfg(feature = "testing")]
 pub use seeding::Histories;
 pub use settings::VersionedSettings;
+pub use transfers::{Acceptance, TransferDirection};
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 
-use crate::database::Database;
+use crate::database::{Database, TenantDb};
 use crate::error::{PersistenceError, Result};
 use crate::schema::local_authorities;
 
@@ -23,6 +23,36 @@ impl Database {
                         column: "code",
                     })?;
                 Ok(LocalAuthority { code, name })
+            })
+            .collect()
+    }
+}
+
+impl TenantDb {
+    /// The authorities among `codes` (reference data: another authority's name, as a transfer
+    /// or a record's provenance names it).
+    pub async fn local_authorities_named(
+        &self,
+        codes: &[LocalAuthorityCode],
+    ) -> Result<std::collections::HashMap<LocalAuthorityCode, LocalAuthority>> {
+        let codes: Vec<String> = codes.iter().map(|c| c.as_str().to_owned()).collect();
+        let rows: Vec<(String, String)> = self
+            .reference(async move |conn| {
+                Ok(local_authorities::table
+                    .filter(local_authorities::code.eq_any(codes))
+                    .select((local_authorities::code, local_authorities::name))
+                    .load(conn)
+                    .await?)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(code, name)| {
+                let code =
+                    LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
+                        table: "local_authorities",
+                        column: "code",
+                    })?;
+                Ok((code.clone(), LocalAuthority { code, name }))
             })
             .collect()
     }

@@ -42,11 +42,14 @@ pub(crate) struct MeasurementRow {
     practitioner_note: Option<String>,
     indicators_met: Vec<Option<String>>,
     supersedes: Option<Uuid>,
+    recorded_by_local_authority: Option<String>,
 }
 
-impl From<MeasurementRow> for OutcomeMeasurement {
-    fn from(row: MeasurementRow) -> Self {
-        OutcomeMeasurement {
+impl TryFrom<MeasurementRow> for OutcomeMeasurement {
+    type Error = PersistenceError;
+
+    fn try_from(row: MeasurementRow) -> Result<Self> {
+        Ok(OutcomeMeasurement {
             id: MeasurementId(row.id),
             child_id: ChildId(row.child_id),
             framework_version: row.framework_version,
@@ -61,7 +64,11 @@ impl From<MeasurementRow> for OutcomeMeasurement {
             practitioner_note: row.practitioner_note,
             indicators_met: row.indicators_met.into_iter().flatten().collect(),
             supersedes: row.supersedes.map(MeasurementId),
-        }
+            recorded_by_local_authority: crate::error::recorded_by(
+                row.recorded_by_local_authority,
+                "outcome_measurements",
+            )?,
+        })
     }
 }
 
@@ -82,6 +89,10 @@ pub(crate) fn to_row(m: &OutcomeMeasurement, local_authority: &str) -> Measureme
         practitioner_note: m.practitioner_note.clone(),
         indicators_met: m.indicators_met.iter().cloned().map(Some).collect(),
         supersedes: m.supersedes.map(|id| id.0),
+        recorded_by_local_authority: m
+            .recorded_by_local_authority
+            .as_ref()
+            .map(|code| code.as_str().to_owned()),
     }
 }
 
@@ -219,13 +230,12 @@ impl TenantDb {
                     .await?)
             })
             .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|row| {
-                let m = OutcomeMeasurement::from(row);
-                (m.id, m)
+                let m = OutcomeMeasurement::try_from(row)?;
+                Ok((m.id, m))
             })
-            .collect())
+            .collect()
     }
 
     /// For each child, a page of measurements in id (recording) order, in one statement.
@@ -271,7 +281,7 @@ impl TenantDb {
             })
             .collect();
         for row in rows {
-            let m = OutcomeMeasurement::from(row);
+            let m = OutcomeMeasurement::try_from(row)?;
             if let Some(page) = pages.get_mut(&m.child_id) {
                 if page.items.len() < first {
                     page.items.push(m);
@@ -332,6 +342,7 @@ mod tests {
             practitioner_note: None,
             indicators_met: Vec::new(),
             supersedes: None,
+            recorded_by_local_authority: None,
         };
         let insert = diesel::insert_into(outcome_measurements::table).values(row);
         assert!(insert.is_safe_to_cache_prepared(&Pg).expect("walks"));

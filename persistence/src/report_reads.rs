@@ -85,7 +85,7 @@ impl TenantDb {
                             o.young_person_participated, o.young_person_rating, \
                             NULL::text AS young_person_words, o.practitioner_rating, \
                             NULL::text AS practitioner_note, '{}'::text[] AS indicators_met, \
-                            o.supersedes \
+                            o.supersedes, o.recorded_by_local_authority \
                      FROM outcome_measurements o \
                      WHERE o.local_authority = current_local_authority() \
                        AND uk_date(o.observed_at) BETWEEN $1 AND $2 \
@@ -99,7 +99,7 @@ impl TenantDb {
                 .await?)
             })
             .await?;
-        Ok(rows.into_iter().map(OutcomeMeasurement::from).collect())
+        rows.into_iter().map(OutcomeMeasurement::try_from).collect()
     }
 
     /// Each child's first referral (the earliest made), for the children that have one.

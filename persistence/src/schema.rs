@@ -15,6 +15,7 @@ diesel::table! {
         purpose -> Nullable<Text>,
         erasure_reason -> Nullable<Text>,
         document_id -> Nullable<Text>,
+        acting_local_authority -> Nullable<Text>,
     }
 }
 
@@ -64,6 +65,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        recorded_by_local_authority -> Nullable<Text>,
     }
 }
 
@@ -82,6 +84,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        recorded_by_local_authority -> Nullable<Text>,
     }
 }
 
@@ -132,6 +135,7 @@ diesel::table! {
         first_rg_outcome -> Nullable<Text>,
         first_rg_decided_at -> Nullable<Timestamptz>,
         home_office_reference -> Nullable<Text>,
+        recorded_by_local_authority -> Nullable<Text>,
     }
 }
 
@@ -161,6 +165,7 @@ diesel::table! {
         practitioner_note -> Nullable<Text>,
         indicators_met -> Array<Nullable<Text>>,
         supersedes -> Nullable<Uuid>,
+        recorded_by_local_authority -> Nullable<Text>,
     }
 }
 
@@ -174,6 +179,29 @@ diesel::table! {
         outcome -> Nullable<Text>,
         recorded_by -> Text,
         recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> Uuid,
+        child_id -> Uuid,
+        from_local_authority -> Text,
+        to_local_authority -> Text,
+        reason -> Text,
+        responsibility_from -> Date,
+        note -> Nullable<Text>,
+        child_age_years -> Int4,
+        child_age_disputed -> Bool,
+        open_referrals -> Bool,
+        open_guardian_assignments -> Bool,
+        status -> Text,
+        version -> Int4,
+        offered_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        decline_note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -223,6 +251,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcome_frameworks,
     outcome_measurements,
     referral_events,
+    transfers,
     trusted_documents,
     worklist_settings,
 );

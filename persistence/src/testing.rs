@@ -236,9 +236,14 @@ async fn ensure_app_role(admin: &mut AsyncPgConnection) -> Result<(), diesel::re
                 .execute(conn)
                 .await?;
             }
-            // The roles for reports across authorities (see the aggregate_reports migration),
-            // and their memberships, for the same reason.
-            for role in ["stable_futures_aggregate", "stable_futures_aggregate_switch"] {
+            // The roles for reports across authorities (see the aggregate_reports migration) and
+            // for moving a child between them (the transfers migration), and their memberships,
+            // for the same reason.
+            for role in [
+                "stable_futures_aggregate",
+                "stable_futures_aggregate_switch",
+                "stable_futures_transfer",
+            ] {
                 let missing: Vec<RoleCount> = diesel::sql_query(
                     "SELECT count(*) AS n FROM pg_roles WHERE rolname = $1 HAVING count(*) = 0",
                 )
@@ -293,6 +298,21 @@ impl TestDatabase {
     /// schema owner may write).
     pub async fn serving_two_authorities() -> TestDatabase {
         TestDatabase::create().await.with_two_authorities().await
+    }
+
+    /// Makes the database serve one more authority (e.g. a Scottish one, for a move into another
+    /// nation).
+    pub async fn serve(&self, code: &str, name: &str) {
+        let mut owner = AsyncPgConnection::establish(&self.owner_url)
+            .await
+            .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
+        let authority = LocalAuthority {
+            code: LocalAuthorityCode::parse(code).expect("a valid GSS code"),
+            name: name.to_owned(),
+        };
+        upsert_local_authority(&mut owner, &authority)
+            .await
+            .unwrap_or_else(|error| panic!("could not register {name}: {error}"));
     }
 
     async fn with_two_authorities(self) -> TestDatabase {

@@ -29,6 +29,10 @@ const TENANT_TABLES: &[&str] = &[
     "referral_events",
     "worklist_settings",
 ];
+/// Shared by the two parties of each row (a transfer: sending and receiving authority), with no
+/// single `local_authority`: row-level security forced, every policy comparing with the
+/// transaction's authority.
+const TWO_PARTY_TABLES: &[&str] = &["transfers"];
 const REFERENCE_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
     "bank_holiday_coverage",
@@ -161,6 +165,7 @@ async fn every_table_is_classified_and_every_tenant_table_forces_a_policy() {
         .await;
     let known: BTreeSet<&str> = TENANT_TABLES
         .iter()
+        .chain(TWO_PARTY_TABLES)
         .chain(REFERENCE_TABLES)
         .copied()
         .collect();
@@ -201,6 +206,30 @@ async fn every_table_is_classified_and_every_tenant_table_forces_a_policy() {
             policies,
             ["1"],
             "{table} needs a tenant policy for reads and writes"
+        );
+    }
+    for table in TWO_PARTY_TABLES {
+        let rls = database
+            .owner_query(&format!(
+                "SELECT relrowsecurity::text || ',' || relforcerowsecurity::text FROM pg_class WHERE oid = 'public.{table}'::regclass"
+            ))
+            .await;
+        assert_eq!(
+            rls,
+            ["true,true"],
+            "{table} must enable and force row-level security"
+        );
+        let unscoped = database
+            .owner_query(&format!(
+                "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = '{table}' \
+                 AND coalesce(qual, '') NOT LIKE '%current_local_authority()%' \
+                 AND coalesce(with_check, '') NOT LIKE '%current_local_authority()%'"
+            ))
+            .await;
+        assert_eq!(
+            unscoped,
+            Vec::<String>::new(),
+            "every policy of {table} names the caller's authority"
         );
     }
 }

@@ -286,4 +286,31 @@ async fn the_demo_dataset_shows_an_item_of_every_kind_in_each_demo_authority() {
             code.as_str()
         );
     }
+    // Camden holds one child who moved from Islington and has one offer waiting; loading again
+    // (a restart on the same data directory) adds neither again.
+    load_demo_data(&pool).await.expect("demo data loads again");
+    let camden = LocalAuthorityCode::parse(DEMO_AUTHORITIES[1].0).expect("code");
+    let incoming = tenant(&pool, &camden)
+        .transfers_page(
+            stable_futures_persistence::TransferDirection::Incoming,
+            None,
+            10,
+            None,
+        )
+        .await
+        .expect("transfers");
+    let statuses: Vec<&str> = incoming.items.iter().map(|t| t.status.as_str()).collect();
+    assert_eq!(statuses, ["ACCEPTED", "OFFERED"]);
+    let moved = tenant(&pool, &camden)
+        .child(incoming.items[0].child_id)
+        .await
+        .expect("read")
+        .expect("Camden holds the child who moved");
+    assert_eq!(
+        moved
+            .recorded_by_local_authority
+            .as_ref()
+            .map(|c| c.as_str()),
+        Some(DEMO_AUTHORITIES[0].0)
+    );
 }

@@ -22,6 +22,7 @@ mod black_box {
     mod scopes_and_audit;
     mod statements;
     mod tenancy;
+    mod transfers;
     mod trusted_documents;
     mod worklists;
 }

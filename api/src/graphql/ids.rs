@@ -18,6 +18,7 @@ pub enum NodeKind {
     NrmReferral,
     GuardianAssignment,
     OutcomeMeasurement,
+    Transfer,
 }
 
 impl NodeKind {
@@ -27,6 +28,7 @@ impl NodeKind {
             NodeKind::NrmReferral => "NrmReferral",
             NodeKind::GuardianAssignment => "GuardianAssignment",
             NodeKind::OutcomeMeasurement => "OutcomeMeasurement",
+            NodeKind::Transfer => "Transfer",
         }
     }
 
@@ -36,6 +38,7 @@ impl NodeKind {
             NodeKind::NrmReferral,
             NodeKind::GuardianAssignment,
             NodeKind::OutcomeMeasurement,
+            NodeKind::Transfer,
         ]
         .into_iter()
         .find(|kind| kind.name() == name)
@@ -49,6 +52,7 @@ impl From<EntityType> for NodeKind {
             EntityType::NrmReferral => NodeKind::NrmReferral,
             EntityType::GuardianAssignment => NodeKind::GuardianAssignment,
             EntityType::OutcomeMeasurement => NodeKind::OutcomeMeasurement,
+            EntityType::Transfer => NodeKind::Transfer,
         }
     }
 }

@@ -9,9 +9,11 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::{DateTime, Utc};
 use stable_futures_domain::child::Child;
 use stable_futures_domain::guardian::GuardianAssignment;
-use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId};
+use stable_futures_domain::ids::{AssignmentId, ChildId, MeasurementId, ReferralId, TransferId};
+use stable_futures_domain::local_authority::{LocalAuthority, LocalAuthorityCode};
 use stable_futures_domain::outcomes::{OutcomeFramework, OutcomeMeasurement};
 use stable_futures_domain::referral::{NrmReferral, ReferralEvent};
+use stable_futures_domain::transfer::Transfer;
 use stable_futures_persistence::{MeasurementFilter, Page, PersistenceError, TenantDb};
 use tracing::Instrument as _;
 
@@ -55,6 +57,8 @@ pub struct Loaders {
     pub first_referrals: DataLoader<FirstReferralLoader, HashMapCache>,
     pub superseded_by: DataLoader<SupersededByLoader, HashMapCache>,
     pub frameworks: DataLoader<FrameworkLoader, HashMapCache>,
+    pub transfers: DataLoader<TransferLoader, HashMapCache>,
+    pub authorities: DataLoader<AuthorityLoader, HashMapCache>,
 }
 
 impl std::fmt::Debug for Loaders {
@@ -113,6 +117,8 @@ impl Loaders {
             first_referrals: loader(FirstReferralLoader(db.clone())),
             superseded_by: loader(SupersededByLoader(db.clone())),
             frameworks: loader(FrameworkLoader(db.clone())),
+            transfers: loader(TransferLoader(db.clone())),
+            authorities: loader(AuthorityLoader(db.clone())),
         }
     }
 }
@@ -141,6 +147,34 @@ loader!(
     FrameworkLoader,
     TenantDb
 );
+
+loader!(TransferLoader, TenantDb);
+loader!(
+    /// Local authorities by code: reference data (another authority's name).
+    AuthorityLoader,
+    TenantDb
+);
+
+impl Loader<TransferId> for TransferLoader {
+    type Value = Transfer;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(&self, keys: &[TransferId]) -> LoadResult<TransferId, Transfer> {
+        self.0.transfers_by_ids(keys).await.map_err(Arc::new)
+    }
+}
+
+impl Loader<LocalAuthorityCode> for AuthorityLoader {
+    type Value = LocalAuthority;
+    type Error = Arc<PersistenceError>;
+
+    async fn load(
+        &self,
+        keys: &[LocalAuthorityCode],
+    ) -> LoadResult<LocalAuthorityCode, LocalAuthority> {
+        self.0.local_authorities_named(keys).await.map_err(Arc::new)
+    }
+}
 
 impl Loader<ChildId> for ChildLoader {
     type Value = Child;

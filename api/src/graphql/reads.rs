@@ -200,6 +200,44 @@ pub async fn current_framework(
     Ok(state.db.current_framework().await?)
 }
 
+/// A local authority by code: reference data that holds nothing about a child (another
+/// authority's name, on a transfer or a record's provenance), not audited.
+pub async fn local_authority(
+    ctx: &Context<'_>,
+    code: &stable_futures_domain::local_authority::LocalAuthorityCode,
+) -> Result<super::types::local_authority::LocalAuthority, ApiError> {
+    let state = ctx
+        .data::<Arc<ReadState>>()
+        .map_err(|_| ApiError::Unauthenticated)?;
+    let found = state
+        .loaders
+        .authorities
+        .load_one(code.clone())
+        .await
+        .map_err(ApiError::from)?;
+    // A code a record holds is a foreign key of `local_authorities`: always there.
+    let authority =
+        found.unwrap_or_else(|| stable_futures_domain::local_authority::LocalAuthority {
+            code: code.clone(),
+            name: code.as_str().to_owned(),
+        });
+    Ok(super::types::local_authority::LocalAuthority(authority))
+}
+
+/// The authority that recorded a record: `recorded_by`, or else the caller's own (a record is
+/// only ever read by the authority that holds it, which recorded it unless it moved there).
+pub async fn recorded_by(
+    ctx: &Context<'_>,
+    recorded_by: Option<&stable_futures_domain::local_authority::LocalAuthorityCode>,
+) -> Result<super::types::local_authority::LocalAuthority, ApiError> {
+    match recorded_by {
+        Some(code) => local_authority(ctx, code).await,
+        None => Ok(super::types::local_authority::LocalAuthority(
+            request(ctx)?.local_authority.clone(),
+        )),
+    }
+}
+
 /// Wraps the record a mutation has just written and audited (its `AUDIT` row names the write, so
 /// no `READ` row is added for handing it back).
 pub fn written<T: ChildData>(

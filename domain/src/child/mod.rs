@@ -226,12 +226,27 @@ pub struct Child {
     pub id: ChildId,
     pub local_authority: LocalAuthorityCode,
     pub details: ChildDetails,
+    /// The authority that registered the child, when it is not the one that holds it now (the child
+    /// moved here with it: see `transfer`).
+    pub recorded_by_local_authority: Option<LocalAuthorityCode>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Child {
+    /// Whole years of age on `day`, from the recorded (possibly estimated) date of birth.
+    pub fn age_on(&self, day: NaiveDate) -> i32 {
+        use chrono::Datelike;
+        let born = self.details.date_of_birth;
+        let years = day.year() - born.year();
+        if (day.month(), day.day()) < (born.month(), born.day()) {
+            years - 1
+        } else {
+            years
+        }
+    }
+
     /// The day the child turns 18 (from the recorded, possibly estimated, date of birth). A child
     /// born on 29 February turns 18 on 1 March.
     pub fn eighteenth_birthday(&self) -> NaiveDate {

@@ -135,6 +135,7 @@ fn draft_normalises_lists() {
 #[test]
 fn eighteenth_birthday_handles_leap_days() {
     let mut child = Child {
+        recorded_by_local_authority: None,
         id: ChildId::generate(),
         local_authority: LocalAuthorityCode::parse("E09000019").expect("valid"),
         details: ChildDraft {

@@ -98,6 +98,9 @@ pub struct NrmReferral {
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// The NRM's own reference, once its email has given it.
     pub home_office_reference: Option<HomeOfficeReference>,
+    /// The authority that recorded it, when it is not the one that holds it now (the child
+    /// moved here with it: see `transfer`).
+    pub recorded_by_local_authority: Option<crate::local_authority::LocalAuthorityCode>,
     pub version: i32,
 }
 

@@ -108,6 +108,7 @@ impl NrmReferral {
                     reconsideration_requested_at: None,
                     withdrawn_at: None,
                     home_office_reference: None,
+                    recorded_by_local_authority: None,
                     version: 1,
                 };
                 let event = ReferralEvent {

@@ -77,5 +77,8 @@ string_enum! {
         ConclusiveGroundsDecision => "CONCLUSIVE_GROUNDS_DECISION",
         ReconsiderationRequested => "RECONSIDERATION_REQUESTED",
         Withdrawn => "WITHDRAWN",
+        /// The child, and the referral with them, moved to another authority: the events before
+        /// it were recorded there.
+        Transferred => "TRANSFERRED",
     }
 }

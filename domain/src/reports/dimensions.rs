@@ -1,6 +1,6 @@
 //! What a report's rows can be grouped by, and each record's value in each.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::child::Child;
 use crate::guardian::GuardianAssignment;
@@ -58,12 +58,7 @@ pub fn age_band(child: &Child, day: NaiveDate) -> AgeBand {
     if child.details.age_disputed {
         return AgeBand::Disputed;
     }
-    let born = child.details.date_of_birth;
-    let mut age = day.year() - born.year();
-    if (day.month(), day.day()) < (born.month(), born.day()) {
-        age -= 1;
-    }
-    match age {
+    match child.age_on(day) {
         i32::MIN..=9 => AgeBand::Under10,
         10..=13 => AgeBand::From10To13,
         14..=15 => AgeBand::From14To15,

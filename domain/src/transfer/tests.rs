@@ -34,11 +34,29 @@ fn offer(
     }
 }
 
+fn summary() -> TransferChildSummary {
+    TransferChildSummary {
+        age_years: 16,
+        age_disputed: false,
+        open_referrals: true,
+        open_guardian_assignments: false,
+    }
+}
+
+/// The step taken, or a panic.
+fn taken(acted: Result<Acted, FieldErrors>) -> Transfer {
+    match acted.expect("acted") {
+        Acted::Taken(transfer, _) => *transfer,
+        Acted::AlreadyTaken => panic!("taken already"),
+    }
+}
+
 fn offered() -> Transfer {
     let (transfer, event) = Transfer::offer(
         TransferId::generate(),
         &code(ISLINGTON),
         offer(CAMDEN, TransferReason::NationalTransferScheme, None, 7),
+        summary(),
         |_| true,
         false,
         now(),
@@ -69,6 +87,7 @@ fn an_offer_names_another_served_authority_a_date_near_today_and_why() {
             TransferId::generate(),
             &code(ISLINGTON),
             offer,
+            summary(),
             |_| served,
             open,
             now(),
@@ -81,6 +100,7 @@ fn an_offer_names_another_served_authority_a_date_near_today_and_why() {
             TransferId::generate(),
             &code(ISLINGTON),
             offer,
+            summary(),
             |_| true,
             false,
             now(),
@@ -164,7 +184,8 @@ fn the_lifecycle_table() {
                     Withdraw => &islington,
                 };
                 match result {
-                    Ok((done, event)) => {
+                    Ok(Acted::AlreadyTaken) => panic!("{status:?} {action:?}: not a retry"),
+                    Ok(Acted::Taken(done, event)) => {
                         assert_eq!((*status, by), (Offered, party), "{action:?}");
                         assert_eq!(done.status, action.outcome());
                         assert_eq!(event.status, action.outcome());
@@ -212,15 +233,13 @@ fn an_action_needs_the_version_read_a_time_after_the_offer_and_a_decline_its_rea
         codes(&errors),
         vec![("note".to_owned(), ErrorCode::Required)]
     );
-    let (declined, _) = transfer
-        .act(
-            TransferAction::Decline,
-            &camden,
-            1,
-            Some(" no placement ".into()),
-            later,
-        )
-        .expect("declined");
+    let declined = taken(transfer.act(
+        TransferAction::Decline,
+        &camden,
+        1,
+        Some(" no placement ".into()),
+        later,
+    ));
     assert_eq!(declined.decline_note.as_deref(), Some("no placement"));
     let errors = transfer
         .act(
@@ -264,4 +283,103 @@ fn a_guardian_continues_within_one_service_only() {
     assert!(!continues(GLASGOW, ISLINGTON));
     assert!(!continues(ISLINGTON, BELFAST));
     assert!(!continues(BELFAST, GLASGOW));
+}
+
+#[test]
+fn the_same_step_asked_again_is_answered_without_a_second_step() {
+    let camden = code(CAMDEN);
+    let islington = code(ISLINGTON);
+    let later = now() + Duration::minutes(5);
+    let transfer = offered();
+    let accepted = taken(transfer.act(TransferAction::Accept, &camden, 1, None, later));
+    // The retry carries the version it read before the first attempt.
+    assert_eq!(
+        accepted.act(
+            TransferAction::Accept,
+            &camden,
+            1,
+            None,
+            later + Duration::seconds(3)
+        ),
+        Ok(Acted::AlreadyTaken)
+    );
+    // Not a retry: the version after the step, another step, another party.
+    let code_of = |acted: Result<Acted, FieldErrors>| {
+        acted
+            .expect_err("refused")
+            .0
+            .iter()
+            .map(|e| e.code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        code_of(accepted.act(TransferAction::Accept, &camden, 2, None, later)),
+        vec![ErrorCode::InvalidTransition]
+    );
+    assert_eq!(
+        code_of(accepted.act(
+            TransferAction::Decline,
+            &camden,
+            1,
+            Some("no".into()),
+            later
+        )),
+        vec![ErrorCode::StaleVersion, ErrorCode::InvalidTransition]
+    );
+    assert_eq!(
+        code_of(accepted.act(TransferAction::Accept, &islington, 1, None, later)),
+        vec![ErrorCode::NotFound]
+    );
+    assert_eq!(
+        code_of(accepted.act(TransferAction::Accept, &camden, 0, None, later)),
+        vec![ErrorCode::StaleVersion, ErrorCode::InvalidTransition]
+    );
+    let withdrawn = taken(transfer.act(TransferAction::Withdraw, &islington, 1, None, later));
+    assert_eq!(
+        withdrawn.act(TransferAction::Withdraw, &islington, 1, None, later),
+        Ok(Acted::AlreadyTaken)
+    );
+    assert_eq!(
+        transfer
+            .act(TransferAction::Withdraw, &islington, i32::MAX, None, later)
+            .map(|_| ()),
+        Err(FieldErrors::from(FieldError::new(
+            "expectedVersion",
+            ErrorCode::StaleVersion,
+            "the transfer changed since it was read"
+        )))
+    );
+}
+
+#[test]
+fn the_timeline_is_the_offer_then_how_it_ended() {
+    let transfer = offered();
+    let statuses = |t: &Transfer| {
+        t.timeline()
+            .iter()
+            .map(|e| (e.status, e.at, e.transfer_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        statuses(&transfer),
+        vec![(TransferStatus::Offered, now(), transfer.id)]
+    );
+    let later = now() + Duration::days(2);
+    let declined = taken(transfer.act(
+        TransferAction::Decline,
+        &code(CAMDEN),
+        1,
+        Some("no placement".into()),
+        later,
+    ));
+    assert_eq!(
+        statuses(&declined),
+        vec![
+            (TransferStatus::Offered, now(), transfer.id),
+            (TransferStatus::Declined, later, transfer.id)
+        ]
+    );
+    assert!(transfer.is_party(&code(ISLINGTON)));
+    assert!(transfer.is_party(&code(CAMDEN)));
+    assert!(!transfer.is_party(&code(GLASGOW)));
 }

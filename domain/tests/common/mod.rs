@@ -57,6 +57,7 @@ pub fn child_born(date_of_birth: NaiveDate, age_disputed: bool) -> Child {
     .validate(date_of_birth)
     .expect("valid child");
     Child {
+        recorded_by_local_authority: None,
         id: ChildId::generate(),
         local_authority: LocalAuthorityCode::parse("E09000019").expect("valid GSS code"),
         details,
@@ -123,6 +124,7 @@ pub fn measurement_of(
     practitioner_rating: Option<i32>,
 ) -> OutcomeMeasurement {
     OutcomeMeasurement {
+        recorded_by_local_authority: None,
         id: MeasurementId::generate(),
         child_id,
         framework_version: version.to_owned(),

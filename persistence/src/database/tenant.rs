@@ -7,6 +7,7 @@ use diesel::sql_types::{Bool, Text};
 use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
 };
+use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::principal::Principal;
 use tracing::Instrument as _;
 
@@ -111,17 +112,35 @@ impl TenantDb {
         F: 'static,
         R: Send + 'static,
     {
+        self.write_transaction_for_two(None, callback).await
+    }
+
+    /// [`TenantDb::write_transaction`] for a write that also changes `other`'s feed (a step of a
+    /// transfer): both authorities' listeners are told.
+    pub(crate) async fn write_transaction_for_two<R, F>(
+        &self,
+        other: Option<LocalAuthorityCode>,
+        callback: F,
+    ) -> Result<R>
+    where
+        for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
+        F: 'static,
+        R: Send + 'static,
+    {
         let db = self.clone();
         let write = tokio::spawn(
             async move {
                 let written = db.transaction(callback).await?;
-                db.announce_change().await;
+                db.announce_change(&db.principal.local_authority).await;
+                if let Some(other) = other {
+                    db.announce_change(&other).await;
+                }
                 Ok(written)
             }
             .in_current_span(),
         );
         match write.await {
-            Ok(written) => written,
+            Ok(written) => written.map_err(child_gone),
             Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
             Err(cancelled) => Err(PersistenceError::Pool(cancelled.to_string())),
         }
@@ -132,7 +151,7 @@ impl TenantDb {
     /// local authority's writes wait for each other's WAL flush. If it fails (or the process
     /// dies first), the change is committed all the same and subscribers find it when they next
     /// read the feed (at the latest after `FALLBACK_POLL`, in the API's notifications module).
-    async fn announce_change(&self) {
+    async fn announce_change(&self, local_authority: &LocalAuthorityCode) {
         let announced = async {
             let mut conn = self
                 .database
@@ -140,7 +159,7 @@ impl TenantDb {
                 .await?;
             crate::prepared::prepared_sql("SELECT pg_notify($1, $2)")
                 .bind::<Text, _>(CHANNEL)
-                .bind::<Text, _>(self.principal.local_authority.as_str())
+                .bind::<Text, _>(local_authority.as_str())
                 .execute(&mut *conn)
                 .await?;
             Ok::<_, PersistenceError>(())
@@ -170,6 +189,24 @@ impl TenantDb {
             callback(conn).await
         })
         .await
+    }
+}
+
+/// A record written for a child that the caller's authority stopped holding while the write was
+/// in flight (moved away by a transfer, or erased) fails its reference to the child: for the
+/// caller that child does not exist, as if it never had.
+fn child_gone(error: PersistenceError) -> PersistenceError {
+    match &error {
+        PersistenceError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            info,
+        )) if info
+            .constraint_name()
+            .is_some_and(|name| name.ends_with("_child_fk")) =>
+        {
+            PersistenceError::NotFound
+        }
+        _ => error,
     }
 }
 

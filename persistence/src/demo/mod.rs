@@ -18,9 +18,12 @@ use stable_futures_domain::referral::{
     FirstResponderType, ReferralDraft,
 };
 
+use stable_futures_domain::transfer::{TransferOffer, TransferReason};
+
 use crate::database::Database;
 use crate::error::{PersistenceError, Result};
 use crate::local_authorities::upsert_local_authority;
+use crate::transfers::TransferDirection;
 
 /// The local authorities of the demo dataset.
 pub const DEMO_AUTHORITIES: [(&str, &str); 2] =
@@ -125,14 +128,7 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 pub async fn load_demo_data(database: &Database) -> Result<()> {
     let now = Utc::now();
     for (index, (code, _)) in DEMO_AUTHORITIES.iter().enumerate() {
-        let principal = Principal {
-            subject: "demo-data-loader".to_owned(),
-            client: None,
-            local_authority: LocalAuthorityCode::parse(code)
-                .map_err(|_| PersistenceError::NotFound)?,
-            scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
-        };
-        let db = database.for_principal(Arc::new(principal));
+        let db = database.for_principal(Arc::new(demo_principal(code)?));
         let audit = AuditContext::new("load-demo-data", None, None);
         let framework = database.current_framework().await?;
         // Added to the demo data later than the others: loaded into older data directories too.
@@ -323,6 +319,157 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
                 .await?;
             }
         }
+    }
+    load_transfers(database, now).await
+}
+
+const MOVED_ID: &str = "DEMO0010";
+const MOVED_ID_IN_CAMDEN: &str = "DEMO0110";
+const OFFERED_ID: &str = "DEMO0002";
+
+fn demo_principal(code: &str) -> Result<Principal> {
+    Ok(Principal {
+        subject: "demo-data-loader".to_owned(),
+        client: None,
+        local_authority: LocalAuthorityCode::parse(code).map_err(|_| PersistenceError::NotFound)?,
+        scopes: Scope::ALL.iter().copied().collect::<BTreeSet<_>>(),
+    })
+}
+
+/// Two transfers from Islington to Camden, so that GraphiQL shows both ends of one: a child who
+/// moved with their referral, guardian request and a measurement (Camden holds them as
+/// `DEMO0110`, each record saying Islington recorded it), and an offer of `DEMO0002` still
+/// waiting for Camden's answer. Loaded once: not again when Islington has offered any.
+async fn load_transfers(database: &Database, now: DateTime<Utc>) -> Result<()> {
+    let (islington_code, _) = DEMO_AUTHORITIES[0];
+    let (camden_code, _) = DEMO_AUTHORITIES[1];
+    let islington = database.for_principal(Arc::new(demo_principal(islington_code)?));
+    let camden = database.for_principal(Arc::new(demo_principal(camden_code)?));
+    let audit = AuditContext::new("load-demo-data", None, None);
+    let offered_before = islington
+        .transfers_page(TransferDirection::Outgoing, None, 1, None)
+        .await?;
+    if !offered_before.items.is_empty() {
+        return Ok(());
+    }
+    let camden_code = camden.principal().local_authority.clone();
+
+    let details = ChildDraft {
+        local_child_id: MOVED_ID.to_owned(),
+        date_of_birth: date(2009, 8, 21),
+        gender: Some(Gender::Male),
+        nationalities: vec!["AFG".to_owned()],
+        languages: vec!["ps".to_owned()],
+        interpreter_required: true,
+        immigration_status: Some(ImmigrationStatus::UnaccompaniedAsylumSeekingChild),
+        ..ChildDraft::default()
+    }
+    .validate(now.date_naive())
+    .map_err(PersistenceError::Invalid)?;
+    let child = islington.register_child(details, now, &audit, None).await?;
+    let referred_at = now - Duration::days(20);
+    islington
+        .submit_referral(
+            child.id,
+            ReferralDraft {
+                referred_at,
+                first_responder_type: FirstResponderType::LocalAuthority,
+                first_responder_name: "Demo children's services".to_owned(),
+                county_lines: false,
+                exploitation_types: vec![ExploitationType::Labour],
+                exploitation_location: ExploitationLocation::UkAndOverseas,
+                competent_authority: CompetentAuthority::Sca,
+            },
+            now,
+            &audit,
+            None,
+        )
+        .await?;
+    islington
+        .request_guardian(
+            child.id,
+            GuardianRequest {
+                service: GuardianService::Ictg,
+                role: GuardianRole::DirectWorker,
+                requested_at: referred_at + Duration::days(1),
+            },
+            now,
+            &audit,
+            None,
+        )
+        .await?;
+    let framework = database.current_framework().await?;
+    if let Some(outcome) = framework.outcomes().next() {
+        islington
+            .record_measurement(
+                child.id,
+                MeasurementDraft {
+                    outcome_key: outcome.key.clone(),
+                    observed_at: referred_at + Duration::days(7),
+                    young_person_participated: true,
+                    young_person_rating: Some(3),
+                    young_person_words: Some(
+                        "Synthetic demo text: not a real young person's words.".to_owned(),
+                    ),
+                    practitioner_rating: Some(3),
+                    practitioner_note: None,
+                    indicators_met: Vec::new(),
+                    supersedes: None,
+                },
+                now,
+                &audit,
+                None,
+            )
+            .await?;
+    }
+    let moved = islington
+        .offer_transfer(
+            TransferOffer {
+                child_id: child.id,
+                to: camden_code.clone(),
+                reason: TransferReason::NationalTransferScheme,
+                responsibility_from: stable_futures_domain::calendar::uk_date(now),
+                note: Some(
+                    "Synthetic demo note: allocated under the National Transfer Scheme.".to_owned(),
+                ),
+            },
+            now,
+            &audit,
+            None,
+        )
+        .await?;
+    camden
+        .accept_transfer(
+            moved.id,
+            moved.version,
+            LocalChildId::parse(MOVED_ID_IN_CAMDEN).map_err(PersistenceError::from)?,
+            false,
+            now,
+            &audit,
+        )
+        .await?;
+
+    let waiting = islington
+        .child_by_local_id(&LocalChildId::parse(OFFERED_ID).map_err(PersistenceError::from)?)
+        .await?;
+    if let Some(waiting) = waiting {
+        islington
+            .offer_transfer(
+                TransferOffer {
+                    child_id: waiting.id,
+                    to: camden_code,
+                    reason: TransferReason::PlacementMove,
+                    responsibility_from: stable_futures_domain::calendar::uk_date(now)
+                        + Duration::days(14),
+                    note: Some(
+                        "Synthetic demo note: the foster placement moves to Camden.".to_owned(),
+                    ),
+                },
+                now,
+                &audit,
+                None,
+            )
+            .await?;
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ pub(crate) struct ReferralRow {
     pub(crate) first_rg_outcome: Option<String>,
     pub(crate) first_rg_decided_at: Option<DateTime<Utc>>,
     pub(crate) home_office_reference: Option<String>,
+    pub(crate) recorded_by_local_authority: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -130,6 +131,10 @@ impl TryFrom<ReferralRow> for NrmReferral {
                     HomeOfficeReference::parse(&text).map_err(|_| corrupt("home_office_reference"))
                 })
                 .transpose()?,
+            recorded_by_local_authority: crate::error::recorded_by(
+                row.recorded_by_local_authority,
+                "nrm_referrals",
+            )?,
             version: row.version,
         })
     }
@@ -183,6 +188,10 @@ pub(crate) fn to_row(
             .home_office_reference
             .as_ref()
             .map(|reference| reference.as_str().to_owned()),
+        recorded_by_local_authority: referral
+            .recorded_by_local_authority
+            .as_ref()
+            .map(|code| code.as_str().to_owned()),
     }
 }
 

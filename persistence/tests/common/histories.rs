@@ -113,6 +113,7 @@ pub fn child(
     .validate_at(written_at())
     .expect("valid child");
     Child {
+        recorded_by_local_authority: None,
         id: ChildId::generate(),
         local_authority: code.clone(),
         details,
@@ -284,6 +285,7 @@ pub fn measurements(
         let observed_at = instant_between(rng, from, written_at());
         let participated = rng.random_bool(participation);
         made.push(OutcomeMeasurement {
+            recorded_by_local_authority: None,
             id: MeasurementId::generate(),
             child_id: child.id,
             framework_version: framework.version.clone(),

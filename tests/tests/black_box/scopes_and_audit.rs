@@ -28,6 +28,8 @@ const OUTCOMES: &str = "OUTCOMES";
 const SENSITIVE: &str = "SENSITIVE_TEXT";
 const AUDIT: &str = "AUDIT";
 const AGGREGATE: &str = "AGGREGATE";
+const TRANSFER: &str = "TRANSFER";
+const TRANSFERS_READ: &[&str] = &["transfers:read"];
 const NRM_TIMELINESS: &str =
     r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) {"#;
 const NRM_TIMELINESS_ROWS: &str = r#"reports { nrmTimeliness(from: "2020-01-01", to: "2029-12-31", groupBy: [COUNTY_LINES]) { rows {"#;
@@ -255,6 +257,42 @@ const ROUTES: &[Route] = &[
         &["audit:read"],
         &[("", AUDIT)],
     ),
+    // The fixture's child is offered to Camden: Islington's outgoing transfer.
+    route(
+        "TransferConnection",
+        "outgoingTransfers(first: 5) {",
+        "}",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
+    route(
+        "TransferEdge",
+        "outgoingTransfers(first: 5) { edges {",
+        "} }",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
+    route(
+        "Transfer",
+        r#"node(id: "$TRANSFER") { ... on Transfer {"#,
+        "} }",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
+    route(
+        "TransferChildSummary",
+        "outgoingTransfers(first: 5) { nodes { childSummary {",
+        "} } }",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
+    route(
+        "TransferEvent",
+        "outgoingTransfers(first: 5) { nodes { timeline {",
+        "} } }",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
     route(
         "ChangeConnection",
         "changes(first: 10) {",
@@ -417,6 +455,10 @@ const NOT_ROUTED: &[(&str, &str)] = &[
     ("RecordOutcomeMeasurementPayload", "mutation payload"),
     ("UpdateWorklistSettingsPayload", "mutation payload"),
     ("RecordHomeOfficeReferencePayload", "mutation payload"),
+    ("OfferTransferPayload", "mutation payload"),
+    ("AcceptTransferPayload", "mutation payload"),
+    ("DeclineTransferPayload", "mutation payload"),
+    ("WithdrawTransferPayload", "mutation payload"),
 ];
 
 /// The scopes a field needs beyond its route's, and what it reads beyond what its route read.
@@ -544,6 +586,27 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &[("child", IDENTIFIERS)],
     ),
     (
+        "Query",
+        "outgoingTransfers",
+        TRANSFERS_READ,
+        &[("child", TRANSFER)],
+    ),
+    // Nothing is offered to Islington: the list hands out no transfer.
+    ("Query", "incomingTransfers", TRANSFERS_READ, &[]),
+    ("Transfer", "child", CHILD_READ, &[("child", IDENTIFIERS)]),
+    (
+        "Transfer",
+        "note",
+        &["sensitive:read"],
+        &[("child", SENSITIVE)],
+    ),
+    (
+        "Transfer",
+        "declineNote",
+        &["sensitive:read"],
+        &[("child", SENSITIVE)],
+    ),
+    (
         "OutcomeMeasurement",
         "youngPersonWords",
         &["sensitive:read"],
@@ -555,8 +618,8 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
         &["sensitive:read"],
         &[("child", SENSITIVE)],
     ),
-    // The feed's first entries are the fixture's child, referral, assignment and measurement:
-    // reading them needs each of their types' scopes.
+    // The feed's first entries are the fixture's child, referral, assignment, measurement and
+    // transfer: reading them needs each of their types' scopes.
     (
         "Change",
         "entity",
@@ -565,12 +628,14 @@ const FIELDS: &[(&str, &str, &[&str], Reads)] = &[
             "referrals:read",
             "guardians:read",
             "outcomes:read",
+            "transfers:read",
         ],
         &[
             ("child", IDENTIFIERS),
             ("child", REFERRAL),
             ("child", GUARDIAN),
             ("child", OUTCOMES),
+            ("child", TRANSFER),
         ],
     ),
 ];
@@ -606,6 +671,8 @@ const ARGUMENTS: &[(&str, &str, &str)] = &[
         r#"(from: "2020-01-01", to: "2029-12-31")"#,
     ),
     ("Query", "guardianAssignments", "(first: 5)"),
+    ("Query", "incomingTransfers", "(first: 5)"),
+    ("Query", "outgoingTransfers", "(first: 5)"),
     (
         "Query",
         "worklist",
@@ -700,6 +767,15 @@ impl Fixture {
             json!({ "practitionerRating": 3, "practitionerNote": "Settling in" }),
         )
         .await;
+        let offered = app
+            .graphql(
+                &token,
+                "mutation($input: OfferTransferInput!) { offerTransfer(input: $input) { transfer { id } } }",
+                json!({ "input": { "childId": child, "toLocalAuthority": stable_futures_test_support::CAMDEN, "reason": "PLACEMENT_MOVE", "responsibilityFrom": chrono::Utc::now().date_naive().to_string(), "note": "The placement moves" } }),
+            )
+            .await;
+        offered.assert_ok();
+        let transfer = offered.text("/offerTransfer/transfer/id");
         let child_uuid = uuid_of(&child);
         Self {
             app,
@@ -708,6 +784,7 @@ impl Fixture {
                 ("$REFERRAL", referral),
                 ("$ASSIGNMENT", assignment),
                 ("$MEASUREMENT", measurement),
+                ("$TRANSFER", transfer),
             ],
             child_uuid,
         }
@@ -804,6 +881,7 @@ fn class_guarded_by(scope: Scope) -> Option<&'static str> {
         "outcomes:read" => Some(OUTCOMES),
         "sensitive:read" => Some(SENSITIVE),
         "audit:read" => Some(AUDIT),
+        "transfers:read" => Some(TRANSFER),
         _ => None,
     }
 }
@@ -1015,6 +1093,26 @@ const MUTATIONS: &[(&str, &str, &str)] = &[
         "settings:write",
         r#"{ expectedVersion: 99, guardianRequestDays: 7 }"#,
     ),
+    (
+        "offerTransfer",
+        "transfers:write",
+        r#"{ childId: "$CHILD", toLocalAuthority: "E09000019", reason: OTHER, responsibilityFrom: "2099-01-01" }"#,
+    ),
+    (
+        "acceptTransfer",
+        "transfers:write",
+        r#"{ transferId: "$TRANSFER", expectedVersion: 99, localChildId: "" }"#,
+    ),
+    (
+        "declineTransfer",
+        "transfers:write",
+        r#"{ transferId: "$TRANSFER", expectedVersion: 99, note: " " }"#,
+    ),
+    (
+        "withdrawTransfer",
+        "transfers:write",
+        r#"{ transferId: "$TRANSFER", expectedVersion: 99 }"#,
+    ),
 ];
 
 #[tokio::test]
@@ -1070,7 +1168,13 @@ async fn mutations_need_their_scope() {
 fn every_fixture_id_is_used() {
     // The routes and arguments name the fixture's ids by these names: a typo would leave a
     // literal `$…` in a query, which the server answers with "not found" rather than a refusal.
-    let names = ["$CHILD", "$REFERRAL", "$ASSIGNMENT", "$MEASUREMENT"];
+    let names = [
+        "$CHILD",
+        "$REFERRAL",
+        "$ASSIGNMENT",
+        "$MEASUREMENT",
+        "$TRANSFER",
+    ];
     let texts = ROUTES
         .iter()
         .map(|route| route.open)

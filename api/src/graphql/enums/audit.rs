@@ -11,6 +11,9 @@ pub enum AuditAction {
     Transition,
     /// A child and everything recorded about them erased (`eraseChild`).
     Erase,
+    /// A step of a child's transfer between local authorities (offered, accepted, declined,
+    /// withdrawn), in both authorities' trails.
+    Transfer,
 }
 
 /// The kind of data an audited operation touched.
@@ -33,6 +36,9 @@ pub enum AuditFieldsClass {
     Settings,
     /// Children's records read only in aggregate (a report), under disclosure control.
     Aggregate,
+    /// A transfer of a child between authorities: who moves where and why, and what the
+    /// receiving authority is told before it accepts.
+    Transfer,
 }
 
 /// What happened to a record, in the change feed.
@@ -52,4 +58,11 @@ pub enum ChangeKind {
     /// The child and everything recorded about them were erased: delete your copy of the child
     /// and of every record that belongs to them.
     Erased,
+    /// The child moved to another local authority (a transfer accepted): archive your copy of
+    /// the child and of every record that belongs to them. This authority no longer holds them:
+    /// reading them now finds nothing.
+    TransferredOut,
+    /// A child arrived with a transfer (the entry of the child comes first), or one of their
+    /// records did (one entry each, after the child's): add them to your copy.
+    TransferredIn,
 }

@@ -5,6 +5,7 @@ mod children;
 mod guardians;
 mod referrals;
 mod reports;
+mod transfers;
 mod worklists;
 
 pub use audit::*;
@@ -12,6 +13,7 @@ pub use children::*;
 pub use guardians::*;
 pub use referrals::*;
 pub use reports::*;
+pub use transfers::*;
 pub use worklists::*;
 mod user_error_code;
 
@@ -97,6 +99,14 @@ mod tests {
         same_spellings::<super::ChangeKind, _>(
             stable_futures_domain::change::ChangeKind::ALL,
             stable_futures_domain::change::ChangeKind::as_str,
+        );
+        same_spellings::<super::TransferReason, _>(
+            stable_futures_domain::transfer::TransferReason::ALL,
+            stable_futures_domain::transfer::TransferReason::as_str,
+        );
+        same_spellings::<super::TransferStatus, _>(
+            stable_futures_domain::transfer::TransferStatus::ALL,
+            stable_futures_domain::transfer::TransferStatus::as_str,
         );
         same_spellings::<super::ReportDimension, _>(
             stable_futures_domain::reports::Dimension::ALL,

@@ -77,6 +77,9 @@ pub enum ReferralEventKind {
     ConclusiveGroundsDecision,
     ReconsiderationRequested,
     Withdrawn,
+    /// The child, and the referral with them, moved to another local authority (a transfer
+    /// accepted): the events before it were recorded by the authority they left.
+    Transferred,
 }
 
 /// Where a referral stands.

@@ -63,4 +63,8 @@ pub enum UserErrorCode {
     IdempotencyConflict,
     #[graphql(name = "DUPLICATE_HOME_OFFICE_REFERENCE")]
     DuplicateHomeOfficeReference,
+    /// The receiving authority already holds a child with the same NHS number or Home Office
+    /// reference (`possibleDuplicate`): accept again with `allowDuplicate: true` to keep both.
+    #[graphql(name = "POSSIBLE_DUPLICATE")]
+    PossibleDuplicate,
 }

@@ -7,6 +7,7 @@ mod outcomes;
 mod record_lists;
 mod referrals;
 mod settings;
+mod transfers;
 
 pub use child_list::*;
 pub use children::*;
@@ -15,3 +16,4 @@ pub use outcomes::*;
 pub use record_lists::*;
 pub use referrals::*;
 pub use settings::*;
+pub use transfers::*;

@@ -5,6 +5,7 @@ mod guardians;
 mod measurements;
 mod referrals;
 mod settings;
+mod transfers;
 
 use async_graphql::MergedObject;
 
@@ -16,4 +17,5 @@ pub struct MutationRoot(
     guardians::GuardianMutations,
     measurements::MeasurementMutations,
     settings::SettingsMutations,
+    transfers::TransferMutations,
 );

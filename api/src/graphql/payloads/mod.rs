@@ -42,6 +42,8 @@ mod outcomes;
 pub use outcomes::*;
 mod settings;
 pub use settings::*;
+mod transfers;
+pub use transfers::*;
 
 pub trait Payload: Sized {
     type Entity;

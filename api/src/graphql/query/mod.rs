@@ -10,6 +10,7 @@ pub mod rate_limit;
 mod reference;
 mod referrals;
 mod reports;
+mod transfers;
 mod viewer;
 mod worklists;
 

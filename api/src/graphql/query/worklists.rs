@@ -13,13 +13,15 @@ use stable_futures_persistence::paging::Cursor;
 use stable_futures_persistence::read_model::{self, WorklistKey, WorklistQuery};
 use uuid::Uuid;
 
-use crate::graphql::enums::WorkItemKind;
+use crate::graphql::enums::{TransferStatus, WorkItemKind};
 use crate::graphql::errors::ApiError;
 use crate::graphql::reads::Gate;
 use crate::graphql::scalars::Date;
+use crate::graphql::types::transfer::Transfer;
 use crate::graphql::types::work_item::WorkItem;
 use crate::graphql::types::worklist_settings::WorklistSettings;
 use crate::graphql::{ids, list_cursor};
+use stable_futures_persistence::TransferDirection;
 
 #[derive(Debug, Default)]
 pub struct WorklistQueries;
@@ -95,6 +97,33 @@ fn kinds_to_list(
 
 #[Object]
 impl WorklistQueries {
+    /// Transfers offered to this authority, oldest offer first, optionally only those in
+    /// `status` (e.g. `[OFFERED]`: the offers awaiting an answer). Until one is accepted only its
+    /// `childSummary` says anything of the child. `first` is 1 to 100.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn incoming_transfers(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+        status: Option<Vec<TransferStatus>>,
+    ) -> async_graphql::Result<Option<Connection<String, Transfer>>> {
+        super::transfers::transfers(ctx, TransferDirection::Incoming, status, first, after).await
+    }
+
+    /// Transfers this authority offered, oldest first, optionally only those in `status`.
+    /// `first` is 1 to 100.
+    #[graphql(complexity = "usize::try_from(first).unwrap_or(1).max(1) * child_complexity")]
+    async fn outgoing_transfers(
+        &self,
+        ctx: &Context<'_>,
+        first: i32,
+        after: Option<String>,
+        status: Option<Vec<TransferStatus>>,
+    ) -> async_graphql::Result<Option<Connection<String, Transfer>>> {
+        super::transfers::transfers(ctx, TransferDirection::Outgoing, status, first, after).await
+    }
+
     /// What is due or overdue for the authority's children today (UK date), most overdue first
     /// (then by kind and child: a stable order). `first` is 1 to 100.
     ///

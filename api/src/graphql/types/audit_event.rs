@@ -69,6 +69,20 @@ impl AuditEvent {
         self.0.document_id.as_deref()
     }
 
+    /// The authority whose caller acted, when it is not this trail's own: the other party of a
+    /// transfer, on `TRANSFER` entries (a receiving authority accepting, declining).
+    async fn acting_local_authority(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<super::local_authority::LocalAuthority>> {
+        let Some(code) = &self.0.acting_local_authority else {
+            return Ok(None);
+        };
+        Ok(Some(
+            crate::graphql::reads::local_authority(ctx, code).await?,
+        ))
+    }
+
     /// Why the child was erased; set for `ERASE` entries only.
     async fn erasure_reason(&self) -> Option<ErasureReason> {
         self.0.erasure_reason.map(Into::into)

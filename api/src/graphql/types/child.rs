@@ -184,6 +184,18 @@ impl Child {
         Ok(LocalAuthority(request(ctx)?.local_authority.clone()))
     }
 
+    /// The local authority that registered the child: this one, unless the child moved here from
+    /// another with a transfer, bringing it with them.
+    async fn recorded_by_local_authority(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<LocalAuthority> {
+        Ok(
+            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
+                .await?,
+        )
+    }
+
     /// Changes with every update; pass it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.version

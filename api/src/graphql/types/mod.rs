@@ -23,6 +23,7 @@ pub mod rating_level;
 pub mod referral_timeline_event;
 pub mod report_tables;
 pub mod reports;
+pub mod transfer;
 pub mod user_error;
 pub mod viewer;
 pub mod work_item;

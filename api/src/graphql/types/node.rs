@@ -4,6 +4,7 @@ use super::child::Child;
 use super::guardian_assignment::GuardianAssignment;
 use super::nrm_referral::NrmReferral;
 use super::outcome_measurement::OutcomeMeasurement;
+use super::transfer::Transfer;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::reads::{ChildData, Gate};
@@ -16,6 +17,7 @@ pub enum Node {
     NrmReferral(NrmReferral),
     GuardianAssignment(GuardianAssignment),
     OutcomeMeasurement(OutcomeMeasurement),
+    Transfer(Transfer),
 }
 
 /// The record `id` names, if it exists and is the caller's. Refused as a whole when the caller
@@ -31,6 +33,7 @@ pub(crate) async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>
         NodeKind::OutcomeMeasurement => find::<OutcomeMeasurement>(ctx, uuid)
             .await?
             .map(Node::OutcomeMeasurement),
+        NodeKind::Transfer => find::<Transfer>(ctx, uuid).await?.map(Node::Transfer),
     })
 }
 

@@ -183,6 +183,18 @@ impl NrmReferral {
             .collect())
     }
 
+    /// The local authority that recorded it: this one, unless the child moved here from
+    /// another with a transfer, bringing it with them.
+    async fn recorded_by_local_authority(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
+        Ok(
+            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
+                .await?,
+        )
+    }
+
     /// Changes with every transition; pass it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.version

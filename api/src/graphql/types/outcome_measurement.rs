@@ -131,6 +131,18 @@ impl OutcomeMeasurement {
         &self.0.indicators_met
     }
 
+    /// The local authority that recorded it: this one, unless the child moved here from
+    /// another with a transfer, bringing it with them.
+    async fn recorded_by_local_authority(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
+        Ok(
+            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
+                .await?,
+        )
+    }
+
     /// The measurement this one corrects.
     async fn supersedes_id(&self) -> Option<ID> {
         self.0
