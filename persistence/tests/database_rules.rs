@@ -14,7 +14,7 @@ use stable_futures_persistence::{Database, PoolSettings};
 
 mod common;
 
-use common::{draft, register, setup, tenant, CAMDEN, ISLINGTON};
+use common::{audit, draft, register, setup, tenant, CAMDEN, ISLINGTON};
 
 /// Tables that belong to a local authority (carry `local_authority`) and tables of reference data
 /// shared by all. Every table in the schema must be in one list or the other.
@@ -463,4 +463,104 @@ async fn a_framework_made_current_while_running_is_used_by_the_next_measurement(
         .expect("read")
         .expect("stored");
     assert!(old.outcomes().any(|outcome| outcome.key == dropped));
+}
+
+/// Runs `sql` as the server's role in a transaction for `tenant`: PostgreSQL's message if it
+/// fails.
+async fn as_server(database: &TestDatabase, tenant: &str, sql: &str) -> Option<String> {
+    database
+        .app_query_error(&format!(
+            "BEGIN; SELECT set_config('app.local_authority', '{tenant}', true); {sql}; COMMIT"
+        ))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_move_function_moves_a_child_and_only_for_the_receiver_of_an_offer() {
+    use stable_futures_domain::local_authority::LocalAuthorityCode;
+    use stable_futures_domain::transfer::{TransferOffer, TransferReason};
+    let (database, pool) = setup().await;
+    let islington = tenant(&pool, ISLINGTON);
+    let child = register(&islington, "I1").await;
+    let transfer = islington
+        .offer_transfer(
+            TransferOffer {
+                child_id: child.id,
+                to: LocalAuthorityCode::parse(CAMDEN).expect("code"),
+                reason: TransferReason::FamilyMove,
+                responsibility_from: Utc::now().date_naive(),
+                note: None,
+            },
+            Utc::now(),
+            &audit(),
+            None,
+        )
+        .await
+        .expect("offered");
+    let (child_id, transfer_id) = (child.id.0, transfer.id.0);
+    let refused = |message: Option<String>, what: &str| {
+        let message = message.unwrap_or_else(|| panic!("{what}: allowed"));
+        assert!(
+            message.contains("row-level security") || message.contains("transfer not found"),
+            "{what}: {message}"
+        );
+    };
+    // Neither party moves a row by hand, nor fakes the state the move function keys on.
+    refused(
+        as_server(
+            &database,
+            ISLINGTON,
+            &format!("UPDATE children SET local_authority = '{CAMDEN}' WHERE id = '{child_id}'"),
+        )
+        .await,
+        "the sender moving the child",
+    );
+    for status in ["ACCEPTED", "MOVING", "OFFERED"] {
+        refused(
+            as_server(&database, CAMDEN, &format!("UPDATE transfers SET status = '{status}', ended_at = CASE WHEN '{status}' = 'ACCEPTED' THEN now() END WHERE id = '{transfer_id}'")).await,
+            status,
+        );
+    }
+    // The sender cannot accept its own offer; a third authority cannot see it to record a step.
+    refused(
+        as_server(&database, ISLINGTON, &format!("SELECT accept_transfer('{transfer_id}', 'X1', true, false, now(), '{{TRANSFER}}', 's', NULL, 'op', NULL, NULL, NULL)")).await,
+        "the sender accepting",
+    );
+    refused(
+        as_server(&database, "S12000049", &format!("SELECT record_transfer_step('{transfer_id}', 'STATE_CHANGED', '{{TRANSFER}}', 's', NULL, 'op', NULL, NULL, NULL)")).await,
+        "a third authority recording a step",
+    );
+    // An offer of another authority's child is refused at the row.
+    let camden_child = register(&tenant(&pool, CAMDEN), "C1").await;
+    refused(
+        as_server(&database, ISLINGTON, &format!(
+            "INSERT INTO transfers VALUES (gen_random_uuid(), '{}', '{ISLINGTON}', '{CAMDEN}', 'FAMILY_MOVE', current_date, NULL, 15, false, false, false, 'OFFERED', 1, now(), NULL, NULL, now(), now())",
+            camden_child.id.0
+        )).await,
+        "offering another authority's child",
+    );
+    // Nothing moved; the receiver's own transaction, through the function, moves it.
+    assert_eq!(
+        database
+            .owner_query(&format!(
+                "SELECT local_authority FROM children WHERE id = '{child_id}'"
+            ))
+            .await,
+        [ISLINGTON]
+    );
+    assert_eq!(
+        as_server(&database, CAMDEN, &format!("SELECT accept_transfer('{transfer_id}', 'C9', true, false, now(), '{{TRANSFER}}', 's', NULL, 'op', NULL, NULL, NULL)")).await,
+        None
+    );
+    assert_eq!(
+        database.owner_query(&format!("SELECT local_authority || ',' || recorded_by_local_authority FROM children WHERE id = '{child_id}'")).await,
+        [format!("{CAMDEN},{ISLINGTON}")]
+    );
+    // The move never leaves a transfer MOVING.
+    assert_eq!(
+        database
+            .owner_query("SELECT count(*) FROM transfers WHERE status = 'MOVING'")
+            .await,
+        ["0"]
+    );
 }

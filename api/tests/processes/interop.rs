@@ -206,6 +206,95 @@ async fn a_write_through_one_replica_reaches_subscribers_on_the_other_in_order_a
     assert_eq!(next_change(&mut resumed).await["entityId"], later.as_str());
 }
 
+const OFFER: &str = "mutation($input: OfferTransferInput!) { offerTransfer(input: $input) { transfer { id version } userErrors { field code } } }";
+const ACCEPT: &str = "mutation($input: AcceptTransferInput!) { acceptTransfer(input: $input) { transfer { id status } userErrors { field code } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_reaches_both_authorities_subscribers_through_the_other_replica() {
+    let database = process::database().await;
+    let (first, second) = tokio::join!(
+        ServerProcess::start(SERVER, &database),
+        ServerProcess::start(SERVER, &database)
+    );
+    let (islington, camden) = (token_all(ISLINGTON), token_all(CAMDEN));
+    let child = register(&second, &islington, "MOVE1").await;
+    let islington_end = at(
+        &first.graphql(&islington, FEED, json!({})).await.2,
+        "/data/changes/pageInfo/endCursor",
+    )
+    .as_str()
+    .map(str::to_owned);
+    let mut sender = subscribe(&first, &islington, islington_end.as_deref()).await;
+    let mut receiver = subscribe(&first, &camden, None).await;
+    assert!(silent_for(&mut receiver, Duration::from_millis(300)).await);
+
+    let offered = second
+        .graphql(
+            &islington,
+            OFFER,
+            json!({ "input": { "childId": child, "toLocalAuthority": CAMDEN, "reason": "FAMILY_MOVE",
+                               "responsibilityFrom": chrono::Utc::now().date_naive().to_string() } }),
+        )
+        .await;
+    assert_ok(&offered);
+    let transfer = text_at(&offered.2, "/data/offerTransfer/transfer/id");
+    for socket in [&mut sender, &mut receiver] {
+        let change = next_change(socket).await;
+        assert_eq!(
+            (change["kind"].as_str(), change["entityId"].as_str()),
+            (Some("CREATED"), Some(transfer.as_str()))
+        );
+        assert_eq!(change["childId"], child.as_str());
+    }
+    let accepted = second
+        .graphql(
+            &camden,
+            ACCEPT,
+            json!({ "input": { "transferId": transfer, "expectedVersion": 1, "localChildId": "CAMMOVE1" } }),
+        )
+        .await;
+    assert_ok(&accepted);
+    assert_eq!(
+        user_error_codes(&accepted.2, "acceptTransfer"),
+        Vec::<String>::new()
+    );
+    let kinds = |socket_changes: Vec<Value>| -> Vec<(String, String)> {
+        socket_changes
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap_or("").to_owned(),
+                    c["entityId"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let mut to_sender = Vec::new();
+    for _ in 0..2 {
+        to_sender.push(next_change(&mut sender).await);
+    }
+    assert_eq!(
+        kinds(to_sender),
+        [
+            ("STATE_CHANGED".to_owned(), transfer.clone()),
+            ("TRANSFERRED_OUT".to_owned(), child.clone())
+        ]
+    );
+    let mut to_receiver = Vec::new();
+    for _ in 0..2 {
+        to_receiver.push(next_change(&mut receiver).await);
+    }
+    assert_eq!(
+        kinds(to_receiver),
+        [
+            ("STATE_CHANGED".to_owned(), transfer.clone()),
+            ("TRANSFERRED_IN".to_owned(), child.clone())
+        ]
+    );
+    assert!(silent_for(&mut sender, Duration::from_millis(300)).await);
+    assert!(silent_for(&mut receiver, Duration::from_millis(300)).await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_ends_with_its_token_and_needs_a_valid_one() {
     let database = process::database().await;

@@ -928,3 +928,46 @@ async fn a_transferred_child_is_erased_by_the_authority_that_holds_them() {
     let feed = kinds_of(&app.graphql(&camden, FEED, json!({})).await);
     assert_eq!(feed.last().map(|(kind, _)| kind.as_str()), Some("ERASED"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acceptance_racing_a_withdrawal_lets_exactly_one_of_them_happen() {
+    let app = TestApp::spawn().await;
+    let (islington, camden) = (app.token_all(ISLINGTON), app.token_all(CAMDEN));
+    for n in 0..6 {
+        let records =
+            child_with_records(&app, &islington, &format!("ISL09{n:02}"), "9434765870").await;
+        let transfer = offered(&app, &islington, &records.child, CAMDEN).await;
+        let withdraw = app.graphql(
+            &islington,
+            WITHDRAW,
+            json!({ "input": { "transferId": transfer, "expectedVersion": 1 } }),
+        );
+        let local_id = format!("CAM09{n:02}");
+        // Earlier rounds left Camden a child with the same NHS number: both kept.
+        let accept = accept(&app, &camden, &transfer, 1, &local_id, true);
+        let (withdrawn, accepted) = tokio::join!(withdraw, accept);
+        withdrawn.assert_ok();
+        accepted.assert_ok();
+        let withdrawn_errors = withdrawn.user_error_codes("withdrawTransfer");
+        let accepted_errors = accepted.user_error_codes("acceptTransfer");
+        let won = [withdrawn_errors.is_empty(), accepted_errors.is_empty()];
+        assert_eq!(
+            won.iter().filter(|w| **w).count(),
+            1,
+            "{} {}",
+            withdrawn.body,
+            accepted.body
+        );
+        // The loser read version 1 of a transfer that is at version 2 and no longer offered.
+        let lost = if won[0] {
+            accepted_errors
+        } else {
+            withdrawn_errors
+        };
+        assert_eq!(lost, ["STALE_VERSION", "INVALID_TRANSITION"]);
+        // Whoever won, the child is held by exactly one authority.
+        let held_by_islington = !sees_nothing(&sees(&app, &islington, &records).await);
+        let held_by_camden = !sees_nothing(&sees(&app, &camden, &records).await);
+        assert_eq!((held_by_islington, held_by_camden), (won[0], won[1]));
+    }
+}
