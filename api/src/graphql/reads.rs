@@ -205,7 +205,7 @@ pub async fn current_framework(
 pub async fn local_authority(
     ctx: &Context<'_>,
     code: &stable_futures_domain::local_authority::LocalAuthorityCode,
-) -> Result<super::types::local_authority::LocalAuthority, ApiError> {
+) -> Result<stable_futures_domain::local_authority::LocalAuthority, ApiError> {
     let state = ctx
         .data::<Arc<ReadState>>()
         .map_err(|_| ApiError::Unauthenticated)?;
@@ -215,13 +215,14 @@ pub async fn local_authority(
         .load_one(code.clone())
         .await
         .map_err(ApiError::from)?;
-    // A code a record holds is a foreign key of `local_authorities`: always there.
-    let authority =
+    // Codes on records are served authorities' (one is never removed); were one not, it would
+    // still be shown, named by its code.
+    Ok(
         found.unwrap_or_else(|| stable_futures_domain::local_authority::LocalAuthority {
             code: code.clone(),
             name: code.as_str().to_owned(),
-        });
-    Ok(super::types::local_authority::LocalAuthority(authority))
+        }),
+    )
 }
 
 /// The authority that recorded a record: `recorded_by`, or else the caller's own (a record is
@@ -229,12 +230,10 @@ pub async fn local_authority(
 pub async fn recorded_by(
     ctx: &Context<'_>,
     recorded_by: Option<&stable_futures_domain::local_authority::LocalAuthorityCode>,
-) -> Result<super::types::local_authority::LocalAuthority, ApiError> {
+) -> Result<stable_futures_domain::local_authority::LocalAuthority, ApiError> {
     match recorded_by {
         Some(code) => local_authority(ctx, code).await,
-        None => Ok(super::types::local_authority::LocalAuthority(
-            request(ctx)?.local_authority.clone(),
-        )),
+        None => Ok(request(ctx)?.local_authority.clone()),
     }
 }
 

@@ -78,9 +78,9 @@ impl AuditEvent {
         let Some(code) = &self.0.acting_local_authority else {
             return Ok(None);
         };
-        Ok(Some(
+        Ok(Some(super::local_authority::LocalAuthority(
             crate::graphql::reads::local_authority(ctx, code).await?,
-        ))
+        )))
     }
 
     /// Why the child was erased; set for `ERASE` entries only.

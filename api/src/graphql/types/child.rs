@@ -190,10 +190,10 @@ impl Child {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<LocalAuthority> {
-        Ok(
+        Ok(LocalAuthority(
             crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
                 .await?,
-        )
+        ))
     }
 
     /// Changes with every update; pass it back as `expectedVersion`.

@@ -189,10 +189,10 @@ impl NrmReferral {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
-        Ok(
+        Ok(super::local_authority::LocalAuthority(
             crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
                 .await?,
-        )
+        ))
     }
 
     /// Changes with every transition; pass it back as `expectedVersion`.

@@ -137,10 +137,10 @@ impl OutcomeMeasurement {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
-        Ok(
+        Ok(super::local_authority::LocalAuthority(
             crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
                 .await?,
-        )
+        ))
     }
 
     /// The measurement this one corrects.

@@ -105,7 +105,9 @@ impl Transfer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<LocalAuthority> {
-        Ok(reads::local_authority(ctx, &self.0.from).await?)
+        Ok(LocalAuthority(
+            reads::local_authority(ctx, &self.0.from).await?,
+        ))
     }
 
     /// The authority the child moves to.
@@ -114,7 +116,9 @@ impl Transfer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<LocalAuthority> {
-        Ok(reads::local_authority(ctx, &self.0.to).await?)
+        Ok(LocalAuthority(
+            reads::local_authority(ctx, &self.0.to).await?,
+        ))
     }
 
     async fn reason(&self) -> TransferReason {
