@@ -64,6 +64,33 @@
 
   // A third tab: the README's worked example, line for line (a test in api/src/http/graphiql.rs
   // holds the two together). JSON strings, so the lines need no JavaScript escaping.
+  // A fourth tab: the demo data's two transfers from Islington to Camden, one accepted (the child
+  // and their records are Camden's now) and one offer still waiting for Camden's answer.
+  var TRANSFERS_QUERY = [
+    '# Transfers offered by this authority (the demo token is',
+    '# Islington\'s): one accepted, one waiting for Camden. With a',
+    '# Camden token (stable-futures token --la E09000007) ask for',
+    '# incomingTransfers instead, and read the moved child, whose',
+    '# records say recordedByLocalAuthority: Islington.',
+    '',
+    'query Transfers {',
+    '  outgoingTransfers(first: 10) {',
+    '    nodes {',
+    '      id',
+    '      status',
+    '      reason',
+    '      responsibilityFrom',
+    '      toLocalAuthority { code name }',
+    '      childSummary { ageInYears hasOpenReferrals hasOpenGuardianAssignments }',
+    '      timeline { status at }',
+    '      child { localChildId }',
+    '      version',
+    '    }',
+    '  }',
+    '}',
+    ''
+  ].join('\n');
+
   var WORKED_EXAMPLE = [
     "# The README's worked example: run the operations one at a time, in order",
     "# (pick one with the play button's menu), putting the ids each answer",
@@ -225,7 +252,12 @@
   var props = {
     fetcher: fetcher,
     defaultQuery: DEFAULT_QUERY,
-    defaultTabs: [{ query: DEFAULT_QUERY }, { query: WORKLIST_QUERY }, { query: WORKED_EXAMPLE }],
+    defaultTabs: [
+      { query: DEFAULT_QUERY },
+      { query: WORKLIST_QUERY },
+      { query: WORKED_EXAMPLE },
+      { query: TRANSFERS_QUERY }
+    ],
     defaultEditorToolsVisibility: token ? 'headers' : true,
     shouldPersistHeaders: false
   };
