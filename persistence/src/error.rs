@@ -35,6 +35,49 @@ pub enum PersistenceError {
     Calendar(#[from] stable_futures_domain::calendar::CalendarError),
 }
 
+impl PersistenceError {
+    /// The database could not take the request just now: it is down, restarting or failing over,
+    /// or the connection reached a server that is no longer (or not yet) the primary. Nothing the
+    /// caller did; the same request may succeed in a moment (a write, with its idempotency key).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            PersistenceError::Pool(_)
+            | PersistenceError::Connect(_)
+            // A read's answer is withheld until its audit rows are written: they were not
+            // because the database went away between the two.
+            | PersistenceError::AuditUnwritten(_) => true,
+            PersistenceError::Database(error) => database_unavailable(error),
+            _ => false,
+        }
+    }
+}
+
+/// PostgreSQL's own words (`lc_messages` is English on the servers we run) for a server shutting
+/// down, starting up or recovering: SQLSTATE 57P01–57P03, which diesel reports as `Unknown`.
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "terminating connection due to",
+    "the database system is",
+    "cannot connect now",
+];
+
+fn database_unavailable(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        // The connection broke (no SQLSTATE), or a write reached a standby (25006).
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand
+            | DatabaseErrorKind::ReadOnlyTransaction,
+            _,
+        ) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => UNAVAILABLE_MESSAGES
+            .iter()
+            .any(|words| info.message().starts_with(words)),
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
 impl From<FieldErrors> for PersistenceError {
     fn from(errors: FieldErrors) -> Self {
         PersistenceError::Invalid(errors)
@@ -170,5 +213,95 @@ mod tests {
             text.contains("UniqueViolation") && text.contains("children_local_child_id_unique"),
             "{text}"
         );
+    }
+
+    /// A database error that says only `message`.
+    struct Said(&'static str);
+
+    impl DatabaseErrorInformation for Said {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn database(kind: DatabaseErrorKind, message: &'static str) -> PersistenceError {
+        PersistenceError::Database(diesel::result::Error::DatabaseError(
+            kind,
+            Box::new(Said(message)),
+        ))
+    }
+
+    #[test]
+    fn a_database_that_is_down_failing_over_or_a_standby_is_unavailable_and_nothing_else_is() {
+        let unavailable = [
+            PersistenceError::Pool("timed out waiting for a connection".into()),
+            PersistenceError::Connect(diesel::ConnectionError::BadConnection(
+                "connection refused".into(),
+            )),
+            PersistenceError::AuditUnwritten("the connection was lost".into()),
+            database(DatabaseErrorKind::ClosedConnection, "closed"),
+            database(DatabaseErrorKind::UnableToSendCommand, "connection reset"),
+            database(
+                DatabaseErrorKind::ReadOnlyTransaction,
+                "cannot execute INSERT in a read-only transaction",
+            ),
+            database(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database(
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+            database(
+                DatabaseErrorKind::Unknown,
+                "the database system is starting up",
+            ),
+            PersistenceError::Database(diesel::result::Error::BrokenTransactionManager),
+        ];
+        for error in &unavailable {
+            assert!(error.is_unavailable(), "{error:?}");
+        }
+        let not = [
+            PersistenceError::NotFound,
+            PersistenceError::Invalid(FieldErrors::new()),
+            PersistenceError::Corrupt {
+                table: "children",
+                column: "gender",
+            },
+            PersistenceError::Migration("x".into()),
+            database(DatabaseErrorKind::UniqueViolation, "duplicate key"),
+            database(
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize",
+            ),
+            database(DatabaseErrorKind::Unknown, "possible duplicate"),
+            database(
+                DatabaseErrorKind::Unknown,
+                "division by zero: the database system is",
+            ),
+            PersistenceError::Database(diesel::result::Error::NotFound),
+        ];
+        for error in &not {
+            assert!(!error.is_unavailable(), "{error:?}");
+        }
     }
 }

@@ -20,6 +20,9 @@ pub enum ApiError {
     },
     /// The replica is at capacity: retry after the seconds in `Retry-After`.
     Busy,
+    /// The database cannot take the request just now (down, restarting, failing over): retry
+    /// after the seconds in `Retry-After`; a write with its idempotency key.
+    DatabaseUnavailable,
     /// The caller's client holds its share of the replica already: retry after the seconds in
     /// `Retry-After`.
     RateLimited,
@@ -47,6 +50,12 @@ impl ApiError {
             ApiError::Busy => {
                 "the service is at capacity; retry after the seconds in Retry-After".to_owned()
             }
+            ApiError::DatabaseUnavailable => {
+                "the database is unavailable for a moment (a restart or failover); retry after \
+                 the seconds in Retry-After (a write with the same idempotency key: it happens \
+                 once however often it is sent)"
+                    .to_owned()
+            }
             ApiError::RateLimited => {
                 "this client is running as many operations as it may at once; retry after the \
                  seconds in Retry-After"
@@ -72,11 +81,35 @@ impl ApiError {
             ApiError::NotFound => "NOT_FOUND",
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::Internal { .. } => "INTERNAL",
-            ApiError::Busy => "SERVICE_UNAVAILABLE",
+            ApiError::Busy | ApiError::DatabaseUnavailable => "SERVICE_UNAVAILABLE",
             ApiError::RateLimited => "RATE_LIMITED",
             ApiError::OverBudget => "RATE_LIMITED",
             ApiError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
+    }
+
+    /// A database that cannot take requests just now: logged here, as a warning and at most once
+    /// every few seconds however many requests meet it (it is one event, and it is not a bug).
+    pub fn unavailable(error: &dyn std::fmt::Display) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static LAST_LOGGED: AtomicU64 = AtomicU64::new(0);
+        static UNLOGGED: AtomicU64 = AtomicU64::new(0);
+        const EVERY_SECONDS: u64 = 5;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        let last = LAST_LOGGED.load(Ordering::Relaxed);
+        let due = now >= last.saturating_add(EVERY_SECONDS)
+            && LAST_LOGGED
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok();
+        if due {
+            let also = UNLOGGED.swap(0, Ordering::Relaxed);
+            tracing::warn!(error = %error, requests_since_last_warning = also, "database unavailable: answered SERVICE_UNAVAILABLE");
+        } else {
+            UNLOGGED.fetch_add(1, Ordering::Relaxed);
+        }
+        ApiError::DatabaseUnavailable
     }
 
     /// Logs an internal failure once, here, and returns what the caller may see.
@@ -97,6 +130,7 @@ impl From<PersistenceError> for ApiError {
                     .first()
                     .map_or_else(|| "invalid input".to_owned(), |e| e.message.clone()),
             ),
+            other if other.is_unavailable() => ApiError::unavailable(&other),
             other => ApiError::internal(&other),
         }
     }
@@ -106,6 +140,7 @@ impl From<std::sync::Arc<PersistenceError>> for ApiError {
     fn from(error: std::sync::Arc<PersistenceError>) -> Self {
         match &*error {
             PersistenceError::NotFound => ApiError::NotFound,
+            other if other.is_unavailable() => ApiError::unavailable(other),
             other => ApiError::internal(other),
         }
     }
@@ -173,8 +208,27 @@ mod tests {
             FieldError::new("x", ErrorCode::InvalidFormat, "bad x").into(),
         );
         assert!(matches!(ApiError::from(invalid), ApiError::BadUserInput(m) if m == "bad x"));
-        let internal = ApiError::from(PersistenceError::Pool("password=secret host=db".into()));
-        assert!(!internal.message().contains("secret"));
+        let internal = ApiError::from(PersistenceError::Corrupt {
+            table: "children",
+            column: "gender",
+        });
+        assert!(!internal.message().contains("children"));
         assert_eq!(code_of(internal), "INTERNAL");
+        // A database that cannot be reached is retryable, and says so without its details.
+        for unavailable in [
+            ApiError::from(PersistenceError::Pool("password=secret host=db".into())),
+            ApiError::from(std::sync::Arc::new(PersistenceError::Pool(
+                "password=secret host=db".into(),
+            ))),
+        ] {
+            assert!(!unavailable.message().contains("secret"));
+            assert!(unavailable.message().contains("Retry-After"));
+            assert!(matches!(unavailable, ApiError::DatabaseUnavailable));
+            assert_eq!(code_of(unavailable), "SERVICE_UNAVAILABLE");
+        }
+        assert!(matches!(
+            ApiError::from(std::sync::Arc::new(PersistenceError::NotFound)),
+            ApiError::NotFound
+        ));
     }
 }

@@ -24,7 +24,10 @@ use super::documents::{Incoming, Registered};
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
 use super::media::{negotiate, ResponseMedia};
 use super::parsing::refused;
-use super::responses::{answer, overloaded, unauthenticated};
+use super::responses::{
+    answer, overloaded, says_unavailable, unauthenticated, unavailable,
+    RETRY_AFTER_UNAVAILABLE_SECONDS,
+};
 use super::state::{AppState, Inner};
 use crate::caller::{Correlation, RequestContext};
 use crate::graphql::aggregate::AggregateRequest;
@@ -56,7 +59,7 @@ pub(super) async fn graphql(
     let caller = match identify_any(state, bearer(&headers)).await {
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
-        Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
+        Err(Refusal::Unavailable(error)) => return unavailable(&error),
     };
     let _turn = match state.load.enter(&caller.load_key()).await {
         Ok(turn) => turn,
@@ -79,13 +82,16 @@ pub(super) async fn graphql(
             let ran = execute_for(state, &correlation, &caller, *incoming).await;
             statements += ran.statements;
             retry_after = ran.retry_after;
+            let database_unavailable = says_unavailable(&ran.response);
             let answer = graphql_answer(media, ran.response);
             match retry_after {
                 // Out of points: 429, whichever media type, as for any rate limit.
-                Some(_) => {
-                    let (mut parts, body) = answer.into_parts();
-                    parts.status = StatusCode::TOO_MANY_REQUESTS;
-                    Response::from_parts(parts, body)
+                Some(_) => with_status(answer, StatusCode::TOO_MANY_REQUESTS),
+                // The database could not take it (a restart, a failover): 503, so that every
+                // client and proxy knows to retry, and when.
+                None if database_unavailable => {
+                    retry_after = Some(Duration::from_secs(RETRY_AFTER_UNAVAILABLE_SECONDS));
+                    with_status(answer, StatusCode::SERVICE_UNAVAILABLE)
                 }
                 None => answer,
             }
@@ -150,6 +156,12 @@ fn graphql_answer(media: ResponseMedia, response: async_graphql::Response) -> Re
         _ => StatusCode::OK,
     };
     in_media((status, body).into_response(), media)
+}
+
+fn with_status(response: Response, status: StatusCode) -> Response {
+    let (mut parts, body) = response.into_parts();
+    parts.status = status;
+    Response::from_parts(parts, body)
 }
 
 /// `response`, labelled as `media`.

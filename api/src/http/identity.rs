@@ -46,7 +46,7 @@ pub(super) async fn identify(
             expires,
         }),
         Ok(None) => Err(Refusal::Unauthenticated(TokenError::UnknownLocalAuthority)),
-        Err(error) => Err(Refusal::Unavailable(ApiError::internal(&error))),
+        Err(error) => Err(Refusal::Unavailable(ApiError::from(error))),
     }
 }
 
@@ -125,7 +125,7 @@ async fn served(state: &Inner, code: &str) -> Result<LocalAuthority, Refusal> {
     match state.authorities.get(code).await {
         Ok(Some(local_authority)) => Ok(local_authority),
         Ok(None) => Err(Refusal::Unauthenticated(TokenError::UnknownLocalAuthority)),
-        Err(error) => Err(Refusal::Unavailable(ApiError::internal(&error))),
+        Err(error) => Err(Refusal::Unavailable(ApiError::from(error))),
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::execute::run_for;
 use super::identity::{bearer, identify_any, AnyCaller, Refusal};
-use super::responses::{answer, error_body, overloaded, unauthenticated};
+use super::responses::{answer, error_body, overloaded, unauthenticated, unavailable};
 use super::state::AppState;
 use crate::caller::Correlation;
 use crate::graphql::errors::ApiError;
@@ -298,7 +298,7 @@ pub(super) async fn export(
     let caller = match identify_any(state, bearer(&headers)).await {
         Ok(caller) => caller,
         Err(Refusal::Unauthenticated(reason)) => return unauthenticated(&reason),
-        Err(Refusal::Unavailable(error)) => return answer(StatusCode::SERVICE_UNAVAILABLE, &error),
+        Err(Refusal::Unavailable(error)) => return unavailable(&error),
     };
     let _turn = match state.load.enter(&caller.load_key()).await {
         Ok(turn) => turn,

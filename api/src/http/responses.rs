@@ -40,6 +40,35 @@ pub(super) fn answer(status: StatusCode, error: &ApiError) -> Response {
     (status, error_body(error)).into_response()
 }
 
+/// How long a client is told to wait when the database cannot take requests: a failover takes
+/// about ten seconds, and a client retrying every couple of seconds finds the new primary soon
+/// after it is there without adding much load meanwhile.
+pub(super) const RETRY_AFTER_UNAVAILABLE_SECONDS: u64 = 2;
+
+/// A request the database could not take (or refused before it ran for that reason): 503 with
+/// `Retry-After`.
+pub(super) fn unavailable(error: &ApiError) -> Response {
+    let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, error);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECONDS),
+    );
+    response
+}
+
+/// Whether an answer's errors include one the database's unavailability caused.
+pub(super) fn says_unavailable(response: &async_graphql::Response) -> bool {
+    response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| {
+                *code == async_graphql::Value::from(ApiError::DatabaseUnavailable.code())
+            })
+    })
+}
+
 /// A request refused a turn under load: 503 when the replica is at capacity, 429 when its client
 /// holds its share; both with `Retry-After`.
 pub(super) fn overloaded(overload: Overload, retry_after_seconds: u64) -> Response {
