@@ -42,6 +42,9 @@ struct Cluster {
     template: String,
     server_password: String,
     external: bool,
+    /// Appended to every URL after the database name: `?target_session_attrs=read-write` for
+    /// a cluster of several hosts, empty otherwise.
+    query: String,
 }
 
 /// A database of its own for one test.
@@ -55,6 +58,7 @@ pub struct TestDatabase {
     pub app_url: String,
     external: bool,
     admin_base: String,
+    query: String,
 }
 
 fn split_url(url: &str) -> Option<(String, String)> {
@@ -105,7 +109,7 @@ impl Cluster {
     fn on_server(url: &str, template: String) -> Result<Cluster, String> {
         let (admin_base, address) = split_url(url)
             .ok_or("DATABASE_URL must look like postgres://user:password@host:port/db")?;
-        Self::prepare(None, admin_base, address, template, true)
+        Self::prepare(None, admin_base, address, template, true, String::new())
     }
 
     /// A private cluster of this process's own, removed with it.
@@ -121,7 +125,14 @@ impl Cluster {
         .map_err(|error| format!("could not start a private PostgreSQL for tests: {error}"))?;
         let (admin_base, address) =
             split_url(&embedded.superuser_url("postgres")).ok_or("unexpected superuser URL")?;
-        Self::prepare(Some(embedded), admin_base, address, template, false)
+        Self::prepare(
+            Some(embedded),
+            admin_base,
+            address,
+            template,
+            false,
+            String::new(),
+        )
     }
 
     /// Migrates a template database and provisions the server's role.
@@ -131,11 +142,13 @@ impl Cluster {
         address: String,
         template: String,
         external: bool,
+        query: String,
     ) -> Result<Cluster, String> {
         let server_password = server_password(&admin_base);
         let setup = {
             let admin_base = admin_base.clone();
             let template = template.clone();
+            let query = query.clone();
             let server_password = server_password.clone();
             // The template is built on a runtime of its own: callers may be inside any runtime, or none.
             std::thread::spawn(move || -> Result<(), String> {
@@ -145,9 +158,10 @@ impl Cluster {
                     .build()
                     .map_err(|e| e.to_string())?;
                 runtime.block_on(async move {
-                    let mut admin = AsyncPgConnection::establish(&format!("{admin_base}/postgres"))
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let mut admin =
+                        AsyncPgConnection::establish(&format!("{admin_base}/postgres{query}"))
+                            .await
+                            .map_err(|e| e.to_string())?;
                     diesel::sql_query(format!("DROP DATABASE IF EXISTS {template}"))
                         .execute(&mut admin)
                         .await
@@ -159,7 +173,7 @@ impl Cluster {
                     ensure_app_role(&mut admin)
                         .await
                         .map_err(|e| e.to_string())?;
-                    run_migrations(&format!("{admin_base}/{template}"))
+                    run_migrations(&format!("{admin_base}/{template}{query}"))
                         .await
                         .map_err(|e| e.to_string())?;
                     provision_server_role(&mut admin, TEST_SERVER_ROLE, &server_password)
@@ -179,6 +193,7 @@ impl Cluster {
             template,
             server_password,
             external,
+            query,
         })
     }
 }
@@ -187,9 +202,12 @@ impl Cluster {
     async fn create_database(&self) -> TestDatabase {
         let cluster = self;
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = AsyncPgConnection::establish(&format!("{}/postgres", cluster.admin_base))
-            .await
-            .unwrap_or_else(|error| panic!("admin connection failed: {error}"));
+        let mut admin = AsyncPgConnection::establish(&format!(
+            "{}/postgres{}",
+            cluster.admin_base, cluster.query
+        ))
+        .await
+        .unwrap_or_else(|error| panic!("admin connection failed: {error}"));
         diesel::sql_query(format!(
             "CREATE DATABASE {name} TEMPLATE {}",
             cluster.template
@@ -198,14 +216,15 @@ impl Cluster {
         .await
         .unwrap_or_else(|error| panic!("could not create test database: {error}"));
         TestDatabase {
-            owner_url: format!("{}/{name}", cluster.admin_base),
+            owner_url: format!("{}/{name}{}", cluster.admin_base, cluster.query),
             app_url: format!(
-                "postgres://{TEST_SERVER_ROLE}:{}@{}/{name}",
-                cluster.server_password, cluster.address
+                "postgres://{TEST_SERVER_ROLE}:{}@{}/{name}{}",
+                cluster.server_password, cluster.address, cluster.query
             ),
             name,
             external: cluster.external,
             admin_base: cluster.admin_base.clone(),
+            query: cluster.query.clone(),
         }
     }
 }
@@ -298,6 +317,24 @@ impl TestDatabase {
     /// schema owner may write).
     pub async fn serving_two_authorities() -> TestDatabase {
         TestDatabase::create().await.with_two_authorities().await
+    }
+
+    /// A database serving Islington and Camden on a cluster of several hosts that fail over (a
+    /// Patroni cluster): `admin_base` is `postgres://superuser:password@host:port,host:port,…`,
+    /// `address` the `host:port,…` list, and every URL asks for the writable one
+    /// (`target_session_attrs=read-write`), as a server's `DATABASE_URL` for a cluster does.
+    pub async fn on_cluster_of_hosts(admin_base: &str, address: &str) -> TestDatabase {
+        let (admin_base, address) = (admin_base.to_owned(), address.to_owned());
+        let cluster = Cluster::prepare(
+            None,
+            admin_base,
+            address,
+            "sf_template_ha".to_owned(),
+            true,
+            "?target_session_attrs=read-write".to_owned(),
+        )
+        .unwrap_or_else(|error| panic!("could not prepare the cluster: {error}"));
+        cluster.create_database().await.with_two_authorities().await
     }
 
     /// Makes the database serve one more authority (e.g. a Scottish one, for a move into another
@@ -396,7 +433,7 @@ impl Drop for TestDatabase {
         if !self.external {
             return;
         }
-        let admin = format!("{}/postgres", self.admin_base);
+        let admin = format!("{}/postgres{}", self.admin_base, self.query);
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
@@ -460,6 +497,7 @@ impl RestartableCluster {
             address,
             "sf_template_restartable".to_owned(),
             false,
+            String::new(),
         )
         .unwrap_or_else(|error| panic!("could not prepare the cluster: {error}"));
         let database = cluster.create_database().await.with_two_authorities().await;

@@ -1,7 +1,9 @@
 //! The two HTTP test harnesses, dev-only: [`TestApp`] (here) serves the real router in the test's
 //! process on a real port with its own database and real tokens; [`process`] runs the real
-//! binary as OS processes, for what only a process shows (signals, replicas, its output).
+//! binary as OS processes, for what only a process shows (signals, replicas, its output);
+//! [`patroni`] runs a highly available PostgreSQL (etcd and Patroni) for failover tests.
 
+pub mod patroni;
 pub mod process;
 mod tenants;
 

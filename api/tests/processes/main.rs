@@ -3,6 +3,7 @@
 
 mod database_restart;
 mod documents;
+mod failover;
 mod import;
 mod interop;
 mod lifecycle;

@@ -20,8 +20,9 @@
 -- foreign key: it is history, and an authority's row is never removed anyway.
 --
 -- Deployments create the role beforehand and make the owner a member (deploy/postgres/init.sql,
--- the CloudNativePG managed roles), so that the owner needs no CREATEROLE and may hand it the
--- functions; a superuser running the migration (the embedded development database) creates it.
+-- the CloudNativePG Cluster's postInitApplicationSQL), so that the owner needs no CREATEROLE and
+-- may hand it the functions; a superuser running the migration (the embedded development
+-- database) creates it.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stable_futures_transfer') THEN

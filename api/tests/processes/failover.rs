@@ -1,0 +1,245 @@
+//! Failover (issue #19): two replicas of the production server run against a Patroni cluster of
+//! three PostgreSQL nodes with synchronous replication, through a `DATABASE_URL` that names every
+//! node (`target_session_attrs=read-write`), under keyed write load. The leader is killed — its
+//! Patroni and its postmaster, SIGKILL — and later an operator's planned switchover hands over to
+//! another node. Throughout: every write a client was told of is stored exactly once, no server
+//! exits, a client is told only `SERVICE_UNAVAILABLE` (503, `Retry-After`) while there is no
+//! primary and is told at once, and the servers find each new primary by themselves.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use stable_futures_persistence::testing::TestDatabase;
+use stable_futures_test_support::fixtures;
+use stable_futures_test_support::patroni::PatroniCluster;
+use stable_futures_test_support::process::{
+    assert_ok, error_codes, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON,
+};
+
+use crate::SERVER;
+
+const WRITERS: usize = 6;
+/// A request while there is no primary must be answered at once, not after a timeout.
+const ANSWERED_WITHIN: Duration = Duration::from_secs(5);
+/// Patroni's `ttl` is 10 s: a failover must be over well within a minute.
+const FAILOVER_WITHIN: Duration = Duration::from_secs(60);
+
+/// One attempt at a write, as its client saw it.
+#[derive(Debug, Clone)]
+struct Attempt {
+    sent: Instant,
+    took: Duration,
+    /// `None`: acknowledged.
+    refused: Option<(u16, Vec<String>, Option<u64>)>,
+}
+
+/// How long clients were without a writable primary after `event`, as they saw it: from the
+/// first attempt refused after the event to the first write acknowledged after that (zero if
+/// none was refused).
+fn unavailable_for(attempts: &[Attempt], event: Instant) -> Duration {
+    let Some(first_refused) = attempts
+        .iter()
+        .filter(|a| a.sent >= event && a.refused.is_some())
+        .map(|a| a.sent)
+        .min()
+    else {
+        return Duration::ZERO;
+    };
+    attempts
+        .iter()
+        .filter(|a| a.sent >= first_refused && a.refused.is_none())
+        .map(|a| a.sent + a.took - first_refused)
+        .min()
+        .unwrap_or(Duration::MAX)
+}
+
+async fn until(acknowledged: &AtomicUsize, count: usize, what: &str) {
+    let deadline = Instant::now() + FAILOVER_WITHIN;
+    while acknowledged.load(Ordering::SeqCst) < count {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the writers made no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchover() {
+    let started = Instant::now();
+    let mut cluster = PatroniCluster::start(3).await;
+    println!("Patroni cluster of 3 up in {:?}", started.elapsed());
+    let database =
+        TestDatabase::on_cluster_of_hosts(&cluster.admin_base(), &cluster.address()).await;
+    let servers = Arc::new([
+        ServerProcess::start(SERVER, &database).await,
+        ServerProcess::start(SERVER, &database).await,
+    ]);
+    let token = token_all(ISLINGTON);
+    let registered = servers[0]
+        .graphql(
+            &token,
+            "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }",
+            json!({ "input": { "localChildId": "FAILOVER1", "dateOfBirth": "2010-05-01" } }),
+        )
+        .await;
+    assert_ok(&registered);
+    let child = text_at(&registered.2, "/data/registerChild/child/id");
+
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let attempts = Arc::new(Mutex::new(Vec::<Attempt>::new()));
+    let mut writers = tokio::task::JoinSet::new();
+    for writer in 0..WRITERS {
+        let (servers, token, child) = (Arc::clone(&servers), token.clone(), child.clone());
+        let (acknowledged, stop, attempts) = (
+            Arc::clone(&acknowledged),
+            Arc::clone(&stop),
+            Arc::clone(&attempts),
+        );
+        writers.spawn(async move {
+            let mut keys = Vec::new();
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let key = format!("failover-{writer}-{n}");
+                let input = fixtures::keyed_measurement(&child, &key, 1 + n % 5);
+                let deadline = Instant::now() + FAILOVER_WITHIN;
+                // Each write through either replica, retried with its key until acknowledged.
+                let mut attempt = 0;
+                loop {
+                    assert!(Instant::now() < deadline, "write {key} never succeeded");
+                    let server = &servers[(writer + attempt) % 2];
+                    attempt += 1;
+                    let sent = Instant::now();
+                    let (status, headers, body) = server
+                        .graphql_request(&token, fixtures::RECORD_MEASUREMENT, input.clone())
+                        .await
+                        .expect("an HTTP answer, even without a primary");
+                    let took = sent.elapsed();
+                    if status == 200 && body["errors"].is_null() {
+                        assert_eq!(
+                            user_error_codes(&body, "recordOutcomeMeasurement"),
+                            Vec::<String>::new(),
+                            "a retry with its key is the same write"
+                        );
+                        attempts.lock().expect("attempts").push(Attempt {
+                            sent,
+                            took,
+                            refused: None,
+                        });
+                        break;
+                    }
+                    let retry_after = headers
+                        .get("retry-after")
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| value.parse().ok());
+                    attempts.lock().expect("attempts").push(Attempt {
+                        sent,
+                        took,
+                        refused: Some((status, error_codes(&body), retry_after)),
+                    });
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                acknowledged.fetch_add(1, Ordering::SeqCst);
+                keys.push(key);
+                n += 1;
+            }
+            keys
+        });
+    }
+
+    // (a) The leader's machine is gone: Patroni and PostgreSQL killed, nobody hands over.
+    until(&acknowledged, 60, "before the kill").await;
+    let first_leader = cluster.leader().await.expect("a leader");
+    cluster.kill(first_leader);
+    let killed_at = Instant::now();
+    let second_leader = cluster
+        .wait_for_leader_other_than(first_leader, FAILOVER_WITHIN)
+        .await;
+    let promoted_in = killed_at.elapsed();
+    let before = acknowledged.load(Ordering::SeqCst);
+    until(&acknowledged, before + 60, "after the kill").await;
+
+    // (b) A planned switchover to the remaining node (the synchronous standby).
+    let candidate = (0..cluster.nodes.len())
+        .find(|n| *n != first_leader && *n != second_leader)
+        .expect("a third node");
+    cluster
+        .wait_for_synchronous_standby(candidate, FAILOVER_WITHIN)
+        .await;
+    let switched_at = Instant::now();
+    {
+        let cluster = &cluster;
+        tokio::task::block_in_place(|| cluster.switchover(second_leader, candidate));
+    }
+    let third_leader = cluster
+        .wait_for_leader_other_than(second_leader, FAILOVER_WITHIN)
+        .await;
+    assert_eq!(third_leader, candidate, "the switchover's candidate leads");
+    let before = acknowledged.load(Ordering::SeqCst);
+    until(&acknowledged, before + 60, "after the switchover").await;
+    stop.store(true, Ordering::SeqCst);
+
+    let mut keys = BTreeSet::new();
+    while let Some(written) = writers.join_next().await {
+        keys.extend(written.expect("a writer"));
+    }
+    let attempts = attempts.lock().expect("attempts").clone();
+    let refused: Vec<&Attempt> = attempts.iter().filter(|a| a.refused.is_some()).collect();
+    assert!(
+        !refused.is_empty(),
+        "no request met a missing primary: the test would show nothing"
+    );
+    for attempt in &refused {
+        let (status, codes, retry_after) = attempt.refused.as_ref().expect("refused");
+        assert!(
+            *status == 503
+                && !codes.is_empty()
+                && codes.iter().all(|code| code == "SERVICE_UNAVAILABLE")
+                && retry_after.is_some_and(|seconds| seconds >= 1),
+            "only a retryable answer while there is no primary: {status} {codes:?} Retry-After {retry_after:?}"
+        );
+        assert!(
+            attempt.took < ANSWERED_WITHIN,
+            "a request waited {:?} for a primary",
+            attempt.took
+        );
+    }
+    for server in servers.iter() {
+        assert!(
+            server.try_exit_status().is_none(),
+            "a server exited:\n{}",
+            server.logs_text()
+        );
+    }
+
+    // Every acknowledged write exactly once, and nothing else.
+    let stored = database
+        .owner_query("SELECT count(*) FROM outcome_measurements")
+        .await;
+    assert_eq!(
+        stored,
+        [keys.len().to_string()],
+        "{} refused attempts",
+        refused.len()
+    );
+    let stored_keys = database
+        .owner_query("SELECT count(DISTINCT key) FROM idempotency_keys")
+        .await;
+    assert_eq!(stored_keys, [keys.len().to_string()]);
+
+    let after_kill = unavailable_for(&attempts, killed_at);
+    let after_switchover = unavailable_for(&attempts, switched_at);
+    println!(
+        "{} writes acknowledged, {} attempts refused (all 503 SERVICE_UNAVAILABLE); \
+         without a writable primary as clients saw it: {after_kill:?} after the leader was \
+         killed (Patroni promoted a standby in {promoted_in:?}), {after_switchover:?} after the \
+         planned switchover",
+        keys.len(),
+        refused.len()
+    );
+    assert!(after_kill < FAILOVER_WITHIN && after_switchover < FAILOVER_WITHIN);
+}
