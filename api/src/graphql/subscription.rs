@@ -18,6 +18,10 @@ use crate::notifications::Waiter;
 /// Entries read from the feed at a time.
 const BATCH: usize = 100;
 
+/// How long a subscription waits before reading the feed again when the database could not take
+/// the read (a restart, a failover): it keeps its place and carries on once there is a primary.
+const UNAVAILABLE_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[derive(Debug, Default)]
 pub struct SubscriptionRoot;
 
@@ -85,6 +89,15 @@ impl Follower {
                 Ok(page) => {
                     self.caught_up = !page.has_next_page;
                     self.read.extend(page.items);
+                }
+                // The database is away for a moment: nothing is lost by waiting, since the next
+                // read starts after the last entry sent, and the subscriber need not reconnect.
+                Err(error) if error.is_unavailable() => {
+                    // Logged (at most every few seconds), not sent.
+                    let _ = ApiError::unavailable(&error);
+                    tokio::time::sleep(UNAVAILABLE_RETRY).await;
+                    // Read again then, woken or not.
+                    self.caught_up = false;
                 }
                 Err(error) => {
                     self.failed = true;

@@ -4,7 +4,8 @@
 //! Patroni and its postmaster, SIGKILL — and later an operator's planned switchover hands over to
 //! another node. Throughout: every write a client was told of is stored exactly once, no server
 //! exits, a client is told only `SERVICE_UNAVAILABLE` (503, `Retry-After`) while there is no
-//! primary and is told at once, and the servers find each new primary by themselves.
+//! primary and is told at once, the servers find each new primary by themselves, and a
+//! subscription held across both receives every change once, in order.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,7 +20,36 @@ use stable_futures_test_support::process::{
     assert_ok, error_codes, text_at, token_all, user_error_codes, ServerProcess, ISLINGTON,
 };
 
+use crate::interop::{send, subscribe, Socket};
 use crate::SERVER;
+
+const FEED: &str = "query($after: String) { changes(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { cursor } } }";
+
+/// Reads a `changes` subscription until it closes, recording each entry's cursor; fails on an
+/// error entry (a subscription must ride out a failover, not end with one).
+async fn follow(mut socket: Socket, delivered: Arc<Mutex<Vec<String>>>) {
+    use futures::StreamExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    while let Some(Ok(message)) = socket.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(&text).expect("JSON message");
+        match value["type"].as_str() {
+            Some("ping") => send(&mut socket, json!({ "type": "pong" })).await,
+            Some("next") => {
+                assert!(value["payload"]["errors"].is_null(), "{value}");
+                let cursor = value["payload"]["data"]["changes"]["cursor"]
+                    .as_str()
+                    .expect("a cursor")
+                    .to_owned();
+                delivered.lock().expect("delivered").push(cursor);
+            }
+            Some("pong") => {}
+            _ => panic!("the subscription ended: {value}"),
+        }
+    }
+}
 
 const WRITERS: usize = 6;
 /// A request while there is no primary must be answered at once, not after a timeout.
@@ -88,6 +118,13 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
         .await;
     assert_ok(&registered);
     let child = text_at(&registered.2, "/data/registerChild/child/id");
+
+    // A subscriber on one replica, held across both events.
+    let delivered = Arc::new(Mutex::new(Vec::<String>::new()));
+    let follower = tokio::spawn(follow(
+        subscribe(&servers[0], &token, None).await,
+        Arc::clone(&delivered),
+    ));
 
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -231,8 +268,49 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
         .await;
     assert_eq!(stored_keys, [keys.len().to_string()]);
 
+    // The subscription delivered every entry of the feed, once each, in the feed's order.
+    let mut feed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = servers[1]
+            .graphql(&token, FEED, json!({ "after": after }))
+            .await;
+        assert_ok(&page);
+        let nodes = page.2["data"]["changes"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .clone();
+        feed.extend(
+            nodes
+                .iter()
+                .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
+        );
+        if !page.2["data"]["changes"]["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .unwrap_or(false)
+        {
+            break;
+        }
+        after = page.2["data"]["changes"]["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while delivered.lock().expect("delivered").len() < feed.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!follower.is_finished(), "the subscription ended");
+    follower.abort();
+    let delivered = delivered.lock().expect("delivered").clone();
+    assert_eq!(delivered.len(), feed.len(), "every change, once");
+    assert_eq!(delivered, feed, "in the feed's order");
+
     let after_kill = unavailable_for(&attempts, killed_at);
     let after_switchover = unavailable_for(&attempts, switched_at);
+    println!(
+        "a subscription held across both delivered all {} changes once each, in order",
+        feed.len()
+    );
     println!(
         "{} writes acknowledged, {} attempts refused (all 503 SERVICE_UNAVAILABLE); \
          without a writable primary as clients saw it: {after_kill:?} after the leader was \

@@ -31,7 +31,7 @@ const SUBSCRIBE: &str =
 /// How long a notification may take before the test gives up on it.
 const DELIVERY: Duration = Duration::from_secs(10);
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn child_input(local_id: &str, key: Option<&str>) -> Value {
     json!({ "input": {
@@ -49,7 +49,7 @@ async fn register(server: &ServerProcess, token: &str, local_id: &str) -> String
     text_at(&reply.2, "/data/registerChild/child/id")
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -58,7 +58,9 @@ async fn send(socket: &mut Socket, message: Value) {
 
 /// The next protocol message other than a ping (answered) or pong, or `None` when the server
 /// closed the connection (with its close frame).
-async fn next_message(socket: &mut Socket) -> Result<Value, Option<(CloseCode, String)>> {
+pub(crate) async fn next_message(
+    socket: &mut Socket,
+) -> Result<Value, Option<(CloseCode, String)>> {
     loop {
         let message = tokio::time::timeout(DELIVERY, socket.next())
             .await
@@ -82,7 +84,7 @@ async fn next_message(socket: &mut Socket) -> Result<Value, Option<(CloseCode, S
 }
 
 /// Opens a connection, authenticates with `token` and subscribes to `changes` after `after`.
-async fn subscribe(server: &ServerProcess, token: &str, after: Option<&str>) -> Socket {
+pub(crate) async fn subscribe(server: &ServerProcess, token: &str, after: Option<&str>) -> Socket {
     let mut socket = connect(server, token).await;
     let ack = next_message(&mut socket).await.expect("acknowledged");
     assert_eq!(ack["type"], "connection_ack", "{ack}");
