@@ -39,6 +39,18 @@ pub struct ServeConfig {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
+    /// PostgreSQL URL of standbys that queries read from (one or several hosts, e.g.
+    /// `postgresql://…@db2:5432,db3:5432/stable_futures?target_session_attrs=read-only`); the
+    /// same role as `DATABASE_URL`. Writes, the audit trail and notifications stay on the
+    /// primary. Unset: every query reads from the primary.
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<String>,
+
+    /// How long a query that sends a write's consistency token (`X-Consistency-Token`) waits for
+    /// a standby to have replayed it before it reads from the primary instead.
+    #[arg(long, env = "SF_READ_CONSISTENCY_WAIT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=30_000))]
+    pub read_consistency_wait_ms: u64,
+
     /// `development` or `production`. Default: development without DATABASE_URL, production with.
     #[arg(long, env = "SF_MODE", value_enum)]
     pub mode: Option<Mode>,
@@ -89,6 +101,11 @@ impl std::fmt::Debug for ServeConfig {
         f.debug_struct("ServeConfig")
             .field("listen", &self.listen)
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field(
+                "database_read_url",
+                &self.database_read_url.as_ref().map(|_| "<set>"),
+            )
+            .field("read_consistency_wait_ms", &self.read_consistency_wait_ms)
             .field("mode", &self.mode)
             .field("data", &self.data)
             .field("auth", &self.auth)

@@ -40,9 +40,19 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         audit_gather: Duration::from_micros(config.audit_gather_micros),
         ..PoolSettings::default()
     };
-    let database = Database::connect(&database_url, &settings)
+    let mut database = Database::connect(&database_url, &settings)
         .await
         .context("connecting to the database")?;
+    if let Some(read_url) = &config.database_read_url {
+        database = database
+            .with_standbys(
+                read_url,
+                &settings,
+                Duration::from_millis(config.read_consistency_wait_ms),
+            )
+            .await
+            .context("connecting to the standbys (DATABASE_READ_URL)")?;
+    }
     let _pool_gauges = crate::telemetry::metrics::observe_pool(&database);
     if embedded.is_some() && config.demo_data {
         load_demo_data(&database)

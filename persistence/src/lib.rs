@@ -47,7 +47,7 @@ pub use audit::AuditEntry;
 pub use changes::ChangeListener;
 pub use child_list::{ChildFilter, ChildIdentifier, ChildOrder, ChildOrderField};
 pub use child_trees::{ChildTree, NestedPage, TreePlan};
-pub use database::{Database, PoolSettings, StatementCounter, TenantDb};
+pub use database::{Database, PoolSettings, StatementCounter, TenantDb, WalPosition};
 pub use documents::{add_trusted_documents, count_trusted_documents, remove_trusted_documents};
 pub use error::PersistenceError;
 pub use frameworks::{ensure_current_framework, load_framework};

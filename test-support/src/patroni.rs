@@ -92,6 +92,13 @@ impl PatroniCluster {
     /// Starts etcd and `nodes` Patroni nodes and waits until one leads and the others stream
     /// from it, one of them as the synchronous standby.
     pub async fn start(nodes: usize) -> PatroniCluster {
+        Self::start_with(nodes, None).await
+    }
+
+    /// [`PatroniCluster::start`], the standbys applying each commit `apply_delay` after it
+    /// (`recovery_min_apply_delay`): a standby that lags, as a busy one does, so that a test can
+    /// tell a read that waited for a write from one that did not.
+    pub async fn start_with(nodes: usize, apply_delay: Option<Duration>) -> PatroniCluster {
         let root = std::env::temp_dir().join(format!(
             "sf-patroni-{}-{}",
             std::process::id(),
@@ -140,8 +147,11 @@ impl PatroniCluster {
                 config: root.join(format!("node{n}.yml")),
                 patroni: None,
             };
-            std::fs::write(&node.config, node_config(&node, &root, client_port))
-                .expect("a Patroni config");
+            std::fs::write(
+                &node.config,
+                node_config(&node, &root, client_port, apply_delay),
+            )
+            .expect("a Patroni config");
             chown(&node.config);
             cluster.nodes.push(node);
         }
@@ -311,6 +321,34 @@ impl PatroniCluster {
         );
     }
 
+    /// Runs `sql` on node `index` as the superuser with `psql`; what it printed (unaligned,
+    /// tuples only).
+    pub fn psql(&self, index: usize, sql: &str) -> String {
+        let output = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.nodes[index].pg_port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-At",
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", SUPERUSER_PASSWORD)
+            .output()
+            .expect("psql runs");
+        assert!(
+            output.status.success(),
+            "psql failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// The tails of every log, for a failure's message.
     pub fn logs(&self) -> String {
         let mut logs = String::new();
@@ -371,7 +409,13 @@ impl Drop for PatroniCluster {
 }
 
 /// One node's Patroni settings (see `deploy/patroni/patroni.yml` for the documented example).
-fn node_config(node: &PatroniNode, root: &Path, etcd_port: u16) -> String {
+fn node_config(
+    node: &PatroniNode,
+    root: &Path,
+    etcd_port: u16,
+    apply_delay: Option<Duration>,
+) -> String {
+    let delay = apply_delay.map_or(0, |delay| delay.as_millis());
     format!(
         r#"scope: stable-futures-test
 name: {name}
@@ -419,6 +463,7 @@ postgresql:
   parameters:
     unix_socket_directories: {root}
     fsync: "on"
+    recovery_min_apply_delay: {delay}ms
 "#,
         name = node.name,
         api = node.api_port,

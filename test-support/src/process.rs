@@ -378,6 +378,29 @@ impl ServerProcess {
             })
     }
 
+    /// `POST /graphql` with a bearer token and the extra `headers` (e.g. a consistency token).
+    pub async fn graphql_with(
+        &self,
+        token: &str,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("POST /graphql got no answer: {error:?}"));
+        reply(response).await
+    }
+
     /// The same request as a future that borrows nothing, for `tokio::spawn`: a request that is
     /// still in flight when the test signals the process. `Err` when the connection fails or is
     /// closed without an answer.

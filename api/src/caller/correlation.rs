@@ -2,9 +2,26 @@
 
 use axum::http::HeaderMap;
 use stable_futures_domain::audit::{InvalidPurpose, Purpose, TraceId};
+use stable_futures_persistence::WalPosition;
 
 /// The header a caller declares the purpose of a request in.
 pub const PURPOSE_HEADER: &str = "x-purpose";
+
+/// The header a caller sends a write's consistency token back in, so that its read shows the
+/// write (and the header the write's answer carries it in).
+pub const CONSISTENCY_HEADER: &str = "x-consistency-token";
+
+/// Which data a query may read: a standby may lag behind the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadAfter {
+    /// Whatever a standby has (it may lag a little).
+    #[default]
+    Anything,
+    /// At least the write whose consistency token the caller sent.
+    Write(WalPosition),
+    /// The caller sent a token that is not one: read from the primary, which has everything.
+    Everything,
+}
 
 /// The W3C trace context header.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
@@ -15,6 +32,7 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 pub struct Correlation {
     pub trace_id: Option<TraceId>,
     pub purpose: Result<Option<Purpose>, InvalidPurpose>,
+    pub read_after: ReadAfter,
 }
 
 impl Default for Correlation {
@@ -23,6 +41,7 @@ impl Default for Correlation {
         Self {
             trace_id: None,
             purpose: Ok(None),
+            read_after: ReadAfter::Anything,
         }
     }
 }
@@ -42,7 +61,19 @@ impl Correlation {
                 .and_then(Purpose::parse),
             (Some(_), Some(_)) => Err(InvalidPurpose),
         };
-        Self { trace_id, purpose }
+        let read_after = match headers.get(CONSISTENCY_HEADER) {
+            None => ReadAfter::Anything,
+            Some(token) => token
+                .to_str()
+                .ok()
+                .and_then(WalPosition::parse)
+                .map_or(ReadAfter::Everything, ReadAfter::Write),
+        };
+        Self {
+            trace_id,
+            purpose,
+            read_after,
+        }
     }
 }
 

@@ -16,7 +16,9 @@ use stable_futures_domain::local_authority::LocalAuthority;
 use stable_futures_domain::principal::{Principal, Scope};
 use stable_futures_persistence::{Database, TenantDb};
 
-pub use correlation::{new_trace_id, Correlation, PURPOSE_HEADER, TRACEPARENT_HEADER};
+pub use correlation::{
+    new_trace_id, Correlation, ReadAfter, CONSISTENCY_HEADER, PURPOSE_HEADER, TRACEPARENT_HEADER,
+};
 pub use subscriber::Subscriber;
 
 use crate::graphql::errors::ApiError;
@@ -38,6 +40,8 @@ pub struct RequestContext {
     pub purpose: Result<Option<Purpose>, InvalidPurpose>,
     /// The trusted document the request sent, named on its audit rows.
     pub document_id: Option<DocumentId>,
+    /// Which data a query may read (from a standby, a write's consistency token).
+    pub read_after: ReadAfter,
 }
 
 impl RequestContext {
@@ -49,6 +53,7 @@ impl RequestContext {
             trace_id: new_trace_id(),
             purpose: Ok(None),
             document_id: None,
+            read_after: ReadAfter::Anything,
         }
     }
 
@@ -59,6 +64,7 @@ impl RequestContext {
             self.trace_id = trace_id;
         }
         self.purpose = correlation.purpose;
+        self.read_after = correlation.read_after;
         self
     }
 
@@ -87,10 +93,16 @@ impl RequestContext {
     /// committed when the operation has run; a mutation's each write in its own.
     pub fn tenant_db(&self, database: &Database, one_transaction: bool) -> TenantDb {
         let db = database.for_principal(Arc::clone(&self.principal));
-        if one_transaction {
-            db.sharing_one_transaction()
-        } else {
-            db
+        if !one_transaction {
+            return db;
+        }
+        // A query reads from a standby, when there are any: one that has the caller's write if
+        // it named one, and the primary if it named one badly.
+        let db = db.sharing_one_transaction();
+        match self.read_after {
+            ReadAfter::Anything => db.reading_from_standby(None),
+            ReadAfter::Write(position) => db.reading_from_standby(Some(position)),
+            ReadAfter::Everything => db,
         }
     }
 

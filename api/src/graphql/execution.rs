@@ -52,7 +52,14 @@ pub async fn execute(
     if let Err(error) = db.commit_shared().in_current_span().await {
         tracing::warn!(error = %error, "ending a read transaction failed");
     }
-    let response = audited(response, context, &db, &log).await;
+    let mut response = audited(response, context, &db, &log).await;
+    // A write's answer names where it ended in the primary's log: sent back with a read
+    // (`X-Consistency-Token`), it makes a standby show the write.
+    if let Some(position) = db.committed_position() {
+        response
+            .extensions
+            .insert("consistencyToken".to_owned(), position.to_string().into());
+    }
     (response, statements.get())
 }
 

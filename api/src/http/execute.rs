@@ -29,7 +29,7 @@ use super::responses::{
     RETRY_AFTER_UNAVAILABLE_SECONDS,
 };
 use super::state::{AppState, Inner};
-use crate::caller::{Correlation, RequestContext};
+use crate::caller::{Correlation, RequestContext, CONSISTENCY_HEADER};
 use crate::graphql::aggregate::AggregateRequest;
 use crate::graphql::cost::{cost_extension, CostModel, RateLimitStatus, Throttle};
 use crate::graphql::errors::ApiError;
@@ -83,7 +83,18 @@ pub(super) async fn graphql(
             statements += ran.statements;
             retry_after = ran.retry_after;
             let database_unavailable = says_unavailable(&ran.response);
-            let answer = graphql_answer(media, ran.response);
+            let consistency = ran
+                .response
+                .extensions
+                .get("consistencyToken")
+                .and_then(|token| match token {
+                    async_graphql::Value::String(token) => HeaderValue::from_str(token).ok(),
+                    _ => None,
+                });
+            let mut answer = graphql_answer(media, ran.response);
+            if let Some(token) = consistency {
+                answer.headers_mut().insert(CONSISTENCY_HEADER, token);
+            }
             match retry_after {
                 // Out of points: 429, whichever media type, as for any rate limit.
                 Some(_) => with_status(answer, StatusCode::TOO_MANY_REQUESTS),

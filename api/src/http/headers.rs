@@ -44,12 +44,17 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::POST])
             // So that a browser-based case system can read the trace id to quote to operators.
-            .expose_headers([crate::telemetry::http::TRACE_ID_HEADER])
+            // and a write's consistency token, to send back with the reads that must show it.
+            .expose_headers([
+                crate::telemetry::http::TRACE_ID_HEADER,
+                HeaderName::from_static(crate::caller::CONSISTENCY_HEADER),
+            ])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 HeaderName::from_static("x-purpose"),
                 HeaderName::from_static("traceparent"),
+                HeaderName::from_static(crate::caller::CONSISTENCY_HEADER),
             ])
             .max_age(Duration::from_secs(600)),
     )

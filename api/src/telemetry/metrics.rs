@@ -130,10 +130,42 @@ pub struct PoolGauges {
     _count: ObservableGauge<u64>,
     _max: ObservableGauge<u64>,
     _pending: ObservableGauge<u64>,
+    _replay_lag: Option<ObservableGauge<f64>>,
 }
+
+/// How often the standbys' replay lag is asked for (a query to a standby each time).
+const REPLAY_LAG_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn observe_pool(database: &Database) -> PoolGauges {
     let meter = meter();
+    // Reads from standbys may lag the primary by this much (those without a consistency token):
+    // asked every few seconds by a task of its own, since a gauge's callback cannot wait.
+    let replay_lag = database.has_standbys().then(|| {
+        let lag_micros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (written, read) = (std::sync::Arc::clone(&lag_micros), lag_micros);
+        let database = database.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Some(lag) = database.standby_replay_lag().await {
+                    let micros = u64::try_from(lag.as_micros()).unwrap_or(u64::MAX);
+                    written.store(micros, std::sync::atomic::Ordering::Relaxed);
+                }
+                tokio::time::sleep(REPLAY_LAG_EVERY).await;
+            }
+        });
+        meter
+            .f64_observable_gauge("db.standby.replay_lag")
+            .with_unit("s")
+            .with_description(
+                "How far a standby's replay is behind the primary (reads without a consistency \
+                 token may lag this much).",
+            )
+            .with_callback(move |observer| {
+                let micros = read.load(std::sync::atomic::Ordering::Relaxed);
+                observer.observe(micros as f64 / 1e6, &[]);
+            })
+            .build()
+    });
     let count = database.clone();
     let max = database.clone();
     let pending = database.clone();
@@ -169,5 +201,6 @@ pub fn observe_pool(database: &Database) -> PoolGauges {
                 );
             })
             .build(),
+        _replay_lag: replay_lag,
     }
 }

@@ -321,3 +321,250 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
     );
     assert!(after_kill < FAILOVER_WITHIN && after_switchover < FAILOVER_WITHIN);
 }
+
+/// `url` with its hosts replaced by `hosts` and its session attributes by `attributes`.
+fn with_hosts(url: &str, hosts: &str, attributes: &str) -> String {
+    let (credentials, rest) = url.split_once('@').expect("user@hosts");
+    let (_, path) = rest.split_once('/').expect("hosts/database");
+    let database = path.split('?').next().expect("a database");
+    format!("{credentials}@{hosts}/{database}?target_session_attrs={attributes}")
+}
+
+const CHILD_MEASUREMENTS: &str =
+    "query($id: ID!) { child(id: $id) { outcomeMeasurements(first: 100) { nodes { id } } } }";
+const RECORD: &str = "mutation($input: RecordOutcomeMeasurementInput!) { recordOutcomeMeasurement(input: $input) { measurement { id } userErrors { code } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_from_standbys_show_the_callers_own_writes_and_never_skip_a_change() {
+    // Standbys that apply each commit a little late, as busy ones do.
+    let cluster = PatroniCluster::start_with(3, Some(Duration::from_millis(150))).await;
+    let database =
+        TestDatabase::on_cluster_of_hosts(&cluster.admin_base(), &cluster.address()).await;
+    let leader = cluster.leader().await.expect("a leader");
+    let standbys: Vec<String> = (0..cluster.nodes.len())
+        .filter(|n| *n != leader)
+        .map(|n| format!("127.0.0.1:{}", cluster.nodes[n].pg_port))
+        .collect();
+    let read_url = with_hosts(&database.app_url, &standbys.join(","), "read-only");
+    let server = ServerProcess::builder(SERVER, &database)
+        .env("DATABASE_READ_URL", &read_url)
+        .start()
+        .await;
+    let token = token_all(ISLINGTON);
+    let registered = server
+        .graphql(
+            &token,
+            "mutation($input: RegisterChildInput!) { registerChild(input: $input) { child { id } } }",
+            json!({ "input": { "localChildId": "STANDBY1", "dateOfBirth": "2010-05-01" } }),
+        )
+        .await;
+    assert_ok(&registered);
+    let child = text_at(&registered.2, "/data/registerChild/child/id");
+
+    // Without the token a read right after a write may miss it (the standbys lag) ...
+    let mut missed = 0;
+    for n in 0..10 {
+        let written = server
+            .graphql(
+                &token,
+                RECORD,
+                json!({ "input": {
+                "childId": child, "outcomeKey": "being_listened_to",
+                "observedAt": "2025-04-01T10:00:00Z", "youngPersonParticipated": false,
+                "practitionerRating": 1 + n % 5 } }),
+            )
+            .await;
+        assert_ok(&written);
+        let id = text_at(&written.2, "/data/recordOutcomeMeasurement/measurement/id");
+        let read = server
+            .graphql(&token, CHILD_MEASUREMENTS, json!({ "id": child }))
+            .await;
+        assert_ok(&read);
+        let shown = read.2["data"]["child"]["outcomeMeasurements"]["nodes"]
+            .as_array()
+            .is_some_and(|nodes| nodes.iter().any(|node| node["id"] == id.as_str()));
+        missed += usize::from(!shown);
+    }
+    assert!(
+        missed > 0,
+        "the standbys never lagged: the test below would show nothing"
+    );
+
+    // ... and with it, sent back at once, it always shows the write.
+    let mut tokens = Vec::new();
+    for n in 0..60 {
+        let written = server
+            .graphql(
+                &token,
+                RECORD,
+                json!({ "input": {
+                "childId": child, "outcomeKey": "being_safe_and_feeling_safe",
+                "observedAt": "2025-04-01T10:00:00Z", "youngPersonParticipated": false,
+                "practitionerRating": 1 + n % 5 } }),
+            )
+            .await;
+        assert_ok(&written);
+        let id = text_at(&written.2, "/data/recordOutcomeMeasurement/measurement/id");
+        let header = written
+            .1
+            .get("x-consistency-token")
+            .and_then(|value| value.to_str().ok())
+            .expect("a write's answer carries its consistency token")
+            .to_owned();
+        assert_eq!(written.2["extensions"]["consistencyToken"], header.as_str());
+        // Every other read sends a malformed token: it reads from the primary, so it sees it too.
+        let sent = if n % 2 == 0 {
+            header.clone()
+        } else {
+            "not-a-position".to_owned()
+        };
+        let read = server
+            .graphql_with(
+                &token,
+                &[("x-consistency-token", &sent)],
+                CHILD_MEASUREMENTS,
+                json!({ "id": child }),
+            )
+            .await;
+        assert_ok(&read);
+        let ids: Vec<&str> = read.2["data"]["child"]["outcomeMeasurements"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .filter_map(|node| node["id"].as_str())
+            .collect();
+        assert!(
+            ids.contains(&id.as_str()),
+            "read {n} with the write's token missed it"
+        );
+        tokens.push(header);
+    }
+    // The reads ran on the standbys: the server's role holds connections there.
+    let on_standbys: usize = (0..cluster.nodes.len())
+        .filter(|n| *n != leader)
+        .map(|n| {
+            cluster
+                .psql(
+                    n,
+                    "SELECT count(*) FROM pg_stat_activity WHERE usename = 'sf_test_server'",
+                )
+                .trim()
+                .parse::<usize>()
+                .expect("a count")
+        })
+        .sum();
+    assert!(on_standbys > 0, "no read reached a standby");
+
+    // The feed, paged on a standby (no token) while writers commit, never skips a change that
+    // commits late; once the writers are done it is read to its end with the newest token.
+    let newest = Arc::new(Mutex::new(None::<String>));
+    let mut writers = tokio::task::JoinSet::new();
+    let server = Arc::new(server);
+    for writer in 0..4 {
+        let (server, token, child) = (Arc::clone(&server), token.clone(), child.clone());
+        writers.spawn(async move {
+            let mut last = None;
+            for n in 0..40 {
+                let key = format!("standby-{writer}-{n}");
+                let input = fixtures::keyed_measurement(&child, &key, 1 + n % 5);
+                let written = server
+                    .graphql(&token, fixtures::RECORD_MEASUREMENT, input)
+                    .await;
+                assert_ok(&written);
+                last = written
+                    .1
+                    .get("x-consistency-token")
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned);
+            }
+            last
+        });
+    }
+    let follower = {
+        let (server, token, newest) = (Arc::clone(&server), token.clone(), Arc::clone(&newest));
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut after: Option<String> = None;
+            let mut tokenless = 0;
+            loop {
+                let finished = newest.lock().expect("newest").clone();
+                let headers: Vec<(&str, &str)> = match &finished {
+                    Some(token) => vec![("x-consistency-token", token.as_str())],
+                    None => Vec::new(),
+                };
+                let page = server
+                    .graphql_with(&token, &headers, FEED, json!({ "after": after }))
+                    .await;
+                assert_ok(&page);
+                let nodes = page.2["data"]["changes"]["nodes"]
+                    .as_array()
+                    .expect("nodes")
+                    .clone();
+                seen.extend(
+                    nodes
+                        .iter()
+                        .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
+                );
+                after = seen.last().cloned();
+                if finished.is_none() {
+                    tokenless += 1;
+                } else if nodes.is_empty() {
+                    return (seen, tokenless);
+                }
+            }
+        })
+    };
+    let mut last_tokens = Vec::new();
+    while let Some(last) = writers.join_next().await {
+        last_tokens.extend(last.expect("a writer"));
+    }
+    let newest_token = last_tokens
+        .iter()
+        .max_by_key(|token| stable_futures_persistence::WalPosition::parse(token))
+        .cloned()
+        .expect("a token");
+    *newest.lock().expect("newest") = Some(newest_token.clone());
+    let (followed, tokenless) = follower.await.expect("the follower");
+    let mut feed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = server
+            .graphql_with(
+                &token,
+                &[("x-consistency-token", &newest_token)],
+                FEED,
+                json!({ "after": after }),
+            )
+            .await;
+        assert_ok(&page);
+        let info = &page.2["data"]["changes"]["pageInfo"];
+        feed.extend(
+            page.2["data"]["changes"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
+        );
+        if !info["hasNextPage"].as_bool().unwrap_or(false) {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(
+        feed.len(),
+        1 + 10 + 60 + 160,
+        "the child, 70 measurements and the writers' 160"
+    );
+    assert_eq!(
+        followed, feed,
+        "paged on a standby, the feed skipped or repeated a change"
+    );
+    println!(
+        "reads on {} standbys applying 150 ms late: {missed} of 10 reads without a token missed \
+         the write just made; 60 of 60 with its token showed it; the feed paged \
+         on a standby ({tokenless} pages without a token) under 4 writers matched the primary's \
+         ({} changes)",
+        standbys.len(),
+        feed.len()
+    );
+}

@@ -6,9 +6,11 @@ mod audit_writer;
 mod connection;
 mod pool;
 mod tenant;
+mod wal;
 
 pub use audit_writer::AuditEntry;
 pub use connection::StatementCounter;
 pub use pool::{Database, PoolSettings};
 pub use tenant::TenantDb;
 pub(crate) use tenant::{Work, CHANNEL};
+pub use wal::WalPosition;

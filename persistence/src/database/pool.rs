@@ -11,6 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::audit_writer::AuditWriter;
 use super::connection::{database_name, establish, Connection, StatementCounter};
+use super::wal::WalPosition;
 use crate::error::{PersistenceError, Result};
 use crate::framework_cache::FrameworkCache;
 
@@ -29,6 +30,43 @@ pub struct Database {
     pub(crate) url: Arc<str>,
     /// Writes every request's read audit rows, several requests to a commit.
     pub(crate) audit_writer: AuditWriter,
+    /// Standbys that queries read from (`DATABASE_READ_URL`), when there are any.
+    standbys: Option<Standbys>,
+}
+
+/// Standbys for reads, and how long a read that names a write (its consistency token) waits for
+/// one to have replayed it before it reads from the primary instead.
+#[derive(Clone)]
+struct Standbys {
+    pool: Pool<AsyncPgConnection>,
+    wait: Duration,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Replayed {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    position: Option<String>,
+}
+
+/// How often a read waiting for a standby asks how far it has replayed.
+const REPLAY_POLL: Duration = Duration::from_millis(2);
+
+fn build_pool(url: &str, settings: &PoolSettings) -> Result<Pool<AsyncPgConnection>> {
+    // No `SELECT 1` each time a connection is taken from the pool: a statement per request
+    // for nothing (docs/performance.md). A connection the server has closed (a restart, a
+    // failover, an idle timeout) is still refused, since its client knows it is closed;
+    // one whose network has silently died fails its request, and is then discarded.
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(|url| Box::pin(establish(url.to_owned())));
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    Pool::builder(manager)
+        .max_size(settings.max_size)
+        .wait_timeout(Some(settings.wait_timeout))
+        .create_timeout(Some(Duration::from_secs(10)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|error| PersistenceError::Pool(error.to_string()))
 }
 
 impl std::fmt::Debug for Database {
@@ -68,31 +106,94 @@ impl Database {
     /// Builds the pool and proves the database answers (the pool itself connects lazily, and a
     /// wrong URL should stop the server at start, not at the first request).
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
-        // No `SELECT 1` each time a connection is taken from the pool: a statement per request
-        // for nothing (docs/performance.md). A connection the server has closed (a restart, a
-        // failover, an idle timeout) is still refused, since its client knows it is closed;
-        // one whose network has silently died fails its request, and is then discarded.
-        let mut config = ManagerConfig::default();
-        config.recycling_method = RecyclingMethod::Fast;
-        config.custom_setup = Box::new(|url| Box::pin(establish(url.to_owned())));
-        let manager =
-            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
-        let pool = Pool::builder(manager)
-            .max_size(settings.max_size)
-            .wait_timeout(Some(settings.wait_timeout))
-            .create_timeout(Some(Duration::from_secs(10)))
-            .runtime(deadpool::Runtime::Tokio1)
-            .build()
-            .map_err(|error| PersistenceError::Pool(error.to_string()))?;
+        let pool = build_pool(url, settings)?;
         let database = Self {
             pool,
             namespace: database_name(url).into(),
             frameworks: FrameworkCache::default(),
             url: url.into(),
             audit_writer: AuditWriter::start(url.to_owned(), settings.audit_gather),
+            standbys: None,
         };
         database.ping().await?;
         Ok(database)
+    }
+
+    /// Queries read from the standbys at `url` (one or several hosts, e.g. with
+    /// `target_session_attrs=read-only`); writes, the audit trail and notifications stay on the
+    /// primary. A read that names a write waits up to `wait` for a standby to have replayed it,
+    /// and otherwise reads from the primary; one that cannot get a standby connection (none up)
+    /// reads from the primary too.
+    pub async fn with_standbys(
+        mut self,
+        url: &str,
+        settings: &PoolSettings,
+        wait: Duration,
+    ) -> Result<Self> {
+        let pool = build_pool(url, settings)?;
+        let mut conn = pool.get().await?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn).await?;
+        drop(conn);
+        self.standbys = Some(Standbys { pool, wait });
+        Ok(self)
+    }
+
+    pub fn has_standbys(&self) -> bool {
+        self.standbys.is_some()
+    }
+
+    /// A standby connection that has replayed `at_least` (when given), or `None`: read from the
+    /// primary. A connection that turns out to be to a primary (a standby promoted meanwhile)
+    /// has everything.
+    pub(crate) async fn standby_connection(
+        &self,
+        statements: Option<Arc<StatementCounter>>,
+        at_least: Option<WalPosition>,
+    ) -> Option<Connection> {
+        let standbys = self.standbys.as_ref()?;
+        let mut conn = Connection(standbys.pool.get().await.ok()?);
+        conn.retrace(statements, self.namespace.clone());
+        let Some(at_least) = at_least else {
+            return Some(conn);
+        };
+        let deadline = tokio::time::Instant::now() + standbys.wait;
+        loop {
+            let replayed: Replayed =
+                diesel::sql_query("SELECT pg_last_wal_replay_lsn()::text AS position")
+                    .get_result(&mut *conn)
+                    .await
+                    .ok()?;
+            match replayed.position.as_deref().map(WalPosition::parse) {
+                None => return Some(conn),
+                Some(Some(position)) if position >= at_least => return Some(conn),
+                _ if tokio::time::Instant::now() >= deadline => return None,
+                _ => tokio::time::sleep(REPLAY_POLL).await,
+            }
+        }
+    }
+
+    /// How far behind the primary the standbys' replay is, as one of them says (for the
+    /// metric): `None` without standbys or when none answers.
+    pub async fn standby_replay_lag(&self) -> Option<Duration> {
+        #[derive(diesel::QueryableByName)]
+        struct Lag {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+            seconds: Option<f64>,
+        }
+        let standbys = self.standbys.as_ref()?;
+        let mut conn = standbys.pool.get().await.ok()?;
+        // Zero when the standby has replayed everything it received (an idle primary writes
+        // nothing, and the last replayed commit's age is then no lag).
+        let lag: Lag = diesel::sql_query(
+            "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+                    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8 \
+                    AS seconds",
+        )
+        .get_result(&mut *conn)
+        .await
+        .ok()?;
+        lag.seconds
+            .map(|seconds| Duration::from_secs_f64(seconds.max(0.0)))
     }
 
     pub async fn ping(&self) -> Result<()> {

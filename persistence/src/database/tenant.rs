@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 
 use super::connection::{Connection, StatementCounter};
 use super::pool::Database;
+use super::wal::WalPosition;
 use crate::error::{PersistenceError, Result};
 
 /// The channel writers notify after a commit, with the local authority as the payload; the
@@ -30,6 +31,11 @@ pub struct TenantDb {
     /// With [`TenantDb::sharing_one_transaction`]: the one transaction every call of this
     /// request runs in, opened by the first.
     shared: Option<Arc<tokio::sync::Mutex<Option<Connection>>>>,
+    /// With [`TenantDb::reading_from_standby`]: the shared transaction runs on a standby that
+    /// has replayed this position (if any is named).
+    standby: Option<Option<WalPosition>>,
+    /// Where in the primary's log this handle's last write ended (its consistency token).
+    committed: Arc<std::sync::Mutex<Option<WalPosition>>>,
 }
 
 impl Database {
@@ -40,6 +46,8 @@ impl Database {
             principal,
             statements: Arc::new(StatementCounter::default()),
             shared: None,
+            standby: None,
+            committed: Arc::default(),
         }
     }
 }
@@ -65,6 +73,26 @@ impl TenantDb {
     pub fn sharing_one_transaction(mut self) -> Self {
         self.shared = Some(Arc::new(tokio::sync::Mutex::new(None)));
         self
+    }
+
+    /// The same handle, its shared transaction (see [`TenantDb::sharing_one_transaction`]) on a
+    /// standby when the database has standbys: one that has replayed `at_least` (a write the
+    /// caller made, by its consistency token), else the primary. Only for queries: a standby
+    /// takes no writes.
+    pub fn reading_from_standby(mut self, at_least: Option<WalPosition>) -> Self {
+        if self.database.has_standbys() {
+            self.standby = Some(at_least);
+        }
+        self
+    }
+
+    /// Where in the primary's log this handle's last write ended: a standby that has replayed
+    /// it shows the write. `None` before any write.
+    pub fn committed_position(&self) -> Option<WalPosition> {
+        *self
+            .committed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Commits the shared transaction, if one is open (see
@@ -131,9 +159,16 @@ impl TenantDb {
         let write = tokio::spawn(
             async move {
                 let written = db.transaction(callback).await?;
-                db.announce_change(&db.principal.local_authority).await;
+                let position = db.announce_change(&db.principal.local_authority).await;
                 if let Some(other) = other {
                     db.announce_change(&other).await;
+                }
+                if let Some(position) = position {
+                    let mut committed = db
+                        .committed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    *committed = (*committed).max(Some(position));
                 }
                 Ok(written)
             }
@@ -151,21 +186,34 @@ impl TenantDb {
     /// local authority's writes wait for each other's WAL flush. If it fails (or the process
     /// dies first), the change is committed all the same and subscribers find it when they next
     /// read the feed (at the latest after `FALLBACK_POLL`, in the API's notifications module).
-    async fn announce_change(&self, local_authority: &LocalAuthorityCode) {
+    /// Also answers where the primary's log has been written to now, which is past the commit
+    /// just made: its consistency token (`None` if announcing failed).
+    async fn announce_change(&self, local_authority: &LocalAuthorityCode) -> Option<WalPosition> {
+        #[derive(diesel::QueryableByName)]
+        struct Written {
+            #[diesel(sql_type = Text)]
+            position: String,
+        }
         let announced = async {
             let mut conn = self
                 .database
                 .connection(Some(self.statements.clone()))
                 .await?;
-            crate::prepared::prepared_sql("SELECT pg_notify($1, $2)")
-                .bind::<Text, _>(CHANNEL)
-                .bind::<Text, _>(local_authority.as_str())
-                .execute(&mut *conn)
-                .await?;
-            Ok::<_, PersistenceError>(())
+            let written: Written = crate::prepared::prepared_sql(
+                "SELECT pg_current_wal_lsn()::text AS position FROM (SELECT pg_notify($1, $2)) n",
+            )
+            .bind::<Text, _>(CHANNEL)
+            .bind::<Text, _>(local_authority.as_str())
+            .get_result(&mut *conn)
+            .await?;
+            Ok::<_, PersistenceError>(WalPosition::parse(&written.position))
         };
-        if let Err(error) = announced.await {
-            tracing::warn!(error = %error, "announcing a committed change failed; subscribers will find it when they next read the feed");
+        match announced.await {
+            Ok(position) => position,
+            Err(error) => {
+                tracing::warn!(error = %error, "announcing a committed change failed; subscribers will find it when they next read the feed");
+                None
+            }
         }
     }
 
@@ -250,10 +298,22 @@ impl TenantDb {
                 conn
             }
             None => {
-                let mut conn = self
-                    .database
-                    .connection(Some(self.statements.clone()))
-                    .await?;
+                let standby = match self.standby {
+                    Some(at_least) => {
+                        self.database
+                            .standby_connection(Some(self.statements.clone()), at_least)
+                            .await
+                    }
+                    None => None,
+                };
+                let mut conn = match standby {
+                    Some(conn) => conn,
+                    None => {
+                        self.database
+                            .connection(Some(self.statements.clone()))
+                            .await?
+                    }
+                };
                 AnsiTransactionManager::begin_transaction(&mut *conn).await?;
                 set_tenant(&mut conn, &self.principal).await?;
                 conn
