@@ -458,6 +458,8 @@ class Bench:
             CREATE ROLE stable_futures_aggregate_switch NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE
                 NOBYPASSRLS IN ROLE stable_futures_aggregate;
             GRANT stable_futures_aggregate_switch TO stable_futures_app;
+            CREATE ROLE stable_futures_transfer NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+            GRANT stable_futures_transfer TO bench_owner;
             CREATE ROLE bench_server LOGIN PASSWORD '{p['bench_server']}' NOSUPERUSER NOBYPASSRLS IN ROLE stable_futures_app;
             CREATE ROLE bench_peer LOGIN PASSWORD '{p['bench_peer']}' NOSUPERUSER NOBYPASSRLS IN ROLE stable_futures_app;
         """, db="postgres")
