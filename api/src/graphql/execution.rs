@@ -25,6 +25,10 @@ use crate::caller::RequestContext;
 /// This is plain code around the execution rather than an async-graphql extension: any
 /// extension sends every field of every answer through the engine's extension chain, which cost
 /// the nested page about a fifth of its CPU (docs/performance.md).
+/// The consistency token of a write whose position is unknown: not a position, so a read sending
+/// it back reads from the primary (see `caller::ReadAfter::Everything`).
+const READ_FROM_PRIMARY: &str = "primary";
+
 pub async fn execute(
     schema: &impl Executor,
     request: async_graphql::Request,
@@ -55,10 +59,17 @@ pub async fn execute(
     let mut response = audited(response, context, &db, &log).await;
     // A write's answer names where it ended in the primary's log: sent back with a read
     // (`X-Consistency-Token`), it makes a standby show the write.
-    if let Some(position) = db.committed_position() {
+    // A write whose position could not be learned (the primary went away just after its commit)
+    // still gets a token: one that reads from the primary, which has everything.
+    let token = match db.committed_position() {
+        Some(position) => Some(position.to_string()),
+        None if db.wrote() => Some(READ_FROM_PRIMARY.to_owned()),
+        None => None,
+    };
+    if let Some(token) = token {
         response
             .extensions
-            .insert("consistencyToken".to_owned(), position.to_string().into());
+            .insert("consistencyToken".to_owned(), token.into());
     }
     (response, statements.get())
 }
@@ -77,7 +88,8 @@ async fn audited(
     match db.record_reads(&audit, reads).in_current_span().await {
         Ok(()) => response,
         // The data was read but could not be accounted for: it is not handed out. The failure is
-        // logged once, with its correlation id, by `ApiError::internal`.
-        Err(error) => only_error(&ApiError::internal(&error)),
+        // logged once, where it becomes the caller's error: a database gone for a moment (a
+        // failover) is SERVICE_UNAVAILABLE, to retry; anything else INTERNAL.
+        Err(error) => only_error(&ApiError::from(error)),
     }
 }

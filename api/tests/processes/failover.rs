@@ -86,6 +86,36 @@ fn unavailable_for(attempts: &[Attempt], event: Instant) -> Duration {
         .unwrap_or(Duration::MAX)
 }
 
+/// Reads measurement `id` with the consistency token of the write that made it: it must be there
+/// (retried while the database is unavailable, as any read).
+async fn read_own_write(server: &ServerProcess, token: &str, id: &str, consistency: &str) {
+    let deadline = Instant::now() + FAILOVER_WITHIN;
+    loop {
+        let (status, _, body) = server
+            .graphql_with(
+                token,
+                &[("x-consistency-token", consistency)],
+                "query($id: ID!) { outcomeMeasurement(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        if status == 503 {
+            assert!(
+                Instant::now() < deadline,
+                "no answer for {id} within {FAILOVER_WITHIN:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        }
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(
+            body["data"]["outcomeMeasurement"]["id"], id,
+            "a read with the write's token missed it"
+        );
+        return;
+    }
+}
+
 async fn until(acknowledged: &AtomicUsize, count: usize, what: &str) {
     let deadline = Instant::now() + FAILOVER_WITHIN;
     while acknowledged.load(Ordering::SeqCst) < count {
@@ -104,10 +134,19 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
     println!("Patroni cluster of 3 up in {:?}", started.elapsed());
     let database =
         TestDatabase::on_cluster_of_hosts(&cluster.admin_base(), &cluster.address()).await;
+    // Queries read from whichever nodes are standbys at the time.
+    let read_url = with_hosts(&database.app_url, &cluster.address(), "read-only");
     let servers = Arc::new([
-        ServerProcess::start(SERVER, &database).await,
-        ServerProcess::start(SERVER, &database).await,
+        ServerProcess::builder(SERVER, &database)
+            .env("DATABASE_READ_URL", &read_url)
+            .start()
+            .await,
+        ServerProcess::builder(SERVER, &database)
+            .env("DATABASE_READ_URL", &read_url)
+            .start()
+            .await,
     ]);
+    let own_reads = Arc::new(AtomicUsize::new(0));
     let token = token_all(ISLINGTON);
     let registered = servers[0]
         .graphql(
@@ -132,6 +171,7 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
     let mut writers = tokio::task::JoinSet::new();
     for writer in 0..WRITERS {
         let (servers, token, child) = (Arc::clone(&servers), token.clone(), child.clone());
+        let own_reads = Arc::clone(&own_reads);
         let (acknowledged, stop, attempts) = (
             Arc::clone(&acknowledged),
             Arc::clone(&stop),
@@ -167,6 +207,19 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
                             took,
                             refused: None,
                         });
+                        // The first writer reads each write back at once with its token, through
+                        // the other replica, whichever nodes are standbys by then.
+                        if writer == 0 {
+                            let id =
+                                text_at(&body, "/data/recordOutcomeMeasurement/measurement/id");
+                            let consistency = headers
+                                .get("x-consistency-token")
+                                .and_then(|value| value.to_str().ok())
+                                .expect("a consistency token")
+                                .to_owned();
+                            read_own_write(&servers[attempt % 2], &token, &id, &consistency).await;
+                            own_reads.fetch_add(1, Ordering::SeqCst);
+                        }
                         break;
                     }
                     let retry_after = headers
@@ -307,10 +360,16 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
 
     let after_kill = unavailable_for(&attempts, killed_at);
     let after_switchover = unavailable_for(&attempts, switched_at);
+    let own = own_reads.load(Ordering::SeqCst);
     println!(
-        "a subscription held across both delivered all {} changes once each, in order",
+        "a subscription held across both delivered all {} changes once each, in order; {own} \
+         reads with their write's consistency token (on whichever nodes were standbys) all \
+         showed it",
         feed.len()
     );
+    // The first writer's writes, each read back: fewer than the others', since each costs it a
+    // read (tens of ms) and the phases end on a count of all writes.
+    assert!(own >= 10, "only {own} reads of a write with its token");
     println!(
         "{} writes acknowledged, {} attempts refused (all 503 SERVICE_UNAVAILABLE); \
          without a writable primary as clients saw it: {after_kill:?} after the leader was \
@@ -392,6 +451,7 @@ async fn reads_from_standbys_show_the_callers_own_writes_and_never_skip_a_change
 
     // ... and with it, sent back at once, it always shows the write.
     let mut tokens = Vec::new();
+    let mut waited = Vec::new();
     for n in 0..60 {
         let written = server
             .graphql(
@@ -418,6 +478,7 @@ async fn reads_from_standbys_show_the_callers_own_writes_and_never_skip_a_change
         } else {
             "not-a-position".to_owned()
         };
+        let began = Instant::now();
         let read = server
             .graphql_with(
                 &token,
@@ -437,8 +498,23 @@ async fn reads_from_standbys_show_the_callers_own_writes_and_never_skip_a_change
             ids.contains(&id.as_str()),
             "read {n} with the write's token missed it"
         );
+        if n % 2 == 0 {
+            waited.push(began.elapsed());
+        }
         tokens.push(header);
     }
+    // A standby caught up with the token (150 ms late) rather than the read giving up on it
+    // after SF_READ_CONSISTENCY_WAIT_MS (1 s) and going to the primary.
+    waited.sort();
+    let median = waited[waited.len() / 2];
+    println!(
+        "reads with a token took {median:?} (median), {:?} at most",
+        waited[waited.len() - 1]
+    );
+    assert!(
+        median < Duration::from_millis(800),
+        "reads with a token waited {median:?}"
+    );
     // The reads ran on the standbys: the server's role holds connections there.
     let on_standbys: usize = (0..cluster.nodes.len())
         .filter(|n| *n != leader)

@@ -36,6 +36,9 @@ pub struct TenantDb {
     standby: Option<Option<WalPosition>>,
     /// Where in the primary's log this handle's last write ended (its consistency token).
     committed: Arc<std::sync::Mutex<Option<WalPosition>>>,
+    /// Whether a write through this handle committed (its position may be unknown: the primary
+    /// went away right after the commit).
+    wrote: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Database {
@@ -48,6 +51,7 @@ impl Database {
             shared: None,
             standby: None,
             committed: Arc::default(),
+            wrote: Arc::default(),
         }
     }
 }
@@ -93,6 +97,11 @@ impl TenantDb {
             .committed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a write through this handle committed.
+    pub fn wrote(&self) -> bool {
+        std::sync::atomic::AtomicBool::load(&self.wrote, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Commits the shared transaction, if one is open (see
@@ -159,6 +168,7 @@ impl TenantDb {
         let write = tokio::spawn(
             async move {
                 let written = db.transaction(callback).await?;
+                db.wrote.store(true, std::sync::atomic::Ordering::SeqCst);
                 let position = db.announce_change(&db.principal.local_authority).await;
                 if let Some(other) = other {
                     db.announce_change(&other).await;
