@@ -6,6 +6,15 @@ use crate::database::{Database, TenantDb};
 use crate::error::{PersistenceError, Result};
 use crate::schema::local_authorities;
 
+/// A stored row of `local_authorities`, read back.
+fn authority_of((code, name): (String, String)) -> Result<LocalAuthority> {
+    let code = LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
+        table: "local_authorities",
+        column: "code",
+    })?;
+    Ok(LocalAuthority { code, name })
+}
+
 impl Database {
     /// Every local authority the service serves (reference data).
     pub async fn local_authorities(&self) -> Result<Vec<LocalAuthority>> {
@@ -15,16 +24,7 @@ impl Database {
             .order(local_authorities::code)
             .load(&mut conn)
             .await?;
-        rows.into_iter()
-            .map(|(code, name)| {
-                let code =
-                    LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
-                        table: "local_authorities",
-                        column: "code",
-                    })?;
-                Ok(LocalAuthority { code, name })
-            })
-            .collect()
+        rows.into_iter().map(authority_of).collect()
     }
 }
 
@@ -46,14 +46,7 @@ impl TenantDb {
             })
             .await?;
         rows.into_iter()
-            .map(|(code, name)| {
-                let code =
-                    LocalAuthorityCode::parse(&code).map_err(|_| PersistenceError::Corrupt {
-                        table: "local_authorities",
-                        column: "code",
-                    })?;
-                Ok((code.clone(), LocalAuthority { code, name }))
-            })
+            .map(|row| authority_of(row).map(|authority| (authority.code.clone(), authority)))
             .collect()
     }
 }

@@ -353,20 +353,10 @@ impl TestDatabase {
     }
 
     async fn with_two_authorities(self) -> TestDatabase {
-        let database = self;
-        let mut owner = AsyncPgConnection::establish(&database.owner_url)
-            .await
-            .unwrap_or_else(|error| panic!("owner connection failed: {error}"));
         for (code, name) in [(ISLINGTON, "Islington"), (CAMDEN, "Camden")] {
-            let authority = LocalAuthority {
-                code: LocalAuthorityCode::parse(code).expect("a valid GSS code"),
-                name: name.to_owned(),
-            };
-            upsert_local_authority(&mut owner, &authority)
-                .await
-                .unwrap_or_else(|error| panic!("could not register {name}: {error}"));
+            self.serve(code, name).await;
         }
-        database
+        self
     }
 
     /// Runs `sql` (statements separated by `;`) as the server's role, as it is: `None` when it

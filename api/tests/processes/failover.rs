@@ -57,6 +57,37 @@ const ANSWERED_WITHIN: Duration = Duration::from_secs(5);
 /// Patroni's `ttl` is 10 s: a failover must be over well within a minute.
 const FAILOVER_WITHIN: Duration = Duration::from_secs(60);
 
+/// Every entry of the caller's change feed (its cursors), paged to the end, with `consistency`
+/// (a write's token) when given.
+async fn whole_feed(server: &ServerProcess, token: &str, consistency: Option<&str>) -> Vec<String> {
+    let headers: Vec<(&str, &str)> = consistency
+        .map(|token| vec![("x-consistency-token", token)])
+        .unwrap_or_default();
+    let mut feed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = server
+            .graphql_with(token, &headers, FEED, json!({ "after": after }))
+            .await;
+        assert_ok(&page);
+        let changes = &page.2["data"]["changes"];
+        feed.extend(
+            changes["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
+        );
+        if !changes["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .unwrap_or(false)
+        {
+            return feed;
+        }
+        after = changes["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
 /// One attempt at a write, as its client saw it.
 #[derive(Debug, Clone)]
 struct Attempt {
@@ -322,32 +353,7 @@ async fn writes_land_exactly_once_across_a_killed_leader_and_a_planned_switchove
     assert_eq!(stored_keys, [keys.len().to_string()]);
 
     // The subscription delivered every entry of the feed, once each, in the feed's order.
-    let mut feed = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = servers[1]
-            .graphql(&token, FEED, json!({ "after": after }))
-            .await;
-        assert_ok(&page);
-        let nodes = page.2["data"]["changes"]["nodes"]
-            .as_array()
-            .expect("nodes")
-            .clone();
-        feed.extend(
-            nodes
-                .iter()
-                .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
-        );
-        if !page.2["data"]["changes"]["pageInfo"]["hasNextPage"]
-            .as_bool()
-            .unwrap_or(false)
-        {
-            break;
-        }
-        after = page.2["data"]["changes"]["pageInfo"]["endCursor"]
-            .as_str()
-            .map(str::to_owned);
-    }
+    let feed = whole_feed(&servers[1], &token, None).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while delivered.lock().expect("delivered").len() < feed.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -601,31 +607,7 @@ async fn reads_from_standbys_show_the_callers_own_writes_and_never_skip_a_change
         .expect("a token");
     *newest.lock().expect("newest") = Some(newest_token.clone());
     let (followed, tokenless) = follower.await.expect("the follower");
-    let mut feed = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = server
-            .graphql_with(
-                &token,
-                &[("x-consistency-token", &newest_token)],
-                FEED,
-                json!({ "after": after }),
-            )
-            .await;
-        assert_ok(&page);
-        let info = &page.2["data"]["changes"]["pageInfo"];
-        feed.extend(
-            page.2["data"]["changes"]["nodes"]
-                .as_array()
-                .expect("nodes")
-                .iter()
-                .filter_map(|n| n["cursor"].as_str().map(str::to_owned)),
-        );
-        if !info["hasNextPage"].as_bool().unwrap_or(false) {
-            break;
-        }
-        after = info["endCursor"].as_str().map(str::to_owned);
-    }
+    let feed = whole_feed(&server, &token, Some(&newest_token)).await;
     assert_eq!(
         feed.len(),
         1 + 10 + 60 + 160,

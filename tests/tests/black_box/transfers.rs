@@ -149,6 +149,15 @@ async fn accept(
     .await
 }
 
+async fn withdraw(app: &TestApp, token: &str, transfer: &str, version: i64) -> Answer {
+    app.graphql(
+        token,
+        WITHDRAW,
+        json!({ "input": { "transferId": transfer, "expectedVersion": version } }),
+    )
+    .await
+}
+
 fn kinds_of(feed: &Answer) -> Vec<(String, String)> {
     feed.data("/changes/nodes")
         .as_array()
@@ -624,13 +633,7 @@ async fn each_party_takes_only_its_own_steps_and_a_third_authority_sees_nothing(
         outgoing.data("/outgoingTransfers/nodes/0/child/id"),
         records.child.as_str()
     );
-    let again = app
-        .graphql(
-            &islington,
-            WITHDRAW,
-            json!({ "input": { "transferId": transfer, "expectedVersion": 2 } }),
-        )
-        .await;
+    let again = withdraw(&app, &islington, &transfer, 2).await;
     assert_eq!(
         again.user_error_codes("withdrawTransfer"),
         ["INVALID_TRANSITION"],
@@ -646,26 +649,14 @@ async fn each_party_takes_only_its_own_steps_and_a_third_authority_sees_nothing(
     );
     // A new offer may follow a declined one; the sender withdraws it.
     let second = offered(&app, &islington, &records.child, CAMDEN).await;
-    let stale = app
-        .graphql(
-            &islington,
-            WITHDRAW,
-            json!({ "input": { "transferId": second, "expectedVersion": 7 } }),
-        )
-        .await;
+    let stale = withdraw(&app, &islington, &second, 7).await;
     assert_eq!(
         stale.user_error_codes("withdrawTransfer"),
         ["STALE_VERSION"],
         "{}",
         stale.body
     );
-    let withdrawn = app
-        .graphql(
-            &islington,
-            WITHDRAW,
-            json!({ "input": { "transferId": second, "expectedVersion": 1 } }),
-        )
-        .await;
+    let withdrawn = withdraw(&app, &islington, &second, 1).await;
     assert_eq!(
         withdrawn.data("/withdrawTransfer/transfer/status"),
         "WITHDRAWN"
@@ -937,11 +928,7 @@ async fn an_acceptance_racing_a_withdrawal_lets_exactly_one_of_them_happen() {
         let records =
             child_with_records(&app, &islington, &format!("ISL09{n:02}"), "9434765870").await;
         let transfer = offered(&app, &islington, &records.child, CAMDEN).await;
-        let withdraw = app.graphql(
-            &islington,
-            WITHDRAW,
-            json!({ "input": { "transferId": transfer, "expectedVersion": 1 } }),
-        );
+        let withdraw = withdraw(&app, &islington, &transfer, 1);
         let local_id = format!("CAM09{n:02}");
         // Earlier rounds left Camden a child with the same NHS number: both kept.
         let accept = accept(&app, &camden, &transfer, 1, &local_id, true);
