@@ -304,4 +304,62 @@ mod tests {
             assert!(!error.is_unavailable(), "{error:?}");
         }
     }
+
+    #[test]
+    fn the_schema_s_own_exceptions_and_unique_violations_are_read_by_their_words_and_names() {
+        let duplicate = PersistenceError::Database(diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new(Info),
+        ));
+        assert_eq!(
+            unique_violation(&duplicate),
+            Some("children_local_child_id_unique")
+        );
+        assert_eq!(
+            raised(&duplicate),
+            None,
+            "a violation is not an exception we raised"
+        );
+        let ours = database(DatabaseErrorKind::Unknown, "transfer not found");
+        assert_eq!(raised(&ours), Some(("transfer not found", None)));
+        assert_eq!(unique_violation(&ours), None);
+        let with_detail = PersistenceError::Database(diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(Info),
+        ));
+        assert_eq!(
+            raised(&with_detail),
+            Some((
+                "date/time field value out of range: \"2010-02-30\"",
+                Some("Key (nhs_number)=(9434765919) already exists.")
+            ))
+        );
+        assert_eq!(raised(&PersistenceError::NotFound), None);
+        assert_eq!(unique_violation(&PersistenceError::NotFound), None);
+    }
+
+    #[test]
+    fn a_record_s_authority_reads_back_and_a_bad_one_is_named_corrupt() {
+        assert_eq!(recorded_by(None, "children").expect("none"), None);
+        assert_eq!(
+            recorded_by(Some("E09000019".into()), "children")
+                .expect("a code")
+                .map(|code| code.as_str().to_owned()),
+            Some("E09000019".to_owned())
+        );
+        for (table, column) in [
+            ("children", "recorded_by_local_authority"),
+            ("audit_events", "acting_local_authority"),
+        ] {
+            match recorded_by(Some("Islington".into()), table) {
+                Err(PersistenceError::Corrupt {
+                    table: t,
+                    column: c,
+                }) => {
+                    assert_eq!((t, c), (table, column));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }
