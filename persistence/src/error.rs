@@ -18,6 +18,9 @@ pub enum PersistenceError {
     /// A read's audit rows were not committed: its answer must not be released.
     #[error("the read's audit rows were not written: {0}")]
     AuditUnwritten(String),
+    /// The same, because the database could not take them just now (a restart, a failover).
+    #[error("the read's audit rows were not written, the database being unavailable: {0}")]
+    AuditUnavailable(String),
     #[error("could not connect to the database: {0}")]
     Connect(#[from] diesel::ConnectionError),
     #[error("migration failed: {0}")]
@@ -45,7 +48,7 @@ impl PersistenceError {
             | PersistenceError::Connect(_)
             // A read's answer is withheld until its audit rows are written: they were not
             // because the database went away between the two.
-            | PersistenceError::AuditUnwritten(_) => true,
+            | PersistenceError::AuditUnavailable(_) => true,
             PersistenceError::Database(error) => database_unavailable(error),
             _ => false,
         }
@@ -256,7 +259,7 @@ mod tests {
             PersistenceError::Connect(diesel::ConnectionError::BadConnection(
                 "connection refused".into(),
             )),
-            PersistenceError::AuditUnwritten("the connection was lost".into()),
+            PersistenceError::AuditUnavailable("the connection was lost".into()),
             database(DatabaseErrorKind::ClosedConnection, "closed"),
             database(DatabaseErrorKind::UnableToSendCommand, "connection reset"),
             database(
@@ -288,6 +291,8 @@ mod tests {
                 column: "gender",
             },
             PersistenceError::Migration("x".into()),
+            // Refused for another reason (a revoked grant, a constraint): a fault of ours.
+            PersistenceError::AuditUnwritten("permission denied".into()),
             database(DatabaseErrorKind::UniqueViolation, "duplicate key"),
             database(
                 DatabaseErrorKind::SerializationFailure,

@@ -59,7 +59,8 @@ struct Pending {
     /// The request's span waiting for the flush: the flush's span follows from it, so a
     /// trace leads from the request to the flush that wrote its rows.
     waiting: tracing::Span,
-    written: oneshot::Sender<std::result::Result<(), String>>,
+    /// `Err`: why not, and whether because the database could not take the flush just now.
+    written: oneshot::Sender<std::result::Result<(), (String, bool)>>,
 }
 
 /// The handle requests send their rows through. Cheap to clone; the task ends when the last
@@ -110,7 +111,8 @@ impl AuditWriter {
             .map_err(|_| unwritten("the audit writer has stopped"))?;
         match outcome.instrument(waiting).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(reason)) => Err(unwritten(&reason)),
+            Ok(Err((reason, true))) => Err(PersistenceError::AuditUnavailable(reason)),
+            Ok(Err((reason, false))) => Err(unwritten(&reason)),
             Err(_) => Err(unwritten("the audit writer stopped before writing")),
         }
     }
@@ -164,7 +166,7 @@ async fn run(url: String, mut requests: mpsc::UnboundedReceiver<Pending>, gather
                 // The connection may be in an unknown state (a broken transaction, a restarted
                 // server): the next flush opens another.
                 conn = None;
-                Err(error.to_string())
+                Err((error.to_string(), error.is_unavailable()))
             }
         };
         for pending in batch.drain(..) {

@@ -574,10 +574,11 @@ async fn cors_allows_exactly_the_configured_origins_for_post() {
         "{:?}",
         actual.headers
     );
-    // The browser may read the trace id, to quote it to operators.
+    // The browser may read the trace id, to quote it to operators, and a write's consistency
+    // token, to send back with the reads that must show the write.
     assert_eq!(
         header(&actual, "access-control-expose-headers"),
-        Some("x-trace-id")
+        Some("x-trace-id,x-consistency-token")
     );
     assert_eq!(
         header(&actual, "x-trace-id").map(str::len),
