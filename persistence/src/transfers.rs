@@ -245,6 +245,15 @@ fn act(
         })
 }
 
+/// The other party of a transfer `own` is party to: its listeners are told of the step too.
+fn counterpart(transfer: &Transfer, own: &LocalAuthorityCode) -> LocalAuthorityCode {
+    if transfer.from == *own {
+        transfer.to.clone()
+    } else {
+        transfer.from.clone()
+    }
+}
+
 fn open_offer_exists() -> PersistenceError {
     PersistenceError::Invalid(
         FieldError::new(
@@ -271,39 +280,43 @@ impl TenantDb {
         let id = TransferId::generate();
         let receiver = offer.to.clone();
         let result = self
-            .write_transaction_for_two(Some(receiver), async move |conn| {
-                let claimed = claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
-                if let Some(existing) = claimed {
-                    return Ok(Outcome::Replayed(existing));
-                }
-                let summary = summary_of(conn, offer.child_id, calendar::uk_date(now)).await?;
-                let open_offer: i64 = transfers::table
-                    .filter(transfers::child_id.eq(offer.child_id.0))
-                    .filter(transfers::status.eq(TransferStatus::Offered.as_str()))
-                    .count()
-                    .get_result(conn)
-                    .await?;
-                let served: Vec<String> = local_authorities::table
-                    .filter(local_authorities::code.eq(offer.to.as_str()))
-                    .select(local_authorities::code)
-                    .load(conn)
-                    .await?;
-                let (transfer, _) = Transfer::offer(
-                    id,
-                    &principal.local_authority,
-                    offer,
-                    summary,
-                    |code| served.iter().any(|served| served == code.as_str()),
-                    open_offer > 0,
-                    now,
-                )?;
-                diesel::insert_into(transfers::table)
-                    .values(to_row(&transfer, now))
-                    .execute(conn)
-                    .await?;
-                record_step(conn, &principal, &audit, transfer.id, "CREATED").await?;
-                Ok(Outcome::Created(transfer))
-            })
+            .write_transaction_for_two(
+                async move |conn| {
+                    let claimed =
+                        claim_if_keyed(conn, &principal, idempotency.as_ref(), id.0).await?;
+                    if let Some(existing) = claimed {
+                        return Ok(Outcome::Replayed(existing));
+                    }
+                    let summary = summary_of(conn, offer.child_id, calendar::uk_date(now)).await?;
+                    let open_offer: i64 = transfers::table
+                        .filter(transfers::child_id.eq(offer.child_id.0))
+                        .filter(transfers::status.eq(TransferStatus::Offered.as_str()))
+                        .count()
+                        .get_result(conn)
+                        .await?;
+                    let served: Vec<String> = local_authorities::table
+                        .filter(local_authorities::code.eq(offer.to.as_str()))
+                        .select(local_authorities::code)
+                        .load(conn)
+                        .await?;
+                    let (transfer, _) = Transfer::offer(
+                        id,
+                        &principal.local_authority,
+                        offer,
+                        summary,
+                        |code| served.iter().any(|served| served == code.as_str()),
+                        open_offer > 0,
+                        now,
+                    )?;
+                    diesel::insert_into(transfers::table)
+                        .values(to_row(&transfer, now))
+                        .execute(conn)
+                        .await?;
+                    record_step(conn, &principal, &audit, transfer.id, "CREATED").await?;
+                    Ok(Outcome::Created(transfer))
+                },
+                move |_| Some(receiver),
+            )
             .await;
         match result {
             Ok(Outcome::Created(transfer)) => Ok(transfer),
@@ -331,33 +344,36 @@ impl TenantDb {
         audit: &AuditContext,
     ) -> Result<Transfer> {
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        let counterpart = self.counterpart(id).await?;
-        self.write_transaction_for_two(counterpart, async move |conn| {
-            let transfer = load_transfer(conn, id, true).await?;
-            let (ended, _) = match act(
-                &transfer,
-                action,
-                &principal.local_authority,
-                expected_version,
-                note,
-                now,
-            )? {
-                Acted::AlreadyTaken => return Ok(transfer),
-                Acted::Taken(ended, event) => (*ended, event),
-            };
-            diesel::update(transfers::table.filter(transfers::id.eq(id.0)))
-                .set((
-                    transfers::status.eq(ended.status.as_str()),
-                    transfers::version.eq(ended.version),
-                    transfers::ended_at.eq(ended.ended_at),
-                    transfers::decline_note.eq(ended.decline_note.as_deref()),
-                    transfers::updated_at.eq(now),
-                ))
-                .execute(conn)
-                .await?;
-            record_step(conn, &principal, &audit, id, "STATE_CHANGED").await?;
-            Ok(ended)
-        })
+        let own = self.principal.local_authority.clone();
+        self.write_transaction_for_two(
+            async move |conn| {
+                let transfer = load_transfer(conn, id, true).await?;
+                let (ended, _) = match act(
+                    &transfer,
+                    action,
+                    &principal.local_authority,
+                    expected_version,
+                    note,
+                    now,
+                )? {
+                    Acted::AlreadyTaken => return Ok(transfer),
+                    Acted::Taken(ended, event) => (*ended, event),
+                };
+                diesel::update(transfers::table.filter(transfers::id.eq(id.0)))
+                    .set((
+                        transfers::status.eq(ended.status.as_str()),
+                        transfers::version.eq(ended.version),
+                        transfers::ended_at.eq(ended.ended_at),
+                        transfers::decline_note.eq(ended.decline_note.as_deref()),
+                        transfers::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                record_step(conn, &principal, &audit, id, "STATE_CHANGED").await?;
+                Ok(ended)
+            },
+            move |transfer| Some(counterpart(transfer, &own)),
+        )
         .await
     }
 
@@ -375,40 +391,46 @@ impl TenantDb {
         audit: &AuditContext,
     ) -> Result<Acceptance> {
         let (principal, audit) = (self.principal.clone(), audit.clone());
-        let counterpart = self.counterpart(id).await?;
+        let own = self.principal.local_authority.clone();
         let result = self
-            .write_transaction_for_two(counterpart, async move |conn| {
-                let transfer = load_transfer(conn, id, true).await?;
-                let accepted = match act(
-                    &transfer,
-                    TransferAction::Accept,
-                    &principal.local_authority,
-                    expected_version,
-                    None,
-                    now,
-                )? {
-                    Acted::AlreadyTaken => return Ok(Acceptance::Accepted(transfer)),
-                    Acted::Taken(accepted, _) => *accepted,
-                };
-                diesel::sql_query(
-                    "SELECT accept_transfer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind::<SqlUuid, _>(id.0)
-                .bind::<Text, _>(local_child_id.as_str())
-                .bind::<Bool, _>(allow_duplicate)
-                .bind::<Bool, _>(!guardian_continues(&transfer.from, &transfer.to))
-                .bind::<Timestamptz, _>(now)
-                .bind::<Array<Text>, _>(class_names(MOVE_CLASSES))
-                .bind::<Text, _>(&principal.subject)
-                .bind::<Nullable<Text>, _>(principal.client.as_deref())
-                .bind::<Text, _>(audit.operation())
-                .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
-                .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
-                .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
-                .execute(conn)
-                .await?;
-                Ok(Acceptance::Accepted(accepted))
-            })
+            .write_transaction_for_two(
+                async move |conn| {
+                    let transfer = load_transfer(conn, id, true).await?;
+                    let accepted = match act(
+                        &transfer,
+                        TransferAction::Accept,
+                        &principal.local_authority,
+                        expected_version,
+                        None,
+                        now,
+                    )? {
+                        Acted::AlreadyTaken => return Ok(Acceptance::Accepted(transfer)),
+                        Acted::Taken(accepted, _) => *accepted,
+                    };
+                    diesel::sql_query(
+                        "SELECT accept_transfer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind::<SqlUuid, _>(id.0)
+                    .bind::<Text, _>(local_child_id.as_str())
+                    .bind::<Bool, _>(allow_duplicate)
+                    .bind::<Bool, _>(!guardian_continues(&transfer.from, &transfer.to))
+                    .bind::<Timestamptz, _>(now)
+                    .bind::<Array<Text>, _>(class_names(MOVE_CLASSES))
+                    .bind::<Text, _>(&principal.subject)
+                    .bind::<Nullable<Text>, _>(principal.client.as_deref())
+                    .bind::<Text, _>(audit.operation())
+                    .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
+                    .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
+                    .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
+                    .execute(conn)
+                    .await?;
+                    Ok(Acceptance::Accepted(accepted))
+                },
+                move |accepted| match accepted {
+                    Acceptance::Accepted(transfer) => Some(counterpart(transfer, &own)),
+                    Acceptance::PossibleDuplicate(_) => None,
+                },
+            )
             .await;
         match result {
             Err(error) if unique_violation(&error) == Some("children_local_child_id_unique") => {
@@ -430,19 +452,6 @@ impl TenantDb {
             },
             accepted => accepted,
         }
-    }
-
-    /// The other party of a transfer the authority is party to (to tell its listeners of the
-    /// step); `None` if there is no such transfer (the step itself then says `NOT_FOUND`).
-    async fn counterpart(&self, id: TransferId) -> Result<Option<LocalAuthorityCode>> {
-        let own = self.principal.local_authority.clone();
-        Ok(self.transfers_by_ids(&[id]).await?.remove(&id).map(|t| {
-            if t.from == own {
-                t.to
-            } else {
-                t.from
-            }
-        }))
     }
 
     /// The transfers among `ids` the authority is party to.

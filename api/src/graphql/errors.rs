@@ -88,27 +88,10 @@ impl ApiError {
         }
     }
 
-    /// A database that cannot take requests just now: logged here, as a warning and at most once
-    /// every few seconds however many requests meet it (it is one event, and it is not a bug).
+    /// A database that cannot take requests just now: logged (see [`warn_unavailable`]), and
+    /// answered `SERVICE_UNAVAILABLE`.
     pub fn unavailable(error: &dyn std::fmt::Display) -> Self {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static LAST_LOGGED: AtomicU64 = AtomicU64::new(0);
-        static UNLOGGED: AtomicU64 = AtomicU64::new(0);
-        const EVERY_SECONDS: u64 = 5;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
-        let last = LAST_LOGGED.load(Ordering::Relaxed);
-        let due = now >= last.saturating_add(EVERY_SECONDS)
-            && LAST_LOGGED
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok();
-        if due {
-            let also = UNLOGGED.swap(0, Ordering::Relaxed);
-            tracing::warn!(error = %error, requests_since_last_warning = also, "database unavailable: answered SERVICE_UNAVAILABLE");
-        } else {
-            UNLOGGED.fetch_add(1, Ordering::Relaxed);
-        }
+        warn_unavailable(error);
         ApiError::DatabaseUnavailable
     }
 
@@ -117,6 +100,29 @@ impl ApiError {
         let correlation_id = uuid::Uuid::new_v4().to_string();
         tracing::error!(correlation_id = %correlation_id, error = %error, "internal error");
         ApiError::Internal { correlation_id }
+    }
+}
+
+/// Logs that the database could not take a request: a warning, at most once every few seconds
+/// however many requests meet it (it is one event, and it is not a bug), with how many did.
+pub fn warn_unavailable(error: &dyn std::fmt::Display) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_LOGGED: AtomicU64 = AtomicU64::new(0);
+    static UNLOGGED: AtomicU64 = AtomicU64::new(0);
+    const EVERY_SECONDS: u64 = 5;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let last = LAST_LOGGED.load(Ordering::Relaxed);
+    let due = now >= last.saturating_add(EVERY_SECONDS)
+        && LAST_LOGGED
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok();
+    if due {
+        let also = UNLOGGED.swap(0, Ordering::Relaxed);
+        tracing::warn!(error = %error, requests_since_last_warning = also, "database unavailable: answered SERVICE_UNAVAILABLE");
+    } else {
+        UNLOGGED.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -94,7 +94,7 @@ impl Follower {
                 // read starts after the last entry sent, and the subscriber need not reconnect.
                 Err(error) if error.is_unavailable() => {
                     // Logged (at most every few seconds), not sent.
-                    let _ = ApiError::unavailable(&error);
+                    super::errors::warn_unavailable(&error);
                     tokio::time::sleep(UNAVAILABLE_RETRY).await;
                     // Read again then, woken or not.
                     self.caught_up = false;

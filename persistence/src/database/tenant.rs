@@ -149,20 +149,22 @@ impl TenantDb {
         F: 'static,
         R: Send + 'static,
     {
-        self.write_transaction_for_two(None, callback).await
+        self.write_transaction_for_two(callback, |_| None).await
     }
 
-    /// [`TenantDb::write_transaction`] for a write that also changes `other`'s feed (a step of a
-    /// transfer): both authorities' listeners are told.
-    pub(crate) async fn write_transaction_for_two<R, F>(
+    /// [`TenantDb::write_transaction`] for a write that may also change another authority's
+    /// feed (a step of a transfer): `other` names it from what was written, and both
+    /// authorities' listeners are told.
+    pub(crate) async fn write_transaction_for_two<R, F, O>(
         &self,
-        other: Option<LocalAuthorityCode>,
         callback: F,
+        other: O,
     ) -> Result<R>
     where
         for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<R> + Work<'r, R> + Send,
         F: 'static,
         R: Send + 'static,
+        O: FnOnce(&R) -> Option<LocalAuthorityCode> + Send + 'static,
     {
         let db = self.clone();
         let write = tokio::spawn(
@@ -170,7 +172,7 @@ impl TenantDb {
                 let written = db.transaction(callback).await?;
                 db.wrote.store(true, std::sync::atomic::Ordering::SeqCst);
                 let position = db.announce_change(&db.principal.local_authority).await;
-                if let Some(other) = other {
+                if let Some(other) = other(&written) {
                     db.announce_change(&other).await;
                 }
                 if let Some(position) = position {
