@@ -1,8 +1,10 @@
 //! The two HTTP test harnesses, dev-only: [`TestApp`] (here) serves the real router in the test's
 //! process on a real port with its own database and real tokens; [`process`] runs the real
 //! binary as OS processes, for what only a process shows (signals, replicas, its output);
-//! [`patroni`] runs a highly available PostgreSQL (etcd and Patroni) for failover tests.
+//! [`patroni`] runs a highly available PostgreSQL (etcd and Patroni) for failover tests;
+//! [`oidc_provider`] runs a real OpenID Provider (Node.js) for the token verifier's tests.
 
+pub mod oidc_provider;
 pub mod patroni;
 pub mod process;
 mod tenants;
