@@ -7,6 +7,7 @@ mod failover;
 mod import;
 mod interop;
 mod lifecycle;
+mod oidc_provider;
 mod pool;
 mod replicas;
 mod schema_sdl;
