@@ -151,8 +151,8 @@ pub struct AuthConfig {
     #[arg(long, env = "SF_JWT_LEEWAY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=30))]
     pub jwt_leeway_seconds: u64,
 
-    /// JWKS file with the identity provider's public keys (RS256/ES256/EdDSA). Production needs
-    /// this, `SF_JWKS_URL` or `SF_TRUSTED_ISSUERS_FILE`.
+    /// JWKS file with the identity provider's public keys (RS256/ES256/EdDSA). Neither this nor
+    /// `SF_JWKS_URL`: the keys are found by OpenID discovery from `SF_JWT_ISSUER`.
     #[arg(long, env = "SF_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
 
@@ -164,6 +164,31 @@ pub struct AuthConfig {
     #[arg(long, env = "SF_JWT_LOCAL_AUTHORITIES", value_delimiter = ',')]
     pub jwt_local_authorities: Vec<String>,
 
+    /// Comma-separated claims the scopes are read from (e.g. `roles,scp`). Empty: `scope`.
+    #[arg(long, env = "SF_JWT_SCOPE_CLAIMS", value_delimiter = ',')]
+    pub jwt_scope_claims: Vec<String>,
+
+    /// Comma-separated `Provider.Name=our:scope` pairs: the provider's names for our scopes.
+    #[arg(long, env = "SF_JWT_SCOPE_NAMES", value_delimiter = ',', value_parser = parse_scope_name)]
+    pub jwt_scope_names: Vec<(String, String)>,
+
+    /// Comma-separated claims naming the case-system client (e.g. `azp,appid`). Empty: `azp`,
+    /// `client_id`.
+    #[arg(long, env = "SF_JWT_CLIENT_CLAIMS", value_delimiter = ',')]
+    pub jwt_client_claims: Vec<String>,
+
+    /// The claim holding the local authority's GSS code. Default: `la`.
+    #[arg(
+        long,
+        env = "SF_JWT_LOCAL_AUTHORITY_CLAIM",
+        conflicts_with = "jwt_local_authority"
+    )]
+    pub jwt_local_authority_claim: Option<String>,
+
+    /// The one local authority every token of `SF_JWT_ISSUER` speaks for (a GSS code).
+    #[arg(long, env = "SF_JWT_LOCAL_AUTHORITY")]
+    pub jwt_local_authority: Option<String>,
+
     /// JSON file listing several trusted issuers, each with its keys and authorities (see
     /// docs/security.md). Replaces SF_JWT_ISSUER / SF_JWKS_FILE / SF_JWKS_URL.
     #[arg(long, env = "SF_TRUSTED_ISSUERS_FILE")]
@@ -172,6 +197,15 @@ pub struct AuthConfig {
     /// Least time between two fetches of an issuer's keys for unknown `kid`s, in seconds.
     #[arg(long, env = "SF_JWKS_MIN_REFRESH_SECONDS", default_value_t = 60)]
     pub jwks_min_refresh_seconds: u64,
+}
+
+fn parse_scope_name(pair: &str) -> Result<(String, String), String> {
+    match pair.split_once('=') {
+        Some((theirs, ours)) if !theirs.trim().is_empty() && !ours.trim().is_empty() => {
+            Ok((theirs.trim().to_owned(), ours.trim().to_owned()))
+        }
+        _ => Err(format!("{pair:?} is not Provider.Name=our:scope")),
+    }
 }
 
 /// Request limits.

@@ -11,7 +11,7 @@ use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::demo::{load_demo_data, DEMO_AUTHORITIES};
 use stable_futures_persistence::{Database, PoolSettings};
 
-use crate::auth::{self, DevKey, IssuerConfig, TokenVerifier, DEV_CLIENT};
+use crate::auth::{self, AuthoritySourceConfig, DevKey, IssuerConfig, TokenVerifier, DEV_CLIENT};
 use crate::config::{AuthConfig, Listen, Mode, ServeConfig};
 use crate::dev;
 use crate::http::{router, AppSettings};
@@ -200,17 +200,15 @@ async fn serve_metrics(
 }
 
 /// The trusted issuers of a production server: from `SF_TRUSTED_ISSUERS_FILE`, or the single
-/// issuer of `SF_JWT_ISSUER` with `SF_JWKS_FILE` or `SF_JWKS_URL`.
+/// issuer of `SF_JWT_ISSUER` (its keys from `SF_JWKS_FILE`, `SF_JWKS_URL` or OpenID discovery).
 async fn production_verifier(auth: &AuthConfig) -> anyhow::Result<TokenVerifier> {
     let issuers = match &auth.trusted_issuers_file {
         Some(path) => auth::read_issuers_file(path)?,
         None => {
-            let issuer = auth.jwt_issuer.clone().context(
-                "production mode needs SF_TRUSTED_ISSUERS_FILE, or SF_JWT_ISSUER with SF_JWKS_FILE or SF_JWKS_URL",
-            )?;
-            if auth.jwks_file.is_none() && auth.jwks_url.is_none() {
-                bail!("production mode needs the identity provider's keys: SF_JWKS_FILE or SF_JWKS_URL");
-            }
+            let issuer = auth
+                .jwt_issuer
+                .clone()
+                .context("production mode needs SF_TRUSTED_ISSUERS_FILE or SF_JWT_ISSUER")?;
             vec![IssuerConfig {
                 issuer,
                 audience: None,
@@ -220,6 +218,14 @@ async fn production_verifier(auth: &AuthConfig) -> anyhow::Result<TokenVerifier>
                 // Reports across authorities need an issuer trusted for them explicitly, in
                 // SF_TRUSTED_ISSUERS_FILE.
                 aggregate_local_authorities: Vec::new(),
+                scope_claims: auth.jwt_scope_claims.clone(),
+                scope_names: auth.jwt_scope_names.iter().cloned().collect(),
+                client_claims: auth.jwt_client_claims.clone(),
+                local_authority: AuthoritySourceConfig {
+                    claim: auth.jwt_local_authority_claim.clone(),
+                    fixed: auth.jwt_local_authority.clone(),
+                    ..AuthoritySourceConfig::default()
+                },
             }]
         }
     };

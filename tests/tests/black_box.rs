@@ -13,6 +13,7 @@ mod black_box {
     mod hardening;
     mod http_surface;
     mod identifiers;
+    mod identity_providers;
     mod issuers;
     mod load;
     mod record_lists;

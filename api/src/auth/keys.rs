@@ -1,7 +1,7 @@
 //! Where an issuer's public keys come from (a JWKS file or URL, or the development secret), each
 //! key pinned to the one algorithm its type allows, and refreshed when a token names a new `kid`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
+
+use super::mapping::AuthoritySourceConfig;
 
 /// Why the keys could not be loaded: stops the start, or is logged at a refresh.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,9 @@ enum KeySource {
     Fixed,
     File(PathBuf),
     Url(String),
+    /// The issuer's OpenID discovery document names the JWKS (`jwks_uri`); asked again at each
+    /// refresh, since a provider may move its keys.
+    Discovery(String),
 }
 
 /// One issuer's keys by `kid`, refreshed from their source when a token names a `kid` not in the
@@ -50,7 +55,7 @@ pub(super) struct KeySet {
 }
 
 /// One trusted issuer, as configured (`SF_TRUSTED_ISSUERS_FILE` holds a list of these).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssuerConfig {
     /// The exact `iss` of its tokens.
@@ -61,7 +66,8 @@ pub struct IssuerConfig {
     /// A JWKS file with its public keys…
     #[serde(default)]
     pub jwks_file: Option<PathBuf>,
-    /// …or the HTTPS URL of its JWKS (plain http only to a loopback address).
+    /// …or the HTTPS URL of its JWKS (plain http only to a loopback address). Neither: the
+    /// issuer's OpenID discovery document says where its keys are.
     #[serde(default)]
     pub jwks_url: Option<String>,
     /// GSS codes of the local authorities it may speak for. Empty or absent: any.
@@ -72,6 +78,20 @@ pub struct IssuerConfig {
     /// none — an issuer must be trusted for this explicitly.
     #[serde(default)]
     pub aggregate_local_authorities: Vec<String>,
+    /// The claims the scopes are read from (a space-separated string or an array each). Empty or
+    /// absent: `scope`.
+    #[serde(default)]
+    pub scope_claims: Vec<String>,
+    /// The provider's names for our scopes (`"Children.Read": "children:read"`).
+    #[serde(default)]
+    pub scope_names: BTreeMap<String, String>,
+    /// The claims naming the case-system client, all present agreeing. Empty or absent: `azp`,
+    /// `client_id`.
+    #[serde(default)]
+    pub client_claims: Vec<String>,
+    /// Where the local authority comes from. Absent: the `la` claim.
+    #[serde(default)]
+    pub local_authority: AuthoritySourceConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,16 +158,21 @@ fn usable(
 const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
 fn check_jwks_url(url: &str) -> Result<(), KeyError> {
+    check_https_url(url, "JWKS URL")
+}
+
+/// Keys are trusted only over TLS: plain http is for a provider on this machine (tests, a sidecar).
+fn check_https_url(url: &str, what: &str) -> Result<(), KeyError> {
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         return if rest.is_empty() {
-            Err(KeyError::Jwks("empty JWKS URL".into()))
+            Err(KeyError::Jwks(format!("empty {what}")))
         } else {
             Ok(())
         };
     } else if let Some(rest) = url.strip_prefix("http://") {
         rest
     } else {
-        return Err(KeyError::Jwks("a JWKS URL must be https".into()));
+        return Err(KeyError::Jwks(format!("a {what} must be https")));
     };
     let host = rest.split(['/', ':']).next().unwrap_or_default();
     if host == "localhost"
@@ -157,10 +182,96 @@ fn check_jwks_url(url: &str) -> Result<(), KeyError> {
     {
         Ok(())
     } else {
-        Err(KeyError::Jwks(
-            "a JWKS URL must be https (plain http only to a loopback address)".into(),
-        ))
+        Err(KeyError::Jwks(format!(
+            "a {what} must be https (plain http only to a loopback address)"
+        )))
     }
+}
+
+/// A document from an identity provider: no redirects (a key set must come from where it was
+/// configured), a short timeout, a bounded size.
+async fn fetch_document(url: &str, what: &str) -> Result<String, KeyError> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|error| KeyError::Jwks(error.to_string()))?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|error| KeyError::Jwks(format!("fetching the {what} failed: {error}")))?;
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
+    {
+        return Err(KeyError::Jwks(format!("the {what} is too large")));
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| KeyError::Jwks(error.to_string()))?;
+    if bytes.len() > MAX_JWKS_BYTES {
+        return Err(KeyError::Jwks(format!("the {what} is too large")));
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|error| KeyError::Jwks(error.to_string()))
+}
+
+/// Where an issuer publishes its metadata: OpenID Connect Discovery's
+/// `<issuer>/.well-known/openid-configuration`, then RFC 8414's
+/// `<origin>/.well-known/oauth-authorization-server<path>`.
+fn discovery_urls(issuer: &str) -> [String; 2] {
+    let trimmed = issuer.trim_end_matches('/');
+    let openid = format!("{trimmed}/.well-known/openid-configuration");
+    let after_scheme = trimmed.find("://").map_or(0, |at| at + 3);
+    let (origin, path) = match trimmed[after_scheme..].find('/') {
+        Some(slash) => trimmed.split_at(after_scheme + slash),
+        None => (trimmed, ""),
+    };
+    [
+        openid,
+        format!("{origin}/.well-known/oauth-authorization-server{path}"),
+    ]
+}
+
+#[derive(Deserialize)]
+struct ProviderMetadata {
+    issuer: String,
+    jwks_uri: String,
+}
+
+/// The JWKS URL an issuer's metadata names. The metadata must name the issuer itself (OpenID
+/// Connect Discovery §4.3): metadata served for another issuer would hand us its keys.
+async fn discover_jwks_url(issuer: &str) -> Result<String, KeyError> {
+    check_https_url(issuer, "issuer to discover")?;
+    let mut failures = Vec::new();
+    for url in discovery_urls(issuer) {
+        let metadata = match fetch_document(&url, "discovery document").await {
+            Ok(text) => text,
+            Err(error) => {
+                failures.push(error.to_string());
+                continue;
+            }
+        };
+        let metadata: ProviderMetadata = serde_json::from_str(&metadata).map_err(|error| {
+            KeyError::Jwks(format!(
+                "the discovery document at {url} is not valid: {error}"
+            ))
+        })?;
+        if metadata.issuer != issuer {
+            return Err(KeyError::Jwks(format!(
+                "the discovery document at {url} is for issuer {}, not {issuer}",
+                metadata.issuer
+            )));
+        }
+        check_jwks_url(&metadata.jwks_uri)?;
+        return Ok(metadata.jwks_uri);
+    }
+    Err(KeyError::Jwks(format!(
+        "no discovery document for issuer {issuer}: {}",
+        failures.join("; ")
+    )))
 }
 
 async fn fetch_jwks(source: &KeySource) -> Result<Option<JwkSet>, KeyError> {
@@ -174,32 +285,9 @@ async fn fetch_jwks(source: &KeySource) -> Result<Option<JwkSet>, KeyError> {
                     source,
                 })?
         }
-        KeySource::Url(url) => {
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|error| KeyError::Jwks(error.to_string()))?;
-            let response = client
-                .get(url)
-                .send()
-                .await
-                .and_then(reqwest::Response::error_for_status)
-                .map_err(|error| KeyError::Jwks(format!("fetching the JWKS failed: {error}")))?;
-            if response
-                .content_length()
-                .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
-            {
-                return Err(KeyError::Jwks("the JWKS document is too large".into()));
-            }
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|error| KeyError::Jwks(error.to_string()))?;
-            if bytes.len() > MAX_JWKS_BYTES {
-                return Err(KeyError::Jwks("the JWKS document is too large".into()));
-            }
-            String::from_utf8(bytes.to_vec()).map_err(|error| KeyError::Jwks(error.to_string()))?
+        KeySource::Url(url) => fetch_document(url, "JWKS").await?,
+        KeySource::Discovery(issuer) => {
+            fetch_document(&discover_jwks_url(issuer).await?, "JWKS").await?
         }
     };
     let set: JwkSet =
@@ -250,9 +338,10 @@ impl KeySet {
                 check_jwks_url(url)?;
                 KeySource::Url(url.clone())
             }
-            _ => {
+            (None, None) => KeySource::Discovery(config.issuer.clone()),
+            (Some(_), Some(_)) => {
                 return Err(KeyError::Jwks(format!(
-                    "issuer {} needs exactly one of jwksFile and jwksUrl",
+                    "issuer {} names both jwksFile and jwksUrl",
                     config.issuer
                 )))
             }
@@ -273,6 +362,11 @@ impl KeySet {
             last_refresh: tokio::sync::Mutex::new(None),
             min_refresh,
         })
+    }
+
+    /// Whether the set holds `kid` now, without refreshing.
+    pub(super) fn holds(&self, kid: &str) -> bool {
+        self.cached(kid).is_some()
     }
 
     fn cached(&self, kid: &str) -> Option<Arc<PinnedKey>> {
@@ -320,3 +414,52 @@ impl KeySet {
 
 /// How often an issuer's keys may be refetched for an unknown `kid`, by default.
 pub const DEFAULT_MIN_REFRESH: Duration = Duration::from_secs(60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_asks_openid_then_rfc_8414_where_each_puts_an_issuers_path() {
+        assert_eq!(
+            discovery_urls("https://idp.example"),
+            [
+                "https://idp.example/.well-known/openid-configuration",
+                "https://idp.example/.well-known/oauth-authorization-server"
+            ]
+        );
+        assert_eq!(
+            discovery_urls("https://login.microsoftonline.com/tenant-1/v2.0/"),
+            [
+                "https://login.microsoftonline.com/tenant-1/v2.0/.well-known/openid-configuration",
+                "https://login.microsoftonline.com/.well-known/oauth-authorization-server/tenant-1/v2.0"
+            ]
+        );
+        assert_eq!(
+            discovery_urls("http://127.0.0.1:4000/oidc"),
+            [
+                "http://127.0.0.1:4000/oidc/.well-known/openid-configuration",
+                "http://127.0.0.1:4000/.well-known/oauth-authorization-server/oidc"
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_come_over_tls_except_from_this_machine() {
+        for allowed in [
+            "https://idp.example/jwks",
+            "http://127.0.0.1:9/jwks",
+            "http://localhost/x",
+        ] {
+            assert!(check_jwks_url(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "http://idp.example/jwks",
+            "https://",
+            "ftp://idp.example/",
+            "idp.example",
+        ] {
+            assert!(check_jwks_url(refused).is_err(), "{refused}");
+        }
+    }
+}

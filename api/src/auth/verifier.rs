@@ -9,9 +9,11 @@ use jsonwebtoken::Validation;
 use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::principal::{AggregatePrincipal, Principal};
 
-use super::claims::ReceivedClaims;
+use serde_json::{Map, Value};
+
 use super::development::{DevKey, DEV_ISSUER};
 use super::keys::{IssuerConfig, KeyError, KeySet};
+use super::mapping::{exact_code, ClaimMapping, Speaks};
 
 /// Tokens larger than this are refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -33,11 +35,23 @@ pub enum TokenError {
     UnknownLocalAuthority,
     #[error("token comes from an issuer this service does not trust")]
     UnknownIssuer,
-    #[error("token names two different clients (azp and client_id)")]
+    #[error("token names two different clients in its client claims, or one that is not a string")]
     ConflictingClients,
+    #[error("token's type (typ) is not an access token's")]
+    NotAnAccessToken,
+    #[error(
+        "token is an ID token (nonce, at_hash, or the client as its audience), not an access token"
+    )]
+    IdToken,
+    #[error("token names a key of another trusted issuer than its own")]
+    KeyOfAnotherIssuer,
+    #[error("token's subject (sub) is not a string")]
+    BadSubject,
+    #[error("token's tenant and client are not in its issuer's table of authorities")]
+    NoAuthorityForTenantAndClient,
     #[error("token's issuer may not speak for the local authority it names")]
     AuthorityNotAllowedForIssuer,
-    #[error("token names both la and la_set, or neither")]
+    #[error("token names both la and la_set, or neither, or la_set where its issuer's mapping decides the authority")]
     AuthorityClaims,
     #[error("token's issuer may not speak for several local authorities, or not for these")]
     AggregateNotAllowedForIssuer,
@@ -80,6 +94,8 @@ struct TrustedIssuer {
     /// development issuer); empty: none.
     aggregate_local_authorities: Option<BTreeSet<String>>,
     keys: KeySet,
+    /// Where its tokens carry scopes, client and authority.
+    mapping: ClaimMapping,
 }
 
 /// Checks tokens against the trusted issuers' keys, each key pinned to one algorithm.
@@ -106,6 +122,7 @@ impl TokenVerifier {
             local_authorities: None,
             aggregate_local_authorities: None,
             keys: KeySet::development(key.secret())?,
+            mapping: ClaimMapping::default(),
         };
         Ok(Self {
             issuers: Arc::new(HashMap::from([(DEV_ISSUER.to_owned(), issuer)])),
@@ -125,6 +142,7 @@ impl TokenVerifier {
             local_authorities: None,
             aggregate_local_authorities: Some(BTreeSet::new()),
             keys: KeySet::read_file(path)?,
+            mapping: ClaimMapping::default(),
         };
         Ok(Self {
             issuers: Arc::new(HashMap::from([(issuer.to_owned(), trusted)])),
@@ -154,6 +172,23 @@ impl TokenVerifier {
             };
             let authorities = codes(&config.local_authorities)?;
             let aggregate = codes(&config.aggregate_local_authorities)?;
+            let mapping = ClaimMapping::new(
+                &config.issuer,
+                &config.scope_claims,
+                &config.scope_names,
+                &config.client_claims,
+                &config.local_authority,
+            )?;
+            if let Some(outside) = mapping
+                .configured_authorities()
+                .into_iter()
+                .find(|code| !authorities.is_empty() && !authorities.contains(code.as_str()))
+            {
+                return Err(KeyError::Jwks(format!(
+                    "issuer {}: localAuthority names {outside}, which is not in its localAuthorities",
+                    config.issuer
+                )));
+            }
             let issuer = TrustedIssuer {
                 audience: config
                     .audience
@@ -162,6 +197,7 @@ impl TokenVerifier {
                 local_authorities: (!authorities.is_empty()).then_some(authorities),
                 aggregate_local_authorities: Some(aggregate),
                 keys: KeySet::of_issuer(config, min_refresh).await?,
+                mapping,
             };
             if trusted.insert(config.issuer.clone(), issuer).is_some() {
                 return Err(KeyError::Jwks(format!(
@@ -203,6 +239,9 @@ impl TokenVerifier {
             return Err(TokenError::TooLarge);
         }
         let header = jsonwebtoken::decode_header(token)?;
+        if !is_access_token_type(header.typ.as_deref()) {
+            return Err(TokenError::NotAnAccessToken);
+        }
         let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
         // The issuer picks the keys; it is read unverified here and verified with them below.
         let issuer_name = unverified_issuer(token).ok_or(TokenError::UnknownIssuer)?;
@@ -210,7 +249,19 @@ impl TokenVerifier {
             .issuers
             .get(&issuer_name)
             .ok_or(TokenError::UnknownIssuer)?;
-        let pinned = issuer.keys.key(kid).await.ok_or(TokenError::UnknownKey)?;
+        let Some(pinned) = issuer.keys.key(kid).await else {
+            // Said apart in the log: a token signed by one trusted provider but claiming to be
+            // another's is an attack or a serious misconfiguration, not a rotation.
+            let another = self
+                .issuers
+                .iter()
+                .any(|(name, other)| *name != issuer_name && other.keys.holds(kid));
+            return Err(if another {
+                TokenError::KeyOfAnotherIssuer
+            } else {
+                TokenError::UnknownKey
+            });
+        };
         if header.alg != pinned.algorithm {
             return Err(TokenError::UnknownKey);
         }
@@ -220,26 +271,28 @@ impl TokenVerifier {
         validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
         validation.leeway = self.leeway;
         validation.validate_nbf = true;
-        let data = jsonwebtoken::decode::<ReceivedClaims>(token, &pinned.key, &validation)?;
-        let claims = data.claims;
-        let client = claims
-            .client()
-            .map_err(|_| TokenError::ConflictingClients)?;
+        let claims =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &pinned.key, &validation)?.claims;
+        // Already checked present and in the future by the library.
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .unwrap_or_default();
+        let subject = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or(TokenError::BadSubject)?
+            .to_owned();
+        let client = issuer.mapping.client(&claims)?;
+        if is_id_token(&claims, client.as_deref()) {
+            return Err(TokenError::IdToken);
+        }
         // A connection lives as long as a request with the same token would still be accepted,
         // so a client whose clock runs behind ours is not cut off sooner on one than the other.
-        let expires = claims.exp.saturating_add(self.leeway);
-        let scopes = Principal::parse_scopes(&claims.scope);
-        // Exactly a GSS code: a claim with stray spaces is an issuer's mistake to refuse, not to
-        // repair.
-        let exact = |claim: &str| {
-            LocalAuthorityCode::parse(claim)
-                .ok()
-                .filter(|code| code.as_str() == claim)
-                .ok_or(TokenError::BadLocalAuthority)
-        };
-        let verified = match (&claims.la, &claims.la_set) {
-            (Some(la), None) => {
-                let local_authority = exact(la)?;
+        let expires = exp.saturating_add(self.leeway);
+        let scopes = issuer.mapping.scopes(&issuer_name, &claims);
+        let verified = match issuer.mapping.speaks(&claims, client.as_deref())? {
+            Speaks::For(local_authority) => {
                 if issuer
                     .local_authorities
                     .as_ref()
@@ -248,18 +301,20 @@ impl TokenVerifier {
                     return Err(TokenError::AuthorityNotAllowedForIssuer);
                 }
                 Verified::Tenant(Principal {
-                    subject: claims.sub,
+                    subject,
                     client,
                     local_authority,
                     scopes,
                 })
             }
-            (None, Some(set)) => {
+            Speaks::ForSet(set) => {
                 if set.is_empty() || set.len() > MAX_AGGREGATE_AUTHORITIES {
                     return Err(TokenError::BadLocalAuthority);
                 }
-                let local_authorities: BTreeSet<LocalAuthorityCode> =
-                    set.iter().map(|la| exact(la)).collect::<Result<_, _>>()?;
+                let local_authorities: BTreeSet<LocalAuthorityCode> = set
+                    .iter()
+                    .map(|la| exact_code(la).ok_or(TokenError::BadLocalAuthority))
+                    .collect::<Result<_, _>>()?;
                 if local_authorities.len() != set.len() {
                     return Err(TokenError::BadLocalAuthority);
                 }
@@ -273,24 +328,53 @@ impl TokenVerifier {
                     return Err(TokenError::AggregateNotAllowedForIssuer);
                 }
                 Verified::Aggregate(AggregatePrincipal {
-                    subject: claims.sub,
+                    subject,
                     client,
                     local_authorities,
                     scopes,
                 })
             }
-            _ => return Err(TokenError::AuthorityClaims),
         };
         Ok((verified, expires))
     }
 }
+/// A JWT access token's `typ`: none, plain `JWT`, or RFC 9068's `at+jwt` (media types are
+/// case-insensitive and may carry the `application/` prefix, RFC 7515 §4.1.9). Any other type
+/// (`logout+jwt`, `dpop+jwt`, a security event) is a token for something else.
+fn is_access_token_type(typ: Option<&str>) -> bool {
+    let Some(typ) = typ else {
+        return true;
+    };
+    let typ = typ.to_ascii_lowercase();
+    let typ = typ.strip_prefix("application/").unwrap_or(&typ);
+    typ == "jwt" || typ == "at+jwt"
+}
+
+/// An OpenID Connect ID token says who signed in to a client, and is addressed to that client:
+/// accepted as an access token, any client holding a user's ID token could call us as them. It
+/// carries `nonce` or `at_hash` (OpenID Connect Core §2, §3.1.3.6), or names the client as its
+/// audience.
+fn is_id_token(claims: &Map<String, Value>, client: Option<&str>) -> bool {
+    if claims.contains_key("nonce") || claims.contains_key("at_hash") {
+        return true;
+    }
+    let Some(client) = client else {
+        return false;
+    };
+    match claims.get("aud") {
+        Some(Value::String(audience)) => audience == client,
+        Some(Value::Array(audiences)) => audiences.iter().any(|a| a.as_str() == Some(client)),
+        _ => false,
+    }
+}
+
 /// The `iss` claim of a token, read without verifying anything.
 fn unverified_issuer(token: &str) -> Option<String> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
     value.get("iss")?.as_str().map(str::to_owned)
 }
 
@@ -307,7 +391,66 @@ pub fn check_crypto_provider() -> Result<(), KeyError> {
 mod tests {
     use super::super::development::DEV_CLIENT;
     use super::*;
+    use serde_json::json;
     use stable_futures_domain::principal::Scope;
+
+    #[test]
+    fn only_an_access_tokens_types_are_accepted() {
+        for accepted in [
+            None,
+            Some("JWT"),
+            Some("jwt"),
+            Some("at+jwt"),
+            Some("application/at+jwt"),
+            Some("AT+JWT"),
+            Some("application/jwt"),
+        ] {
+            assert!(is_access_token_type(accepted), "{accepted:?}");
+        }
+        for refused in [
+            "logout+jwt",
+            "dpop+jwt",
+            "secevent+jwt",
+            "application/logout+jwt",
+            "",
+            "at+jwt ",
+        ] {
+            assert!(!is_access_token_type(Some(refused)), "{refused}");
+        }
+    }
+
+    #[test]
+    fn an_id_token_is_told_by_its_nonce_its_at_hash_or_its_client_audience() {
+        let claims = |value: Value| match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        assert!(!is_id_token(
+            &claims(json!({ "aud": "stable-futures" })),
+            Some("mosaic")
+        ));
+        assert!(!is_id_token(
+            &claims(json!({ "aud": ["stable-futures", "other"] })),
+            Some("mosaic")
+        ));
+        assert!(!is_id_token(&claims(json!({ "aud": "mosaic" })), None));
+        assert!(is_id_token(
+            &claims(json!({ "aud": "stable-futures", "nonce": "n" })),
+            None
+        ));
+        assert!(is_id_token(
+            &claims(json!({ "aud": "stable-futures", "at_hash": "h" })),
+            None
+        ));
+        assert!(is_id_token(
+            &claims(json!({ "aud": "mosaic" })),
+            Some("mosaic")
+        ));
+        assert!(is_id_token(
+            &claims(json!({ "aud": ["stable-futures", "mosaic"] })),
+            Some("mosaic")
+        ));
+    }
 
     #[tokio::test]
     async fn a_development_token_names_the_client_it_was_issued_for() {

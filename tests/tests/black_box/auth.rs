@@ -172,7 +172,7 @@ async fn viewer_with_authorization(app: &TestApp, authorization: &str) -> Answer
 /// A bare refusal: 401, `WWW-Authenticate: Bearer`, and one UNAUTHENTICATED error whose message
 /// is the same whatever went wrong (compared with the answer to a request with no token at all).
 #[track_caller]
-fn assert_refused(answer: &Answer) {
+pub(super) fn assert_refused(answer: &Answer) {
     assert_eq!(answer.status, 401, "{}", answer.body);
     assert_eq!(
         answer

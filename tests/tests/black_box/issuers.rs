@@ -96,7 +96,7 @@ fn issuer(name: &str, url: &str, authorities: &[&str]) -> IssuerConfig {
         jwks_file: None,
         jwks_url: Some(url.to_owned()),
         local_authorities: authorities.iter().map(|a| (*a).to_owned()).collect(),
-        aggregate_local_authorities: Vec::new(),
+        ..IssuerConfig::default()
     }
 }
 
