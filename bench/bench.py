@@ -526,7 +526,7 @@ class Bench:
             "aggregateLocalAuthorities": list(self.authorities)}]}))
         return path
 
-    def start_ours(self, production_admission: bool = False) -> None:
+    def start_ours(self, production_admission: bool = False, extra_env: dict[str, str] | None = None) -> None:
         self.ours_port = free_port()
         # One client (the bench's token) sends every request: it may take every turn, and there
         # are turns for every connection, so that a scaling run measures the server, not its
@@ -554,6 +554,8 @@ class Bench:
             # A/B runs of the server's tunables (docs/performance.md) pass through.
             **{k: v for k, v in os.environ.items()
                if k in PASSED_TO_OURS or k.startswith(PASSED_TO_OURS_PREFIXES)},
+            # A layout of the database's nodes (bench/replicas.py: DATABASE_READ_URL).
+            **(extra_env or {}),
         })
         logfile = open(self.work / "ours.log", "ab")
         started = time.monotonic()
