@@ -12,8 +12,21 @@ use serde_json::{Map, Value};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
 use stable_futures_domain::principal::Scope;
 
-use super::keys::KeyError;
-use super::verifier::TokenError;
+/// Why a mapping was refused at start: names the issuer and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MappingError(String);
+
+/// Why a token was refused by its issuer's mapping (the verifier's `TokenError` says it in the
+/// log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refusal {
+    ConflictingClients,
+    BadLocalAuthority,
+    AuthorityClaims,
+    AuthorityNotAllowedForIssuer,
+    NoAuthorityForTenantAndClient,
+}
 
 /// The claims read by default: today's tokens keep working unchanged.
 pub const DEFAULT_SCOPE_CLAIMS: &[&str] = &["scope"];
@@ -105,9 +118,9 @@ pub(super) fn exact_code(claim: &str) -> Option<LocalAuthorityCode> {
         .filter(|code| code.as_str() == claim)
 }
 
-fn configured_code(issuer: &str, code: &str) -> Result<LocalAuthorityCode, KeyError> {
+fn configured_code(issuer: &str, code: &str) -> Result<LocalAuthorityCode, MappingError> {
     exact_code(code).ok_or_else(|| {
-        KeyError::Jwks(format!(
+        MappingError(format!(
             "issuer {issuer}: localAuthority {code:?} is not a GSS code"
         ))
     })
@@ -132,8 +145,8 @@ impl ClaimMapping {
         scope_names: &BTreeMap<String, String>,
         client_claims: &[String],
         authority: &AuthoritySourceConfig,
-    ) -> Result<Self, KeyError> {
-        let problem = |what: String| KeyError::Jwks(format!("issuer {issuer}: {what}"));
+    ) -> Result<Self, MappingError> {
+        let problem = |what: String| MappingError(format!("issuer {issuer}: {what}"));
         let claim_list = |list: &[String], defaults: &[&str], what: &str| {
             if list.iter().any(|name| name.trim().is_empty()) {
                 return Err(problem(format!("{what} names an empty claim")));
@@ -273,16 +286,16 @@ impl ClaimMapping {
     }
 
     /// The case-system client: the first client claim present; every one present must agree.
-    pub(super) fn client(&self, claims: &Map<String, Value>) -> Result<Option<String>, TokenError> {
+    pub(super) fn client(&self, claims: &Map<String, Value>) -> Result<Option<String>, Refusal> {
         let mut found: Option<&str> = None;
         for value in self
             .client_claims
             .iter()
             .filter_map(|claim| claims.get(claim))
         {
-            let value = value.as_str().ok_or(TokenError::ConflictingClients)?;
+            let value = value.as_str().ok_or(Refusal::ConflictingClients)?;
             match found {
-                Some(earlier) if earlier != value => return Err(TokenError::ConflictingClients),
+                Some(earlier) if earlier != value => return Err(Refusal::ConflictingClients),
                 _ => found = Some(value),
             }
         }
@@ -296,15 +309,15 @@ impl ClaimMapping {
         &self,
         claims: &Map<String, Value>,
         client: Option<&str>,
-    ) -> Result<Speaks, TokenError> {
-        let code_in = |claim: &str| -> Result<Option<LocalAuthorityCode>, TokenError> {
+    ) -> Result<Speaks, Refusal> {
+        let code_in = |claim: &str| -> Result<Option<LocalAuthorityCode>, Refusal> {
             claims
                 .get(claim)
                 .map(|value| {
                     value
                         .as_str()
                         .and_then(exact_code)
-                        .ok_or(TokenError::BadLocalAuthority)
+                        .ok_or(Refusal::BadLocalAuthority)
                 })
                 .transpose()
         };
@@ -318,9 +331,9 @@ impl ClaimMapping {
                         .map(|item| item.as_str().map(str::to_owned))
                         .collect::<Option<Vec<_>>>()
                         .map(Speaks::ForSet)
-                        .ok_or(TokenError::BadLocalAuthority),
-                    (None, Some(_)) => Err(TokenError::BadLocalAuthority),
-                    _ => Err(TokenError::AuthorityClaims),
+                        .ok_or(Refusal::BadLocalAuthority),
+                    (None, Some(_)) => Err(Refusal::BadLocalAuthority),
+                    _ => Err(Refusal::AuthorityClaims),
                 }
             }
             AuthoritySource::Fixed(code) => code.clone(),
@@ -331,19 +344,19 @@ impl ClaimMapping {
                 let tenant = claims
                     .get(tenant_claim)
                     .and_then(Value::as_str)
-                    .ok_or(TokenError::NoAuthorityForTenantAndClient)?;
-                let client = client.ok_or(TokenError::NoAuthorityForTenantAndClient)?;
+                    .ok_or(Refusal::NoAuthorityForTenantAndClient)?;
+                let client = client.ok_or(Refusal::NoAuthorityForTenantAndClient)?;
                 table
                     .get(&(tenant.to_owned(), client.to_owned()))
                     .cloned()
-                    .ok_or(TokenError::NoAuthorityForTenantAndClient)?
+                    .ok_or(Refusal::NoAuthorityForTenantAndClient)?
             }
         };
         if set.is_some() {
-            return Err(TokenError::AuthorityClaims);
+            return Err(Refusal::AuthorityClaims);
         }
         match code_in(DEFAULT_AUTHORITY_CLAIM)? {
-            Some(named) if named != decided => Err(TokenError::AuthorityNotAllowedForIssuer),
+            Some(named) if named != decided => Err(Refusal::AuthorityNotAllowedForIssuer),
             _ => Ok(Speaks::For(decided)),
         }
     }
@@ -373,7 +386,7 @@ mod tests {
         names: &[(&str, &str)],
         client_claims: &[&str],
         authority: AuthoritySourceConfig,
-    ) -> Result<ClaimMapping, KeyError> {
+    ) -> Result<ClaimMapping, MappingError> {
         ClaimMapping::new(
             "https://idp.test/",
             &owned(scope_claims),
@@ -500,11 +513,11 @@ mod tests {
         );
         assert!(matches!(
             client(&default, json!({ "azp": "a", "client_id": "b" })),
-            Err(TokenError::ConflictingClients)
+            Err(Refusal::ConflictingClients)
         ));
         assert!(matches!(
             client(&default, json!({ "azp": 5 })),
-            Err(TokenError::ConflictingClients)
+            Err(Refusal::ConflictingClients)
         ));
         // Claims not named are not read.
         assert_eq!(
@@ -529,7 +542,7 @@ mod tests {
         );
         assert!(matches!(
             client(&entra, json!({ "appid": "d", "azp": "e" })),
-            Err(TokenError::ConflictingClients)
+            Err(Refusal::ConflictingClients)
         ));
     }
 
@@ -545,13 +558,10 @@ mod tests {
             speaks(json!({ "la_set": [ISLINGTON, CAMDEN] })).ok(),
             Some(Speaks::ForSet(vec![ISLINGTON.into(), CAMDEN.into()]))
         );
-        assert!(matches!(
-            speaks(json!({})),
-            Err(TokenError::AuthorityClaims)
-        ));
+        assert!(matches!(speaks(json!({})), Err(Refusal::AuthorityClaims)));
         assert!(matches!(
             speaks(json!({ "la": ISLINGTON, "la_set": [CAMDEN] })),
-            Err(TokenError::AuthorityClaims)
+            Err(Refusal::AuthorityClaims)
         ));
         for bad in [
             json!({ "la": " E09000019" }),
@@ -559,7 +569,7 @@ mod tests {
             json!({ "la_set": "E09000019" }),
             json!({ "la_set": [ISLINGTON, 7] }),
         ] {
-            assert!(matches!(speaks(bad), Err(TokenError::BadLocalAuthority)));
+            assert!(matches!(speaks(bad), Err(Refusal::BadLocalAuthority)));
         }
     }
 
@@ -583,7 +593,7 @@ mod tests {
         );
         assert!(matches!(
             mapping.speaks(&claims(json!({ "la": ISLINGTON })), None),
-            Err(TokenError::AuthorityClaims)
+            Err(Refusal::AuthorityClaims)
         ));
     }
 
@@ -598,15 +608,15 @@ mod tests {
         );
         assert!(matches!(
             speaks(json!({ "la": CAMDEN })),
-            Err(TokenError::AuthorityNotAllowedForIssuer)
+            Err(Refusal::AuthorityNotAllowedForIssuer)
         ));
         assert!(matches!(
             speaks(json!({ "la": "camden" })),
-            Err(TokenError::BadLocalAuthority)
+            Err(Refusal::BadLocalAuthority)
         ));
         assert!(matches!(
             speaks(json!({ "la_set": [ISLINGTON] })),
-            Err(TokenError::AuthorityClaims)
+            Err(Refusal::AuthorityClaims)
         ));
         assert_eq!(mapping.configured_authorities(), vec![&code(ISLINGTON)]);
     }
@@ -646,12 +656,12 @@ mod tests {
         ] {
             assert!(matches!(
                 speaks(token, client),
-                Err(TokenError::NoAuthorityForTenantAndClient)
+                Err(Refusal::NoAuthorityForTenantAndClient)
             ));
         }
         assert!(matches!(
             speaks(json!({ "tid": "tenant-1", "la": CAMDEN }), Some("mosaic")),
-            Err(TokenError::AuthorityNotAllowedForIssuer)
+            Err(Refusal::AuthorityNotAllowedForIssuer)
         ));
         let mut configured = mapping.configured_authorities();
         configured.sort();

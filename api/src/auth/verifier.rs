@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::development::{DevKey, DEV_ISSUER};
 use super::keys::{IssuerConfig, KeyError, KeySet};
-use super::mapping::{exact_code, ClaimMapping, Speaks};
+use super::mapping::{exact_code, ClaimMapping, Refusal, Speaks};
 
 /// Tokens larger than this are refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -57,6 +57,18 @@ pub enum TokenError {
     AggregateNotAllowedForIssuer,
     #[error("token for several local authorities used where one is needed")]
     AggregateToken,
+}
+
+impl From<Refusal> for TokenError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::ConflictingClients => Self::ConflictingClients,
+            Refusal::BadLocalAuthority => Self::BadLocalAuthority,
+            Refusal::AuthorityClaims => Self::AuthorityClaims,
+            Refusal::AuthorityNotAllowedForIssuer => Self::AuthorityNotAllowedForIssuer,
+            Refusal::NoAuthorityForTenantAndClient => Self::NoAuthorityForTenantAndClient,
+        }
+    }
 }
 
 /// The most authorities one token for reports across authorities may name.
@@ -178,7 +190,8 @@ impl TokenVerifier {
                 &config.scope_names,
                 &config.client_claims,
                 &config.local_authority,
-            )?;
+            )
+            .map_err(|error| KeyError::Jwks(error.to_string()))?;
             if let Some(outside) = mapping
                 .configured_authorities()
                 .into_iter()
