@@ -435,6 +435,14 @@ mod tests {
                 "https://login.microsoftonline.com/.well-known/oauth-authorization-server/tenant-1/v2.0"
             ]
         );
+        // A host shorter than its scheme: the path starts after the host, not at some offset.
+        assert_eq!(
+            discovery_urls("https://id.x/t"),
+            [
+                "https://id.x/t/.well-known/openid-configuration",
+                "https://id.x/.well-known/oauth-authorization-server/t"
+            ]
+        );
         assert_eq!(
             discovery_urls("http://127.0.0.1:4000/oidc"),
             [
