@@ -8,7 +8,7 @@
 //! `scripts/oidc-provider.sh install` puts it and the Node.js it needs under `target/` (npm and
 //! the npm registry the first time).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -346,15 +346,7 @@ fn capture<R: Read + Send + 'static>(stream: R, logs: &Arc<Mutex<Vec<String>>>) 
     let logs = Arc::clone(logs);
     std::thread::Builder::new()
         .name("oidc-provider-output".to_owned())
-        .spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut line = Vec::new();
-            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-                let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-                logs.lock().unwrap_or_else(|e| e.into_inner()).push(text);
-                line.clear();
-            }
-        })
+        .spawn(move || crate::process::collect_lines(stream, &logs))
         .expect("output reader thread");
 }
 

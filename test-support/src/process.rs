@@ -273,14 +273,7 @@ fn capture<R: Read + Send + 'static>(
     std::thread::Builder::new()
         .name(format!("server-{name}"))
         .spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut line = Vec::new();
-            // Bytes, not `lines()`: one line of invalid UTF-8 must not end the capture.
-            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-                let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-                logs.lock().unwrap_or_else(|e| e.into_inner()).push(text);
-                line.clear();
-            }
+            collect_lines(stream, &logs);
             open_streams.fetch_sub(1, Ordering::SeqCst);
         })
         .expect("output reader thread");
@@ -659,5 +652,17 @@ impl<'a> TableLock<'a> {
     /// Ends the transaction, and with it the lock.
     pub async fn release(mut self) {
         batch_execute(&mut self.conn, "ROLLBACK").await;
+    }
+}
+
+/// Appends each line a child process writes to `stream` to `logs`, until the stream closes.
+pub(crate) fn collect_lines<R: Read>(stream: R, logs: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    // Bytes, not `lines()`: one line of invalid UTF-8 must not end the capture.
+    while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+        logs.lock().unwrap_or_else(|e| e.into_inner()).push(text);
+        line.clear();
     }
 }
