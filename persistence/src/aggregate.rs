@@ -18,6 +18,7 @@ use stable_futures_domain::reports::{
     OutcomeChanges, OutcomesRow,
 };
 
+use crate::audit::bind_actor;
 use crate::database::Work;
 use crate::database::{Database, StatementCounter};
 use crate::error::Result;
@@ -392,16 +393,18 @@ impl AggregateDb {
             diesel::sql_query("SET LOCAL ROLE stable_futures_aggregate")
                 .execute(conn)
                 .await?;
-            diesel::sql_query("SELECT record_aggregate_read($1, $2, $3, $4, $5, $6, $7)")
-                .bind::<Array<Text>, _>(authorities)
-                .bind::<Text, _>(&principal.subject)
-                .bind::<Nullable<Text>, _>(principal.client.as_deref())
-                .bind::<Text, _>(audit.operation())
-                .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
-                .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
-                .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
-                .execute(conn)
-                .await?;
+            let query =
+                diesel::sql_query("SELECT record_aggregate_read($1, $2, $3, $4, $5, $6, $7)")
+                    .into_boxed()
+                    .bind::<Array<Text>, _>(authorities);
+            bind_actor(
+                query,
+                &principal.subject,
+                principal.client.as_deref(),
+                &audit,
+            )
+            .execute(conn)
+            .await?;
             work(conn).await
         })
         .await

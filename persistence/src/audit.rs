@@ -165,3 +165,26 @@ impl TenantDb {
         Page::from_lookahead(rows, first).try_map(AuditEvent::try_from)
     }
 }
+
+/// Binds who acted and the request's audit context — subject, client, operation, trace id,
+/// purpose, document id, in that order — as the last six parameters of the SQL functions that
+/// write audit rows themselves (`record_transfer_step`, `accept_transfer`,
+/// `record_aggregate_read`), so each call site cannot get their order wrong.
+pub(crate) fn bind_actor<'f>(
+    query: diesel::query_builder::BoxedSqlQuery<
+        'f,
+        diesel::pg::Pg,
+        diesel::query_builder::SqlQuery,
+    >,
+    subject: &'f str,
+    client: Option<&'f str>,
+    audit: &'f AuditContext,
+) -> diesel::query_builder::BoxedSqlQuery<'f, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
+    query
+        .bind::<Text, _>(subject)
+        .bind::<Nullable<Text>, _>(client)
+        .bind::<Text, _>(audit.operation())
+        .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
+        .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
+        .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
+}

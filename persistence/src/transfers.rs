@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use stable_futures_domain::audit::{AuditContext, FieldsClass};
 use stable_futures_domain::child::LocalChildId;
@@ -25,6 +25,7 @@ use stable_futures_domain::transfer::{
 use stable_futures_domain::{calendar, ErrorCode, FieldError};
 use uuid::Uuid;
 
+use crate::audit::bind_actor;
 use crate::children::load_child;
 use crate::database::TenantDb;
 use crate::error::{raised, unique_violation, PersistenceError, Result};
@@ -158,18 +159,20 @@ async fn record_step(
     transfer: TransferId,
     kind: &str,
 ) -> Result<()> {
-    diesel::sql_query("SELECT record_transfer_step($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind::<SqlUuid, _>(transfer.0)
-        .bind::<Text, _>(kind)
-        .bind::<Array<Text>, _>(class_names(STEP_CLASSES))
-        .bind::<Text, _>(&principal.subject)
-        .bind::<Nullable<Text>, _>(principal.client.as_deref())
-        .bind::<Text, _>(audit.operation())
-        .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
-        .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
-        .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
-        .execute(conn)
-        .await?;
+    let query =
+        diesel::sql_query("SELECT record_transfer_step($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .into_boxed()
+            .bind::<SqlUuid, _>(transfer.0)
+            .bind::<Text, _>(kind)
+            .bind::<Array<Text>, _>(class_names(STEP_CLASSES));
+    bind_actor(
+        query,
+        &principal.subject,
+        principal.client.as_deref(),
+        audit,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -407,21 +410,22 @@ impl TenantDb {
                         Acted::AlreadyTaken => return Ok(Acceptance::Accepted(transfer)),
                         Acted::Taken(accepted, _) => *accepted,
                     };
-                    diesel::sql_query(
+                    let query = diesel::sql_query(
                         "SELECT accept_transfer($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
+                    .into_boxed()
                     .bind::<SqlUuid, _>(id.0)
                     .bind::<Text, _>(local_child_id.as_str())
                     .bind::<Bool, _>(allow_duplicate)
                     .bind::<Bool, _>(!guardian_continues(&transfer.from, &transfer.to))
                     .bind::<Timestamptz, _>(now)
-                    .bind::<Array<Text>, _>(class_names(MOVE_CLASSES))
-                    .bind::<Text, _>(&principal.subject)
-                    .bind::<Nullable<Text>, _>(principal.client.as_deref())
-                    .bind::<Text, _>(audit.operation())
-                    .bind::<Nullable<Text>, _>(audit.trace_id.as_ref().map(|t| t.as_str()))
-                    .bind::<Nullable<Text>, _>(audit.purpose.as_ref().map(|p| p.as_str()))
-                    .bind::<Nullable<Text>, _>(audit.document_id.as_ref().map(|d| d.as_str()))
+                    .bind::<Array<Text>, _>(class_names(MOVE_CLASSES));
+                    bind_actor(
+                        query,
+                        &principal.subject,
+                        principal.client.as_deref(),
+                        &audit,
+                    )
                     .execute(conn)
                     .await?;
                     Ok(Acceptance::Accepted(accepted))
