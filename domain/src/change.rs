@@ -20,7 +20,8 @@ string_enum! {
         Assigned => "ASSIGNED",
         /// An outcome measurement (or a correction of one) recorded.
         Measured => "MEASURED",
-        /// The child and everything recorded about them erased: a copy must be purged.
+        /// The child and everything recorded about them erased: a copy must be purged. Also sent,
+        /// naming the transfer, to each authority the eraser had offered the child to.
         Erased => "ERASED",
         /// The child moved to another authority (a transfer accepted): archive your copy of the
         /// child and of everything recorded about them; this authority no longer holds them.

@@ -176,6 +176,49 @@ async fn record_step(
     Ok(())
 }
 
+/// Erasure tells every authority the eraser offered the child to: the offer, its summary and its
+/// note were disclosed to it, and the erasure removes the transfer from its view (UK GDPR
+/// article 19 asks a controller to tell whoever it disclosed erased data to). Each such transfer
+/// gets `ERASED` in both feeds, the step's rows in both trails, before `erase_child` deletes it.
+/// The authority the child came from (a transfer accepted into the eraser) is not told: it was
+/// told to archive on `TRANSFERRED_OUT`, and what it keeps is its own retention's business.
+pub(crate) async fn record_erasure_to_recipients(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    audit: &AuditContext,
+    child: ChildId,
+) -> Result<()> {
+    let offers: Vec<(Uuid, String)> = transfers::table
+        .filter(transfers::child_id.eq(child.0))
+        .filter(transfers::from_local_authority.eq(principal.local_authority.as_str()))
+        .select((transfers::id, transfers::to_local_authority))
+        .order(transfers::id)
+        .load(conn)
+        .await?;
+    if offers.is_empty() {
+        return Ok(());
+    }
+    // Every feed this erasure writes to, locked in one order before the first entry: each step
+    // takes only its own two, and two erasures with different recipients must not wait on each
+    // other's second lock.
+    let mut feeds: Vec<&str> = offers.iter().map(|(_, to)| to.as_str()).collect();
+    feeds.push(principal.local_authority.as_str());
+    feeds.sort_unstable();
+    feeds.dedup();
+    for feed in feeds {
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtext('stable_futures.changes'), hashtext($1))",
+        )
+        .bind::<Text, _>(feed)
+        .execute(conn)
+        .await?;
+    }
+    for (transfer, _) in &offers {
+        record_step(conn, principal, audit, TransferId(*transfer), "ERASED").await?;
+    }
+    Ok(())
+}
+
 async fn load_transfer(
     conn: &mut AsyncPgConnection,
     id: TransferId,

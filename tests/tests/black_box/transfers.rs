@@ -917,7 +917,112 @@ async fn a_transferred_child_is_erased_by_the_authority_that_holds_them() {
     );
     // The feeds keep their entries, as ids.
     let feed = kinds_of(&app.graphql(&camden, FEED, json!({})).await);
-    assert_eq!(feed.last().map(|(kind, _)| kind.as_str()), Some("ERASED"));
+    assert_eq!(
+        feed.last(),
+        Some(&("ERASED".to_owned(), records.child.clone()))
+    );
+    // The authority the child came from was told to archive on TRANSFERRED_OUT; the receiver's
+    // later erasure adds nothing to its feed.
+    let sender_feed = kinds_of(&app.graphql(&islington, FEED, json!({})).await);
+    assert_eq!(
+        sender_feed.last(),
+        Some(&("TRANSFERRED_OUT".to_owned(), records.child.clone()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authority_offered_a_child_is_told_when_the_sender_erases_them() {
+    let app = TestApp::spawn().await;
+    let (islington, camden) = (app.token_all(ISLINGTON), app.token_all(CAMDEN));
+    let records = child_with_records(&app, &islington, "ISL0900", "9434765870").await;
+    // One offer declined, then a second one waiting: Camden has seen both notes.
+    let declined = offered(&app, &islington, &records.child, CAMDEN).await;
+    let answer = app
+        .graphql(
+            &camden,
+            DECLINE,
+            json!({ "input": { "transferId": declined, "expectedVersion": 1, "note": "No placement available this month" } }),
+        )
+        .await;
+    assert_eq!(
+        answer.user_error_codes("declineTransfer"),
+        Vec::<String>::new(),
+        "{}",
+        answer.body
+    );
+    let waiting = offered(&app, &islington, &records.child, CAMDEN).await;
+    let camden_before = kinds_of(&app.graphql(&camden, FEED, json!({})).await).len();
+
+    let erased = app
+        .graphql(&islington, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 1, "reason": "RECORDED_IN_ERROR" } }))
+        .await;
+    assert_eq!(
+        erased.user_error_codes("eraseChild"),
+        Vec::<String>::new(),
+        "{}",
+        erased.body
+    );
+
+    // Camden's feed says ERASED for each transfer it was offered, naming the child, so its case
+    // system drops the offers it stored; neither is listed any more.
+    let feed = app.graphql(&camden, FEED, json!({})).await;
+    let nodes = feed.data("/changes/nodes").as_array().expect("nodes");
+    let told: BTreeSet<(String, String, String)> = nodes[camden_before..]
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap_or("").to_owned(),
+                n["entityId"].as_str().unwrap_or("").to_owned(),
+                n["childId"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = [&declined, &waiting]
+        .into_iter()
+        .map(|t| ("ERASED".to_owned(), t.clone(), records.child.clone()))
+        .collect();
+    assert_eq!(told, expected);
+    assert_eq!(nodes.len(), camden_before + 2);
+    assert_eq!(
+        app.graphql(&camden, INCOMING, json!({}))
+            .await
+            .data("/incomingTransfers/nodes"),
+        &json!([])
+    );
+    // Camden's trail says who erased them; Islington's holds its own erasure too.
+    let erasure_steps = |answer: &Answer| -> Vec<Option<String>> {
+        answer
+            .data("/auditEvents/nodes")
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .filter(|e| e["action"] == "TRANSFER" && e["operation"] == "eraseChild")
+            .map(|e| {
+                assert_eq!(e["childId"], records.child.as_str());
+                e["actingLocalAuthority"]["code"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    assert_eq!(
+        erasure_steps(&app.graphql(&camden, AUDIT, json!({})).await),
+        vec![Some(ISLINGTON.to_owned()); 2]
+    );
+    let islington_trail = app.graphql(&islington, AUDIT, json!({})).await;
+    assert_eq!(erasure_steps(&islington_trail), vec![None, None]);
+    assert!(islington_trail
+        .data("/auditEvents/nodes")
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .any(|e| e["action"] == "ERASE" && e["childId"] == records.child.as_str()));
+    // Islington's own feed ends with the child's ERASED entry.
+    let own = kinds_of(&app.graphql(&islington, FEED, json!({})).await);
+    assert_eq!(
+        own.last(),
+        Some(&("ERASED".to_owned(), records.child.clone()))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -56,7 +56,8 @@ pub enum ChangeKind {
     /// An outcome measurement (or a correction of one) recorded.
     Measured,
     /// The child and everything recorded about them were erased: delete your copy of the child
-    /// and of every record that belongs to them.
+    /// and of every record that belongs to them. An authority the child had been offered to gets
+    /// one per such transfer (`entityId` the transfer), so that it drops the offer too.
     Erased,
     /// The child moved to another local authority (a transfer accepted): archive your copy of
     /// the child and of every record that belongs to them. This authority no longer holds them:
