@@ -137,6 +137,19 @@ pub struct DataDirConfig {
 }
 
 /// Token rules.
+/// The single issuer's settings, which `SF_TRUSTED_ISSUERS_FILE` replaces as a whole.
+const SINGLE_ISSUER_ARGUMENTS: [&str; 9] = [
+    "jwt_issuer",
+    "jwks_file",
+    "jwks_url",
+    "jwt_local_authorities",
+    "jwt_scope_claims",
+    "jwt_scope_names",
+    "jwt_client_claims",
+    "jwt_local_authority_claim",
+    "jwt_local_authority",
+];
+
 #[derive(Debug, Clone, Args)]
 pub struct AuthConfig {
     /// Required `iss` of tokens. Default in development: `stable-futures-dev`.
@@ -189,9 +202,14 @@ pub struct AuthConfig {
     #[arg(long, env = "SF_JWT_LOCAL_AUTHORITY")]
     pub jwt_local_authority: Option<String>,
 
-    /// JSON file listing several trusted issuers, each with its keys and authorities (see
-    /// docs/security.md). Replaces SF_JWT_ISSUER / SF_JWKS_FILE / SF_JWKS_URL.
-    #[arg(long, env = "SF_TRUSTED_ISSUERS_FILE")]
+    /// JSON file listing several trusted issuers, each with its keys, authorities and claim
+    /// mapping (see docs/security.md). Instead of the single issuer's variables: set with any of
+    /// them, the server refuses to start rather than silently ignore one of the two.
+    #[arg(
+        long,
+        env = "SF_TRUSTED_ISSUERS_FILE",
+        conflicts_with_all = SINGLE_ISSUER_ARGUMENTS
+    )]
     pub trusted_issuers_file: Option<PathBuf>,
 
     /// Least time between two fetches of an issuer's keys for unknown `kid`s, in seconds.
@@ -361,5 +379,54 @@ impl Default for LimitsConfig {
             rate_limit_restore_per_second: 10_000,
             cors_allowed_origins: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        auth: AuthConfig,
+    }
+
+    fn parse(args: &[&str]) -> Result<AuthConfig, clap::Error> {
+        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map(|cli| cli.auth)
+    }
+
+    #[test]
+    fn an_issuers_file_is_refused_beside_any_single_issuer_setting() {
+        let file = ["--trusted-issuers-file", "issuers.json"];
+        let single_issuer: [&[&str]; 9] = [
+            &["--jwt-issuer", "https://login.example/"],
+            &["--jwks-file", "keys.json"],
+            &["--jwks-url", "https://login.example/keys"],
+            &["--jwt-local-authorities", "E09000019"],
+            &["--jwt-scope-claims", "roles"],
+            &["--jwt-scope-names", "Children.Read=children:read"],
+            &["--jwt-client-claims", "appid"],
+            &["--jwt-local-authority-claim", "council"],
+            &["--jwt-local-authority", "E09000019"],
+        ];
+        assert_eq!(single_issuer.len(), SINGLE_ISSUER_ARGUMENTS.len());
+        for setting in single_issuer {
+            let error = parse(&[&file[..], setting].concat()).expect_err("both kinds of setting");
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{setting:?}"
+            );
+            parse(setting).expect("a single-issuer setting alone");
+        }
+        let alone = parse(&file).expect("the file alone");
+        assert_eq!(
+            alone.trusted_issuers_file,
+            Some(PathBuf::from("issuers.json"))
+        );
     }
 }

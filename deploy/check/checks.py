@@ -177,8 +177,14 @@ def check_kubernetes(path: str) -> int:
     for key in ("SF_SHUTDOWN_GRACE_SECONDS", "SF_DB_POOL_SIZE", "SF_JWT_AUDIENCE", "RUST_LOG",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME"):
         f.require(key in config, f"ConfigMap lacks {key}")
-    f.require(bool(config.get("SF_TRUSTED_ISSUERS_FILE") or (config.get("SF_JWT_ISSUER") and (config.get("SF_JWKS_URL") or config.get("SF_JWKS_FILE")))),
-              "ConfigMap must name the token issuer and its keys (SF_JWT_ISSUER with SF_JWKS_URL/FILE, or SF_TRUSTED_ISSUERS_FILE)")
+    # The issuer alone is enough: its keys are then found by OpenID discovery.
+    f.require(bool(config.get("SF_TRUSTED_ISSUERS_FILE") or config.get("SF_JWT_ISSUER")),
+              "ConfigMap must name the token issuer (SF_JWT_ISSUER, or SF_TRUSTED_ISSUERS_FILE)")
+    single_issuer = sorted(k for k in config if k == "SF_JWKS_FILE" or k == "SF_JWKS_URL" or k.startswith("SF_JWT_") and k not in ("SF_JWT_AUDIENCE", "SF_JWT_LEEWAY_SECONDS"))
+    f.require(not (config.get("SF_TRUSTED_ISSUERS_FILE") and single_issuer),
+              f"ConfigMap sets SF_TRUSTED_ISSUERS_FILE with {single_issuer}: the server refuses both")
+    if config.get("SF_JWT_ISSUER"):
+        f.require(config["SF_JWT_ISSUER"].startswith("https://"), "SF_JWT_ISSUER must be https (discovery and keys are fetched from it)")
     f.require(config.get("OTEL_EXPORTER_OTLP_PROTOCOL") in ("grpc", "http/protobuf"), "OTEL_EXPORTER_OTLP_PROTOCOL is grpc or http/protobuf")
     for key, value in config.items():
         f.require(not re.search(r"(?i)(DATABASE_URL|PASSWORD|SECRET)", key), f"ConfigMap must not carry {key}: secrets come from Secrets")

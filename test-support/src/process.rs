@@ -217,11 +217,6 @@ impl ServerBuilder {
             )
             .env("DATABASE_URL", &self.database_url)
             .env("SF_MODE", "production")
-            .env("SF_JWT_ISSUER", ISSUER)
-            .env(
-                "SF_JWKS_FILE",
-                fixtures_dir().join("test-only-jwks-rsa.json"),
-            )
             .env("SF_JWT_AUDIENCE", AUDIENCE)
             .env("SF_LISTEN", listen.to_string())
             .env("SF_METRICS_LISTEN", metrics.to_string())
@@ -238,6 +233,20 @@ impl ServerBuilder {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // The test issuer, unless the test configured its own: a test's issuers file replaces
+        // it whole (the server refuses both).
+        let set_by_test = |wanted: &str| self.env.iter().any(|(key, _)| key == wanted);
+        if !set_by_test("SF_TRUSTED_ISSUERS_FILE") {
+            if !set_by_test("SF_JWT_ISSUER") {
+                command.env("SF_JWT_ISSUER", ISSUER);
+            }
+            if !set_by_test("SF_JWKS_FILE") && !set_by_test("SF_JWKS_URL") {
+                command.env(
+                    "SF_JWKS_FILE",
+                    fixtures_dir().join("test-only-jwks-rsa.json"),
+                );
+            }
+        }
         let mut child = command
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start stable-futures: {error}"));
