@@ -314,7 +314,8 @@ impl TenantDb {
             if child.version != expected_version {
                 return Err(stale_version());
             }
-            crate::transfers::record_erasure_to_recipients(conn, &principal, &audit, id).await?;
+            crate::transfer_steps::record_erasure_to_recipients(conn, &principal, &audit, id)
+                .await?;
             // The server's role may delete nothing itself; see the migration of `erase_child`.
             diesel::sql_query("SELECT erase_child($1)")
                 .bind::<diesel::sql_types::Uuid, _>(id.0)

@@ -34,6 +34,7 @@ mod record_lists;
 mod referrals;
 mod report_reads;
 mod settings;
+mod transfer_steps;
 mod transfers;
 #[rustfmt::skip]
 mod schema;

@@ -16,7 +16,6 @@ use stable_futures_domain::guardian::GuardianAssignment;
 use stable_futures_domain::idempotency::IdempotentRequest;
 use stable_futures_domain::ids::{ChildId, TransferId};
 use stable_futures_domain::local_authority::LocalAuthorityCode;
-use stable_futures_domain::principal::Principal;
 use stable_futures_domain::referral::NrmReferral;
 use stable_futures_domain::transfer::{
     guardian_continues, Acted, Transfer, TransferAction, TransferChildSummary, TransferOffer,
@@ -34,6 +33,7 @@ use crate::idempotency::{claim_if_keyed, Outcome};
 use crate::paging::{lookahead_limit, Page};
 use crate::referrals::ReferralRow;
 use crate::schema::{guardian_assignments, local_authorities, nrm_referrals, transfers};
+use crate::transfer_steps::{class_names, record_step};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transfers, check_for_backend(diesel::pg::Pg))]
@@ -134,8 +134,6 @@ pub enum Acceptance {
     PossibleDuplicate(ChildId),
 }
 
-/// What both parties' trails say a step of a transfer touched.
-const STEP_CLASSES: &[FieldsClass] = &[FieldsClass::Transfer];
 /// On acceptance every record of the child changes hands.
 const MOVE_CLASSES: &[FieldsClass] = &[
     FieldsClass::Transfer,
@@ -145,79 +143,6 @@ const MOVE_CLASSES: &[FieldsClass] = &[
     FieldsClass::Outcomes,
     FieldsClass::SensitiveText,
 ];
-
-fn class_names(classes: &[FieldsClass]) -> Vec<String> {
-    classes.iter().map(|c| c.as_str().to_owned()).collect()
-}
-
-/// The step in both parties' trails and feeds (`record_transfer_step`). Runs last in the write's
-/// transaction, like every feed entry.
-async fn record_step(
-    conn: &mut AsyncPgConnection,
-    principal: &Principal,
-    audit: &AuditContext,
-    transfer: TransferId,
-    kind: &str,
-) -> Result<()> {
-    let query =
-        diesel::sql_query("SELECT record_transfer_step($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .into_boxed()
-            .bind::<SqlUuid, _>(transfer.0)
-            .bind::<Text, _>(kind)
-            .bind::<Array<Text>, _>(class_names(STEP_CLASSES));
-    bind_actor(
-        query,
-        &principal.subject,
-        principal.client.as_deref(),
-        audit,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Erasure tells every authority the eraser offered the child to: the offer, its summary and its
-/// note were disclosed to it, and the erasure removes the transfer from its view (UK GDPR
-/// article 19 asks a controller to tell whoever it disclosed erased data to). Each such transfer
-/// gets `ERASED` in both feeds, the step's rows in both trails, before `erase_child` deletes it.
-/// The authority the child came from (a transfer accepted into the eraser) is not told: it was
-/// told to archive on `TRANSFERRED_OUT`, and what it keeps is its own retention's business.
-pub(crate) async fn record_erasure_to_recipients(
-    conn: &mut AsyncPgConnection,
-    principal: &Principal,
-    audit: &AuditContext,
-    child: ChildId,
-) -> Result<()> {
-    let offers: Vec<(Uuid, String)> = transfers::table
-        .filter(transfers::child_id.eq(child.0))
-        .filter(transfers::from_local_authority.eq(principal.local_authority.as_str()))
-        .select((transfers::id, transfers::to_local_authority))
-        .order(transfers::id)
-        .load(conn)
-        .await?;
-    if offers.is_empty() {
-        return Ok(());
-    }
-    // Every feed this erasure writes to, locked in one order before the first entry: each step
-    // takes only its own two, and two erasures with different recipients must not wait on each
-    // other's second lock.
-    let mut feeds: Vec<&str> = offers.iter().map(|(_, to)| to.as_str()).collect();
-    feeds.push(principal.local_authority.as_str());
-    feeds.sort_unstable();
-    feeds.dedup();
-    for feed in feeds {
-        diesel::sql_query(
-            "SELECT pg_advisory_xact_lock(hashtext('stable_futures.changes'), hashtext($1))",
-        )
-        .bind::<Text, _>(feed)
-        .execute(conn)
-        .await?;
-    }
-    for (transfer, _) in &offers {
-        record_step(conn, principal, audit, TransferId(*transfer), "ERASED").await?;
-    }
-    Ok(())
-}
 
 async fn load_transfer(
     conn: &mut AsyncPgConnection,
