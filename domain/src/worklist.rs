@@ -14,6 +14,7 @@
 //! | turning 18 | an undecided referral of a young person | the 18th birthday (from the recorded, possibly estimated, date of birth) | `turning_18_days` before |
 //! | recovery period ending | a positive reasonable-grounds decision without a conclusive one | the end of the recovery period | `recovery_period_ending_days` before |
 //! | reconsideration waiting | a reconsideration asked for and not decided | request + `reconsideration_waiting_days` | the due day |
+//! | transfer offer waiting | a transfer offered to the authority, not yet answered (the child is still the sender's) | the offer's `responsibility_from`: the day the authority would become responsible | the day offered |
 //!
 //! A referral is *undecided* while it is neither withdrawn nor conclusively decided, and a
 //! negative decision counts as final unless a reconsideration of it is awaited. An item leaves the
@@ -26,10 +27,12 @@ use crate::calendar::uk_date;
 use crate::child::Child;
 use crate::error::{ErrorCode, FieldError, FieldErrors};
 use crate::guardian::{AssignmentStatus, GuardianAssignment, GuardianService};
-use crate::ids::{AssignmentId, ChildId, ReferralId};
+use crate::ids::{AssignmentId, ChildId, ReferralId, TransferId};
+use crate::local_authority::LocalAuthorityCode;
 use crate::outcomes::OutcomeMeasurement;
 use crate::principal::Scope;
 use crate::referral::{NrmReferral, ReferralStatus};
+use crate::transfer::{Transfer, TransferStatus};
 
 string_enum! {
     /// What is due.
@@ -42,6 +45,7 @@ string_enum! {
         Turning18 => "TURNING_18",
         RecoveryPeriodEnding => "RECOVERY_PERIOD_ENDING",
         ReconsiderationWaiting => "RECONSIDERATION_WAITING",
+        TransferOfferWaiting => "TRANSFER_OFFER_WAITING",
     }
 }
 
@@ -60,6 +64,7 @@ impl WorkItemKind {
             WorkItemKind::MeasurementDue | WorkItemKind::YoungPersonViewMissing => {
                 &[Scope::OutcomesRead]
             }
+            WorkItemKind::TransferOfferWaiting => &[Scope::TransfersRead],
         }
     }
 
@@ -76,6 +81,8 @@ impl WorkItemKind {
             WorkItemKind::MeasurementDue | WorkItemKind::YoungPersonViewMissing => {
                 &[FieldsClass::Outcomes]
             }
+            // Reading the offer, as `incomingTransfers` does.
+            WorkItemKind::TransferOfferWaiting => &[FieldsClass::Transfer],
         }
     }
 
@@ -108,6 +115,9 @@ impl WorkItemKind {
                 "The recovery period ends without a conclusive-grounds decision"
             }
             WorkItemKind::ReconsiderationWaiting => "A reconsideration was requested and is not yet decided",
+            WorkItemKind::TransferOfferWaiting => {
+                "A child's transfer to this authority awaits an answer; it is due by the day responsibility would pass"
+            }
         };
         format!("{what} ({when}, {due_on}).")
     }
@@ -234,6 +244,7 @@ pub struct WorkItem {
     pub child_id: ChildId,
     pub referral_id: Option<ReferralId>,
     pub assignment_id: Option<AssignmentId>,
+    pub transfer_id: Option<TransferId>,
     /// The first day the item is on the list.
     pub listed_from: NaiveDate,
 }
@@ -295,6 +306,7 @@ pub fn work_items(
         child_id,
         referral_id,
         assignment_id,
+        transfer_id: None,
         listed_from,
     };
 
@@ -432,6 +444,24 @@ pub fn work_items(
         }
     }
     items
+}
+
+/// The item a transfer makes on `receiver`'s list, listed or not yet: an offer to it waiting for
+/// its answer. The child is still the sender's, so this is not one of `work_items`: the receiver
+/// holds none of the child's records.
+pub fn incoming_transfer_item(
+    transfer: &Transfer,
+    receiver: &LocalAuthorityCode,
+) -> Option<WorkItem> {
+    (transfer.status == TransferStatus::Offered && transfer.to == *receiver).then(|| WorkItem {
+        due_on: transfer.responsibility_from,
+        kind: WorkItemKind::TransferOfferWaiting,
+        child_id: transfer.child_id,
+        referral_id: None,
+        assignment_id: None,
+        transfer_id: Some(transfer.id),
+        listed_from: uk_date(transfer.offered_at),
+    })
 }
 
 /// The child's items on the list on `today`, most overdue first.

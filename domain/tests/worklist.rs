@@ -11,7 +11,8 @@ use stable_futures_domain::ids::{AssignmentId, ChildId, ReferralId};
 use stable_futures_domain::outcomes::OutcomeMeasurement;
 use stable_futures_domain::referral::{CompetentAuthority, DecisionOutcome, NrmReferral};
 use stable_futures_domain::worklist::{
-    work_items, worklist, ChildRecords, WorkItem, WorkItemKind, WorklistSettings,
+    incoming_transfer_item, work_items, worklist, ChildRecords, WorkItem, WorkItemKind,
+    WorklistSettings,
 };
 
 fn referral_of(child: &Child, referred_at: DateTime<Utc>) -> NrmReferral {
@@ -410,7 +411,7 @@ fn the_list_is_most_overdue_first() {
 fn each_kind_needs_the_scopes_of_the_records_it_shows_and_is_audited_as_their_class() {
     use stable_futures_domain::audit::FieldsClass as C;
     use stable_futures_domain::principal::Scope as S;
-    let expected: [(WorkItemKind, &[S], &[C]); 8] = [
+    let expected: [(WorkItemKind, &[S], &[C]); 9] = [
         (
             WorkItemKind::ReasonableGroundsOverdue,
             &[S::ReferralsRead],
@@ -450,6 +451,11 @@ fn each_kind_needs_the_scopes_of_the_records_it_shows_and_is_audited_as_their_cl
             WorkItemKind::ReconsiderationWaiting,
             &[S::ReferralsRead],
             &[C::Referral],
+        ),
+        (
+            WorkItemKind::TransferOfferWaiting,
+            &[S::TransfersRead],
+            &[C::Transfer],
         ),
     ];
     assert_eq!(expected.len(), WorkItemKind::ALL.len());
@@ -562,4 +568,99 @@ fn settings_change_only_the_fields_given_within_their_bounds() {
         .expect_err("two out of bounds");
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["measurementIntervalDays", "youngPersonViewWindow"]);
+}
+
+mod incoming_transfers {
+    use super::*;
+    use stable_futures_domain::ids::TransferId;
+    use stable_futures_domain::local_authority::LocalAuthorityCode;
+    use stable_futures_domain::transfer::{
+        Transfer, TransferAction, TransferChildSummary, TransferOffer, TransferReason,
+    };
+
+    fn code(text: &str) -> LocalAuthorityCode {
+        LocalAuthorityCode::parse(text).expect("GSS code")
+    }
+
+    /// Islington's offer to Camden of a child, made at `offered_at` (UK time 00:30 on 1 April:
+    /// still 31 March in UTC), Camden responsible from `responsibility_from`.
+    fn offer(offered_at: DateTime<Utc>, responsibility_from: NaiveDate) -> Transfer {
+        let summary = TransferChildSummary {
+            age_years: 15,
+            age_disputed: false,
+            open_referrals: true,
+            open_guardian_assignments: false,
+        };
+        let (transfer, _) = Transfer::offer(
+            TransferId::generate(),
+            &code("E09000019"),
+            TransferOffer {
+                child_id: child().id,
+                to: code("E09000007"),
+                reason: TransferReason::FamilyMove,
+                responsibility_from,
+                note: None,
+            },
+            summary,
+            |_| true,
+            false,
+            offered_at,
+        )
+        .expect("a valid offer");
+        transfer
+    }
+
+    #[test]
+    fn an_offer_waits_on_the_receivers_list_from_the_uk_day_offered_until_answered() {
+        // 23:30 UTC on 31 March 2026 is 00:30 on 1 April in London (BST).
+        let offered_at = at(2026, 3, 31, 23, 30);
+        let transfer = offer(offered_at, date(2026, 4, 14));
+        let item = incoming_transfer_item(&transfer, &code("E09000007")).expect("listed");
+        assert_eq!(
+            item,
+            WorkItem {
+                due_on: date(2026, 4, 14),
+                kind: WorkItemKind::TransferOfferWaiting,
+                child_id: transfer.child_id,
+                referral_id: None,
+                assignment_id: None,
+                transfer_id: Some(transfer.id),
+                listed_from: date(2026, 4, 1),
+            }
+        );
+        assert_eq!(item.overdue_by_days(date(2026, 4, 13)), 0);
+        assert_eq!(item.overdue_by_days(date(2026, 4, 16)), 2);
+        // Backdated responsibility: overdue from the day it arrives.
+        let late = offer(offered_at, date(2026, 3, 20));
+        let item = incoming_transfer_item(&late, &code("E09000007")).expect("listed");
+        assert_eq!(item.overdue_by_days(item.listed_from), 12);
+    }
+
+    #[test]
+    fn only_the_receiver_lists_an_offer_and_only_while_it_waits() {
+        let offered_at = at(2026, 3, 2, 10, 0);
+        let transfer = offer(offered_at, date(2026, 3, 16));
+        // Not the sender's work, nor a third authority's.
+        assert_eq!(incoming_transfer_item(&transfer, &code("E09000019")), None);
+        assert_eq!(incoming_transfer_item(&transfer, &code("E09000001")), None);
+        let answered = |action, by: &str, note: Option<&str>| match transfer
+            .act(action, &code(by), 1, note.map(str::to_owned), offered_at)
+            .expect("a valid step")
+        {
+            stable_futures_domain::transfer::Acted::Taken(after, _) => *after,
+            other => panic!("{other:?}"),
+        };
+        for ended in [
+            answered(TransferAction::Accept, "E09000007", None),
+            answered(TransferAction::Decline, "E09000007", Some("No placement")),
+            answered(TransferAction::Withdraw, "E09000019", None),
+        ] {
+            assert_eq!(
+                incoming_transfer_item(&ended, &code("E09000007")),
+                None,
+                "{:?}",
+                ended.status
+            );
+        }
+    }
 }

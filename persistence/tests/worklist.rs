@@ -202,9 +202,11 @@ async fn the_sql_worklist_lists_exactly_what_the_domain_rules_give() {
             compared += got.len();
         }
     }
-    // The data must exercise every rule, or agreement proves little.
+    // The data must exercise every rule, or agreement proves little. (Offers waiting are not a
+    // child's records: the next test compares them.)
     let every: BTreeSet<String> = WorkItemKind::ALL
         .iter()
+        .filter(|kind| **kind != WorkItemKind::TransferOfferWaiting)
         .map(|kind| kind.as_str().to_owned())
         .collect();
     assert_eq!(kinds_seen, every, "every kind appears somewhere");
@@ -240,6 +242,196 @@ async fn another_authoritys_work_never_appears() {
     };
     assert!(!listed(&tenant(&pool, &camden), &query, 50).await.is_empty());
     assert_eq!(listed(&tenant(&pool, &islington), &query, 50).await, []);
+}
+
+/// Every incoming transfer of `db`'s authority, by pages.
+async fn incoming_transfers(db: &TenantDb) -> Vec<stable_futures_domain::transfer::Transfer> {
+    let mut transfers = Vec::new();
+    let mut after = None;
+    loop {
+        let page = db
+            .transfers_page(
+                stable_futures_persistence::TransferDirection::Incoming,
+                None,
+                100,
+                after,
+            )
+            .await
+            .expect("transfers");
+        after = page.items.last().map(|t| t.id);
+        transfers.extend(page.items);
+        if !page.has_next_page {
+            return transfers;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offers_waiting_for_an_answer_are_listed_for_the_receiver_as_the_domain_rule_says() {
+    use stable_futures_domain::audit::AuditContext;
+    use stable_futures_domain::child::LocalChildId;
+    use stable_futures_domain::transfer::{TransferAction, TransferOffer, TransferReason};
+    use stable_futures_domain::worklist::incoming_transfer_item;
+    use stable_futures_persistence::Acceptance;
+
+    let database = TestDatabase::serving_two_authorities().await;
+    let pool = Database::connect(&database.app_url, &PoolSettings::default())
+        .await
+        .expect("server role connects");
+    let islington = LocalAuthorityCode::parse("E09000019").expect("code");
+    let camden = LocalAuthorityCode::parse("E09000007").expect("code");
+    let (sender, receiver) = (tenant(&pool, &islington), tenant(&pool, &camden));
+    let authority = histories(77, islington.as_str(), 120);
+    authority.insert(&sender).await;
+    let audit = AuditContext::new("oracle", None, None);
+    let mut rng = StdRng::seed_from_u64(77);
+    let offer = |child, offered_at: chrono::DateTime<Utc>, days: i64| {
+        let today = stable_futures_domain::calendar::uk_date(offered_at);
+        let responsibility_from = today + chrono::Duration::days(days);
+        let (sender, audit, camden) = (&sender, &audit, camden.clone());
+        async move {
+            sender
+                .offer_transfer(
+                    TransferOffer {
+                        child_id: child,
+                        to: camden,
+                        reason: TransferReason::NationalTransferScheme,
+                        responsibility_from,
+                        note: None,
+                    },
+                    offered_at,
+                    audit,
+                    None,
+                )
+                .await
+                .expect("offered")
+        }
+    };
+    for (n, child) in authority.children.iter().enumerate() {
+        // Offered at any hour of the last 60 days, and every seventh at 23:30 UTC in October's
+        // British Summer Time (already the next day in the UK), responsibility from 90 days
+        // back to 200 ahead.
+        let offered_at = if n % 7 == 0 {
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 10, 1 + (n as u32 / 7) % 20, 23, 30, 0)
+                .single()
+                .expect("instant")
+        } else {
+            written_at()
+                - chrono::Duration::minutes(rng.random_range(0..60 * 24 * 60))
+                - chrono::Duration::days(1)
+        };
+        let transfer = offer(child.id, offered_at, rng.random_range(-90..=200)).await;
+        let answered_at = offered_at + chrono::Duration::hours(1);
+        match n % 5 {
+            0 => {
+                let accepted = receiver
+                    .accept_transfer(
+                        transfer.id,
+                        transfer.version,
+                        LocalChildId::parse(&format!("CAM{n:05}")).expect("id"),
+                        true,
+                        answered_at,
+                        &audit,
+                    )
+                    .await
+                    .expect("accepted");
+                assert!(matches!(accepted, Acceptance::Accepted(_)));
+            }
+            1 | 2 => {
+                let (action, by, note) = if n % 5 == 1 {
+                    (
+                        TransferAction::Decline,
+                        &receiver,
+                        Some("No placement".to_owned()),
+                    )
+                } else {
+                    (TransferAction::Withdraw, &sender, None)
+                };
+                by.end_transfer(
+                    transfer.id,
+                    action,
+                    transfer.version,
+                    note,
+                    answered_at,
+                    &audit,
+                )
+                .await
+                .expect("ended");
+                // Some are offered again, and wait.
+                if n % 3 == 0 {
+                    offer(child.id, answered_at, rng.random_range(-90..=200)).await;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let transfers = incoming_transfers(&receiver).await;
+    let waiting = transfers
+        .iter()
+        .filter_map(|t| incoming_transfer_item(t, &camden))
+        .count();
+    assert!(waiting > 40, "only {waiting} offers waiting");
+    let only_offers = Some(vec![WorkItemKind::TransferOfferWaiting]);
+    let mut days_with_items = 0;
+    // Every day offers were made on (an item is listed from the UK day of its offer), and beyond.
+    for (n, today) in (-70i64..=1).chain([30, 400]).enumerate() {
+        let today = written_at().date_naive() + chrono::Duration::days(today);
+        let due_before = (n % 2 == 1).then(|| today + Days::new(rng.random_range(0..120)));
+        let query = WorklistQuery {
+            today,
+            service: GuardianService::Ictg,
+            settings: WorklistSettings::default(),
+            kinds: only_offers.clone(),
+            due_before,
+        };
+        let mut want: Vec<WorklistKey> = transfers
+            .iter()
+            .filter_map(|t| incoming_transfer_item(t, &camden))
+            .filter(|item| item.listed_from <= today)
+            .filter(|item| due_before.is_none_or(|before| item.due_on < before))
+            .map(|item| {
+                (
+                    item.due_on,
+                    item.kind.as_str().to_owned(),
+                    item.child_id.0,
+                    item.transfer_id.expect("a transfer").0,
+                )
+            })
+            .collect();
+        want.sort();
+        let got = listed(&receiver, &query, 37).await;
+        assert_eq!(
+            got.iter().map(WorklistRow::key).collect::<Vec<_>>(),
+            want,
+            "{today}"
+        );
+        assert!(got
+            .iter()
+            .all(|row| row.referral_id.is_none() && row.assignment_id.is_none()));
+        days_with_items += usize::from(!want.is_empty());
+        if n % 10 != 0 {
+            continue;
+        }
+        // The same rows among every kind, in the same order.
+        let every_kind = WorklistQuery {
+            kinds: None,
+            ..query.clone()
+        };
+        let among_all: Vec<WorklistKey> = listed(&receiver, &every_kind, 13)
+            .await
+            .iter()
+            .filter(|row| row.kind == WorkItemKind::TransferOfferWaiting)
+            .map(WorklistRow::key)
+            .collect();
+        assert_eq!(among_all, want, "{today}, every kind");
+        // Never on the sender's list.
+        assert_eq!(listed(&sender, &query, 50).await, [], "{today}");
+    }
+    assert!(
+        days_with_items >= 50,
+        "only {days_with_items} days list offers"
+    );
 }
 
 #[test]
@@ -286,8 +478,8 @@ async fn the_demo_dataset_shows_an_item_of_every_kind_in_each_demo_authority() {
             code.as_str()
         );
     }
-    // Camden holds one child who moved from Islington and has one offer waiting; loading again
-    // (a restart on the same data directory) adds neither again.
+    // Camden holds one child who moved from Islington and has one offer waiting, Islington one
+    // offer from Camden; loading again (a restart on the same data directory) adds none again.
     load_demo_data(&pool).await.expect("demo data loads again");
     let camden = LocalAuthorityCode::parse(DEMO_AUTHORITIES[1].0).expect("code");
     let incoming = tenant(&pool, &camden)
@@ -301,6 +493,22 @@ async fn the_demo_dataset_shows_an_item_of_every_kind_in_each_demo_authority() {
         .expect("transfers");
     let statuses: Vec<&str> = incoming.items.iter().map(|t| t.status.as_str()).collect();
     assert_eq!(statuses, ["ACCEPTED", "OFFERED"]);
+    let islington = LocalAuthorityCode::parse(DEMO_AUTHORITIES[0].0).expect("code");
+    let to_islington = tenant(&pool, &islington)
+        .transfers_page(
+            stable_futures_persistence::TransferDirection::Incoming,
+            None,
+            10,
+            None,
+        )
+        .await
+        .expect("transfers");
+    let statuses: Vec<&str> = to_islington
+        .items
+        .iter()
+        .map(|t| t.status.as_str())
+        .collect();
+    assert_eq!(statuses, ["OFFERED"]);
     let moved = tenant(&pool, &camden)
         .child(incoming.items[0].child_id)
         .await

@@ -438,5 +438,12 @@ pub async fn worklist_page(
         )
         .await?;
     }
+    if selects(&objects, "transfer") && allowed(Scope::TransfersRead) {
+        load_now(
+            &loaders.transfers,
+            rows.iter().filter_map(|row| row.transfer_id),
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -320,12 +320,14 @@ pub async fn load_demo_data(database: &Database) -> Result<()> {
             }
         }
     }
-    load_transfers(database, now).await
+    load_transfers(database, now).await?;
+    load_offer_to_islington(database, now).await
 }
 
 const MOVED_ID: &str = "DEMO0010";
 const MOVED_ID_IN_CAMDEN: &str = "DEMO0110";
 const OFFERED_ID: &str = "DEMO0002";
+const OFFERED_TO_ISLINGTON_ID: &str = "DEMO0003";
 
 fn demo_principal(code: &str) -> Result<Principal> {
     Ok(Principal {
@@ -471,5 +473,45 @@ async fn load_transfers(database: &Database, now: DateTime<Utc>) -> Result<()> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// An offer the other way, Camden's `DEMO0003` to Islington, waiting: the worklist of the
+/// token GraphiQL opens with (Islington's) then lists an offer to answer
+/// (`TRANSFER_OFFER_WAITING`). Added to the demo data later than the others: loaded into older
+/// data directories too, once (not when Camden has offered any).
+async fn load_offer_to_islington(database: &Database, now: DateTime<Utc>) -> Result<()> {
+    let (islington_code, _) = DEMO_AUTHORITIES[0];
+    let (camden_code, _) = DEMO_AUTHORITIES[1];
+    let camden = database.for_principal(Arc::new(demo_principal(camden_code)?));
+    let offered_before = camden
+        .transfers_page(TransferDirection::Outgoing, None, 1, None)
+        .await?;
+    if !offered_before.items.is_empty() {
+        return Ok(());
+    }
+    let child = camden
+        .child_by_local_id(
+            &LocalChildId::parse(OFFERED_TO_ISLINGTON_ID).map_err(PersistenceError::from)?,
+        )
+        .await?;
+    let Some(child) = child else {
+        return Ok(());
+    };
+    camden
+        .offer_transfer(
+            TransferOffer {
+                child_id: child.id,
+                to: LocalAuthorityCode::parse(islington_code).map_err(PersistenceError::from)?,
+                reason: TransferReason::FamilyMove,
+                responsibility_from: stable_futures_domain::calendar::uk_date(now)
+                    + Duration::days(7),
+                note: Some("Synthetic demo note: the family moves to Islington.".to_owned()),
+            },
+            now,
+            &AuditContext::new("load-demo-data", None, None),
+            None,
+        )
+        .await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use stable_futures_domain::guardian::GuardianService;
-use stable_futures_domain::ids::{AssignmentId, ChildId, ReferralId};
+use stable_futures_domain::ids::{AssignmentId, ChildId, ReferralId, TransferId};
 use stable_futures_domain::worklist::{WorkItemKind, WorklistSettings};
 use uuid::Uuid;
 
@@ -23,18 +23,22 @@ pub struct WorklistRow {
     pub child_id: ChildId,
     pub referral_id: Option<ReferralId>,
     pub assignment_id: Option<AssignmentId>,
+    pub transfer_id: Option<TransferId>,
 }
 
-/// The order of the worklist: due date (most overdue first), then kind, child, and the referral
-/// or assignment the item is about (the nil id for items about the child): unique per item.
+/// The order of the worklist: due date (most overdue first), then kind, child, and the referral,
+/// assignment or transfer the item is about (the nil id for items about the child): unique per
+/// item.
 pub type WorklistKey = (NaiveDate, String, Uuid, Uuid);
 
 impl WorklistRow {
-    /// The referral or assignment the item is about; the nil id for an item about the child.
+    /// The referral, assignment or transfer the item is about; the nil id for an item about the
+    /// child.
     pub fn subject(&self) -> Uuid {
         self.referral_id
             .map(|id| id.0)
             .or(self.assignment_id.map(|id| id.0))
+            .or(self.transfer_id.map(|id| id.0))
             .unwrap_or(Uuid::nil())
     }
 
@@ -78,6 +82,8 @@ struct Row {
     referral_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     assignment_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    transfer_id: Option<Uuid>,
 }
 
 impl TryFrom<Row> for WorklistRow {
@@ -93,6 +99,7 @@ impl TryFrom<Row> for WorklistRow {
             child_id: ChildId(row.child_id),
             referral_id: row.referral_id.map(ReferralId),
             assignment_id: row.assignment_id.map(AssignmentId),
+            transfer_id: row.transfer_id.map(TransferId),
         })
     }
 }
@@ -135,53 +142,59 @@ WITH r AS (
     ) m
 ), items AS (
     SELECT reasonable_grounds_due_on AS due_on, 'REASONABLE_GROUNDS_OVERDUE' AS kind, child_id,
-           id AS referral_id, NULL::uuid AS assignment_id, reasonable_grounds_due_on + 1 AS listed_from
+           id AS referral_id, NULL::uuid AS assignment_id, NULL::uuid AS transfer_id,
+           reasonable_grounds_due_on + 1 AS listed_from
     FROM r WHERE status = 'SUBMITTED'
     UNION ALL
-    SELECT uk_date(reconsideration_requested_at) + $9, 'RECONSIDERATION_WAITING', child_id, id, NULL,
+    SELECT uk_date(reconsideration_requested_at) + $9, 'RECONSIDERATION_WAITING', child_id, id, NULL, NULL,
            uk_date(reconsideration_requested_at) + $9
     FROM r WHERE reconsideration_requested_at IS NOT NULL
     UNION ALL
-    SELECT e.ends_on, 'RECOVERY_PERIOD_ENDING', child_id, id, NULL, e.ends_on - $8
+    SELECT e.ends_on, 'RECOVERY_PERIOD_ENDING', child_id, id, NULL, NULL, e.ends_on - $8
     FROM r CROSS JOIN LATERAL (
         SELECT uk_date(rg_decided_at)
                + CASE WHEN uk_date(rg_decided_at) >= DATE '2023-01-30' THEN 30 ELSE 45 END AS ends_on
     ) e
     WHERE status = 'RG_POSITIVE' AND rg_outcome = 'POSITIVE'
     UNION ALL
-    SELECT eighteenth_birthday(c.date_of_birth), 'TURNING_18', u.child_id, u.id, NULL,
+    SELECT eighteenth_birthday(c.date_of_birth), 'TURNING_18', u.child_id, u.id, NULL, NULL,
            eighteenth_birthday(c.date_of_birth) - $7
     FROM (SELECT DISTINCT ON (child_id) child_id, id FROM r WHERE undecided
           ORDER BY child_id, referred_at, id) u
     JOIN children c ON c.local_authority = current_local_authority() AND c.id = u.child_id
     UNION ALL
-    SELECT uk_date(e.referred_at) + $3, 'GUARDIAN_NOT_REQUESTED', e.child_id, e.id, NULL,
+    SELECT uk_date(e.referred_at) + $3, 'GUARDIAN_NOT_REQUESTED', e.child_id, e.id, NULL, NULL,
            uk_date(e.referred_at) + $3
     FROM (SELECT DISTINCT ON (child_id) child_id, id, referred_at FROM r WHERE status <> 'WITHDRAWN'
           ORDER BY child_id, referred_at, id) e
     WHERE NOT EXISTS (SELECT 1 FROM a WHERE a.child_id = e.child_id AND a.service = $2)
     UNION ALL
-    SELECT uk_date(requested_at) + $4, 'GUARDIAN_NOT_ASSIGNED', child_id, NULL, id,
+    SELECT uk_date(requested_at) + $4, 'GUARDIAN_NOT_ASSIGNED', child_id, NULL, id, NULL,
            uk_date(requested_at) + $4
     FROM a WHERE status = 'REQUESTED'
     UNION ALL
-    SELECT uk_date(coalesce(last_observed, since)) + $5, 'MEASUREMENT_DUE', child_id, NULL, NULL,
+    SELECT uk_date(coalesce(last_observed, since)) + $5, 'MEASUREMENT_DUE', child_id, NULL, NULL, NULL,
            uk_date(coalesce(last_observed, since)) + $5
     FROM latest
     UNION ALL
-    SELECT uk_date(last_observed), 'YOUNG_PERSON_VIEW_MISSING', child_id, NULL, NULL,
+    SELECT uk_date(last_observed), 'YOUNG_PERSON_VIEW_MISSING', child_id, NULL, NULL, NULL,
            uk_date(last_observed)
     FROM latest WHERE measured >= $6 AND NOT any_with_young_person
+    UNION ALL
+    -- Offers to this authority (row-level security also shows the sender its own offers).
+    SELECT responsibility_from, 'TRANSFER_OFFER_WAITING', child_id, NULL, NULL, id, uk_date(offered_at)
+    FROM transfers
+    WHERE to_local_authority = current_local_authority() AND status = 'OFFERED'
 )
-SELECT due_on, kind, child_id, referral_id, assignment_id FROM items
+SELECT due_on, kind, child_id, referral_id, assignment_id, transfer_id FROM items
 WHERE listed_from <= $1
   AND ($10::text[] IS NULL OR kind = ANY ($10))
   AND ($11::date IS NULL OR due_on < $11)
   AND ($12::date IS NULL
-       OR (due_on, kind, child_id, coalesce(referral_id, assignment_id, '00000000-0000-0000-0000-000000000000'::uuid))
+       OR (due_on, kind, child_id, coalesce(referral_id, assignment_id, transfer_id, '00000000-0000-0000-0000-000000000000'::uuid))
           > ($12, $13::text, $14::uuid, $15::uuid))
 ORDER BY due_on, kind, child_id,
-         coalesce(referral_id, assignment_id, '00000000-0000-0000-0000-000000000000'::uuid)
+         coalesce(referral_id, assignment_id, transfer_id, '00000000-0000-0000-0000-000000000000'::uuid)
 LIMIT $16";
 
 fn setting(days: u32) -> i32 {

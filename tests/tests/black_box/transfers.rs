@@ -1063,3 +1063,85 @@ async fn an_acceptance_racing_a_withdrawal_lets_exactly_one_of_them_happen() {
         assert_eq!((held_by_islington, held_by_camden), (won[0], won[1]));
     }
 }
+
+const OFFERS_TO_ANSWER: &str =
+    "query($kinds: [WorkItemKind!]) { worklist(first: 50, kinds: $kinds) { nodes {
+    kind dueOn overdueByDays explanation child { id } referral { id } assignment { id }
+    transfer { id status reason childSummary { ageInYears } } } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_waits_on_the_receivers_worklist_until_it_is_answered() {
+    use stable_futures_domain::principal::Scope;
+    let app = TestApp::spawn().await;
+    let (islington, camden) = (app.token_all(ISLINGTON), app.token_all(CAMDEN));
+    let records = child_with_records(&app, &islington, "ISL1000", "9434765870").await;
+    let in_a_fortnight = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let answer = offer(
+        &app,
+        &islington,
+        &records.child,
+        CAMDEN,
+        json!({ "responsibilityFrom": in_a_fortnight }),
+    )
+    .await;
+    let transfer = answer.text("/offerTransfer/transfer/id");
+    let kinds = json!({ "kinds": ["TRANSFER_OFFER_WAITING"] });
+
+    // Camden's list: the offer, due by the day responsibility would pass; not the child.
+    let listed = app.graphql(&camden, OFFERS_TO_ANSWER, kinds.clone()).await;
+    listed.assert_ok();
+    let nodes = listed.data("/worklist/nodes").as_array().expect("nodes");
+    assert_eq!(nodes.len(), 1, "{}", listed.body);
+    let item = &nodes[0];
+    assert_eq!(item["kind"], "TRANSFER_OFFER_WAITING");
+    assert_eq!(item["dueOn"], in_a_fortnight.as_str());
+    assert_eq!(item["overdueByDays"], 0);
+    assert_eq!(item["child"], Value::Null);
+    assert_eq!(item["referral"], Value::Null);
+    assert_eq!(item["assignment"], Value::Null);
+    assert_eq!(item["transfer"]["id"], transfer.as_str());
+    assert_eq!(item["transfer"]["status"], "OFFERED");
+    assert_eq!(item["transfer"]["reason"], "NATIONAL_TRANSFER_SCHEME");
+    assert!(item["explanation"]
+        .as_str()
+        .is_some_and(|text| text.contains("due in 14 days")));
+    // Listed among every kind too; never on the sender's list.
+    let all = app.graphql(&camden, OFFERS_TO_ANSWER, json!({})).await;
+    assert!(all
+        .data("/worklist/nodes")
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .any(|n| n["transfer"]["id"] == transfer.as_str()));
+    let senders = app
+        .graphql(&islington, OFFERS_TO_ANSWER, kinds.clone())
+        .await;
+    assert_eq!(senders.data("/worklist/nodes"), &json!([]));
+    // Listing it is a read of the transfer, audited for the child in Camden's trail.
+    let trail = app.graphql(&camden, AUDIT, json!({})).await;
+    assert!(trail
+        .data("/auditEvents/nodes")
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .any(|e| e["action"] == "READ" && e["childId"] == records.child.as_str()));
+
+    // A token without transfers:read is not listed it, and may not ask for it.
+    let no_transfers = app.token(CAMDEN, &[Scope::ChildrenRead, Scope::ReferralsRead]);
+    let quiet = app
+        .graphql(&no_transfers, OFFERS_TO_ANSWER, json!({}))
+        .await;
+    quiet.assert_ok();
+    assert_eq!(quiet.data("/worklist/nodes"), &json!([]));
+    let refused = app
+        .graphql(&no_transfers, OFFERS_TO_ANSWER, kinds.clone())
+        .await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+
+    // Answered, it leaves the list.
+    accept(&app, &camden, &transfer, 1, "CAM1000", false)
+        .await
+        .assert_ok();
+    let after = app.graphql(&camden, OFFERS_TO_ANSWER, kinds).await;
+    assert_eq!(after.data("/worklist/nodes"), &json!([]), "{}", after.body);
+}

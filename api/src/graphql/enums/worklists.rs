@@ -27,4 +27,9 @@ pub enum WorkItemKind {
     RecoveryPeriodEnding,
     /// A reconsideration requested `reconsiderationWaitingDays` ago and not yet decided.
     ReconsiderationWaiting,
+    /// A transfer of a child offered to this authority, not yet accepted or declined: due by
+    /// its `responsibilityFrom`, listed from the day it was offered. Needs `transfers:read`.
+    /// The item's `transfer` is the offer; its `child` is null, as the child is still the
+    /// sending authority's.
+    TransferOfferWaiting,
 }

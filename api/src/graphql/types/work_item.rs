@@ -12,9 +12,10 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::child::Child;
 use crate::graphql::types::guardian_assignment::GuardianAssignment;
 use crate::graphql::types::nrm_referral::NrmReferral;
+use crate::graphql::types::transfer::Transfer;
 
 /// Something due or overdue for a child. It leaves the list when the work is done: the
-/// decision, request, assignment or measurement recorded.
+/// decision, request, assignment or measurement recorded, the transfer offered answered.
 #[derive(Debug)]
 pub struct WorkItem {
     row: WorklistRow,
@@ -60,7 +61,8 @@ impl WorkItem {
         self.row.kind.explanation(self.row.due_on, self.today)
     }
 
-    /// The child the work is for.
+    /// The child the work is for: null for a transfer offered to this authority (the child is
+    /// still the sending authority's until it accepts).
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
         let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
             return Ok(None);
@@ -91,5 +93,16 @@ impl WorkItem {
             return Ok(None);
         };
         Ok(gate.find::<GuardianAssignment>(id.0).await?)
+    }
+
+    /// The transfer offered to this authority (`TRANSFER_OFFER_WAITING`); null otherwise.
+    async fn transfer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Transfer>> {
+        let Some(id) = self.row.transfer_id else {
+            return Ok(None);
+        };
+        let Some(gate) = Gate::open(ctx, Scope::TransfersRead)? else {
+            return Ok(None);
+        };
+        Ok(gate.find::<Transfer>(id.0).await?)
     }
 }
