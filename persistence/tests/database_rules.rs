@@ -564,3 +564,77 @@ async fn only_the_move_function_moves_a_child_and_only_for_the_receiver_of_an_of
         ["0"]
     );
 }
+
+#[derive(QueryableByName)]
+struct Backends {
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Integer>)]
+    pids: Vec<i32>,
+}
+
+/// The server role's sessions in the test's database, as the owner sees them.
+async fn app_backends(owner: &mut AsyncPgConnection) -> Vec<i32> {
+    diesel::sql_query(
+        "SELECT coalesce(array_agg(pid ORDER BY pid), '{}') AS pids FROM pg_stat_activity \
+         WHERE datname = current_database() AND usename <> current_user \
+           AND backend_type = 'client backend'",
+    )
+    .get_result::<Backends>(owner)
+    .await
+    .expect("pg_stat_activity")
+    .pids
+}
+
+/// A backend keeps the plans it made (foreign-key checks' among them) for its session's life:
+/// a connection past `max_connection_age` is replaced rather than handed out again, and one
+/// younger is reused.
+#[tokio::test]
+async fn a_connection_past_its_age_is_replaced_and_a_younger_one_reused() {
+    let (database, _) = setup().await;
+    let mut owner = AsyncPgConnection::establish(&database.owner_url)
+        .await
+        .expect("owner connects");
+    let sessions = |max_connection_age| {
+        let url = database.app_url.clone();
+        async move {
+            Database::connect(
+                &url,
+                &PoolSettings {
+                    max_size: 1,
+                    max_connection_age,
+                    ..PoolSettings::default()
+                },
+            )
+            .await
+            .expect("pool of one")
+        }
+    };
+
+    let young = sessions(std::time::Duration::from_secs(3600)).await;
+    young.ping().await.expect("ping");
+    let first = app_backends(&mut owner).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    young.ping().await.expect("ping");
+    assert_eq!(app_backends(&mut owner).await, first);
+    drop(young);
+
+    let aged = sessions(std::time::Duration::ZERO).await;
+    aged.ping().await.expect("ping");
+    let mut seen = BTreeSet::new();
+    for _ in 0..3 {
+        aged.ping().await.expect("ping");
+        // The closed session may take a moment to leave pg_stat_activity.
+        let mut now = app_backends(&mut owner).await;
+        for _ in 0..50 {
+            if now.len() == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            now = app_backends(&mut owner).await;
+        }
+        assert_eq!(now.len(), 1, "one session at a time: {now:?}");
+        assert!(
+            seen.insert(now[0]),
+            "a session was reused: {now:?} after {seen:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use deadpool::managed::{Hook, HookError};
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
@@ -60,8 +61,20 @@ fn build_pool(url: &str, settings: &PoolSettings) -> Result<Pool<AsyncPgConnecti
     config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(|url| Box::pin(establish(url.to_owned())));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    let max_age = settings.max_connection_age;
     Pool::builder(manager)
         .max_size(settings.max_size)
+        // A backend keeps the plans it made for the life of its session, foreign-key checks'
+        // among them, planned against the statistics of the day it first ran them (a fresh
+        // database's near-empty tables). A connection past its age is closed instead of being
+        // handed out again, so no plan outlives the statistics it was made from by much more.
+        .pre_recycle(Hook::sync_fn(move |_, metrics| {
+            if metrics.age() >= max_age {
+                Err(HookError::Message("the connection reached its age".into()))
+            } else {
+                Ok(())
+            }
+        }))
         .wait_timeout(Some(settings.wait_timeout))
         .create_timeout(Some(Duration::from_secs(10)))
         .runtime(deadpool::Runtime::Tokio1)
@@ -90,6 +103,9 @@ pub struct PoolSettings {
     /// most this much longer to every audited answer. Zero: flush at once, gathering only the
     /// rows that arrived during the previous flush.
     pub audit_gather: Duration,
+    /// A connection this old is closed, and a new one made, the next time it would be handed
+    /// out.
+    pub max_connection_age: Duration,
 }
 
 impl Default for PoolSettings {
@@ -98,6 +114,7 @@ impl Default for PoolSettings {
             max_size: 16,
             wait_timeout: Duration::from_secs(5),
             audit_gather: Duration::ZERO,
+            max_connection_age: Duration::from_secs(30 * 60),
         }
     }
 }
