@@ -8,6 +8,7 @@
 #   scripts/integration-example.sh -- CMD [ARGS...]  # run CMD instead, against the same kind of
 #                                                    # server (bench/feed.sh does), with SF_URL and
 #                                                    # SF_TOKEN set and the venv's bin/ on PATH
+#                                                    # (and SF_EXAMPLE_BINARY, SF_EXAMPLE_STATE)
 #
 # The venv is target/example-venv (made, or remade when examples/python/requirements.txt
 # changes). The server is target/debug/stable-futures, built only when missing. Runs as root
@@ -105,7 +106,9 @@ scopes="children:read children:write children:erase referrals:read guardians:rea
 token="$("$bin" token --la E09000019 --scope "$scopes" --ttl 3600 --subject integration-example \
     --data-dir "$data/state")"
 
-export SF_URL="$url" SF_TOKEN="$token" PATH="$PWD/$venv/bin:$PATH"
+# SF_EXAMPLE_BINARY and SF_EXAMPLE_STATE let a command mint tokens of its own (`token --data-dir`).
+export SF_URL="$url" SF_TOKEN="$token" PATH="$PWD/$venv/bin:$PATH" \
+    SF_EXAMPLE_BINARY="$bin" SF_EXAMPLE_STATE="$data/state"
 if [ ${#command[@]} -gt 0 ]; then
     "${command[@]}"
 else
