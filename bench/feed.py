@@ -76,9 +76,9 @@ class Failed(Exception):
 
 
 class Http:
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, purpose: str = "feed benchmark"):
         self.url = f"{url.rstrip('/')}/graphql"
-        self.headers = {"Authorization": f"Bearer {token}", "X-Purpose": "feed benchmark"}
+        self.headers = {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
         self.session: Optional[aiohttp.ClientSession] = None
 
     async def __aenter__(self) -> "Http":

@@ -33,7 +33,8 @@ import sys
 import time
 from typing import Any, Optional
 
-import aiohttp
+import feed  # bench/feed.py: its HTTP client (the script's folder is on sys.path)
+from feed import Failed
 
 ISLINGTON, CAMDEN = "E09000019", "E09000007"
 
@@ -52,40 +53,12 @@ ACCEPT = """mutation BenchAccept($input: AcceptTransferInput!) {
 NODES = """query BenchNodes($ids: [ID!]!) { nodes(ids: $ids) { id } }"""
 
 
-class Failed(Exception):
-    pass
+class Http(feed.Http):
+    """The feed benchmark's client, named for this benchmark in the audit trail, with a mutation
+    helper that fails on any user error."""
 
-
-class Http:
     def __init__(self, url: str, token: str):
-        self.url = f"{url.rstrip('/')}/graphql"
-        self.headers = {"Authorization": f"Bearer {token}", "X-Purpose": "transfer benchmark"}
-        self.session: Optional[aiohttp.ClientSession] = None
-
-    async def __aenter__(self) -> "Http":
-        self.session = aiohttp.ClientSession(
-            headers=self.headers,
-            timeout=aiohttp.ClientTimeout(total=120),
-            connector=aiohttp.TCPConnector(limit=64),
-        )
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self.session
-        await self.session.close()
-
-    async def post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        assert self.session
-        async with self.session.post(
-            self.url, json={"query": query, "variables": variables}
-        ) as resp:
-            body = await resp.json(content_type=None)
-            if resp.status != 200 or body.get("errors"):
-                codes = [((e.get("extensions") or {}).get("code")) for e in body.get("errors") or []]
-                raise Failed(
-                    f"HTTP {resp.status}, errors {codes}, trace id {resp.headers.get('x-trace-id')}"
-                )
-            return body["data"]
+        super().__init__(url, token, purpose="transfer benchmark")
 
     async def mutate(self, query: str, field: str, input_: dict[str, Any]) -> dict[str, Any]:
         payload = (await self.post(query, {"input": input_}))[field]
