@@ -22,8 +22,8 @@ pub(crate) fn class_names(classes: &[FieldsClass]) -> Vec<String> {
     classes.iter().map(|c| c.as_str().to_owned()).collect()
 }
 
-/// The step in both parties' trails and feeds (`record_transfer_step`). Runs last in the write's
-/// transaction, like every feed entry.
+/// The step in both parties' trails and feeds (`record_transfer_step`). Takes both parties' feed
+/// locks, held to the commit: late in the write's transaction, like every feed entry.
 pub(crate) async fn record_step(
     conn: &mut AsyncPgConnection,
     principal: &Principal,

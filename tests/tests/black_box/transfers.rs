@@ -1145,3 +1145,38 @@ async fn an_offer_waits_on_the_receivers_worklist_until_it_is_answered() {
     let after = app.graphql(&camden, OFFERS_TO_ANSWER, kinds).await;
     assert_eq!(after.data("/worklist/nodes"), &json!([]), "{}", after.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_child_who_came_back_tells_the_authority_they_were_offered_to_and_no_other() {
+    let app = TestApp::spawn().await;
+    let (islington, camden) = (app.token_all(ISLINGTON), app.token_all(CAMDEN));
+    let records = child_with_records(&app, &islington, "ISL1100", "9434765870").await;
+    // Islington → Camden, accepted; Camden → Islington, accepted: the child is Islington's again.
+    let out = offered(&app, &islington, &records.child, CAMDEN).await;
+    accept(&app, &camden, &out, 1, "CAM1100", false)
+        .await
+        .assert_ok();
+    let back = offered(&app, &camden, &records.child, ISLINGTON).await;
+    let returned = accept(&app, &islington, &back, 1, "ISL1101", false).await;
+    assert_eq!(
+        returned.user_error_codes("acceptTransfer"),
+        Vec::<String>::new(),
+        "{}",
+        returned.body
+    );
+    let camden_before = kinds_of(&app.graphql(&camden, FEED, json!({})).await).len();
+
+    let erased = app
+        .graphql(&islington, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 3, "reason": "ERASURE_REQUEST" } }))
+        .await;
+    assert_eq!(
+        erased.user_error_codes("eraseChild"),
+        Vec::<String>::new(),
+        "{}",
+        erased.body
+    );
+    // Camden was sent the child by Islington's offer: told, for that transfer only (its own
+    // offer back disclosed nothing of Islington's to it).
+    let feed = kinds_of(&app.graphql(&camden, FEED, json!({})).await);
+    assert_eq!(feed[camden_before..], [("ERASED".to_owned(), out.clone())]);
+}
