@@ -88,7 +88,11 @@ class Size:
         return 1 + self.referrals + self.guardians + self.measurements
 
     def __str__(self) -> str:
-        return f"{self.referrals} referrals, {self.guardians} guardians, {self.measurements} measurements"
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'' if n == 1 else 's'}"
+
+        return ", ".join([count(self.referrals, "referral"), count(self.guardians, "guardian request"),
+                          count(self.measurements, "measurement")])
 
 
 async def child_with_records(http: Http, run: str, n: int, size: Size, serial: int) -> list[str]:
