@@ -75,6 +75,17 @@ impl Answer {
             .unwrap_or_default()
     }
 
+    /// Fails, showing the answer, unless mutation `name` answered without errors of any kind.
+    pub fn assert_no_user_errors(&self, name: &str) {
+        self.assert_ok();
+        assert_eq!(
+            self.user_error_codes(name),
+            Vec::<String>::new(),
+            "{}",
+            self.body
+        );
+    }
+
     pub fn sql_statements(&self) -> usize {
         self.headers
             .get("x-sql-statements")

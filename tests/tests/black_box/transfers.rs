@@ -86,13 +86,7 @@ async fn child_with_records(app: &TestApp, token: &str, local_id: &str, nhs: &st
             json!({ "input": { "localChildId": local_id, "dateOfBirth": "2010-05-01", "nhsNumber": nhs } }),
         )
         .await;
-    answer.assert_ok();
-    assert_eq!(
-        answer.user_error_codes("registerChild"),
-        Vec::<String>::new(),
-        "{}",
-        answer.body
-    );
+    answer.assert_no_user_errors("registerChild");
     let child = answer.text("/registerChild/child/id");
     let (referral, _) = fixtures::referral(app, token, &child).await;
     let (assignment, _) = fixtures::guardian_request(app, token, &child).await;
@@ -123,13 +117,7 @@ async fn offer(app: &TestApp, token: &str, child: &str, to: &str, extra: Value) 
 /// Offers `child` and returns the transfer's id (version 1).
 async fn offered(app: &TestApp, token: &str, child: &str, to: &str) -> String {
     let answer = offer(app, token, child, to, json!({})).await;
-    answer.assert_ok();
-    assert_eq!(
-        answer.user_error_codes("offerTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        answer.body
-    );
+    answer.assert_no_user_errors("offerTransfer");
     answer.text("/offerTransfer/transfer/id")
 }
 
@@ -154,6 +142,15 @@ async fn withdraw(app: &TestApp, token: &str, transfer: &str, version: i64) -> A
         token,
         WITHDRAW,
         json!({ "input": { "transferId": transfer, "expectedVersion": version } }),
+    )
+    .await
+}
+
+async fn erase(app: &TestApp, token: &str, child: &str, version: i64, reason: &str) -> Answer {
+    app.graphql(
+        token,
+        ERASE,
+        json!({ "input": { "childId": child, "expectedVersion": version, "reason": reason } }),
     )
     .await
 }
@@ -242,13 +239,7 @@ async fn a_child_moves_to_camden_with_everything_recorded_about_them() {
     assert_eq!(none.data("/incomingTransfers/nodes"), &json!([]));
 
     let accepted = accept(&app, &camden, &transfer_id, 1, "CAM0100", false).await;
-    accepted.assert_ok();
-    assert_eq!(
-        accepted.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        accepted.body
-    );
+    accepted.assert_no_user_errors("acceptTransfer");
     assert_eq!(accepted.data("/acceptTransfer/transfer/status"), "ACCEPTED");
     assert_eq!(accepted.data("/acceptTransfer/transfer/version"), 2);
     assert_eq!(
@@ -436,13 +427,7 @@ async fn a_move_into_scotland_ends_the_ictg_assignment_and_the_scottish_authorit
     let records = child_with_records(&app, &islington, "ISL0200", "9434765870").await;
     let transfer = offered(&app, &islington, &records.child, GLASGOW).await;
     let accepted = accept(&app, &glasgow, &transfer, 1, "GLA0200", false).await;
-    accepted.assert_ok();
-    assert_eq!(
-        accepted.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        accepted.body
-    );
+    accepted.assert_no_user_errors("acceptTransfer");
     let record = app
         .graphql(&glasgow, CHILD_RECORD, json!({ "id": records.child }))
         .await;
@@ -458,13 +443,7 @@ async fn a_move_into_scotland_ends_the_ictg_assignment_and_the_scottish_authorit
             json!({ "input": { "childId": records.child, "service": "GUARDIANSHIP_SCOTLAND", "role": "GUARDIAN", "requestedAt": "2025-06-01T09:00:00Z" } }),
         )
         .await;
-    request.assert_ok();
-    assert_eq!(
-        request.user_error_codes("requestGuardian"),
-        Vec::<String>::new(),
-        "{}",
-        request.body
-    );
+    request.assert_no_user_errors("requestGuardian");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -682,13 +661,7 @@ async fn retried_steps_are_answered_as_the_first_and_happen_once() {
 
     let accepted = accept(&app, &camden, &transfer, 1, "CAM0500", false).await;
     let retried = accept(&app, &camden, &transfer, 1, "CAM0500", false).await;
-    retried.assert_ok();
-    assert_eq!(
-        retried.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        retried.body
-    );
+    retried.assert_no_user_errors("acceptTransfer");
     assert_eq!(
         accepted.data("/acceptTransfer/transfer/id"),
         retried.data("/acceptTransfer/transfer/id")
@@ -759,12 +732,7 @@ async fn a_child_the_receiver_already_holds_is_named_and_moves_only_when_asked_t
     assert!(!sees_nothing(&sees(&app, &islington, &records).await));
     // Chosen explicitly: both records are kept.
     let kept = accept(&app, &camden, &transfer, 1, "CAM0601", true).await;
-    assert_eq!(
-        kept.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        kept.body
-    );
+    kept.assert_no_user_errors("acceptTransfer");
     let children = app
         .graphql(&camden, "{ children(first: 10) { totalCount } }", json!({}))
         .await;
@@ -823,13 +791,7 @@ async fn an_acceptance_racing_the_senders_writes_loses_none_of_them() {
     };
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     let accepted = accept(&app, &camden, &transfer, 1, "CAM0700", false).await;
-    accepted.assert_ok();
-    assert_eq!(
-        accepted.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        accepted.body
-    );
+    accepted.assert_no_user_errors("acceptTransfer");
     let (acknowledged, refused) = writer.await.expect("writer");
     assert_eq!(acknowledged.len() + refused, 40);
     // Every measurement Islington was told was recorded moved with the child, exactly once.
@@ -879,22 +841,12 @@ async fn a_transferred_child_is_erased_by_the_authority_that_holds_them() {
         .assert_ok();
 
     // The sender cannot erase what it no longer holds.
-    let refused = app
-        .graphql(&islington, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 2, "reason": "ERASURE_REQUEST" } }))
-        .await;
+    let refused = erase(&app, &islington, &records.child, 2, "ERASURE_REQUEST").await;
     assert_eq!(refused.error_codes(), ["NOT_FOUND"], "{}", refused.body);
     assert!(!sees_nothing(&sees(&app, &camden, &records).await));
 
-    let erased = app
-        .graphql(&camden, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 2, "reason": "ERASURE_REQUEST" } }))
-        .await;
-    erased.assert_ok();
-    assert_eq!(
-        erased.user_error_codes("eraseChild"),
-        Vec::<String>::new(),
-        "{}",
-        erased.body
-    );
+    let erased = erase(&app, &camden, &records.child, 2, "ERASURE_REQUEST").await;
+    erased.assert_no_user_errors("eraseChild");
     assert!(sees_nothing(&sees(&app, &camden, &records).await));
     // The transfer, whose notes may describe the child, is gone for both parties.
     for token in [&islington, &camden] {
@@ -944,24 +896,12 @@ async fn an_authority_offered_a_child_is_told_when_the_sender_erases_them() {
             json!({ "input": { "transferId": declined, "expectedVersion": 1, "note": "No placement available this month" } }),
         )
         .await;
-    assert_eq!(
-        answer.user_error_codes("declineTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        answer.body
-    );
+    answer.assert_no_user_errors("declineTransfer");
     let waiting = offered(&app, &islington, &records.child, CAMDEN).await;
     let camden_before = kinds_of(&app.graphql(&camden, FEED, json!({})).await).len();
 
-    let erased = app
-        .graphql(&islington, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 1, "reason": "RECORDED_IN_ERROR" } }))
-        .await;
-    assert_eq!(
-        erased.user_error_codes("eraseChild"),
-        Vec::<String>::new(),
-        "{}",
-        erased.body
-    );
+    let erased = erase(&app, &islington, &records.child, 1, "RECORDED_IN_ERROR").await;
+    erased.assert_no_user_errors("eraseChild");
 
     // Camden's feed says ERASED for each transfer it was offered, naming the child, so its case
     // system drops the offers it stored; neither is listed any more.
@@ -1158,23 +1098,11 @@ async fn erasing_a_child_who_came_back_tells_the_authority_they_were_offered_to_
         .assert_ok();
     let back = offered(&app, &camden, &records.child, ISLINGTON).await;
     let returned = accept(&app, &islington, &back, 1, "ISL1101", false).await;
-    assert_eq!(
-        returned.user_error_codes("acceptTransfer"),
-        Vec::<String>::new(),
-        "{}",
-        returned.body
-    );
+    returned.assert_no_user_errors("acceptTransfer");
     let camden_before = kinds_of(&app.graphql(&camden, FEED, json!({})).await).len();
 
-    let erased = app
-        .graphql(&islington, ERASE, json!({ "input": { "childId": records.child, "expectedVersion": 3, "reason": "ERASURE_REQUEST" } }))
-        .await;
-    assert_eq!(
-        erased.user_error_codes("eraseChild"),
-        Vec::<String>::new(),
-        "{}",
-        erased.body
-    );
+    let erased = erase(&app, &islington, &records.child, 3, "ERASURE_REQUEST").await;
+    erased.assert_no_user_errors("eraseChild");
     // Camden was sent the child by Islington's offer: told, for that transfer only (its own
     // offer back disclosed nothing of Islington's to it).
     let feed = kinds_of(&app.graphql(&camden, FEED, json!({})).await);
