@@ -68,6 +68,22 @@ pub async fn by_global_id<T: ChildData>(
     Ok(gate.find(uuid).await?)
 }
 
+/// The record of `T` with this id, if there is one (`None`: the field names none) and it is the
+/// caller's; `null` with a `FORBIDDEN` error at the field when the caller lacks `T`'s scope. What
+/// a field that points at another record resolves with.
+pub async fn related<T: ChildData>(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<T>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let Some(gate) = Gate::open(ctx, T::SCOPE)? else {
+        return Ok(None);
+    };
+    Ok(gate.find(id).await?)
+}
+
 /// The request's DataLoaders and tenant handle, reachable only through an open [`Gate`].
 pub struct ReadState {
     loaders: Loaders,

@@ -9,7 +9,7 @@ use crate::graphql::enums::{AssignmentEndReason, AssignmentStatus, GuardianRole,
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::reads::{Audited, ChildData, Gate};
+use crate::graphql::reads::{self, Audited, ChildData, Gate};
 
 /// A request for an independent guardian for a child, and what became of it.
 #[derive(Debug, Clone)]
@@ -53,10 +53,7 @@ impl GuardianAssignment {
     }
 
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find(self.0.child_id.0).await?)
+        reads::related(ctx, Some(self.0.child_id.0)).await
     }
 
     async fn service(&self) -> GuardianService {
@@ -123,8 +120,7 @@ impl GuardianAssignment {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
         Ok(super::local_authority::LocalAuthority(
-            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
-                .await?,
+            reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref()).await?,
         ))
     }
 

@@ -14,7 +14,7 @@ use crate::graphql::enums::{
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::reads::{Audited, ChildData, Gate};
+use crate::graphql::reads::{self, Audited, ChildData, Gate};
 use crate::graphql::scalars::Date;
 
 /// A referral of a child into the National Referral Mechanism, and its decisions.
@@ -60,10 +60,7 @@ impl NrmReferral {
 
     /// The child referred.
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find(self.0.child_id.0).await?)
+        reads::related(ctx, Some(self.0.child_id.0)).await
     }
 
     async fn status(&self) -> ReferralStatus {
@@ -190,8 +187,7 @@ impl NrmReferral {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
         Ok(super::local_authority::LocalAuthority(
-            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
-                .await?,
+            reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref()).await?,
         ))
     }
 

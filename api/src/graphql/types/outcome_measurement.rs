@@ -9,7 +9,7 @@ use crate::graphql::audit::FieldsClass;
 use crate::graphql::errors::ApiError;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::reads::{Audited, ChildData, Gate};
+use crate::graphql::reads::{self, Audited, ChildData, Gate};
 
 /// One observation of one outcome for one child. Never changed: a correction is a new
 /// measurement that supersedes this one.
@@ -54,10 +54,7 @@ impl OutcomeMeasurement {
     }
 
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find(self.0.child_id.0).await?)
+        reads::related(ctx, Some(self.0.child_id.0)).await
     }
 
     /// The outcome observed, from the framework version the measurement was recorded against.
@@ -138,8 +135,7 @@ impl OutcomeMeasurement {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::local_authority::LocalAuthority> {
         Ok(super::local_authority::LocalAuthority(
-            crate::graphql::reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref())
-                .await?,
+            reads::recorded_by(ctx, self.0.recorded_by_local_authority.as_ref()).await?,
         ))
     }
 

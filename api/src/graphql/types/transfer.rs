@@ -77,10 +77,7 @@ impl Transfer {
     /// The child, for the authority that holds them: the sender until the transfer is accepted,
     /// the receiver after. Null for the other (and without `children:read`).
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find(self.0.child_id.0).await?)
+        reads::related(ctx, Some(self.0.child_id.0)).await
     }
 
     /// The child's global id: the same before and after the move.

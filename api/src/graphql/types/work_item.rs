@@ -2,12 +2,11 @@
 
 use async_graphql::{Context, Object, ID};
 use chrono::NaiveDate;
-use stable_futures_domain::principal::Scope;
 use stable_futures_persistence::paging::Cursor;
 use stable_futures_persistence::read_model::WorklistRow;
 
 use crate::graphql::enums::WorkItemKind;
-use crate::graphql::reads::{Audited, Gate};
+use crate::graphql::reads::{self, Audited};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::child::Child;
 use crate::graphql::types::guardian_assignment::GuardianAssignment;
@@ -64,21 +63,12 @@ impl WorkItem {
     /// The child the work is for: null for a transfer offered to this authority (the child is
     /// still the sending authority's until it accepts).
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
-        let Some(gate) = Gate::open(ctx, Scope::ChildrenRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find::<Child>(self.row.child_id.0).await?)
+        reads::related(ctx, Some(self.row.child_id.0)).await
     }
 
     /// The referral the work is about, for the referral kinds; null otherwise.
     async fn referral(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<NrmReferral>> {
-        let Some(id) = self.row.referral_id else {
-            return Ok(None);
-        };
-        let Some(gate) = Gate::open(ctx, Scope::ReferralsRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find::<NrmReferral>(id.0).await?)
+        reads::related(ctx, self.row.referral_id.map(|id| id.0)).await
     }
 
     /// The guardian request the work is about (`GUARDIAN_NOT_ASSIGNED`); null otherwise.
@@ -86,23 +76,11 @@ impl WorkItem {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<GuardianAssignment>> {
-        let Some(id) = self.row.assignment_id else {
-            return Ok(None);
-        };
-        let Some(gate) = Gate::open(ctx, Scope::GuardiansRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find::<GuardianAssignment>(id.0).await?)
+        reads::related(ctx, self.row.assignment_id.map(|id| id.0)).await
     }
 
     /// The transfer offered to this authority (`TRANSFER_OFFER_WAITING`); null otherwise.
     async fn transfer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Transfer>> {
-        let Some(id) = self.row.transfer_id else {
-            return Ok(None);
-        };
-        let Some(gate) = Gate::open(ctx, Scope::TransfersRead)? else {
-            return Ok(None);
-        };
-        Ok(gate.find::<Transfer>(id.0).await?)
+        reads::related(ctx, self.row.transfer_id.map(|id| id.0)).await
     }
 }
